@@ -1,0 +1,50 @@
+//! XMPP core: RFC 6120 (streams, stanzas, errors, STARTTLS, SASL, binding),
+//! RFC 6121 (roster, presence and message semantics), RFC 7622 (addresses,
+//! through the `jid` crate) and RFC 7395 (WebSocket framing).
+//!
+//! Stanzas and negotiation elements are typed values that parse from and
+//! serialize to bytes ([`XmlElement::from_xml`], [`XmlElement::to_xml`]) or
+//! `minidom::Element`s. [`StreamReader`] turns bytes arriving in arbitrary
+//! chunks into stream events; [`StreamWriter`] does the reverse. No I/O.
+//!
+//! ```
+//! use xep_core::{Iq, IqType, Message, MessageType};
+//! use xep_element::XmlElement;
+//!
+//! let msg = Message::from_xml(
+//!     b"<message xmlns='jabber:client' to='juliet@example.com' type='chat'>\
+//!       <body>Art thou not Romeo?</body></message>",
+//! ).unwrap();
+//! assert_eq!(msg.type_, Some(MessageType::Chat));
+//! assert_eq!(msg.body(None), Some("Art thou not Romeo?"));
+//!
+//! // A request without its one payload is rejected, with the path and the rule.
+//! let err = Iq::from_xml(b"<iq xmlns='jabber:client' id='1' type='get'/>").unwrap_err();
+//! assert!(err.to_string().starts_with("at iq: an iq of type 'get' must contain exactly one payload"));
+//! # let _ = IqType::Get;
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod header;
+pub mod negotiation;
+pub mod roster;
+pub mod stanza;
+pub mod websocket;
+
+pub use error::{DefinedCondition, ErrorType, StanzaError, StreamCondition, StreamError};
+pub use header::{ContentNs, StreamHeader};
+pub use stanza::{Body, Iq, IqType, Message, MessageType, Presence, PresenceType, Show, Stanza, Status, Subject, Thread};
+
+xep_element::elements! {
+    "RFC 6120" => [
+        stanza::Message, stanza::Presence, stanza::Iq, error::StanzaError, error::StreamError,
+        negotiation::Features, negotiation::StartTls, negotiation::Proceed, negotiation::TlsFailure,
+        negotiation::Mechanisms, negotiation::Auth, negotiation::Challenge, negotiation::Response,
+        negotiation::Success, negotiation::Abort, negotiation::SaslFailure, negotiation::Bind,
+    ],
+    "RFC 6121" => [roster::Roster],
+    "RFC 3921" => [negotiation::Session],
+    "RFC 7395" => [websocket::Open, websocket::Close],
+}
