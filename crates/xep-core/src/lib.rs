@@ -35,7 +35,10 @@ pub mod websocket;
 
 pub use error::{DefinedCondition, ErrorType, StanzaError, StreamCondition, StreamError};
 pub use header::{ContentNs, StreamHeader};
-pub use stanza::{Body, Iq, IqType, Message, MessageType, Presence, PresenceType, Show, Stanza, Status, Subject, Thread};
+pub use stanza::{
+    Body, Iq, IqType, Message, MessageType, Presence, PresenceType, Show, Stanza, Status, Subject,
+    Thread,
+};
 
 xep_element::elements! {
     "RFC 6120" => [

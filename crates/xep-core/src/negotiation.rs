@@ -75,12 +75,16 @@ impl XmlValue for SaslData {
 }
 
 /// `<mechanisms/>`: the SASL mechanisms offered.
-#[derive(XmlElement, Debug, Clone, PartialEq, Eq, Default)]
+#[derive(XmlElement, Debug, Clone, PartialEq, Default)]
 #[xml(ns = NS_SASL, name = "mechanisms")]
 pub struct Mechanisms {
     /// Mechanism names, in order of preference.
     #[xml(text_child(name = "mechanism"))]
     pub mechanisms: Vec<String>,
+    /// Extension elements of other namespaces, which RFC 6120's schema
+    /// allows after the mechanisms (e.g. XEP-0233's `<hostname/>`).
+    #[xml(children(foreign))]
+    pub extensions: Vec<xep_element::Payload>,
 }
 
 /// `<auth/>`: starts a SASL exchange.

@@ -1,7 +1,7 @@
 //! The roster (RFC 6121 §2) and roster versioning (§2.6).
 
 use xep_element::jid::Jid;
-use xep_element::{XmlElement, XmlValue, XsdBool};
+use xep_element::{Payload, XmlElement, XmlValue, XsdBool};
 
 /// `jabber:iq:roster`.
 pub const NS_ROSTER: &str = "jabber:iq:roster";
@@ -29,7 +29,7 @@ pub enum Ask {
 }
 
 /// A roster `<item/>`.
-#[derive(XmlElement, Debug, Clone, PartialEq, Eq)]
+#[derive(XmlElement, Debug, Clone, PartialEq)]
 #[xml(ns = NS_ROSTER, name = "item")]
 pub struct Item {
     /// The contact.
@@ -50,10 +50,14 @@ pub struct Item {
     /// Groups the contact is in.
     #[xml(text_child(name = "group"))]
     pub groups: Vec<String>,
+    /// Extension elements of other namespaces (e.g. XEP-0321's rosters
+    /// for remote entities), kept in order.
+    #[xml(children(foreign))]
+    pub extensions: Vec<Payload>,
 }
 
 /// `<query xmlns='jabber:iq:roster'/>`.
-#[derive(XmlElement, Debug, Clone, PartialEq, Eq, Default)]
+#[derive(XmlElement, Debug, Clone, PartialEq, Default)]
 #[xml(ns = NS_ROSTER, name = "query")]
 pub struct Roster {
     /// Roster version (§2.6).
@@ -62,6 +66,10 @@ pub struct Roster {
     /// Items.
     #[xml(child)]
     pub items: Vec<Item>,
+    /// Extension elements of other namespaces (e.g. XEP-0150's SHIM
+    /// headers), kept in order.
+    #[xml(children(foreign))]
+    pub extensions: Vec<Payload>,
 }
 
 impl Item {
@@ -74,6 +82,7 @@ impl Item {
             ask: None,
             approved: None,
             groups: Vec::new(),
+            extensions: Vec::new(),
         }
     }
 }

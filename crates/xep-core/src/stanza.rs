@@ -227,7 +227,10 @@ pub struct Iq {
     pub payloads: Vec<Payload>,
 }
 
-fn duplicate_lang<'a>(what: &str, langs: impl Iterator<Item = Option<&'a String>>) -> Result<(), Error> {
+fn duplicate_lang<'a>(
+    what: &str,
+    langs: impl Iterator<Item = Option<&'a String>>,
+) -> Result<(), Error> {
     let mut seen: Vec<Option<&String>> = Vec::new();
     for l in langs {
         if seen.contains(&l) {
@@ -313,9 +316,12 @@ impl Iq {
                 iq.type_,
                 iq.payloads.len()
             ))),
-            IqType::Get | IqType::Set | IqType::Result if iq.error.is_some() => Err(Error::invalid(
-                format!("an iq of type '{}' cannot contain <error/> (RFC 6120 §8.2.3)", iq.type_),
-            )),
+            IqType::Get | IqType::Set | IqType::Result if iq.error.is_some() => {
+                Err(Error::invalid(format!(
+                    "an iq of type '{}' cannot contain <error/> (RFC 6120 §8.2.3)",
+                    iq.type_
+                )))
+            }
             IqType::Result if iq.payloads.len() > 1 => Err(Error::invalid(
                 "an iq of type 'result' contains at most one payload element (RFC 6120 §8.2.3)",
             )),

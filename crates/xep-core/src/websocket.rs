@@ -1,8 +1,8 @@
 //! WebSocket framing (RFC 7395 §3.3): `<open/>` and `<close/>` replace the
 //! stream header and `</stream:stream>`.
 
-use xep_element::jid::Jid;
 use xep_element::XmlElement;
+use xep_element::jid::Jid;
 
 /// `urn:ietf:params:xml:ns:xmpp-framing`.
 pub const NS_FRAMING: &str = "urn:ietf:params:xml:ns:xmpp-framing";

@@ -19,6 +19,7 @@
 //! | `flag(name = "required", ns = NS)` | empty child whose presence is a flag | `bool` |
 //! | `text` | the element's character data | `T: XmlValue`, `Option<T>` |
 //! | `children` | every other child element (extension point) | `Vec<Payload>` or `Vec<minidom::Element>` |
+//! | `children(foreign)` | every other child of another namespace (an unknown child of the element's own namespace stays an error) | same |
 //! | `attrs` | every other attribute | `Vec<ForeignAttr>` |
 //!
 //! `#[xml(validate = path::to::check)]` on the struct names a
@@ -136,7 +137,7 @@ enum FieldKind {
     TextChild { ns: Option<NsSpec>, name: String },
     Flag { ns: Option<NsSpec>, name: String },
     Text,
-    Children,
+    Children { foreign: bool },
     Attrs,
 }
 
@@ -150,6 +151,7 @@ fn field_kind(field: &syn::Field) -> syn::Result<FieldKind> {
         a.parse_nested_meta(|m| {
             let mut ns: Option<Expr> = None;
             let mut name: Option<String> = None;
+            let mut foreign = false;
             let key = m
                 .path
                 .get_ident()
@@ -161,8 +163,10 @@ fn field_kind(field: &syn::Field) -> syn::Result<FieldKind> {
                         ns = Some(n.value()?.parse()?);
                     } else if n.path.is_ident("name") {
                         name = Some(n.value()?.parse::<LitStr>()?.value());
+                    } else if n.path.is_ident("foreign") {
+                        foreign = true;
                     } else {
-                        return Err(n.error("expected `ns` or `name`"));
+                        return Err(n.error("expected `ns`, `name` or `foreign`"));
                     }
                     Ok(())
                 })?;
@@ -190,7 +194,7 @@ fn field_kind(field: &syn::Field) -> syn::Result<FieldKind> {
                     name: need_name(name)?,
                 },
                 "text" => FieldKind::Text,
-                "children" => FieldKind::Children,
+                "children" => FieldKind::Children { foreign },
                 "attrs" => FieldKind::Attrs,
                 _ => {
                     return Err(m.error(
@@ -292,7 +296,10 @@ fn element_struct(input: &DeriveInput, fields: &Fields) -> syn::Result<TokenStre
     // The element's namespace at run time: fixed, or the content namespace
     // it was read in / is written in.
     let (parse_ns, write_ns) = match &ns {
-        NsSpec::Expr(e) => (quote!(let __self_ns: &str = #e;), quote!(let __self_ns: &str = #e;)),
+        NsSpec::Expr(e) => (
+            quote!(let __self_ns: &str = #e;),
+            quote!(let __self_ns: &str = #e;),
+        ),
         NsSpec::Content => (
             quote!(let __self_ns: &'static str = {
                 let n = src.name().0;
@@ -315,7 +322,8 @@ fn element_struct(input: &DeriveInput, fields: &Fields) -> syn::Result<TokenStre
 
     let mut inits = Vec::new(); // let mut f = ...;
     let mut attr_arms = Vec::new();
-    let mut attr_fallback = quote!(return Err(::xep_element::Error::unknown_attribute(a.ns, a.name)););
+    let mut attr_fallback =
+        quote!(return Err(::xep_element::Error::unknown_attribute(a.ns, a.name)););
     let mut which_tests = Vec::new();
     let mut which_arms = Vec::new();
     let mut child_fallback =
@@ -340,7 +348,10 @@ fn element_struct(input: &DeriveInput, fields: &Fields) -> syn::Result<TokenStre
         let (card, inner, boxed) = cardinality(&f.ty);
         let which = idx as u32 + 1;
         match kind {
-            FieldKind::Attr { ns: ans, name: aname } => {
+            FieldKind::Attr {
+                ns: ans,
+                name: aname,
+            } => {
                 if card == Card::Many {
                     return Err(syn::Error::new(f.ty.span(), "an attribute cannot be a Vec"));
                 }
@@ -390,7 +401,11 @@ fn element_struct(input: &DeriveInput, fields: &Fields) -> syn::Result<TokenStre
                             #var = Some(#wrap(<#inner as ::xep_element::XmlElement>::parse(src)?));
                         }));
                         if card == Card::One {
-                            writes_children.push(if boxed { quote!(::xep_element::XmlElement::write(&*self.#fi, w);) } else { quote!(::xep_element::XmlElement::write(&self.#fi, w);) });
+                            writes_children.push(if boxed {
+                                quote!(::xep_element::XmlElement::write(&*self.#fi, w);)
+                            } else {
+                                quote!(::xep_element::XmlElement::write(&self.#fi, w);)
+                            });
                             finals.push(quote!(let #var = match #var { Some(v) => v, None => return Err(::xep_element::Error::missing_child(
                                 &<#inner as ::xep_element::XmlElement>::descriptions().iter().map(|d| d.name).collect::<Vec<_>>().join("|"))) };));
                         } else {
@@ -404,7 +419,10 @@ fn element_struct(input: &DeriveInput, fields: &Fields) -> syn::Result<TokenStre
                     min: #min, max: #max,
                 }));
             }
-            FieldKind::TextChild { ns: tns, name: tname } => {
+            FieldKind::TextChild {
+                ns: tns,
+                name: tname,
+            } => {
                 let tns = tns.unwrap_or_else(|| ns.clone());
                 let m = tns.matches(&quote!(cns));
                 let wns = match &tns {
@@ -447,7 +465,10 @@ fn element_struct(input: &DeriveInput, fields: &Fields) -> syn::Result<TokenStre
                     min: #min, max: #max,
                 }));
             }
-            FieldKind::Flag { ns: tns, name: tname } => {
+            FieldKind::Flag {
+                ns: tns,
+                name: tname,
+            } => {
                 let tns = tns.unwrap_or_else(|| ns.clone());
                 let m = tns.matches(&quote!(cns));
                 let wns = match &tns {
@@ -487,16 +508,27 @@ fn element_struct(input: &DeriveInput, fields: &Fields) -> syn::Result<TokenStre
                     values: <#inner as ::xep_element::XmlValue>::VALUES,
                 }));
             }
-            FieldKind::Children => {
+            FieldKind::Children { foreign } => {
                 if card != Card::Many {
                     return Err(syn::Error::new(f.ty.span(), "children must be a Vec"));
                 }
                 inits.push(quote!(let mut #var: Vec<#inner> = Vec::new();));
                 child_fallback = quote!(#which);
-                child_fallback_arm = quote!(#which => { #var.push(<#inner as ::xep_element::Captured>::capture(src)?); });
-                writes_children.push(quote!(for v in &self.#fi { ::xep_element::Captured::write(v, w); }));
+                let guard = if foreign {
+                    let own = ns.matches(&quote!(cns));
+                    quote!(let (cns, cname) = src.name(); if #own {
+                        return Err(::xep_element::Error::unexpected_child(cns, cname));
+                    })
+                } else {
+                    quote!()
+                };
+                child_fallback_arm = quote!(#which => { #guard #var.push(<#inner as ::xep_element::Captured>::capture(src)?); });
+                writes_children
+                    .push(quote!(for v in &self.#fi { ::xep_element::Captured::write(v, w); }));
                 desc_children.push(quote!(::xep_element::desc::ChildDesc {
-                    kind: ::xep_element::desc::ChildKind::Any, min: 0, max: None,
+                    kind: ::xep_element::desc::ChildKind::Any,
+                    min: 0,
+                    max: None,
                 }));
             }
             FieldKind::Attrs => {
@@ -647,7 +679,10 @@ fn element_enum(input: &DeriveInput, e: &syn::DataEnum) -> syn::Result<TokenStre
         match &v.fields {
             Fields::Unit => {
                 let ns = ca.ns.clone().ok_or_else(|| {
-                    syn::Error::new(input.span(), "unit variants need #[xml(ns = ...)] on the enum")
+                    syn::Error::new(
+                        input.span(),
+                        "unit variants need #[xml(ns = ...)] on the enum",
+                    )
                 })?;
                 let vname = vname.unwrap_or_else(|| kebab(vi));
                 let m = ns.matches(&quote!(ns));
@@ -675,7 +710,9 @@ fn element_enum(input: &DeriveInput, e: &syn::DataEnum) -> syn::Result<TokenStre
                 } else {
                     match_tests.push(quote!(if <#inner as ::xep_element::XmlElement>::matches(ns, name) { return Some(#i); }));
                     parse_arms.push(quote!(#i => Ok(Self::#vi(#wrap(<#inner as ::xep_element::XmlElement>::parse(src)?)))));
-                    write_arms.push(quote!(Self::#vi(v) => ::xep_element::XmlElement::write(#deref v, w),));
+                    write_arms.push(
+                        quote!(Self::#vi(v) => ::xep_element::XmlElement::write(#deref v, w),),
+                    );
                     desc_parts.push(quote!(v.extend_from_slice(<#inner as ::xep_element::XmlElement>::descriptions());));
                 }
             }
@@ -736,7 +773,10 @@ fn element_enum(input: &DeriveInput, e: &syn::DataEnum) -> syn::Result<TokenStre
 fn value_enum(input: &DeriveInput) -> syn::Result<TokenStream2> {
     let ty = &input.ident;
     let Data::Enum(e) = &input.data else {
-        return Err(syn::Error::new(input.span(), "XmlValue derives only for enums"));
+        return Err(syn::Error::new(
+            input.span(),
+            "XmlValue derives only for enums",
+        ));
     };
     let mut values = Vec::new();
     let mut from_arms = Vec::new();
@@ -764,7 +804,10 @@ fn value_enum(input: &DeriveInput) -> syn::Result<TokenStream2> {
             continue;
         }
         if !matches!(v.fields, Fields::Unit) {
-            return Err(syn::Error::new(v.span(), "value variants are unit variants (or #[xml(other)] Other(String))"));
+            return Err(syn::Error::new(
+                v.span(),
+                "value variants are unit variants (or #[xml(other)] Other(String))",
+            ));
         }
         let value = value.unwrap_or_else(|| kebab(vi));
         values.push(value.clone());

@@ -6,9 +6,11 @@
 //! - they have the same attributes: same set of (namespace, name, value);
 //!   order never matters in XML;
 //! - their character data is the same: for an element without child
-//!   elements, the exact text; for an element with child elements, text
-//!   nodes that are only whitespace are ignored and the remaining text nodes,
-//!   concatenated, must be equal;
+//!   elements, the exact text, except that whitespace-only text equals no
+//!   text (an element-only content model drops it, e.g. `<iq>\n</iq>`);
+//!   for an element with child elements, text nodes that are only
+//!   whitespace are ignored and the remaining text nodes, concatenated,
+//!   must be equal;
 //! - their child elements are pairwise equivalent, where the order of
 //!   children **with the same qualified name** is significant and the order
 //!   between children of different names is not. XMPP gives no meaning to
@@ -66,7 +68,12 @@ pub fn is_equivalent(a: &minidom::Element, b: &minidom::Element) -> bool {
 }
 
 fn compare(a: &minidom::Element, b: &minidom::Element, path: String) -> Result<(), Difference> {
-    let diff = |what: String| Err(Difference { path: path.clone(), what });
+    let diff = |what: String| {
+        Err(Difference {
+            path: path.clone(),
+            what,
+        })
+    };
     if a.name() != b.name() || a.ns() != b.ns() {
         return diff(format!("element {} became {}", qname(a), qname(b)));
     }
@@ -92,7 +99,7 @@ fn compare(a: &minidom::Element, b: &minidom::Element, path: String) -> Result<(
         text_of(a, !a_kids.is_empty()),
         text_of(b, !b_kids.is_empty()),
     );
-    if ta != tb {
+    if ta != tb && !(is_ws(&ta) && is_ws(&tb)) {
         return diff(format!("text changed from {ta:?} to {tb:?}"));
     }
     // Group children by qualified name, keeping order within a group.
@@ -174,12 +181,29 @@ mod tests {
     #[test]
     fn reports_lost_added_and_changed_parts() {
         let a = el("<a xmlns='u'><b>t</b></a>");
-        assert!(equivalent(&a, &el("<a xmlns='u'/>")).unwrap_err().what.contains("lost"));
-        assert!(equivalent(&a, &el("<a xmlns='u'><b>t</b><d/></a>")).unwrap_err().what.contains("added"));
-        assert!(equivalent(&a, &el("<a xmlns='u'><b>u</b></a>")).unwrap_err().what.contains("text changed"));
+        assert!(
+            equivalent(&a, &el("<a xmlns='u'/>"))
+                .unwrap_err()
+                .what
+                .contains("lost")
+        );
+        assert!(
+            equivalent(&a, &el("<a xmlns='u'><b>t</b><d/></a>"))
+                .unwrap_err()
+                .what
+                .contains("added")
+        );
+        assert!(
+            equivalent(&a, &el("<a xmlns='u'><b>u</b></a>"))
+                .unwrap_err()
+                .what
+                .contains("text changed")
+        );
         assert!(equivalent(&a, &el("<a xmlns='v'><b>t</b></a>")).is_err());
         assert!(equivalent(&el("<a xmlns='u' k='1'/>"), &el("<a xmlns='u'/>")).is_err());
-        // Text-only elements keep their whitespace.
-        assert!(equivalent(&el("<a xmlns='u'> </a>"), &el("<a xmlns='u'/>")).is_err());
+        // Text-only elements keep their whitespace around other text...
+        assert!(equivalent(&el("<a xmlns='u'> x</a>"), &el("<a xmlns='u'>x</a>")).is_err());
+        // ...but whitespace alone equals no text.
+        assert!(equivalent(&el("<a xmlns='u'>\n </a>"), &el("<a xmlns='u'/>")).is_ok());
     }
 }

@@ -200,7 +200,12 @@ impl Error {
         let offset = offset.min(input.len());
         let before = &input[..offset];
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let column = offset - before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1) + 1;
+        let column = offset
+            - before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |p| p + 1)
+            + 1;
         Self::new(ErrorKind::Xml {
             offset,
             line,
@@ -248,7 +253,10 @@ impl fmt::Display for ErrorKind {
                 column,
                 reason,
                 ..
-            } => write!(f, "not well-formed XML at line {line}, column {column}: {reason}"),
+            } => write!(
+                f,
+                "not well-formed XML at line {line}, column {column}: {reason}"
+            ),
             ErrorKind::WrongElement { expected, found } => {
                 write!(f, "expected element {expected}, found {found}")
             }

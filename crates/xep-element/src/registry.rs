@@ -12,6 +12,15 @@ use crate::desc::{ElementDesc, NsDesc};
 use crate::xml::XmlReader;
 use crate::{AnyElement, DomSource, Error, XmlElement};
 
+/// A type-erased parser from a DOM element.
+pub type ParseDom = fn(&minidom::Element, Option<&Registry>) -> Result<Box<dyn AnyElement>, Error>;
+
+/// A type-erased parser from a reader positioned on the element.
+pub type ParseXml = for<'r, 'a> fn(
+    &'r mut XmlReader<'a>,
+    Option<&'a Registry>,
+) -> Result<Box<dyn AnyElement>, Error>;
+
 /// One element type, with type-erased entry points.
 #[derive(Clone, Copy)]
 pub struct ElementInfo {
@@ -22,10 +31,9 @@ pub struct ElementInfo {
     /// The element(s) the type accepts.
     pub descriptions: fn() -> &'static [ElementDesc],
     /// Parses a DOM element (which must match) into the typed value.
-    pub parse_dom: fn(&minidom::Element, Option<&Registry>) -> Result<Box<dyn AnyElement>, Error>,
+    pub parse_dom: ParseDom,
     /// Parses the element a reader is positioned on, through to its end.
-    pub parse_xml:
-        for<'r, 'a> fn(&'r mut XmlReader<'a>, Option<&'a Registry>) -> Result<Box<dyn AnyElement>, Error>,
+    pub parse_xml: ParseXml,
 }
 
 impl ElementInfo {

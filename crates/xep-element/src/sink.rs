@@ -539,9 +539,10 @@ mod tests {
         w.end();
         w.end();
         let el = w.finish().unwrap();
-        let expected: minidom::Element = "<message xmlns='jabber:client' to='a@b'><body>hi</body></message>"
-            .parse()
-            .unwrap();
+        let expected: minidom::Element =
+            "<message xmlns='jabber:client' to='a@b'><body>hi</body></message>"
+                .parse()
+                .unwrap();
         assert_eq!(el, expected);
     }
 }

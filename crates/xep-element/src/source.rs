@@ -182,7 +182,9 @@ impl Source for DomSource<'_> {
     fn capture(&mut self) -> Result<minidom::Element, Error> {
         match self.leave() {
             Some(el) => Ok(el.clone()),
-            None => Err(Error::invalid("capture called after the root element ended")),
+            None => Err(Error::invalid(
+                "capture called after the root element ended",
+            )),
         }
     }
 

@@ -191,7 +191,11 @@ impl DateTime82 {
     /// A UTC date/time written with `Z` and no fraction unless it has one
     /// (then milliseconds).
     pub fn utc(value: DateTime<chrono::Utc>) -> Self {
-        let frac_digits = if value.timestamp_subsec_nanos() == 0 { 0 } else { 3 };
+        let frac_digits = if value.timestamp_subsec_nanos() == 0 {
+            0
+        } else {
+            3
+        };
         DateTime82 {
             value: value.fixed_offset(),
             frac_digits,
@@ -251,7 +255,8 @@ fn parse_hms(s: &str) -> Result<(NaiveTime, &str), String> {
     }
     let num = |a: &str| {
         if a.bytes().all(|b| b.is_ascii_digit()) {
-            a.parse::<u32>().map_err(|_| "expected hh:mm:ss".to_string())
+            a.parse::<u32>()
+                .map_err(|_| "expected hh:mm:ss".to_string())
         } else {
             Err("expected hh:mm:ss".to_string())
         }
@@ -263,7 +268,14 @@ fn parse_hms(s: &str) -> Result<(NaiveTime, &str), String> {
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
     let b = s.as_bytes();
-    if s.len() != 10 || b[4] != b'-' || b[7] != b'-' || !s.bytes().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit()) {
+    if s.len() != 10
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !s
+            .bytes()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+    {
         return Err("expected CCYY-MM-DD".into());
     }
     let y: i32 = s[..4].parse().map_err(|_| "bad year")?;
@@ -379,7 +391,9 @@ impl XmlValue for Time82 {
         let (t, rest) = parse_hms(s).map_err(err)?;
         let (nanos, frac_digits, offset, zulu) = parse_frac_and_zone(rest).map_err(err)?;
         use chrono::Timelike;
-        let time = t.with_nanosecond(nanos).ok_or_else(|| err("bad fraction".into()))?;
+        let time = t
+            .with_nanosecond(nanos)
+            .ok_or_else(|| err("bad fraction".into()))?;
         Ok(Time82 {
             time,
             frac_digits,

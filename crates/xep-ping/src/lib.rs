@@ -78,7 +78,10 @@ mod tests {
         let e = Ping::from_xml(b"<ping xmlns='urn:xmpp:ping'><x/></ping>").unwrap_err();
         assert_eq!(e.path(), "ping");
         let e = Ping::from_xml(b"<ping xmlns='urn:xmpp:ping' a='1'/>").unwrap_err();
-        assert_eq!(e.to_string(), "at ping: attribute 'a' is not defined for this element");
+        assert_eq!(
+            e.to_string(),
+            "at ping: attribute 'a' is not defined for this element"
+        );
     }
 
     #[test]

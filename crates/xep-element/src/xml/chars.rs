@@ -48,7 +48,10 @@ pub fn find_forbidden(s: &str) -> Option<(usize, char)> {
     let b = s.as_bytes();
     for (i, &x) in b.iter().enumerate() {
         if (x < 0x20 && !matches!(x, b'\t' | b'\n' | b'\r'))
-            || (x == 0xEF && i + 2 < b.len() && b[i + 1] == 0xBF && (b[i + 2] == 0xBE || b[i + 2] == 0xBF))
+            || (x == 0xEF
+                && i + 2 < b.len()
+                && b[i + 1] == 0xBF
+                && (b[i + 2] == 0xBE || b[i + 2] == 0xBF))
         {
             let c = s[i..].chars().next().unwrap_or('\0');
             return Some((i, c));

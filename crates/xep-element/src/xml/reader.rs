@@ -212,7 +212,9 @@ impl<'a> XmlReader<'a> {
             None => Err(self.err(self.pos, "no element found")),
             Some(b'<') => match self.peek_at(1) {
                 Some(b'?' | b'!') => Err(self.markup_error(self.pos)),
-                Some(b'/') => Err(self.err(self.pos, "an end tag where the root element should start")),
+                Some(b'/') => {
+                    Err(self.err(self.pos, "an end tag where the root element should start"))
+                }
                 _ => {
                     self.pos += 1;
                     self.start_tag()?;
@@ -228,17 +230,16 @@ impl<'a> XmlReader<'a> {
     pub fn finish(&mut self) -> Result<(), Error> {
         if self.phase != Phase::Done {
             return match self.stack.last() {
-                Some(open) => Err(self.err(
-                    self.pos,
-                    format!("<{}> is not closed", open.qname),
-                )),
+                Some(open) => Err(self.err(self.pos, format!("<{}> is not closed", open.qname))),
                 None => Err(self.err(self.pos, "no element found")),
             };
         }
         self.skip_space();
         match self.peek() {
             None => Ok(()),
-            Some(b'<') if matches!(self.peek_at(1), Some(b'?' | b'!')) => Err(self.markup_error(self.pos)),
+            Some(b'<') if matches!(self.peek_at(1), Some(b'?' | b'!')) => {
+                Err(self.markup_error(self.pos))
+            }
             Some(_) => Err(self.err(self.pos, "content after the root element")),
         }
     }
@@ -308,10 +309,18 @@ impl<'a> XmlReader<'a> {
         }
         for (i, b) in self.bindings.iter().enumerate().rev() {
             if b.prefix == prefix {
-                return Some(if b.uri.is_empty() { NsRef::None } else { NsRef::Binding(i) });
+                return Some(if b.uri.is_empty() {
+                    NsRef::None
+                } else {
+                    NsRef::Binding(i)
+                });
             }
         }
-        if prefix.is_empty() { Some(NsRef::None) } else { None }
+        if prefix.is_empty() {
+            Some(NsRef::None)
+        } else {
+            None
+        }
     }
 
     /// Reads a QName; returns it and the index of its colon (0 if none).
@@ -343,7 +352,11 @@ impl<'a> XmlReader<'a> {
                 i += 1;
                 continue;
             }
-            let ok = if part_start { is_name_start(c) } else { is_name_char(c) };
+            let ok = if part_start {
+                is_name_start(c)
+            } else {
+                is_name_char(c)
+            };
             if !ok {
                 break;
             }
@@ -352,7 +365,10 @@ impl<'a> XmlReader<'a> {
         }
         if part_start {
             return Err(if i == start {
-                self.err(i, format!("expected an {what} name, found {}", self.found(i)))
+                self.err(
+                    i,
+                    format!("expected an {what} name, found {}", self.found(i)),
+                )
             } else {
                 self.err(i, format!("{what} name ends with ':'"))
             });
@@ -383,8 +399,13 @@ impl<'a> XmlReader<'a> {
                         format!("character U+{x:04X} is not allowed in XML 1.0"),
                     ));
                 }
-                0xEF if b.get(i + 1) == Some(&0xBF) && matches!(b.get(i + 2), Some(0xBE | 0xBF)) => {
-                    return Err(self.err(base + i, "characters U+FFFE and U+FFFF are not allowed in XML 1.0"));
+                0xEF if b.get(i + 1) == Some(&0xBF)
+                    && matches!(b.get(i + 2), Some(0xBE | 0xBF)) =>
+                {
+                    return Err(self.err(
+                        base + i,
+                        "characters U+FFFE and U+FFFF are not allowed in XML 1.0",
+                    ));
                 }
                 _ => {}
             }
@@ -400,7 +421,9 @@ impl<'a> XmlReader<'a> {
                 b'&' => {
                     out.push_str(&raw[run..i]);
                     let Some(semi) = memchr(b';', &b[i..]) else {
-                        return Err(self.err(base + i, "'&' does not start a reference (write &amp;)"));
+                        return Err(
+                            self.err(base + i, "'&' does not start a reference (write &amp;)")
+                        );
                     };
                     let name = &raw[i + 1..i + semi];
                     out.push(self.reference(name, base + i)?);
@@ -450,7 +473,9 @@ impl<'a> XmlReader<'a> {
                     return Err(Error::restricted_xml(
                         self.input,
                         at,
-                        format!("undeclared entity '&{name};' (XMPP allows only &lt; &gt; &amp; &apos; &quot; and character references, RFC 6120 §11.1)"),
+                        format!(
+                            "undeclared entity '&{name};' (XMPP allows only &lt; &gt; &amp; &apos; &quot; and character references, RFC 6120 §11.1)"
+                        ),
                     ));
                 } else {
                     return Err(self.err(at, "'&' does not start a reference (write &amp;)"));
@@ -481,7 +506,10 @@ impl<'a> XmlReader<'a> {
                 break;
             }
             if trimmed.len() == rest.len() {
-                return Err(self.err(start, "the XML declaration needs whitespace between its parts"));
+                return Err(self.err(
+                    start,
+                    "the XML declaration needs whitespace between its parts",
+                ));
             }
             let Some(eq) = trimmed.find('=') else {
                 return Err(self.err(start, "malformed XML declaration"));
@@ -489,7 +517,10 @@ impl<'a> XmlReader<'a> {
             let name = trimmed[..eq].trim_end_matches([' ', '\t', '\n', '\r']);
             let after = trimmed[eq + 1..].trim_start_matches([' ', '\t', '\n', '\r']);
             let Some(q) = after.chars().next().filter(|&c| c == '\'' || c == '"') else {
-                return Err(self.err(start, format!("the XML declaration's {name} needs a quoted value")));
+                return Err(self.err(
+                    start,
+                    format!("the XML declaration's {name} needs a quoted value"),
+                ));
             };
             let Some(close) = after[1..].find(q) else {
                 return Err(self.err(start, "malformed XML declaration"));
@@ -504,7 +535,10 @@ impl<'a> XmlReader<'a> {
                     return Err(self.err(start, format!("unknown '{name}' in the XML declaration")));
                 }
                 (Some(i), Some(l)) if i <= l => {
-                    return Err(self.err(start, format!("'{name}' out of order in the XML declaration")));
+                    return Err(self.err(
+                        start,
+                        format!("'{name}' out of order in the XML declaration"),
+                    ));
                 }
                 (Some(i), None) if i != 0 => {
                     return Err(self.err(start, "the XML declaration must start with version"));
@@ -553,7 +587,10 @@ impl<'a> XmlReader<'a> {
             let had_space = self.skip_space();
             match self.peek() {
                 None => {
-                    return Err(self.err(self.pos, format!("the input ends inside the start tag <{qname}>")));
+                    return Err(self.err(
+                        self.pos,
+                        format!("the input ends inside the start tag <{qname}>"),
+                    ));
                 }
                 Some(b'>') => {
                     self.pos += 1;
@@ -562,7 +599,10 @@ impl<'a> XmlReader<'a> {
                 }
                 Some(b'/') => {
                     if self.peek_at(1) != Some(b'>') {
-                        return Err(self.err(self.pos, format!("expected '/>' in the start tag <{qname}>")));
+                        return Err(self.err(
+                            self.pos,
+                            format!("expected '/>' in the start tag <{qname}>"),
+                        ));
                     }
                     self.pos += 2;
                     self_closing = true;
@@ -571,18 +611,31 @@ impl<'a> XmlReader<'a> {
                 Some(_) if !had_space => {
                     return Err(self.err(
                         self.pos,
-                        format!("expected whitespace, '>' or '/>' in the start tag <{qname}>, found {}", self.found(self.pos)),
+                        format!(
+                            "expected whitespace, '>' or '/>' in the start tag <{qname}>, found {}",
+                            self.found(self.pos)
+                        ),
                     ));
                 }
                 Some(_) => self.attribute(before, qname)?,
             }
         }
-        let (prefix, local) = if colon == 0 { ("", qname) } else { (&qname[..colon], &qname[colon + 1..]) };
+        let (prefix, local) = if colon == 0 {
+            ("", qname)
+        } else {
+            (&qname[..colon], &qname[colon + 1..])
+        };
         if prefix == "xmlns" {
-            return Err(self.err(tag_at, format!("<{qname}>: the prefix xmlns is reserved for declarations")));
+            return Err(self.err(
+                tag_at,
+                format!("<{qname}>: the prefix xmlns is reserved for declarations"),
+            ));
         }
         let Some(ns) = self.resolve(prefix) else {
-            return Err(self.err(tag_at, format!("<{qname}>: the prefix '{prefix}' is not declared")));
+            return Err(self.err(
+                tag_at,
+                format!("<{qname}>: the prefix '{prefix}' is not declared"),
+            ));
         };
         for i in 0..self.attrs.len() {
             let a = &self.attrs[i];
@@ -622,14 +675,20 @@ impl<'a> XmlReader<'a> {
         let (name, colon) = self.read_qname("attribute")?;
         self.skip_space();
         if self.peek() != Some(b'=') {
-            return Err(self.err(self.pos, format!("<{tag}>: expected '=' after the attribute name '{name}'")));
+            return Err(self.err(
+                self.pos,
+                format!("<{tag}>: expected '=' after the attribute name '{name}'"),
+            ));
         }
         self.pos += 1;
         self.skip_space();
         let q = match self.peek() {
             Some(q @ (b'"' | b'\'')) => q,
             _ => {
-                return Err(self.err(self.pos, format!("<{tag}>: the value of '{name}' must be quoted")));
+                return Err(self.err(
+                    self.pos,
+                    format!("<{tag}>: the value of '{name}' must be quoted"),
+                ));
             }
         };
         self.pos += 1;
@@ -693,7 +752,10 @@ impl<'a> XmlReader<'a> {
             } else {
                 self.err(
                     b.offset,
-                    format!("attributes '{}' and '{}' have the same namespace and name", a.qname, b.qname),
+                    format!(
+                        "attributes '{}' and '{}' have the same namespace and name",
+                        a.qname, b.qname
+                    ),
                 )
             }
         };
@@ -740,7 +802,10 @@ impl<'a> XmlReader<'a> {
         let (qname, _) = self.read_qname("element")?;
         self.skip_space();
         if self.peek() != Some(b'>') {
-            return Err(self.err(self.pos, format!("expected '>' to close the end tag </{qname}>")));
+            return Err(self.err(
+                self.pos,
+                format!("expected '>' to close the end tag </{qname}>"),
+            ));
         }
         self.pos += 1;
         match self.stack.last() {
@@ -750,7 +815,10 @@ impl<'a> XmlReader<'a> {
             }
             Some(open) => Err(self.err(
                 at,
-                format!("the end tag </{qname}> does not match the start tag <{}>", open.qname),
+                format!(
+                    "the end tag </{qname}> does not match the start tag <{}>",
+                    open.qname
+                ),
             )),
             None => Err(self.err(at, format!("the end tag </{qname}> has no start tag"))),
         }
@@ -821,7 +889,9 @@ impl Source for XmlReader<'_> {
                     if b[self.pos..].starts_with(b"<![CDATA[") {
                         let start = self.pos + 9;
                         let Some(len) = memmem::find(&b[start..], b"]]>") else {
-                            return Err(self.err(self.pos, "the CDATA section is not closed with ']]>'"));
+                            return Err(
+                                self.err(self.pos, "the CDATA section is not closed with ']]>'")
+                            );
                         };
                         let raw = &self.s[start..start + len];
                         self.pos = start + len + 3;
@@ -853,7 +923,9 @@ impl Source for XmlReader<'_> {
                 let end = match memchr(b'<', &b[start..]) {
                     Some(i) => start + i,
                     None => {
-                        return Err(self.err(b.len(), format!("the input ends before </{}>", open.qname)));
+                        return Err(
+                            self.err(b.len(), format!("the input ends before </{}>", open.qname))
+                        );
                     }
                 };
                 self.pos = end;

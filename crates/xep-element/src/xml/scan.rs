@@ -110,7 +110,11 @@ impl ElementScanner {
                                     return Ok(Scan::Incomplete);
                                 }
                                 if self.depth == 0 {
-                                    return Err(Error::xml(buf, self.pos, "a CDATA section outside an element"));
+                                    return Err(Error::xml(
+                                        buf,
+                                        self.pos,
+                                        "a CDATA section outside an element",
+                                    ));
                                 }
                                 self.state = State::Cdata;
                                 self.pos += CDATA.len();
@@ -227,7 +231,11 @@ mod tests {
             let mut s = ElementScanner::default();
             let first = s.scan(&doc[..split]).unwrap();
             assert_eq!(first, Scan::Incomplete, "split {split}");
-            assert_eq!(s.scan(doc).unwrap(), Scan::Element(doc.len()), "split {split}");
+            assert_eq!(
+                s.scan(doc).unwrap(),
+                Scan::Element(doc.len()),
+                "split {split}"
+            );
         }
         // Byte by byte.
         let mut s = ElementScanner::default();
@@ -241,7 +249,16 @@ mod tests {
     fn rejects_restricted_markup_and_depth() {
         for bad in [&b"<a><!-- c --></a>"[..], b"<a><?pi?></a>", b"<!DOCTYPE a>"] {
             let e = whole(bad).unwrap_err();
-            assert!(matches!(e.kind(), crate::ErrorKind::Xml { restricted: true, .. }), "{e}");
+            assert!(
+                matches!(
+                    e.kind(),
+                    crate::ErrorKind::Xml {
+                        restricted: true,
+                        ..
+                    }
+                ),
+                "{e}"
+            );
         }
         let deep = "<a>".repeat(10);
         let e = ElementScanner::new(5).scan(deep.as_bytes()).unwrap_err();

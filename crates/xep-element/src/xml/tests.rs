@@ -68,7 +68,9 @@ fn rejects_restricted_xml_with_reasons() {
     for (input, what) in cases {
         let e = read(input).unwrap_err();
         match e.kind() {
-            ErrorKind::Xml { reason, restricted, .. } => {
+            ErrorKind::Xml {
+                reason, restricted, ..
+            } => {
                 assert!(reason.contains(what), "{input}: {reason}");
                 assert!(restricted, "{input} should be a restriction");
             }
@@ -84,7 +86,10 @@ fn rejects_malformed_xml_with_reasons() {
         ("<a>", "ends before </a>"),
         ("<a></b>", "does not match"),
         ("<a b='1' b='2'/>", "duplicate attribute"),
-        ("<a xmlns:p='u' xmlns:q='u' p:x='1' q:x='2'/>", "same namespace and name"),
+        (
+            "<a xmlns:p='u' xmlns:q='u' p:x='1' q:x='2'/>",
+            "same namespace and name",
+        ),
         ("<p:a/>", "not declared"),
         ("<a p:b='1'/>", "not declared"),
         ("<a xmlns:p=''/>", "empty namespace"),
@@ -112,7 +117,10 @@ fn rejects_malformed_xml_with_reasons() {
     ];
     for (input, what) in cases {
         let r = reason(input);
-        assert!(r.contains(what), "{input:?}: got {r:?}, expected it to mention {what:?}");
+        assert!(
+            r.contains(what),
+            "{input:?}: got {r:?}, expected it to mention {what:?}"
+        );
     }
     let e = XmlReader::new(b"<a>\xff</a>").root().unwrap_err();
     assert!(e.to_string().contains("UTF-8"), "{e}");
@@ -168,11 +176,20 @@ fn start_tag_alone() {
         &NsContext::default(),
     )
     .unwrap();
-    assert_eq!((t.ns.as_str(), t.name.as_str()), (crate::ns::STREAM, "stream"));
+    assert_eq!(
+        (t.ns.as_str(), t.name.as_str()),
+        (crate::ns::STREAM, "stream")
+    );
     assert_eq!(t.context.default, "jabber:client");
-    assert_eq!(t.context.prefixes, vec![("stream".to_string(), crate::ns::STREAM.to_string())]);
+    assert_eq!(
+        t.context.prefixes,
+        vec![("stream".to_string(), crate::ns::STREAM.to_string())]
+    );
     assert_eq!(t.attrs.len(), 3);
-    assert!(t.attrs.contains(&(crate::ns::XML.into(), "lang".into(), "en".into())));
+    assert!(
+        t.attrs
+            .contains(&(crate::ns::XML.into(), "lang".into(), "en".into()))
+    );
     assert!(!t.self_closing);
 }
 
@@ -225,7 +242,11 @@ fn agrees_with_rxml() {
     for input in inputs {
         let ours = read(input);
         let theirs = rxml_accepts(input);
-        assert_eq!(ours.is_ok(), theirs.is_ok(), "{input:?}: ours {ours:?}, rxml {theirs:?}");
+        assert_eq!(
+            ours.is_ok(),
+            theirs.is_ok(),
+            "{input:?}: ours {ours:?}, rxml {theirs:?}"
+        );
         // Where the root has a namespace, minidom builds a tree to compare.
         if let (Ok(a), Ok(b)) = (&ours, input.parse::<minidom::Element>())
             && let Err(d) = equivalent(a, &b)

@@ -1,0 +1,396 @@
+//! The example checker.
+//!
+//! It reads XEP source documents (or any XML document with `<example>`
+//! elements), extracts every example, and for each element of a namespace a
+//! crate implements, parses it through the [`Registry`], serializes it back
+//! and compares with [`xep_element::equivalent`]. See the README for the
+//! command line; the JSON output is a public contract (see [`report`]).
+//!
+//! ```
+//! let doc = "<xep><example caption='Ping'><![CDATA[
+//! <iq from='a.lit' to='b.lit' id='p1' type='get'><ping xmlns='urn:xmpp:ping'/></iq>
+//! ]]></example></xep>";
+//! let checker = xep_check::Checker::new(xep_check::Expectations::default());
+//! let results = checker.check_document("example.xml", doc, None);
+//! assert_eq!(results[0].status, xep_check::Status::Pass);
+//! assert!(results[0].unsupported_namespaces.is_empty());
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod extract;
+pub mod report;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+pub use report::{ExampleResult, Expectations, Status};
+use xep_element::Registry;
+
+/// Every element type the workspace implements.
+pub fn registry() -> Registry {
+    Registry::new()
+        .with(xep_core::ELEMENTS)
+        .with(xep_ping::ELEMENTS)
+}
+
+/// Namespaces that are part of the XML machinery, never "unsupported".
+const BUILTIN_NS: &[&str] = &[xep_element::ns::XML, ""];
+
+/// Prefix of the detail of an example that the expectations file lists but
+/// that no longer fails: the entry is stale and should be removed.
+pub const STALE: &str = "listed in the expectations file but does not fail; ";
+
+/// Checks documents against the registry.
+pub struct Checker {
+    registry: Registry,
+    expectations: Expectations,
+}
+
+impl Checker {
+    /// A checker over every implemented element, with `expectations`.
+    pub fn new(expectations: Expectations) -> Self {
+        Checker {
+            registry: registry(),
+            expectations,
+        }
+    }
+
+    /// The expectations in use.
+    pub fn expectations(&self) -> &Expectations {
+        &self.expectations
+    }
+
+    /// Checks one document's examples. `xep` overrides the number taken
+    /// from the file name.
+    pub fn check_document(&self, file: &str, text: &str, xep: Option<u32>) -> Vec<ExampleResult> {
+        let xep = xep.or_else(|| extract::xep_number_from_path(Path::new(file)));
+        extract::extract_examples(text, xep)
+            .into_iter()
+            .map(|ex| self.check_example(file, &ex))
+            .collect()
+    }
+
+    /// Checks one example.
+    pub fn check_example(&self, file: &str, ex: &extract::Example) -> ExampleResult {
+        let mut res = ExampleResult {
+            xep: ex.xep,
+            index: ex.index,
+            caption: ex.caption.clone(),
+            line: ex.line,
+            status: Status::Unsupported,
+            detail: String::new(),
+            unsupported_namespaces: Vec::new(),
+            file: file.to_string(),
+        };
+        let mut unsupported = BTreeSet::new();
+        let mut checked = 0usize;
+        let mut failures: Vec<String> = Vec::new();
+        let mut elided_failures: Vec<String> = Vec::new();
+        let mut notes: Vec<String> = Vec::new();
+        let mut not_xml: Option<(bool, String)> = None;
+        for item in extract::parse_items(ex) {
+            let line = item.line;
+            match item.parsed {
+                extract::Parsed::Close => {}
+                extract::Parsed::Header(r) => {
+                    checked += 1;
+                    if let Err(e) = r {
+                        failures.push(format!("line {line}: stream header: {e}"));
+                    }
+                }
+                extract::Parsed::Element(Err(pf)) => {
+                    let elided = extract::elision_at(&item.xml, pf.line, pf.column);
+                    if not_xml.as_ref().is_none_or(|(e, _)| *e && !elided) {
+                        not_xml = Some((
+                            elided,
+                            format!(
+                                "line {}, column {}: {}",
+                                line + pf.line - 1,
+                                pf.column,
+                                pf.reason
+                            ),
+                        ));
+                    }
+                }
+                extract::Parsed::Element(Ok(el)) => {
+                    let mut acc = Walk {
+                        checked: &mut checked,
+                        failures: &mut failures,
+                        elided: &mut elided_failures,
+                        unsupported: &mut unsupported,
+                        notes: &mut notes,
+                        line,
+                    };
+                    self.walk(&el, false, &mut acc);
+                }
+            }
+        }
+        res.unsupported_namespaces = unsupported.into_iter().collect();
+        let expected = ex.xep.and_then(|x| self.expectations.lookup(x, ex.index));
+        // A real XML error outranks a failure, which outranks elision.
+        let (elided_xml, real_xml): (Vec<_>, Vec<_>) = not_xml.into_iter().partition(|(e, _)| *e);
+        if let Some((_, detail)) = real_xml.into_iter().next() {
+            res.status = Status::NotXml;
+            res.detail = detail;
+        } else if !failures.is_empty() {
+            res.status = Status::Fail;
+            res.detail = failures.join("; ");
+        } else if let Some((_, detail)) = elided_xml.into_iter().next() {
+            res.status = Status::Elided;
+            res.detail = detail;
+        } else if !elided_failures.is_empty() {
+            res.status = Status::Elided;
+            res.detail = format!(
+                "fails where content is elided: {}",
+                elided_failures.join("; ")
+            );
+        } else if checked > 0 {
+            res.status = Status::Pass;
+            res.detail = notes.join("; ");
+        } else {
+            res.status = Status::Unsupported;
+            res.detail = "no element of an implemented namespace".into();
+        }
+        match expected {
+            Some(reason) if matches!(res.status, Status::Fail | Status::NotXml) => {
+                res.detail = format!("{reason} [{}]", res.detail);
+                res.status = Status::ExpectedFail;
+            }
+            Some(_) => {
+                res.detail = format!("{STALE}{}", res.detail);
+            }
+            None => {}
+        }
+        res
+    }
+
+    /// Checks every registered element whose parent is not registered (a
+    /// registered parent parses its registered children itself).
+    fn walk(&self, el: &minidom::Element, parent_registered: bool, acc: &mut Walk<'_>) {
+        let ns = el.ns();
+        let registered = self.registry.lookup(&ns, el.name()).is_some();
+        if !self.registry.knows_namespace(&ns) && !BUILTIN_NS.contains(&ns.as_str()) {
+            acc.unsupported.insert(ns.clone());
+        }
+        for ((ans, _), _) in el.attrs().iter() {
+            let a = ans.as_str();
+            if !a.is_empty() && !BUILTIN_NS.contains(&a) && !self.registry.knows_namespace(a) {
+                acc.unsupported.insert(a.to_string());
+            }
+        }
+        if registered && !parent_registered {
+            *acc.checked += 1;
+            let outcome = round_trip(&self.registry, el);
+            if let Ok(Some(note)) = &outcome {
+                acc.notes.push(format!("line {}: {note}", acc.line));
+            }
+            if let Err(f) = outcome {
+                let msg = format!("line {}: {f}", acc.line);
+                if extract::element_has_placeholder(el) {
+                    acc.elided.push(msg);
+                } else {
+                    acc.failures.push(msg);
+                }
+            }
+        }
+        for child in el.children() {
+            self.walk(child, registered, acc);
+        }
+    }
+
+    /// The envelope census of one example: for every top-level stanza
+    /// (message, presence, iq) of its well-formed items, its document line
+    /// and whether the envelope parses (attributes, known children, stanza
+    /// error), payloads kept as elements. Stanzas with elided content (a
+    /// placeholder in their text) are left out: they cannot be judged.
+    /// An example with an item that is not XML is left out entirely.
+    pub fn envelopes(&self, ex: &extract::Example) -> Vec<(usize, Result<(), String>)> {
+        let items = extract::parse_items(ex);
+        if items
+            .iter()
+            .any(|i| matches!(i.parsed, extract::Parsed::Element(Err(_))))
+        {
+            return Vec::new();
+        }
+        items
+            .into_iter()
+            .filter_map(|item| match item.parsed {
+                extract::Parsed::Element(Ok(el))
+                    if ["message", "presence", "iq"].contains(&el.name())
+                        && xep_element::ns::is_content(&el.ns())
+                        && !extract::element_has_placeholder(&el) =>
+                {
+                    let r = <xep_core::Stanza as xep_element::XmlElement>::from_element(&el)
+                        .map(|_| ())
+                        .map_err(|e| e.to_string());
+                    Some((item.line, r))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// What a walk over one item accumulates.
+struct Walk<'a> {
+    checked: &'a mut usize,
+    failures: &'a mut Vec<String>,
+    elided: &'a mut Vec<String>,
+    unsupported: &'a mut BTreeSet<String>,
+    notes: &'a mut Vec<String>,
+    line: usize,
+}
+
+/// Parses `el` through the registry, serializes it and compares; the error
+/// says what failed. Both paths are checked: DOM to typed to DOM, and bytes
+/// to typed (the strict reader) to bytes; the two typed values must be
+/// equal.
+///
+/// JIDs are normalized when parsed (RFC 7622: localparts and domains are
+/// case-folded), so `MaineBoy@jabber.org` comes back as
+/// `maineboy@jabber.org`. That change alone is not a failure: `Ok` carries
+/// a note naming the normalized JIDs.
+pub fn round_trip(registry: &Registry, el: &minidom::Element) -> Result<Option<String>, String> {
+    let typed = match registry.parse_dom(el) {
+        Ok(Some(t)) => t,
+        Ok(None) => return Ok(None),
+        Err(e) => return Err(e.to_string()),
+    };
+    // The byte path: the same element through the strict reader.
+    let mut src = Vec::new();
+    el.write_to(&mut src)
+        .map_err(|e| format!("cannot serialize the example element: {e}"))?;
+    let mut reader = xep_element::xml::XmlReader::new(&src).with_registry(registry);
+    let from_bytes = reader.root().and_then(|()| {
+        let (ns, name) = xep_element::Source::name(&reader);
+        let info = registry
+            .lookup(ns, name)
+            .ok_or_else(|| xep_element::Error::invalid("element not registered"))?;
+        (info.parse_xml)(&mut reader, Some(registry))
+    });
+    match from_bytes {
+        Ok(v) if v.eq_dyn(&*typed) => {}
+        Ok(v) => {
+            return Err(format!(
+                "the byte reader and the DOM reader disagree: {v:?} vs {typed:?}"
+            ));
+        }
+        Err(e) => {
+            return Err(format!(
+                "the byte reader fails where the DOM reader does not: {e}"
+            ));
+        }
+    }
+    let back = typed.to_dom();
+    let mut w = xep_element::XmlWriter::with_default_ns("");
+    typed.write_xml(&mut w);
+    let bytes = w.into_bytes();
+    let reparsed: minidom::Element = std::str::from_utf8(&bytes)
+        .map_err(|e| e.to_string())?
+        .parse()
+        .map_err(|e| format!("serialized bytes do not parse: {e}"))?;
+    let mut note = None;
+    if let Err(d) = xep_element::equivalent(el, &back) {
+        let mut normalized = Vec::new();
+        let el_norm = normalize_jids(registry, el, &mut normalized);
+        if normalized.is_empty() || xep_element::equivalent(&el_norm, &back).is_err() {
+            return Err(format!("round trip changed the element {d}"));
+        }
+        note = Some(format!(
+            "JIDs normalized (RFC 7622): {}",
+            normalized.join(", ")
+        ));
+        xep_element::equivalent(&el_norm, &reparsed)
+            .map_err(|d| format!("byte serialization changed the element {d}"))?;
+    } else {
+        xep_element::equivalent(el, &reparsed)
+            .map_err(|d| format!("byte serialization changed the element {d}"))?;
+    }
+    Ok(note)
+}
+
+/// Attributes that hold JIDs in the implemented namespaces.
+const JID_ATTRS: &[&str] = &["from", "to", "jid", "by"];
+
+/// A copy of `el` where, in elements of implemented namespaces (foreign
+/// payloads are kept verbatim), every JID attribute (`from`, `to`, `jid`,
+/// `by`) and text that is a JID not in normal form is replaced by its normal form (text only in `<jid/>`
+/// elements such as resource binding's); the changes are listed.
+fn normalize_jids(
+    registry: &Registry,
+    el: &minidom::Element,
+    changes: &mut Vec<String>,
+) -> minidom::Element {
+    if !registry.knows_namespace(&el.ns()) {
+        return el.clone();
+    }
+    let norm = |v: &str, changes: &mut Vec<String>| -> Option<String> {
+        let j = xep_element::jid::Jid::new(v).ok()?;
+        let n = j.to_string();
+        (n != v).then(|| {
+            changes.push(format!("'{v}' → '{n}'"));
+            n
+        })
+    };
+    let mut out = minidom::Element::bare(el.name(), el.ns());
+    for ((ns, name), value) in el.attrs().iter() {
+        let is_jid_attr = ns.as_str().is_empty() && JID_ATTRS.contains(&name.as_str());
+        let v = is_jid_attr
+            .then(|| norm(value, changes))
+            .flatten()
+            .unwrap_or_else(|| value.clone());
+        out.set_attr(ns.clone(), name.clone(), v);
+    }
+    for node in el.nodes() {
+        match node {
+            minidom::Node::Element(c) => {
+                out.append_child(normalize_jids(registry, c, changes));
+            }
+            minidom::Node::Text(t) => {
+                let v = if el.name() == "jid" {
+                    norm(t, changes)
+                } else {
+                    None
+                };
+                out.append_text(v.unwrap_or_else(|| t.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// Expands files and directories into the XML files to check, sorted.
+pub fn collect_inputs(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            for e in std::fs::read_dir(p)? {
+                let path = e?.path();
+                if path.extension().is_some_and(|x| x == "xml") {
+                    out.push(path);
+                }
+            }
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The default location of the XEP sources, relative to the workspace:
+/// `../shared/xeps` beside the repository.
+pub fn default_xeps_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/xeps")
+}
+
+/// The committed expectations file.
+pub fn default_expectations_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("expectations.txt")
+}
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
