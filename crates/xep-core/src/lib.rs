@@ -31,6 +31,7 @@ pub mod header;
 pub mod negotiation;
 pub mod roster;
 pub mod stanza;
+pub mod stream;
 pub mod websocket;
 
 pub use error::{DefinedCondition, ErrorType, StanzaError, StreamCondition, StreamError};
@@ -39,6 +40,7 @@ pub use stanza::{
     Body, Iq, IqType, Message, MessageType, Presence, PresenceType, Show, Stanza, Status, Subject,
     Thread,
 };
+pub use stream::{StreamEvent, StreamLimits, StreamReader, StreamWriter};
 
 xep_element::elements! {
     "RFC 6120" => [

@@ -274,10 +274,18 @@ impl Payload {
     }
 
     /// The payload as `T`: `None` if it is not a `T` element, otherwise the
-    /// typed value (parsing a raw payload now; that may fail).
+    /// typed value (parsing a raw payload now, which may fail; a payload
+    /// typed as another type that accepts the same element, e.g. an `Iq`
+    /// asked for as a `Stanza`, goes through its element).
     pub fn get<T: XmlElement + Clone + 'static>(&self) -> Option<Result<T, Error>> {
         match self {
-            Payload::Typed(t) => t.as_any().downcast_ref::<T>().map(|v| Ok(v.clone())),
+            Payload::Typed(t) => {
+                if let Some(v) = t.as_any().downcast_ref::<T>() {
+                    return Some(Ok(v.clone()));
+                }
+                let el = t.to_dom();
+                T::matches(&el.ns(), el.name()).then(|| T::from_element(&el))
+            }
             Payload::Raw(el) => {
                 if T::matches(&el.ns(), el.name()) {
                     Some(T::from_element(el))

@@ -68,6 +68,11 @@ impl ElementScanner {
         self.state = State::Content;
     }
 
+    /// Whether scanning of an element has begun (bytes were consumed).
+    pub fn in_progress(&self) -> bool {
+        self.pos > 0
+    }
+
     /// Scans `buf`, which must start with the element's `<` and must only
     /// have grown since the last call (since [`ElementScanner::reset`]).
     pub fn scan(&mut self, buf: &[u8]) -> Result<Scan, Error> {
