@@ -2,6 +2,8 @@
 //!
 //! - `ci`: what `.ci/run` does (format check, clippy with warnings denied,
 //!   the test suite), for running locally.
+//! - `bench`: the stanza benchmark, xep-core beside xmpp-parsers 0.23
+//!   (`cargo bench -p xep-check --bench stanzas`).
 
 use std::process::{Command, ExitCode};
 
