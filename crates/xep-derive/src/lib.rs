@@ -213,6 +213,17 @@ fn field_kind(field: &syn::Field) -> syn::Result<FieldKind> {
     })
 }
 
+/// The namespace of a text or flag child (the parent's unless given) and
+/// the expression that names it when writing.
+fn child_ns(given: Option<NsSpec>, own: &NsSpec) -> (NsSpec, proc_macro2::TokenStream) {
+    let tns = given.unwrap_or_else(|| own.clone());
+    let wns = match &tns {
+        NsSpec::Expr(e) => quote!(#e),
+        NsSpec::Content => quote!(__self_ns),
+    };
+    (tns, wns)
+}
+
 #[derive(Clone, Copy, PartialEq)]
 enum Card {
     One,
@@ -423,12 +434,8 @@ fn element_struct(input: &DeriveInput, fields: &Fields) -> syn::Result<TokenStre
                 ns: tns,
                 name: tname,
             } => {
-                let tns = tns.unwrap_or_else(|| ns.clone());
+                let (tns, wns) = child_ns(tns, &ns);
                 let m = tns.matches(&quote!(cns));
-                let wns = match &tns {
-                    NsSpec::Expr(e) => quote!(#e),
-                    NsSpec::Content => quote!(__self_ns),
-                };
                 which_tests.push(quote!(if cname == #tname && #m { #which } else));
                 let parse_v = quote!({
                     let t = ::xep_element::__private::read_text_child(src, #tname)?;
@@ -469,12 +476,8 @@ fn element_struct(input: &DeriveInput, fields: &Fields) -> syn::Result<TokenStre
                 ns: tns,
                 name: tname,
             } => {
-                let tns = tns.unwrap_or_else(|| ns.clone());
+                let (tns, wns) = child_ns(tns, &ns);
                 let m = tns.matches(&quote!(cns));
-                let wns = match &tns {
-                    NsSpec::Expr(e) => quote!(#e),
-                    NsSpec::Content => quote!(__self_ns),
-                };
                 which_tests.push(quote!(if cname == #tname && #m { #which } else));
                 inits.push(quote!(let mut #var = false;));
                 which_arms.push(quote!(#which => {
