@@ -13,7 +13,7 @@
 use std::path::Path;
 
 use xep_element::ErrorKind;
-use xep_element::xml::scan::{ElementScanner, Scan};
+use xep_element::xml::scan::{ElementScanner, Scan, start_tag_end};
 use xep_element::xml::{NsContext, XmlReader};
 
 /// One `<example>` of a document.
@@ -71,7 +71,7 @@ pub fn extract_examples(doc: &str, xep: Option<u32>) -> Vec<Example> {
     let mut out = Vec::new();
     let mut i = 0;
     let mut lines = (0usize, 1usize);
-    while let Some(rel) = memchr_lt(&b[i..]) {
+    while let Some(rel) = doc[i..].find('<') {
         i += rel;
         let rest = &doc[i..];
         if rest.starts_with("<!--") {
@@ -115,10 +115,6 @@ pub fn extract_examples(doc: &str, xep: Option<u32>) -> Vec<Example> {
         }
     }
     out
-}
-
-fn memchr_lt(b: &[u8]) -> Option<usize> {
-    b.iter().position(|&c| c == b'<')
 }
 
 /// The value of attribute `name` in a start tag's text.
@@ -333,21 +329,7 @@ pub fn prepare(text: &str) -> Prepared {
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
-/// The offset after the `>` that ends the start tag at the beginning of `b`.
-fn start_tag_end(b: &[u8]) -> Option<usize> {
-    let mut quote = None;
-    for (i, &c) in b.iter().enumerate() {
-        match (quote, c) {
-            (None, b'"' | b'\'') => quote = Some(c),
-            (Some(q), _) if q == c => quote = None,
-            (None, b'>') => return Some(i + 1),
-            _ => {}
-        }
-    }
-    None
+    memchr::memmem::find(hay, needle)
 }
 
 /// Why an item is not XML.

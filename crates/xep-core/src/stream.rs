@@ -31,7 +31,7 @@
 //! ```
 
 use xep_element::minidom;
-use xep_element::xml::scan::{ElementScanner, Scan};
+use xep_element::xml::scan::{ElementScanner, Scan, start_tag_end};
 use xep_element::xml::{NsContext, XmlReader};
 use xep_element::{Error, ErrorKind, Payload, Registry, Sink, Source, XmlElement, XmlWriter, ns};
 
@@ -226,17 +226,13 @@ impl StreamReader {
                 return Ok(None);
             }
             Scan::Close(n) => {
-                if !self.buf[..n].starts_with(b"</stream:stream") {
-                    // An end tag with another name (or prefix) does not
-                    // close the stream's start tag.
-                    let e = XmlReader::with_context(&self.buf[..n], &self.ctx)
-                        .root()
-                        .err();
+                let name = self.buf[2..n - 1].trim_ascii_end();
+                if name != b"stream:stream" {
                     return Err(StreamError::new(
                         StreamCondition::NotWellFormed,
-                        Some(&e.map_or_else(
-                            || "an end tag that does not match the stream header".into(),
-                            |e| e.to_string(),
+                        Some(&format!(
+                            "the end tag </{}> does not match the stream header <stream:stream>",
+                            String::from_utf8_lossy(name)
                         )),
                     ));
                 }
@@ -286,22 +282,12 @@ impl StreamReader {
 /// The offset after the `>` of the stream header (after an optional XML
 /// declaration), if the buffer holds all of it.
 fn header_end(buf: &[u8]) -> Option<usize> {
-    let mut i = 0;
-    if buf.starts_with(b"<?xml") {
-        i = buf.windows(2).position(|w| w == b"?>")? + 2;
-    } else if b"<?xml".starts_with(&buf[..buf.len().min(5)]) && buf.len() < 5 {
-        return None;
-    }
-    let mut quote = None;
-    for (j, &c) in buf.iter().enumerate().skip(i) {
-        match (quote, c) {
-            (None, b'"' | b'\'') => quote = Some(c),
-            (Some(q), _) if q == c => quote = None,
-            (None, b'>') => return Some(j + 1),
-            _ => {}
-        }
-    }
-    None
+    let decl = if buf.starts_with(b"<?xml") {
+        memchr::memmem::find(buf, b"?>")? + 2
+    } else {
+        0
+    };
+    Some(decl + start_tag_end(&buf[decl..])?)
 }
 
 fn limit(reason: &str) -> StreamError {

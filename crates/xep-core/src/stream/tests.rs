@@ -113,7 +113,8 @@ fn limits_end_in_policy_violation() {
 
 #[test]
 fn bad_xml_ends_in_the_matching_error() {
-    let cases: [(&str, StreamCondition); 5] = [
+    let cases: [(&str, StreamCondition); 6] = [
+        ("</stream:streams>", StreamCondition::NotWellFormed),
         (
             "<message><!-- c --></message>",
             StreamCondition::RestrictedXml,

@@ -212,9 +212,31 @@ impl ElementScanner {
     }
 }
 
+/// The offset after the `>` that ends the start tag at the beginning of
+/// `buf` (quoted attribute values may contain `>`), or `None` when `buf`
+/// does not hold all of it. This is how an unclosed start tag such as a
+/// stream header is delimited.
+pub fn start_tag_end(buf: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    loop {
+        let j = i + memchr3(b'"', b'\'', b'>', &buf[i..])?;
+        if buf[j] == b'>' {
+            return Some(j + 1);
+        }
+        i = j + 1 + memchr(buf[j], &buf[j + 1..])? + 1;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn start_tag_end_skips_quoted_values() {
+        assert_eq!(start_tag_end(b"<a b='>' c=\"'>\">rest"), Some(16));
+        assert_eq!(start_tag_end(b"<a b='>"), None);
+        assert_eq!(start_tag_end(b"<a b"), None);
+    }
 
     fn whole(input: &[u8]) -> Result<Scan, Error> {
         ElementScanner::default().scan(input)
