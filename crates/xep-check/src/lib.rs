@@ -32,6 +32,14 @@ pub fn registry() -> Registry {
     Registry::new()
         .with(xep_core::ELEMENTS)
         .with(xep_ping::ELEMENTS)
+        .with(xep_forms::ELEMENTS)
+        .with(xep_disco::ELEMENTS)
+        .with(xep_hashes::ELEMENTS)
+        .with(xep_caps::ELEMENTS)
+        .with(xep_rsm::ELEMENTS)
+        .with(xep_delay::ELEMENTS)
+        .with(xep_forward::ELEMENTS)
+        .with(xep_sm::ELEMENTS)
 }
 
 /// Namespaces that are part of the XML machinery, never "unsupported".
