@@ -128,7 +128,7 @@ pub struct Status {
 
 /// `<message/>` (RFC 6120 §8, RFC 6121 §5).
 #[derive(XmlElement, Debug, Clone, PartialEq, Default)]
-#[xml(ns = content, name = "message")]
+#[xml(ns = content, name = "message", validate = Message::check)]
 pub struct Message {
     /// Sender.
     #[xml(attr)]
@@ -245,6 +245,11 @@ fn duplicate_lang<'a>(
 }
 
 impl Message {
+    fn check(m: &Message) -> Result<(), Error> {
+        duplicate_lang("subject", m.subjects.iter().map(|s| s.lang.as_ref()))?;
+        duplicate_lang("body", m.bodies.iter().map(|b| b.lang.as_ref()))
+    }
+
     /// A chat message to `to` with one body.
     pub fn chat(to: Jid, body: impl Into<String>) -> Self {
         Message {
