@@ -2,8 +2,9 @@
 //!
 //! - `ci`: what `.ci/run` does (format check, clippy with warnings denied,
 //!   the test suite), for running locally.
-//! - `bench`: the stanza benchmark, xep-core beside xmpp-parsers 0.23
-//!   (`cargo bench -p xep-check --bench stanzas`).
+//! - `bench`: the benchmarks, xep-core beside xmpp-parsers 0.23: speed
+//!   (`cargo bench -p xep-check --bench stanzas`) and memory kept per input
+//!   byte (`--bench memory`).
 
 use std::process::{Command, ExitCode};
 
@@ -37,9 +38,18 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         }
+        Some("bench") => {
+            let ok = run(&["bench", "-p", "xep-check", "--bench", "stanzas"])
+                && run(&["bench", "-p", "xep-check", "--bench", "memory"]);
+            if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\ntasks:\n  ci    format check, clippy -D warnings, tests"
+                "usage: cargo xtask <task>\n\ntasks:\n  ci     format check, clippy -D warnings, tests\n  bench  speed and memory benchmarks beside xmpp-parsers"
             );
             ExitCode::from(2)
         }
