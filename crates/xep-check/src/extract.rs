@@ -450,6 +450,10 @@ pub fn has_placeholder(s: &str) -> bool {
     if s.contains("...") || s.contains('…') || s.contains("[..") {
         return true;
     }
+    // A vertical ellipsis: lines holding a lone `.`, one under the other.
+    if s.lines().filter(|l| l.trim() == ".").nth(1).is_some() {
+        return true;
+    }
     // Bracketed prose such as `[base64 data]` or `[SASL data]`.
     let mut rest = s;
     while let Some(o) = rest.find('[') {
@@ -538,6 +542,8 @@ mod tests {
         assert!(elision_at(xml, f.line, f.column));
         assert!(has_placeholder("<data>[base64 data]</data>"));
         assert!(!has_placeholder("<a>[]</a> plain"));
+        assert!(has_placeholder("<a/>\n    .\n    .\n    .\n"));
+        assert!(!has_placeholder("end of sentence.\n."));
         assert!(!elision_at("<a>\n<b c=d/>\n</a>", 2, 6));
     }
 }
