@@ -19,6 +19,14 @@
 
 #![warn(missing_docs)]
 
+pub mod typed;
+pub mod validate;
+pub mod view;
+
+pub use typed::FieldValue;
+pub use validate::{ValidationError, validate_submission};
+pub use view::{FieldData, FormView};
+
 use xep_element::{Payload, XmlElement, XmlValue};
 
 /// `jabber:x:data`.
@@ -297,7 +305,9 @@ impl DataForm {
 
     /// The field named `var`, mutably.
     pub fn field_mut(&mut self, var: &str) -> Option<&mut Field> {
-        self.fields.iter_mut().find(|f| f.var.as_deref() == Some(var))
+        self.fields
+            .iter_mut()
+            .find(|f| f.var.as_deref() == Some(var))
     }
 
     /// The first value of the field named `var`.
@@ -305,10 +315,25 @@ impl DataForm {
         self.field(var)?.values.first().map(String::as_str)
     }
 
-    /// The form's type per XEP-0068: the value of its `FORM_TYPE` field
-    /// (normally hidden).
+    /// The form's type per XEP-0068: the value of its `FORM_TYPE` field.
+    ///
+    /// In a form of type `form` or `result` the field must be hidden,
+    /// otherwise it "MUST be ignored as a context indicator" (XEP-0068 §3)
+    /// and this is `None`; submissions often omit field types, so there any
+    /// `FORM_TYPE` field counts. [`DataForm::form_type_field`] gives the
+    /// field itself, whatever its type.
     pub fn form_type(&self) -> Option<&str> {
-        self.value(FORM_TYPE)
+        let f = self.form_type_field()?;
+        let hidden = f.type_ == Some(FieldType::Hidden);
+        if !hidden && matches!(self.type_, FormType::Form | FormType::Result) {
+            return None;
+        }
+        f.values.first().map(String::as_str)
+    }
+
+    /// The `FORM_TYPE` field, hidden or not.
+    pub fn form_type_field(&self) -> Option<&Field> {
+        self.field(FORM_TYPE)
     }
 }
 
@@ -334,3 +359,6 @@ xep_element::elements! {
     "XEP-0122" => [Validate, Method, Range, Regex, ListRange],
     "XEP-0221" => [Media, MediaUri],
 }
+
+#[cfg(test)]
+mod tests;
