@@ -5,8 +5,14 @@
 //! - `bench`: the benchmarks, xep-core beside xmpp-parsers 0.23: speed
 //!   (`cargo bench -p xep-check --bench stanzas`) and memory kept per input
 //!   byte (`--bench memory`).
+//! - `fuzz-gen [--check]`: generate (or check) the fuzz targets of `fuzz/`
+//!   from the registry; `fuzz-seed [XEPS_DIR]`: their corpora and
+//!   dictionaries from the fixtures and the XEP examples; `fuzz-smoke
+//!   [SECONDS]`: run every target briefly (needs cargo-fuzz).
 
 use std::process::{Command, ExitCode};
+
+mod fuzz;
 
 fn run(args: &[&str]) -> bool {
     eprintln!("+ cargo {}", args.join(" "));
@@ -47,11 +53,29 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         }
+        Some("fuzz-gen") => ok(fuzz::gen_task(
+            std::env::args().nth(2).as_deref() == Some("--check"),
+        )),
+        Some("fuzz-seed") => ok(fuzz::seed_task(std::env::args().nth(2).map(Into::into))),
+        Some("fuzz-smoke") => ok(fuzz::smoke_task(
+            std::env::args()
+                .nth(2)
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(10),
+        )),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\ntasks:\n  ci     format check, clippy -D warnings, tests\n  bench  speed and memory benchmarks beside xmpp-parsers"
+                "usage: cargo xtask <task>\n\ntasks:\n  ci     format check, clippy -D warnings, tests\n  bench  speed and memory benchmarks beside xmpp-parsers\n  fuzz-gen [--check]  generate the fuzz targets\n  fuzz-seed [DIR]  fuzz corpora and dictionaries\n  fuzz-smoke [SECS]  run each fuzz target briefly"
             );
             ExitCode::from(2)
         }
+    }
+}
+
+fn ok(success: bool) -> ExitCode {
+    if success {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }

@@ -19,6 +19,7 @@
 #![warn(missing_docs)]
 
 pub mod extract;
+pub mod fuzz;
 pub mod report;
 
 use std::collections::BTreeSet;

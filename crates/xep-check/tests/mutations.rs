@@ -2,12 +2,11 @@
 //! of `../shared/xeps` is mutated (children dropped, duplicated or
 //! swapped; attributes removed, set to another value of their enumeration
 //! or to a random string; foreign attributes and children added; text
-//! changed) and dispatched through the registry. The properties:
+//! changed) and dispatched through the registry. The baseline is every
+//! registered example element that parses and round-trips unmutated. The
+//! properties:
 //!
 //! - no input panics;
-//! The baseline is every registered example element that parses and
-//! round-trips unmutated.
-//!
 //! - an accepted element round-trips losslessly (DOM path and byte path,
 //!   `xep_check::round_trip`);
 //! - a rejected element's error path starts at the element itself.
