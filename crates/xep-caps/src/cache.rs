@@ -9,6 +9,12 @@
 //! the next entity to ask. Entities whose caps cannot be verified (legacy
 //! format, unsupported hash function) get their result cached for their
 //! JID only.
+//!
+//! Lower level, for caches filled from elsewhere (XEP-0390 §6.2.1 allows
+//! external sources): [`CapsKey::of_caps`] / [`CapsKey::of_hash`] name a
+//! capability set, [`CapsCache::lookup`] finds it, and
+//! [`CapsCache::insert_verified`] stores a result only after it hashes to
+//! the key.
 
 use std::collections::HashMap;
 
@@ -27,6 +33,47 @@ pub struct CapsKey {
     pub digest: Vec<u8>,
     /// Whether the digest is a XEP-0390 hash (else a XEP-0115 `ver`).
     pub v2: bool,
+}
+
+impl CapsKey {
+    /// The key of a XEP-0115 `<c/>`; `None` for the legacy format, a hash
+    /// function this crate does not compute, or a `ver` that is not Base64
+    /// (such caps cannot be verified, so they have no global key).
+    pub fn of_caps(caps: &Caps) -> Option<CapsKey> {
+        let algo = caps.hash.as_ref().filter(|a| a.is_supported())?;
+        let b: xep_element::Base64 = xep_element::XmlValue::from_xml(&caps.ver).ok()?;
+        Some(CapsKey {
+            algo: algo.clone(),
+            digest: b.0,
+            v2: false,
+        })
+    }
+
+    /// The key of one hash of a XEP-0390 hash set.
+    pub fn of_hash(h: &Hash) -> CapsKey {
+        CapsKey {
+            algo: h.algo.clone(),
+            digest: h.value.0.clone(),
+            v2: true,
+        }
+    }
+
+    /// Checks that `info` is well-formed (XEP-0115 §5.4 or XEP-0390 §4.1)
+    /// and hashes to this key.
+    pub fn verify(&self, info: &DiscoInfo) -> Result<(), CapsError> {
+        let digest = if self.v2 {
+            self.algo.digest(&hash_input(info)?)
+        } else {
+            self.algo
+                .digest(crate::verification_string(info)?.as_bytes())
+        }
+        .ok_or_else(|| CapsError::UnsupportedAlgo(self.algo.clone()))?;
+        if digest == self.digest {
+            Ok(())
+        } else {
+            Err(CapsError::HashMismatch(self.algo.clone()))
+        }
+    }
 }
 
 /// A `disco#info` query to send.
@@ -96,32 +143,15 @@ impl CapsCache {
 
     /// `from` advertises XEP-0115 `caps`.
     pub fn advertised(&mut self, from: Jid, caps: &Caps) -> Lookup<'_> {
-        let key = caps
-            .hash
-            .as_ref()
-            .filter(|a| a.is_supported())
-            .and_then(|algo| {
-                xep_element::XmlValue::from_xml(&caps.ver)
-                    .ok()
-                    .map(|b: xep_element::Base64| CapsKey {
-                        algo: algo.clone(),
-                        digest: b.0,
-                        v2: false,
-                    })
-            });
-        match key {
-            Some(key) => self.lookup(from, key, caps.disco_node()),
+        match CapsKey::of_caps(caps) {
+            Some(key) => self.advertise_key(from, key, caps.disco_node()),
             None => self.unverifiable(from, caps.disco_node()),
         }
     }
 
     /// `from` advertises a XEP-0390 hash set.
     pub fn advertised2(&mut self, from: Jid, caps: &Caps2) -> Lookup<'_> {
-        let key_of = |h: &Hash| CapsKey {
-            algo: h.algo.clone(),
-            digest: h.value.0.clone(),
-            v2: true,
-        };
+        let key_of = CapsKey::of_hash;
         if let Some(h) = caps
             .hashes
             .iter()
@@ -136,7 +166,7 @@ impl CapsCache {
             .iter()
             .find_map(|a| caps.hashes.iter().find(|h| &h.algo == a));
         match best {
-            Some(h) => self.lookup(from, key_of(h), hash_node(h)),
+            Some(h) => self.advertise_key(from, key_of(h), hash_node(h)),
             None => match caps.hashes.first() {
                 Some(h) => self.unverifiable(from, hash_node(h)),
                 None => Lookup::Pending,
@@ -144,7 +174,7 @@ impl CapsCache {
         }
     }
 
-    fn lookup(&mut self, from: Jid, key: CapsKey, node: String) -> Lookup<'_> {
+    fn advertise_key(&mut self, from: Jid, key: CapsKey, node: String) -> Lookup<'_> {
         self.by_jid.insert(from.clone(), key.clone());
         if self.verified.contains_key(&key) {
             return Lookup::Known(&self.verified[&key]);
@@ -175,43 +205,37 @@ impl CapsCache {
         Lookup::Query(Query { to: from, node })
     }
 
-    /// The `disco#info` result `info` arrived from `from` (its `node` tells
-    /// which query it answers).
+    /// The `disco#info` result `info` arrived from `from`. Its `node` tells
+    /// which query it answers; a result without `node` answers the only
+    /// query outstanding to `from`, and is unsolicited when there are
+    /// several.
     pub fn disco_result(&mut self, from: &Jid, info: DiscoInfo) -> Outcome {
-        let node = info.node.clone().unwrap_or_default();
-        if self.unverifiable_pending.get(from) == Some(&node) {
+        let unverifiable = match (&info.node, self.unverifiable_pending.get(from)) {
+            (Some(node), Some(asked)) => node == asked,
+            // No node echoed: this query, unless a verifiable one is out too.
+            (None, Some(_)) => !self.pending.values().any(|p| &p.asked == from),
+            (_, None) => false,
+        };
+        if unverifiable {
             self.unverifiable_pending.remove(from);
             self.per_jid.insert(from.clone(), info);
             return Outcome::Unverified(from.clone());
         }
-        let Some(key) = self
-            .pending
-            .iter()
-            .find(|(_, p)| &p.asked == from && p.node == node)
-            .map(|(k, _)| k.clone())
-        else {
+        let Some(key) = self.pending_key(from, info.node.as_deref()) else {
             return Outcome::Unsolicited;
         };
-        let check = if key.v2 {
-            hash_input(&info)
-                .map(|input| key.algo.digest(&input).as_deref() == Some(&key.digest[..]))
-        } else {
-            crate::verification_string(&info)
-                .map(|s| key.algo.digest(s.as_bytes()).as_deref() == Some(&key.digest[..]))
+        let check = key.verify(&info);
+        let Some(mut p) = self.pending.remove(&key) else {
+            return Outcome::Unsolicited;
         };
-        let mut p = self.pending.remove(&key).expect("found above");
         match check {
-            Ok(true) => {
+            Ok(()) => {
                 let mut jids = vec![p.asked];
                 jids.append(&mut p.waiting);
                 self.verified.insert(key, info);
                 Outcome::Verified(jids)
             }
-            other => {
-                let error = match other {
-                    Err(e) => e,
-                    _ => CapsError::HashMismatch(key.algo.clone()),
-                };
+            Err(error) => {
                 self.by_jid.remove(&p.asked);
                 let retry = if p.waiting.is_empty() {
                     None
@@ -234,6 +258,37 @@ impl CapsCache {
                 Outcome::Rejected { error, retry }
             }
         }
+    }
+
+    /// The outstanding query a result from `from` for `node` answers. A
+    /// result without a `node` (some entities do not echo it) is matched
+    /// only when exactly one query to `from` is outstanding.
+    fn pending_key(&self, from: &Jid, node: Option<&str>) -> Option<CapsKey> {
+        let mut candidates = self
+            .pending
+            .iter()
+            .filter(|(_, p)| &p.asked == from && node.is_none_or(|n| n == p.node));
+        let (key, _) = candidates.next()?;
+        if node.is_none() && candidates.next().is_some() {
+            return None;
+        }
+        Some(key.clone())
+    }
+
+    /// The verified capability set named `key`, if cached.
+    pub fn lookup(&self, key: &CapsKey) -> Option<&DiscoInfo> {
+        self.verified.get(key)
+    }
+
+    /// Stores `info` as the capability set named `key` after checking that
+    /// it is well-formed and hashes to `key` (a mismatched or poisoned
+    /// result is refused and nothing is stored). Entities waiting for `key`
+    /// stay registered; [`CapsCache::get`] serves them from now on.
+    pub fn insert_verified(&mut self, key: CapsKey, info: DiscoInfo) -> Result<(), CapsError> {
+        key.verify(&info)?;
+        self.pending.remove(&key);
+        self.verified.insert(key, info);
+        Ok(())
     }
 
     /// The known capabilities of `jid`.

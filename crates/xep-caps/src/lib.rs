@@ -45,6 +45,9 @@ use xep_hashes::{Algo, Hash};
 pub const NS_CAPS: &str = "http://jabber.org/protocol/caps";
 /// `urn:xmpp:caps` (XEP-0390).
 pub const NS_CAPS2: &str = "urn:xmpp:caps";
+/// The disco feature a server advertises when it supports XEP-0390 Caps
+/// Optimizations (§5.3).
+pub const FEATURE_OPTIMIZE: &str = "urn:xmpp:caps:optimize";
 /// Prefix of XEP-0390 hash nodes.
 pub const HASH_NODE_PREFIX: &str = "urn:xmpp:caps#";
 
@@ -79,6 +82,12 @@ pub struct Caps2 {
 
 /// Why a `disco#info` result cannot be hashed (it is ill-formed, and a
 /// cache must not store it).
+///
+/// XEP-0115 §5.4 has four rejection rules (the first four variants). Its
+/// fifth rule, an extended form whose `FORM_TYPE` is missing or not
+/// `hidden`, is not an error there: "ignore the form but continue
+/// processing", which [`verification_string`] does. XEP-0390 §4.1 is
+/// stricter and rejects such a form ([`CapsError::FormWithoutFormType`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CapsError {
     /// XEP-0115 §5.4: two identities with the same
@@ -89,7 +98,7 @@ pub enum CapsError {
     /// XEP-0115 §5.4: two extended forms with the same `FORM_TYPE`.
     DuplicateFormType(String),
     /// XEP-0115 §5.4: a `FORM_TYPE` field with several different values.
-    FormTypeValues(Vec<String>),
+    FormTypeMultipleValues(Vec<String>),
     /// XEP-0390 §4.1: the query holds an element other than identities,
     /// features and data forms.
     UnexpectedElement(String),
@@ -114,7 +123,7 @@ impl fmt::Display for CapsError {
             CapsError::DuplicateFormType(t) => {
                 write!(f, "two extended forms have the FORM_TYPE '{t}'")
             }
-            CapsError::FormTypeValues(v) => {
+            CapsError::FormTypeMultipleValues(v) => {
                 write!(f, "a FORM_TYPE field has several values: {}", v.join(", "))
             }
             CapsError::UnexpectedElement(n) => {
@@ -162,31 +171,43 @@ fn hidden_form_type(form: &DataForm) -> Result<Option<&str>, CapsError> {
     match values.as_slice() {
         [] => Ok(None),
         [one] => Ok(Some(one)),
-        many => Err(CapsError::FormTypeValues(
+        many => Err(CapsError::FormTypeMultipleValues(
             many.iter().map(|s| s.to_string()).collect(),
         )),
     }
 }
 
-/// Applies the checks of XEP-0115 §5.4 and returns the extended forms that
-/// take part in the hash (those with a hidden `FORM_TYPE`), sorted by it.
-fn checked_forms(info: &DiscoInfo) -> Result<Vec<(&str, &DataForm)>, CapsError> {
-    let mut ids: Vec<String> = info
+/// The identities of `info` as (category, type, xml:lang, name), absent
+/// values empty, sorted by category, then type, then xml:lang (then name),
+/// each compared by octets (XEP-0115 §5.1 step 2, "i;octet"). Comparing the
+/// parts one by one differs from sorting the joined `a/b/c/d` strings when
+/// a part holds a character below `/` (e.g. `a-b` sorts after `a`).
+fn sorted_identities(info: &DiscoInfo) -> Vec<(&str, &str, &str, &str)> {
+    let mut ids: Vec<_> = info
         .identities
         .iter()
         .map(|i| {
-            format!(
-                "{}/{}/{}/{}",
-                i.category,
-                i.type_,
+            (
+                i.category.as_str(),
+                i.type_.as_str(),
                 i.lang.as_deref().unwrap_or(""),
-                i.name.as_deref().unwrap_or("")
+                i.name.as_deref().unwrap_or(""),
             )
         })
         .collect();
     ids.sort_unstable();
+    ids
+}
+
+/// Applies the checks of XEP-0115 §5.4 and returns the extended forms that
+/// take part in the hash (those with a hidden `FORM_TYPE`), sorted by it.
+fn checked_forms(info: &DiscoInfo) -> Result<Vec<(&str, &DataForm)>, CapsError> {
+    let ids = sorted_identities(info);
     if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
-        return Err(CapsError::DuplicateIdentity(w[0].clone()));
+        return Err(CapsError::DuplicateIdentity(format!(
+            "{}/{}/{}/{}",
+            w[0].0, w[0].1, w[0].2, w[0].3
+        )));
     }
     let mut features: Vec<&str> = info.features.iter().map(|f| f.var.as_str()).collect();
     features.sort_unstable();
@@ -212,23 +233,10 @@ fn checked_forms(info: &DiscoInfo) -> Result<Vec<(&str, &DataForm)>, CapsError> 
 pub fn verification_string(info: &DiscoInfo) -> Result<String, CapsError> {
     let forms = checked_forms(info)?;
     let mut s = String::new();
-    let mut ids: Vec<String> = info
-        .identities
-        .iter()
-        .map(|i| {
-            format!(
-                "{}/{}/{}/{}",
-                i.category,
-                i.type_,
-                i.lang.as_deref().unwrap_or(""),
-                i.name.as_deref().unwrap_or("")
-            )
-        })
-        .collect();
-    ids.sort_unstable();
-    for id in ids {
-        s.push_str(&id);
-        s.push('<');
+    for (category, type_, lang, name) in sorted_identities(info) {
+        for part in [category, "/", type_, "/", lang, "/", name, "<"] {
+            s.push_str(part);
+        }
     }
     let mut features: Vec<&str> = info.features.iter().map(|f| f.var.as_str()).collect();
     features.sort_unstable();
@@ -304,6 +312,20 @@ impl Caps {
     /// The XEP-0115 `<c/>` among a presence's payloads.
     pub fn from_presence(p: &Presence) -> Option<Caps> {
         p.payloads.iter().find_map(|x| x.get::<Caps>()?.ok())
+    }
+}
+
+/// Makes an inherited `xml:lang` explicit: every identity of `info` without
+/// its own `xml:lang` gets `lang` (the language of the enclosing `<query/>`,
+/// `<iq/>` or stream). XEP-0390 §4.1 hashes the implicit value and §6.2.1
+/// asks caches to keep it; XEP-0115 §5.1 hashes `xml:lang` "if it exists",
+/// so apply this before either when the result arrived with an inherited
+/// language.
+pub fn inherit_lang(info: &mut DiscoInfo, lang: &str) {
+    for i in &mut info.identities {
+        if i.lang.is_none() {
+            i.lang = Some(lang.to_string());
+        }
     }
 }
 

@@ -113,6 +113,7 @@ fn xep_0115_vectors_are_reproduced() {
     let Some(doc) = xep(115) else { return };
     let mut reproduced = Vec::new();
     let mut inconsistent = Vec::new();
+    let mut infos = std::collections::HashMap::new();
     for b in blocks(&doc) {
         let Some(info) = disco_query(&b) else {
             continue;
@@ -126,6 +127,7 @@ fn xep_0115_vectors_are_reproduced() {
         let computed = Caps::compute(&info, Algo::Sha1, "").unwrap().ver;
         if computed == ver {
             reproduced.push(ver.to_string());
+            infos.insert(ver.to_string(), info.clone());
         } else {
             inconsistent.push(format!("{ver} (computed {computed})"));
         }
@@ -138,14 +140,65 @@ fn xep_0115_vectors_are_reproduced() {
         reproduced.contains(&"q07IKJEyjvHSyhy//CH0CxmKi8w=".to_string()),
         "{reproduced:?}"
     );
+    // §5.2 and §5.3 also print the verification string S before hashing
+    // (the last "S = '...'" before each "ver = ..."): ours must be the same.
+    let printed = printed_verification_strings(&doc);
+    assert_eq!(printed.len(), 2, "{printed:?}");
+    // Finding for the XEP's editors: §5.3 prints the identity names with
+    // &#160; (a no-break space) where its result and its hash have a plain
+    // space; the printed S is read with that display artefact undone.
+    for (ver, s) in printed {
+        let s = s.replace('\u{a0}', " ");
+        let info = infos
+            .get(&ver)
+            .unwrap_or_else(|| panic!("no result for {ver}"));
+        assert_eq!(verification_string(info).unwrap(), s, "{ver}");
+    }
     // Finding for the XEP's editors: §6.2's "Disco#info response" example
     // names QgayPK... in its node but omits the caps feature and the
     // identity name that §1.2's hash input has.
     eprintln!("XEP-0115 results whose node does not match their content: {inconsistent:?}");
 }
 
-/// XEP-0390's own vectors: the simple and complex examples of §4.5 and the
-/// hash sets printed after each.
+/// The (ver, S) pairs printed in XEP-0115's generation examples: the text
+/// of the last `S = '...'` paragraph before each `ver = ...` paragraph, with
+/// the readability line breaks (`<br />` and indentation) removed.
+fn printed_verification_strings(doc: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut last_s = None;
+    for p in doc.split("<p>").skip(1) {
+        let text = p[..p.find("</p>").unwrap_or(p.len())].trim();
+        if let Some(rest) = text.strip_prefix("S = '") {
+            let body = &rest[..rest.rfind('\'').unwrap_or(rest.len())];
+            let joined: String = body
+                .split("<br />")
+                .map(|part| part.trim_matches(['\n', ' ']))
+                .collect();
+            last_s = Some(unescape(&joined));
+        } else if let Some(ver) = text.strip_prefix("ver = ") {
+            if let Some(s) = last_s.take() {
+                out.push((ver.trim().to_string(), s));
+            }
+        }
+    }
+    out
+}
+
+/// The octets of a `hexdump -C` listing (offset, hex columns, `|ascii|`).
+fn hex_dump(block: &str) -> Vec<u8> {
+    block
+        .lines()
+        .filter_map(|l| l.split_once('|'))
+        .flat_map(|(hex, _)| {
+            hex.split_whitespace()
+                .skip(1)
+                .map(|h| u8::from_str_radix(h, 16).unwrap())
+        })
+        .collect()
+}
+
+/// XEP-0390's own vectors: the simple and complex examples of §4.5, the
+/// hex dump of the hash input and the hash sets printed after each.
 #[test]
 fn xep_0390_vectors_are_reproduced() {
     let Some(doc) = xep(390) else { return };
@@ -157,13 +210,19 @@ fn xep_0390_vectors_are_reproduced() {
         }
         let Some(info) = disco_query(b) else { continue };
         // The hash set printed after this payload.
-        let Some(c) = bs[i + 1..].iter().find_map(|x| {
+        let Some((j, c)) = bs.iter().enumerate().skip(i + 1).find_map(|(j, x)| {
             let s = x.find("<c xmlns=\"urn:xmpp:caps\"")?;
             let e = x[s..].find("</c>")? + s + 4;
-            Caps2::from_xml(&x.as_bytes()[s..e]).ok()
+            Some((j, Caps2::from_xml(&x.as_bytes()[s..e]).ok()?))
         }) else {
             continue;
         };
+        // The block just before it is the hex dump of the whole hash input.
+        assert_eq!(
+            hash_input(&info).unwrap(),
+            hex_dump(&bs[j - 1]),
+            "block {j}"
+        );
         assert_eq!(c.verify(&info).unwrap(), Verification::Valid, "{c:?}");
         let mine = Caps2::compute(&info, &[Algo::Sha256, Algo::Sha3_256]).unwrap();
         assert_eq!(mine, c);
@@ -220,6 +279,40 @@ fn any_change_changes_the_hashes() {
     assert_eq!(h2(&shuffled), h2(&base));
 }
 
+#[test]
+fn identities_sort_part_by_part() {
+    // "a" < "a-b" as categories, though "a-b/" < "a/" as joined strings.
+    let mut i = DiscoInfo::default();
+    i.identities.push(Identity::new("a-b", "x", None));
+    i.identities.push(Identity::new("a", "x", Some("N")));
+    let mut fr = Identity::new("a", "x", Some("M"));
+    fr.lang = Some("fr".into());
+    i.identities.push(fr);
+    assert_eq!(verification_string(&i).unwrap(), "a/x//N<a/x/fr/M<a-b/x//<");
+    let input = hash_input(&i).unwrap();
+    let a = input.windows(3).position(|w| w == b"a\x1fx").unwrap();
+    let ab = input.windows(3).position(|w| w == b"a-b").unwrap();
+    assert!(a < ab);
+}
+
+#[test]
+fn inherited_lang_is_made_explicit() {
+    let mut i = exodus();
+    let mut de = Identity::new("client", "pc", Some("Exodus"));
+    de.lang = Some("de".into());
+    i.identities.push(de);
+    let before = verification_string(&i).unwrap();
+    inherit_lang(&mut i, "en");
+    assert_eq!(i.identities[0].lang.as_deref(), Some("en"));
+    assert_eq!(i.identities[1].lang.as_deref(), Some("de"));
+    assert_ne!(verification_string(&i).unwrap(), before);
+    assert!(
+        verification_string(&i)
+            .unwrap()
+            .contains("client/pc/en/Exodus 0.9.1<")
+    );
+}
+
 // --- XEP-0115 §5.4, one crafted result per rule -----------------------------
 
 #[test]
@@ -269,7 +362,19 @@ fn a_form_type_with_several_values_is_rejected() {
     let mut f = form("urn:example:a", vec![]);
     f.fields[0].values.push("urn:example:b".into());
     i.forms.push(f);
-    assert!(matches!(verification_string(&i), Err(CapsError::FormTypeValues(v)) if v.len() == 2));
+    assert!(
+        matches!(verification_string(&i), Err(CapsError::FormTypeMultipleValues(v)) if v.len() == 2)
+    );
+    // The same value twice is not "different XML character data".
+    let mut same = exodus();
+    let mut f = form("urn:example:a", vec![]);
+    f.fields[0].values.push("urn:example:a".into());
+    same.forms.push(f);
+    assert!(
+        verification_string(&same)
+            .unwrap()
+            .ends_with("muc<urn:example:a<")
+    );
 }
 
 #[test]
@@ -452,4 +557,72 @@ fn caps_are_found_in_presence() {
         Algo::Sha256
     );
     let _ = Hash::compute(Algo::Sha1, b"");
+}
+
+#[test]
+fn cache_insert_verified_checks_before_storing() {
+    let info = exodus();
+    let caps = Caps::compute(&info, Algo::Sha256, "n").unwrap();
+    let key = CapsKey::of_caps(&caps).unwrap();
+    let mut cache = CapsCache::new();
+    assert_eq!(cache.lookup(&key), None);
+    let mut lie = info.clone();
+    lie.features.pop();
+    assert_eq!(
+        cache.insert_verified(key.clone(), lie),
+        Err(CapsError::HashMismatch(Algo::Sha256))
+    );
+    let mut poisoned = info.clone();
+    poisoned.features.push(poisoned.features[0].clone());
+    assert!(matches!(
+        cache.insert_verified(key.clone(), poisoned),
+        Err(CapsError::DuplicateFeature(_))
+    ));
+    assert_eq!(cache.lookup(&key), None);
+    cache.insert_verified(key.clone(), info.clone()).unwrap();
+    assert_eq!(cache.lookup(&key), Some(&info));
+    // A XEP-0390 key of the same digest bytes is another capability set.
+    let h = Hash::compute(Algo::Sha256, &hash_input(&info).unwrap()).unwrap();
+    let key2 = CapsKey::of_hash(&h);
+    assert_eq!(cache.lookup(&key2), None);
+    assert_eq!(cache.insert_verified(key2.clone(), exodus()), Ok(()));
+    assert_eq!(
+        cache.advertised(jid("x@example.com/1"), &caps),
+        Lookup::Known(&info)
+    );
+    // No global key for legacy caps or an unknown function.
+    let mut legacy = caps.clone();
+    legacy.hash = None;
+    assert_eq!(CapsKey::of_caps(&legacy), None);
+    legacy.hash = Some(Algo::Other("md5".into()));
+    assert_eq!(CapsKey::of_caps(&legacy), None);
+}
+
+#[test]
+fn cache_matches_a_result_without_node_to_the_only_query() {
+    let info = exodus();
+    let caps = Caps::compute(&info, Algo::Sha1, "n").unwrap();
+    let mut cache = CapsCache::new();
+    let a = jid("a@example.com/1");
+    assert!(matches!(
+        cache.advertised(a.clone(), &caps),
+        Lookup::Query(_)
+    ));
+    assert_eq!(info.node, None);
+    assert_eq!(
+        cache.disco_result(&a, info.clone()),
+        Outcome::Verified(vec![a.clone()])
+    );
+    // Two queries out to one entity: a node-less result is ambiguous.
+    let b = jid("b@example.com/1");
+    let mut other = exodus();
+    other.features.push(Feature::new("urn:xmpp:ping"));
+    let c1 = Caps::compute(&other, Algo::Sha1, "n").unwrap();
+    let c2 = Caps2::compute(&other, &[Algo::Sha256]).unwrap();
+    assert!(matches!(cache.advertised(b.clone(), &c1), Lookup::Query(_)));
+    assert!(matches!(
+        cache.advertised2(b.clone(), &c2),
+        Lookup::Query(_)
+    ));
+    assert_eq!(cache.disco_result(&b, other), Outcome::Unsolicited);
 }
