@@ -250,7 +250,13 @@ fn parse_frac_and_zone(rest: &str) -> Result<(u32, u8, Option<i32>, bool), Strin
 }
 
 fn parse_hms(s: &str) -> Result<(NaiveTime, &str), String> {
-    if s.len() < 8 || s.as_bytes()[2] != b':' || s.as_bytes()[5] != b':' {
+    // Only ASCII is sliced below: a multi-byte character among the first
+    // eight bytes is no time (found by the `forward` fuzz target).
+    if s.len() < 8
+        || !s.as_bytes()[..8].is_ascii()
+        || s.as_bytes()[2] != b':'
+        || s.as_bytes()[5] != b':'
+    {
         return Err("expected hh:mm:ss".into());
     }
     let num = |a: &str| {
@@ -461,6 +467,13 @@ mod tests {
         ] {
             assert!(DateTime82::from_xml(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn non_ascii_in_a_time_is_an_error_not_a_panic() {
+        assert!(DateTime82::from_xml("2010-07-10T23:08:2\u{425}").is_err());
+        assert!(Time82::from_xml("23:08:2\u{425}").is_err());
+        assert!(Time82::from_xml("2\u{e9}:08:22").is_err());
     }
 
     #[test]
