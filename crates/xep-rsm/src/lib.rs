@@ -1,28 +1,40 @@
 //! XEP-0059 Result Set Management: paging through long result sets.
 //!
+//! One element, [`Set`], serves both directions: a requesting entity puts
+//! a page request in it (`max` and one of `after`, `before` or `index`),
+//! a responding entity describes the page it returned (`first` with its
+//! index, `last`, `count`). The constructors build the requests and pages
+//! of XEP-0059 §2; [`Set::position`] reads a request, and
+//! [`Set::request_next`] / [`Set::request_previous`] turn a returned page
+//! into the request for its neighbour.
+//!
 //! ```
 //! use xep_element::XmlElement;
-//! use xep_rsm::Set;
+//! use xep_rsm::{Position, Set};
 //!
 //! // Ask for the page after the last item seen.
-//! let req = Set::next_page(10, "peterpan@neverland.lit");
+//! let req = Set::next_page(10, "peterpan@neverland.example");
 //! assert_eq!(
 //!     req.to_xml(),
-//!     "<set xmlns='http://jabber.org/protocol/rsm'><after>peterpan@neverland.lit</after><max>10</max></set>"
+//!     "<set xmlns='http://jabber.org/protocol/rsm'><after>peterpan@neverland.example</after><max>10</max></set>"
 //! );
-//! // Read the page a service returned.
+//! assert_eq!(req.position().unwrap(), Position::After("peterpan@neverland.example"));
+//!
+//! // Read the page a service returned, and ask for the one after it.
 //! let page = Set::from_xml(
 //!     b"<set xmlns='http://jabber.org/protocol/rsm'>\
-//!       <first index='0'>stpeter@jabber.org</first><last>peterpan@neverland.lit</last>\
+//!       <first index='0'>stpeter@jabber.example</first><last>peterpan@neverland.example</last>\
 //!       <count>800</count></set>",
 //! ).unwrap();
 //! assert_eq!(page.first_index(), Some(0));
 //! assert_eq!(page.count, Some(800));
+//! assert_eq!(page.remaining(10), Some(790));
+//! assert_eq!(page.request_next(10), Some(req));
 //! ```
 
 #![warn(missing_docs)]
 
-use xep_element::XmlElement;
+use xep_element::{Error, XmlElement};
 
 /// `http://jabber.org/protocol/rsm`.
 pub const NS: &str = "http://jabber.org/protocol/rsm";
@@ -34,6 +46,10 @@ pub const NS: &str = "http://jabber.org/protocol/rsm";
 /// or `index` (jump). In a result: `first` (with the index of the first
 /// item), `last` and `count`. `before` keeps the difference between absent
 /// (`None`) and empty (`Some("")`).
+///
+/// The schema types the numbers as `xs:int`; as they are sizes and
+/// positions, negative values are rejected (`u32`). Children are written
+/// in the schema's order.
 #[derive(XmlElement, Debug, Clone, PartialEq, Eq, Default)]
 #[xml(ns = NS, name = "set")]
 pub struct Set {
@@ -43,7 +59,7 @@ pub struct Set {
     /// Items before this id; empty: the last page.
     #[xml(text_child(name = "before"))]
     pub before: Option<String>,
-    /// Number of items in the whole set.
+    /// Number of items in the whole set (may be approximate).
     #[xml(text_child(name = "count"))]
     pub count: Option<u32>,
     /// The first item of the page.
@@ -64,16 +80,41 @@ pub struct Set {
 #[derive(XmlElement, Debug, Clone, PartialEq, Eq, Default)]
 #[xml(ns = NS, name = "first")]
 pub struct First {
-    /// Position of this item in the whole set.
+    /// Position of this item in the whole set (may be approximate).
     #[xml(attr)]
     pub index: Option<u32>,
-    /// The item's id.
+    /// The item's id (opaque to the requesting entity).
     #[xml(text)]
     pub id: String,
 }
 
+impl First {
+    /// The first item `id`, at position `index` if known.
+    pub fn new(id: impl Into<String>, index: Option<u32>) -> First {
+        First {
+            index,
+            id: id.into(),
+        }
+    }
+}
+
+/// Where a request's page starts, as [`Set::position`] reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Position<'a> {
+    /// No `after`, `before` or `index`: the start of the set (§2.1).
+    Start,
+    /// The items following this id (§2.2).
+    After(&'a str),
+    /// The items preceding this id (§2.3).
+    Before(&'a str),
+    /// The last page: an empty `<before/>` (§2.5).
+    Last,
+    /// The page starting at this position (§2.6).
+    Index(u32),
+}
+
 impl Set {
-    /// The first page of at most `max` items.
+    /// The first page of at most `max` items (§2.1).
     pub fn first_page(max: u32) -> Set {
         Set {
             max: Some(max),
@@ -81,7 +122,7 @@ impl Set {
         }
     }
 
-    /// The page of at most `max` items after the item `after`.
+    /// The page of at most `max` items after the item `after` (§2.2).
     pub fn next_page(max: u32, after: impl Into<String>) -> Set {
         Set {
             max: Some(max),
@@ -90,7 +131,7 @@ impl Set {
         }
     }
 
-    /// The page of at most `max` items before the item `before`.
+    /// The page of at most `max` items before the item `before` (§2.3).
     pub fn previous_page(max: u32, before: impl Into<String>) -> Set {
         Set {
             max: Some(max),
@@ -99,12 +140,13 @@ impl Set {
         }
     }
 
-    /// The last page of at most `max` items (an empty `<before/>`).
+    /// The last page of at most `max` items: an empty `<before/>` (§2.5).
     pub fn last_page(max: u32) -> Set {
         Set::previous_page(max, "")
     }
 
-    /// The page of at most `max` items starting at position `index`.
+    /// The page of at most `max` items starting at position `index`
+    /// (§2.6; ids should be preferred where known).
     pub fn page_at(max: u32, index: u32) -> Set {
         Set {
             max: Some(max),
@@ -113,13 +155,14 @@ impl Set {
         }
     }
 
-    /// Asks for the number of items only (`max` 0, §2.7).
+    /// Asks for the number of items only: `max` 0 (§2.7).
     pub fn count_only() -> Set {
         Set::first_page(0)
     }
 
-    /// A result page: its first and last item ids, the index of the first
-    /// and the size of the whole set.
+    /// A result page: its first and last item ids (the same id for a
+    /// one-item page), the index of the first and the size of the whole
+    /// set (§2.2).
     pub fn page(
         first: impl Into<String>,
         first_index: Option<u32>,
@@ -127,19 +170,62 @@ impl Set {
         count: Option<u32>,
     ) -> Set {
         Set {
-            first: Some(First {
-                index: first_index,
-                id: first.into(),
-            }),
+            first: Some(First::new(first, first_index)),
             last: Some(last.into()),
             count,
             ..Set::default()
         }
     }
 
+    /// A result without items (no `first`/`last`, §2.2), e.g. the answer
+    /// to a count request (§2.7), with the size of the whole set if known.
+    pub fn empty_page(count: Option<u32>) -> Set {
+        Set {
+            count,
+            ..Set::default()
+        }
+    }
+
+    /// Where the requested page starts.
+    ///
+    /// `after`, `before` and `index` are alternatives (§2.2, §2.3, §2.5,
+    /// §2.6); XEP-0059 does not define a request with more than one of
+    /// them, so that is an error (a responder answers `bad-request`).
+    pub fn position(&self) -> Result<Position<'_>, Error> {
+        let mut given = Vec::new();
+        if self.after.is_some() {
+            given.push("<after/>");
+        }
+        if self.before.is_some() {
+            given.push("<before/>");
+        }
+        if self.index.is_some() {
+            given.push("<index/>");
+        }
+        if given.len() > 1 {
+            return Err(Error::invalid(format!(
+                "{} are alternatives: XEP-0059 does not define a request with more than one",
+                given.join(" and ")
+            ))
+            .within("set"));
+        }
+        Ok(match (&self.after, &self.before, self.index) {
+            (Some(a), _, _) => Position::After(a),
+            (_, Some(b), _) if b.is_empty() => Position::Last,
+            (_, Some(b), _) => Position::Before(b),
+            (_, _, Some(i)) => Position::Index(i),
+            _ => Position::Start,
+        })
+    }
+
     /// Whether this asks for the last page (an empty `<before/>`).
     pub fn is_last_page_request(&self) -> bool {
         self.before.as_deref() == Some("")
+    }
+
+    /// Whether this asks for the item count only (`max` 0, §2.7).
+    pub fn is_count_request(&self) -> bool {
+        self.max == Some(0)
     }
 
     /// The id of the page's first item.
@@ -152,9 +238,37 @@ impl Set {
         self.first.as_ref().and_then(|f| f.index)
     }
 
-    /// Whether the page is empty (a result without `first`/`last`, §2.6).
+    /// The id of the page's last item.
+    pub fn last_id(&self) -> Option<&str> {
+        self.last.as_deref()
+    }
+
+    /// Whether the page is empty (a result without `first`/`last`, §2.2).
     pub fn is_empty_page(&self) -> bool {
         self.first.is_none() && self.last.is_none()
+    }
+
+    /// For a returned page: the request for the next `max` items, after
+    /// this page's last item (`None` for a page without items).
+    pub fn request_next(&self, max: u32) -> Option<Set> {
+        self.last.as_ref().map(|l| Set::next_page(max, l.clone()))
+    }
+
+    /// For a returned page: the request for the previous `max` items,
+    /// before this page's first item (`None` for a page without items).
+    pub fn request_previous(&self, max: u32) -> Option<Set> {
+        self.first
+            .as_ref()
+            .map(|f| Set::previous_page(max, f.id.clone()))
+    }
+
+    /// For a returned page of `page_len` items: how many items of the whole
+    /// set follow it, when the page gave its index and the count (both may
+    /// be approximate, §2.2).
+    pub fn remaining(&self, page_len: u32) -> Option<u32> {
+        let count = self.count?;
+        let index = self.first_index()?;
+        Some(count.saturating_sub(index.saturating_add(page_len)))
     }
 }
 
@@ -163,79 +277,4 @@ xep_element::elements! {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rt(set: &Set) {
-        assert_eq!(&Set::from_xml(set.to_xml().as_bytes()).unwrap(), set);
-    }
-
-    #[test]
-    fn requests_and_results_round_trip() {
-        for s in [
-            Set::first_page(10),
-            Set::next_page(10, "a"),
-            Set::previous_page(10, "b"),
-            Set::last_page(10),
-            Set::page_at(10, 371),
-            Set::count_only(),
-            Set::page("f", Some(20), "l", Some(800)),
-            Set::default(),
-        ] {
-            rt(&s);
-        }
-    }
-
-    #[test]
-    fn empty_before_is_the_last_page_and_differs_from_absent() {
-        let s = Set::from_xml(
-            b"<set xmlns='http://jabber.org/protocol/rsm'><max>10</max><before/></set>",
-        )
-        .unwrap();
-        assert!(s.is_last_page_request());
-        assert_eq!(
-            s.to_xml(),
-            "<set xmlns='http://jabber.org/protocol/rsm'><before/><max>10</max></set>"
-        );
-        assert!(!Set::first_page(10).is_last_page_request());
-    }
-
-    #[test]
-    fn bad_numbers_name_the_child() {
-        let e = Set::from_xml(b"<set xmlns='http://jabber.org/protocol/rsm'><max>ten</max></set>")
-            .unwrap_err();
-        assert_eq!(e.path(), "set/max");
-        let e =
-            Set::from_xml(b"<set xmlns='http://jabber.org/protocol/rsm'><count>-1</count></set>")
-                .unwrap_err();
-        assert_eq!(e.path(), "set/count");
-        let e = Set::from_xml(
-            b"<set xmlns='http://jabber.org/protocol/rsm'><first index='x'>a</first></set>",
-        )
-        .unwrap_err();
-        assert_eq!(e.path(), "set/first");
-        let e = Set::from_xml(
-            b"<set xmlns='http://jabber.org/protocol/rsm'><max>1</max><max>2</max></set>",
-        )
-        .unwrap_err();
-        assert_eq!(e.path(), "set");
-        let e = Set::from_xml(b"<set xmlns='http://jabber.org/protocol/rsm'><page/></set>")
-            .unwrap_err();
-        assert!(e.to_string().contains("page"), "{e}");
-    }
-
-    #[test]
-    fn result_accessors() {
-        let s = Set::page("f", Some(3), "l", None);
-        assert_eq!(s.first_id(), Some("f"));
-        assert_eq!(s.first_index(), Some(3));
-        assert!(!s.is_empty_page());
-        assert!(
-            Set {
-                count: Some(5),
-                ..Set::default()
-            }
-            .is_empty_page()
-        );
-    }
-}
+mod tests;
