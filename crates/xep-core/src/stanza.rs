@@ -407,3 +407,21 @@ pub enum Stanza {
     /// An iq.
     Iq(Iq),
 }
+
+impl From<Message> for Stanza {
+    fn from(m: Message) -> Stanza {
+        Stanza::Message(m)
+    }
+}
+
+impl From<Presence> for Stanza {
+    fn from(p: Presence) -> Stanza {
+        Stanza::Presence(p)
+    }
+}
+
+impl From<Iq> for Stanza {
+    fn from(i: Iq) -> Stanza {
+        Stanza::Iq(i)
+    }
+}

@@ -91,10 +91,10 @@ pub struct Forwarded {
 impl Forwarded {
     /// Wraps `stanza` (in `jabber:client`), with the time it was received
     /// if known.
-    pub fn new(stanza: Stanza, delay: Option<Delay>) -> Forwarded {
+    pub fn new(stanza: impl Into<Stanza>, delay: Option<Delay>) -> Forwarded {
         Forwarded {
             delay,
-            stanza,
+            stanza: stanza.into(),
             stanza_ns: StanzaNs::Client,
         }
     }
