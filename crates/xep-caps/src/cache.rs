@@ -232,7 +232,7 @@ impl CapsCache {
             Ok(()) => {
                 let mut jids = vec![p.asked];
                 jids.append(&mut p.waiting);
-                self.verified.insert(key, info);
+                self.store(key, info);
                 Outcome::Verified(jids)
             }
             Err(error) => {
@@ -287,8 +287,18 @@ impl CapsCache {
     pub fn insert_verified(&mut self, key: CapsKey, info: DiscoInfo) -> Result<(), CapsError> {
         key.verify(&info)?;
         self.pending.remove(&key);
-        self.verified.insert(key, info);
+        self.store(key, info);
         Ok(())
+    }
+
+    /// Caches a verified result, keeping only what its hash covers: the
+    /// extended forms XEP-0115 §5.4 ignores are dropped (XEP-0390 rejects
+    /// such forms, so its results need nothing dropped).
+    fn store(&mut self, key: CapsKey, mut info: DiscoInfo) {
+        if !key.v2 {
+            crate::strip_unhashed_forms(&mut info);
+        }
+        self.verified.insert(key, info);
     }
 
     /// The known capabilities of `jid`.

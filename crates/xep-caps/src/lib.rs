@@ -71,9 +71,10 @@ pub struct Caps {
     pub ext: Option<String>,
 }
 
-/// XEP-0390 `<c/>`: a capability hash set.
-#[derive(XmlElement, Debug, Clone, PartialEq, Eq, Default)]
-#[xml(ns = NS_CAPS2, name = "c")]
+/// XEP-0390 `<c/>`: a capability hash set, of at least one hash (the
+/// schema of XEP-0390 has `minOccurs='1'`).
+#[derive(XmlElement, Debug, Clone, PartialEq, Eq)]
+#[xml(ns = NS_CAPS2, name = "c", validate = Caps2::check)]
 pub struct Caps2 {
     /// One hash of the same hash input per algorithm.
     #[xml(child)]
@@ -303,6 +304,20 @@ impl Caps {
         format!("{}#{}", self.node, self.ver)
     }
 
+    /// The legacy feature-bundle names of `ext` (a space-separated
+    /// NMTOKENS list), in order.
+    pub fn ext_names(&self) -> impl Iterator<Item = &str> {
+        self.ext.as_deref().unwrap_or("").split_ascii_whitespace()
+    }
+
+    /// The disco nodes of the legacy feature bundles (`node#ext`, as in
+    /// version 1.3 of XEP-0115, which the Legacy Format section points to).
+    pub fn ext_nodes(&self) -> Vec<String> {
+        self.ext_names()
+            .map(|e| format!("{}#{e}", self.node))
+            .collect()
+    }
+
     /// Whether this is the legacy format (no `hash`): `ver` is then a
     /// software version, not a verification string.
     pub fn is_legacy(&self) -> bool {
@@ -313,6 +328,18 @@ impl Caps {
     pub fn from_presence(p: &Presence) -> Option<Caps> {
         p.payloads.iter().find_map(|x| x.get::<Caps>()?.ok())
     }
+}
+
+/// Removes the extended forms that XEP-0115 §5.4 ignores (no `FORM_TYPE`
+/// field, or one that is not hidden): they are not part of the
+/// verification string, so a `ver` says nothing about them, and a cache
+/// that kept them would serve unverified content to every entity that
+/// advertises the same `ver` (a poisoning vector). [`CapsCache`] applies
+/// this before storing a XEP-0115 result. Forms whose `FORM_TYPE` has
+/// several values are kept: [`verification_string`] rejects them.
+pub fn strip_unhashed_forms(info: &mut DiscoInfo) {
+    info.forms
+        .retain(|f| !matches!(hidden_form_type(f), Ok(None)));
 }
 
 /// Makes an inherited `xml:lang` explicit: every identity of `info` without
@@ -418,6 +445,13 @@ pub enum Verification {
 }
 
 impl Caps2 {
+    fn check(c: &Caps2) -> Result<(), xep_element::Error> {
+        if c.hashes.is_empty() {
+            return Err(xep_element::Error::missing_child("hash"));
+        }
+        Ok(())
+    }
+
     /// The hash set of `info` for each of `algos` (unsupported ones are
     /// skipped; at least one must be supported).
     pub fn compute(info: &DiscoInfo, algos: &[Algo]) -> Result<Caps2, CapsError> {

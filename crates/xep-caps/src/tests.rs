@@ -626,3 +626,73 @@ fn cache_matches_a_result_without_node_to_the_only_query() {
     ));
     assert_eq!(cache.disco_result(&b, other), Outcome::Unsolicited);
 }
+
+// --- proposed additions ---------------------------------------------------------
+
+#[test]
+fn an_empty_hash_set_is_rejected() {
+    let e = Caps2::from_xml(b"<c xmlns='urn:xmpp:caps'/>").unwrap_err();
+    assert_eq!(e.path(), "c");
+    assert!(e.to_string().contains("hash"), "{e}");
+}
+
+#[test]
+fn legacy_ext_names_and_nodes() {
+    let c = Caps::from_xml(
+        b"<c xmlns='http://jabber.org/protocol/caps' node='http://example.org/client' ver='1.0' ext='voice  video'/>",
+    )
+    .unwrap();
+    assert_eq!(c.ext_names().collect::<Vec<_>>(), ["voice", "video"]);
+    assert_eq!(
+        c.ext_nodes(),
+        [
+            "http://example.org/client#voice",
+            "http://example.org/client#video"
+        ]
+    );
+    let mut none = c.clone();
+    none.ext = None;
+    assert!(none.ext_nodes().is_empty());
+}
+
+/// §5.4's fifth rule ignores a form whose FORM_TYPE is not hidden; the
+/// `ver` does not cover it, so the cache must not keep it for others.
+#[test]
+fn the_cache_drops_forms_the_ver_does_not_cover() {
+    let honest = exodus();
+    let caps = Caps::compute(&honest, Algo::Sha1, "n").unwrap();
+    let mut cache = CapsCache::new();
+    let (a, b) = (jid("a@example.com/1"), jid("b@example.com/1"));
+    let Lookup::Query(q) = cache.advertised(a.clone(), &caps) else {
+        panic!()
+    };
+    let mut injected = honest.clone();
+    injected.node = Some(q.node.clone());
+    let mut f = form("urn:example:info", vec![Field::text_single("os", "evil")]);
+    f.fields[0].type_ = Some(xep_forms::FieldType::TextSingle);
+    injected.forms.push(f);
+    // The hash still matches (the form is ignored) ...
+    assert!(caps.verify(&injected).unwrap());
+    assert_eq!(
+        cache.disco_result(&a, injected),
+        Outcome::Verified(vec![a.clone()])
+    );
+    // ... but what others are served is only what the hash covers.
+    let served = match cache.advertised(b, &caps) {
+        Lookup::Known(i) => i.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert!(served.forms.is_empty(), "{served:?}");
+    assert_eq!(served.features, honest.features);
+    // Hashed forms stay.
+    let mut with_form = exodus();
+    with_form.forms.push(form(
+        "urn:example:info",
+        vec![Field::text_single("os", "Mac")],
+    ));
+    let key = CapsKey::of_caps(&Caps::compute(&with_form, Algo::Sha1, "n").unwrap()).unwrap();
+    cache
+        .insert_verified(key.clone(), with_form.clone())
+        .unwrap();
+    assert_eq!(cache.lookup(&key), Some(&with_form));
+}
