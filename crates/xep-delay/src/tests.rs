@@ -200,3 +200,78 @@ fn both_elements_are_registered() {
     assert!(Delay::matches(NS, "delay") && !Delay::matches(NS_LEGACY, "delay"));
     assert!(LegacyDelay::matches(NS_LEGACY, "x"));
 }
+
+/// The text of a XEP from the shared specs, or `None` (with a notice) when
+/// they are absent.
+fn xep(n: u32) -> Option<String> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("../../../shared/xeps/xep-{n:04}.xml"));
+    match std::fs::read_to_string(&p) {
+        Ok(s) => Some(s),
+        Err(_) => {
+            println!("skipping: {} not found", p.display());
+            None
+        }
+    }
+}
+
+/// Every element starting with `open` and named `name` in a XEP's text.
+fn elements_in<'a>(doc: &'a str, open: &str, name: &str) -> Vec<&'a str> {
+    let close = format!("</{name}>");
+    let mut out = Vec::new();
+    let mut rest = doc;
+    while let Some(i) = rest.find(open) {
+        let from = &rest[i..];
+        let tag_end = from.find('>').expect("an unclosed tag");
+        let end = if from.as_bytes()[tag_end - 1] == b'/' {
+            tag_end + 1
+        } else {
+            from.find(&close).expect("an unclosed element") + close.len()
+        };
+        out.push(&from[..end]);
+        rest = &from[end..];
+    }
+    out
+}
+
+/// Parses by both paths, checks they agree and that writing gives an
+/// equivalent element (the XEPs' layout between attributes is not kept).
+fn equivalent<T: XmlElement + PartialEq + std::fmt::Debug>(xml: &str) -> T {
+    let v = T::from_xml(xml.as_bytes()).unwrap_or_else(|e| panic!("{xml}: {e}"));
+    let dom: xep_element::minidom::Element = xml.parse().unwrap();
+    assert_eq!(T::from_element(&dom).unwrap(), v);
+    assert!(xep_element::is_equivalent(&v.to_element(), &dom), "{xml}");
+    v
+}
+
+#[test]
+fn the_xep_0091_examples_are_the_xep_0203_ones_in_the_old_form() {
+    let (Some(new), Some(old)) = (xep(203), xep(91)) else {
+        return;
+    };
+    let parse_all = |doc: &str, open: &str, name: &str| -> Vec<Delay> {
+        elements_in(doc, open, name)
+            .into_iter()
+            .map(|xml| {
+                if name == "x" {
+                    Delay::from(&equivalent::<LegacyDelay>(xml))
+                } else {
+                    equivalent::<Delay>(xml)
+                }
+            })
+            .collect()
+    };
+    let new = parse_all(&new, "<delay xmlns='urn:xmpp:delay'", "delay");
+    let old = parse_all(&old, "<x xmlns='jabber:x:delay'", "x");
+    assert_eq!(new.len(), 3);
+    assert_eq!(old.len(), new.len());
+    for (n, o) in new.iter().zip(&old) {
+        assert_eq!(n.utc(), o.utc());
+        assert_eq!(n.from, o.from);
+        assert_eq!(n.reason_text(), o.reason_text());
+        assert_eq!(LegacyDelay::from(n), LegacyDelay::from(o));
+    }
+    // One says why it was delayed; all say who delayed it.
+    assert_eq!(new.iter().filter(|d| d.reason_text().is_some()).count(), 1);
+    assert!(new.iter().all(|d| d.from.is_some()));
+}

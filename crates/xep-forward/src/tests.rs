@@ -233,3 +233,65 @@ fn description_lists_delay_and_stanza() {
     assert!(!Forwarded::matches(ns::CLIENT, "forwarded"));
     assert_eq!(ELEMENTS.len(), 1);
 }
+
+/// The text of a XEP from the shared specs, or `None` (with a notice) when
+/// they are absent.
+fn xep(n: u32) -> Option<String> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("../../../shared/xeps/xep-{n:04}.xml"));
+    match std::fs::read_to_string(&p) {
+        Ok(s) => Some(s),
+        Err(_) => {
+            println!("skipping: {} not found", p.display());
+            None
+        }
+    }
+}
+
+/// Every `<forwarded/>` element written out in a XEP's text.
+fn forwards_in(doc: &str) -> Vec<&str> {
+    const OPEN: &str = "<forwarded xmlns='urn:xmpp:forward:0'>";
+    let mut out = Vec::new();
+    let mut rest = doc;
+    while let Some(i) = rest.find(OPEN) {
+        let from = &rest[i..];
+        let end =
+            from.find("</forwarded>").expect("an unclosed <forwarded>") + "</forwarded>".len();
+        out.push(&from[..end]);
+        rest = &from[end..];
+    }
+    out
+}
+
+#[test]
+fn the_forwards_of_xep_0297_and_its_users_keep_their_stanza() {
+    // XEP-0297 itself, Message Carbons and Message Archive Management.
+    for n in [297, 280, 313] {
+        let Some(doc) = xep(n) else { return };
+        let registry = Registry::new().with(xep_delay::ELEMENTS);
+        let forwards = forwards_in(&doc);
+        assert!(!forwards.is_empty(), "no <forwarded/> in XEP-{n}");
+        for xml in forwards {
+            let f = Forwarded::from_xml_with(xml.as_bytes(), &registry)
+                .unwrap_or_else(|e| panic!("XEP-{n}: {xml}: {e}"));
+            // Every example qualifies the stanza with jabber:client, and it
+            // stays there when written back.
+            assert_eq!(f.stanza_ns, StanzaNs::Client, "{xml}");
+            let dom: xep_element::minidom::Element = xml.parse().unwrap();
+            assert_eq!(Forwarded::from_element(&dom).unwrap(), f);
+            let out = f.to_element();
+            assert!(is_equivalent(&out, &dom), "XEP-{n}: {xml}");
+            let inner = out.children().find(|c| c.name() != "delay").unwrap();
+            assert_eq!(inner.ns(), ns::CLIENT);
+            // The forwarded messages keep their body and every payload.
+            let m = f.message().expect("the examples forward messages");
+            assert!(m.body(None).is_some(), "{xml}");
+            let src = dom.children().find(|c| c.name() == "message").unwrap();
+            assert_eq!(
+                m.payloads.len(),
+                src.children().filter(|c| !ns::is_content(&c.ns())).count(),
+                "{xml}"
+            );
+        }
+    }
+}

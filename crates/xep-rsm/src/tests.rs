@@ -222,3 +222,71 @@ fn registered_elements() {
     assert!(First::matches(NS, "first"));
     assert!(!Set::matches("urn:xmpp:rsm", "set"));
 }
+
+/// The text of a XEP from the shared specs, or `None` (with a notice) when
+/// they are absent.
+fn xep(n: u32) -> Option<String> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("../../../shared/xeps/xep-{n:04}.xml"));
+    match std::fs::read_to_string(&p) {
+        Ok(s) => Some(s),
+        Err(_) => {
+            println!("skipping: {} not found", p.display());
+            None
+        }
+    }
+}
+
+/// Every `<set/>` element written out in a XEP's text, in order.
+fn sets_in(doc: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = doc;
+    while let Some(i) = rest.find(OPEN) {
+        let from = &rest[i..];
+        let end = from.find("</set>").expect("an unclosed <set>") + "</set>".len();
+        out.push(&from[..end]);
+        rest = &from[end..];
+    }
+    out
+}
+
+#[test]
+fn the_xep_0059_examples_mean_what_section_2_says() {
+    let Some(doc) = xep(59) else { return };
+    let sets: Vec<Set> = sets_in(&doc)
+        .into_iter()
+        .map(|xml| parse(xml).unwrap_or_else(|e| panic!("{xml}: {e}")))
+        .collect();
+    assert!(
+        sets.len() >= 15,
+        "only {} <set/> examples found",
+        sets.len()
+    );
+    let (results, requests): (Vec<&Set>, Vec<&Set>) = sets.iter().partition(|s| s.max.is_none());
+    // Every request reads as one position, and together they show each
+    // kind of §2: first page, next, previous, last, index, and count only.
+    let positions: Vec<Position<'_>> = requests.iter().map(|s| s.position().unwrap()).collect();
+    assert!(positions.contains(&Position::Start));
+    assert!(positions.contains(&Position::Last));
+    assert!(positions.iter().any(|p| matches!(p, Position::After(_))));
+    assert!(positions.iter().any(|p| matches!(p, Position::Before(_))));
+    assert!(positions.iter().any(|p| matches!(p, Position::Index(_))));
+    assert!(requests.iter().any(|s| s.is_count_request()));
+    // Result pages carry the index of their first item, and the responses
+    // to a count request carry only the count.
+    for r in &results {
+        assert!(r.count.is_some(), "{r:?}");
+        assert_eq!(r.is_empty_page(), r.first_index().is_none(), "{r:?}");
+    }
+    // The examples page forwards and backwards the way the helpers do: a
+    // returned page is followed by the request for its neighbour.
+    assert!(
+        results
+            .iter()
+            .any(|p| p.request_next(10).is_some_and(|n| requests.contains(&&n)))
+    );
+    assert!(results.iter().any(|p| {
+        p.request_previous(10)
+            .is_some_and(|n| requests.contains(&&n))
+    }));
+}
