@@ -1,31 +1,64 @@
 //! XEP-0004 Data Forms, with XEP-0068 `FORM_TYPE`, XEP-0122 validation and
 //! XEP-0221 media elements.
 //!
+//! - The element model (this module): [`DataForm`] (`form`, `submit`,
+//!   `cancel`, `result`; title, instructions, fields, `<reported/>` and
+//!   `<item/>`s of multi-item results), [`Field`] (every [`FieldType`],
+//!   `<desc/>`, `<required/>`, values, [`FieldOption`]s, XEP-0221
+//!   [`Media`] and XEP-0122 [`Validate`] kept on the field). Field types
+//!   this crate does not know are kept ([`FieldType::Other`]) and read as
+//!   `text-single`, as XEP-0004 §3.3 requires.
+//! - [`typed`]: [`Field::typed`] gives a [`FieldValue`] per field type
+//!   (booleans accept `0/1/false/true`); getters on [`DataForm`]
+//!   (`bool_value`, `jid_value`, `text_multi`, ...); builders
+//!   ([`Field::boolean`], [`Field::list_single`], [`DataForm::submit`], ...).
+//! - [`validate`]: [`validate_submission`] checks a submission against the
+//!   form it answers (required fields, options, value counts, JIDs,
+//!   booleans, `FORM_TYPE`, XEP-0122 datatypes, ranges, regexes through
+//!   [`ere`], list ranges); [`DataForm::check`] the structural rules of one
+//!   form.
+//! - XEP-0068: [`DataForm::form_type`] (only a hidden `FORM_TYPE`, or an
+//!   untyped one in a submission, counts), [`DataForm::form_type_lenient`],
+//!   [`DataForm::check_form_type`], [`split_clark`] for Clark-notation
+//!   field names.
+//! - [`view`]: typed views over registered form types ([`FormView`],
+//!   [`form_view!`], [`form_value!`]); the module docs give the recipe that
+//!   protocol crates (MUC room configuration, pubsub node configuration,
+//!   ...) follow.
+//!
 //! ```
 //! use xep_element::XmlElement;
-//! use xep_forms::{DataForm, FieldType, FormType};
+//! use xep_forms::{DataForm, Field, FieldType, FormType, validate_submission};
 //!
 //! let form = DataForm::from_xml(
 //!     b"<x xmlns='jabber:x:data' type='form'>\
 //!         <title>Bot</title>\
-//!         <field var='public' type='boolean'><value>1</value></field>\
+//!         <field var='FORM_TYPE' type='hidden'><value>urn:example:bot</value></field>\
+//!         <field var='public' type='boolean'><value>1</value><required/></field>\
 //!       </x>",
 //! )
 //! .unwrap();
 //! assert_eq!(form.type_, FormType::Form);
 //! assert_eq!(form.field("public").unwrap().type_, Some(FieldType::Boolean));
-//! assert_eq!(form.value("public"), Some("1"));
+//! assert_eq!(form.bool_value("public").unwrap(), Ok(true));
+//!
+//! let answer = DataForm::submit("urn:example:bot", vec![Field::boolean("public", false)]);
+//! assert_eq!(validate_submission(&form, &answer), Ok(()));
+//! let wrong = DataForm::submit("urn:example:bot", vec![Field::text_single("public", "maybe")]);
+//! let errors = validate_submission(&form, &wrong).unwrap_err();
+//! assert_eq!(errors[0].to_string(), "field 'public': submitted as text-single, the form defines boolean");
 //! ```
 
 #![warn(missing_docs)]
 
+pub mod ere;
 pub mod typed;
 pub mod validate;
 pub mod view;
 
 pub use typed::FieldValue;
-pub use validate::{ValidationError, validate_submission};
-pub use view::{FieldData, FormView};
+pub use validate::{ValidationError, unchecked_rules, validate_submission};
+pub use view::{FieldData, FieldScalar, FormView};
 
 use xep_element::{Payload, XmlElement, XmlValue};
 
@@ -53,7 +86,7 @@ pub enum FormType {
 
 /// `type` of a field (XEP-0004 §3.3). Absent means `text-single`
 /// ([`Field::effective_type`]).
-#[derive(XmlValue, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(XmlValue, Debug, Clone, PartialEq, Eq, Hash)]
 pub enum FieldType {
     /// Either/or choice: `0`/`1`/`false`/`true`.
     Boolean,
@@ -75,6 +108,11 @@ pub enum FieldType {
     TextPrivate,
     /// One line of text.
     TextSingle,
+    /// A type this crate does not know, kept as written. XEP-0004 §3.3:
+    /// a form-submitting entity "MUST assume" `text-single` for it, which
+    /// [`Field::effective_type`] does.
+    #[xml(other)]
+    Other(String),
 }
 
 /// A data form: `<x xmlns='jabber:x:data'/>`.
@@ -217,8 +255,8 @@ impl MediaUri {
 
 /// `<validate xmlns='http://jabber.org/protocol/xdata-validate'/>`
 /// (XEP-0122).
-#[derive(XmlElement, Debug, Clone, PartialEq, Eq, Default)]
-#[xml(ns = NS_VALIDATE, name = "validate")]
+#[derive(XmlElement, Debug, Clone, PartialEq, Default)]
+#[xml(ns = NS_VALIDATE, name = "validate", validate = check_validate)]
 pub struct Validate {
     /// The datatype (`xs:string` when absent), e.g. `xs:integer` or a
     /// registered `x:` type.
@@ -227,9 +265,30 @@ pub struct Validate {
     /// How values are validated.
     #[xml(child)]
     pub method: Option<Method>,
-    /// How many values a `*-multi` field takes.
+    /// How many values a `list-multi` field takes.
     #[xml(child)]
     pub list_range: Option<ListRange>,
+    /// Other children: validation methods this crate does not know (which
+    /// XEP-0122 §5 says to treat as `<basic/>`) and extensions, kept.
+    #[xml(children)]
+    pub other: Vec<Payload>,
+}
+
+/// Unknown children of `<validate/>` are kept, but not ones of
+/// `jabber:x:data`: XEP-0122's elements "MUST be qualified by" its own
+/// namespace (§7), and a `<basic/>` left unprefixed inside a prefixed
+/// `<xdv:validate/>` is exactly that mistake.
+fn check_validate(v: &Validate) -> Result<(), xep_element::Error> {
+    for p in &v.other {
+        let el = p.to_element();
+        if el.ns() == NS {
+            return Err(xep_element::Error::invalid(format!(
+                "child <{}/> is in the jabber:x:data namespace; XEP-0122 elements must be qualified by {NS_VALIDATE}",
+                el.name()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// A validation method of XEP-0122 §3.2.
@@ -259,8 +318,8 @@ pub struct Range {
     pub max: Option<String>,
 }
 
-/// `<regex/>` (XEP-0122 §3.2.4): a regular expression in the XML Schema
-/// dialect.
+/// `<regex/>` (XEP-0122 §3.2.4): a POSIX extended regular expression
+/// (re_format(7)); [`crate::ere`] evaluates a subset of it.
 #[derive(XmlElement, Debug, Clone, PartialEq, Eq, Default)]
 #[xml(ns = NS_VALIDATE, name = "regex")]
 pub struct Regex {
@@ -315,26 +374,86 @@ impl DataForm {
         self.field(var)?.values.first().map(String::as_str)
     }
 
-    /// The form's type per XEP-0068: the value of its `FORM_TYPE` field.
+    /// The form's type per XEP-0068: the value of its `FORM_TYPE` field,
+    /// when that field has the special meaning.
     ///
-    /// In a form of type `form` or `result` the field must be hidden,
-    /// otherwise it "MUST be ignored as a context indicator" (XEP-0068 §3)
-    /// and this is `None`; submissions often omit field types, so there any
-    /// `FORM_TYPE` field counts. [`DataForm::form_type_field`] gives the
-    /// field itself, whatever its type.
+    /// It has it when it is `hidden`; in a form of type `submit` (or
+    /// `cancel`), whose fields may omit their type (XEP-0004 §3.2), also
+    /// when it has no `type` (XEP-0068 §7: implementations "MUST treat" it
+    /// so). A `FORM_TYPE` of another type, in particular a visible one in a
+    /// `form` or `result`, "MUST be ignored as a context indicator"
+    /// (XEP-0068 §5): this is then `None`. See
+    /// [`DataForm::form_type_lenient`] for peers that get this wrong.
     pub fn form_type(&self) -> Option<&str> {
         let f = self.form_type_field()?;
-        let hidden = f.type_ == Some(FieldType::Hidden);
-        if !hidden && matches!(self.type_, FormType::Form | FormType::Result) {
+        let special = match &f.type_ {
+            Some(FieldType::Hidden) => true,
+            None => matches!(self.type_, FormType::Submit | FormType::Cancel),
+            Some(_) => false,
+        };
+        if !special {
             return None;
         }
         f.values.first().map(String::as_str)
+    }
+
+    /// The value of the `FORM_TYPE` field whatever its type: for callers
+    /// that choose to accept forms whose `FORM_TYPE` is not hidden (which
+    /// XEP-0068 says to ignore as a context indicator).
+    pub fn form_type_lenient(&self) -> Option<&str> {
+        self.form_type_field()?.values.first().map(String::as_str)
     }
 
     /// The `FORM_TYPE` field, hidden or not.
     pub fn form_type_field(&self) -> Option<&Field> {
         self.field(FORM_TYPE)
     }
+
+    /// Checks XEP-0068's rules for the `FORM_TYPE` field, if there is one:
+    /// it must be `hidden` (or, in a `submit` or `cancel` form, have no
+    /// type) and carry exactly one value. The error has the path
+    /// `x/field` and names the field.
+    pub fn check_form_type(&self) -> Result<(), xep_element::Error> {
+        let Some(f) = self.form_type_field() else {
+            return Ok(());
+        };
+        let err = |reason: String| {
+            Err(
+                xep_element::Error::invalid(format!("field '{FORM_TYPE}': {reason}"))
+                    .within("field")
+                    .within("x"),
+            )
+        };
+        if self.form_type().is_none() && f.values.len() <= 1 {
+            return err(format!(
+                "the field must be of type 'hidden' (found '{}'), otherwise it is no form type (XEP-0068)",
+                f.type_
+                    .as_ref()
+                    .map_or("text-single".into(), |t| t.to_xml())
+            ));
+        }
+        if f.values.len() != 1 {
+            return err(format!("expected one value, found {}", f.values.len()));
+        }
+        Ok(())
+    }
+}
+
+/// Splits a field name in Clark notation, `{namespace}name` (XEP-0068
+/// §3: fields an organisation adds to a form type it does not manage),
+/// into its namespace and local name; `None` for a plain name.
+///
+/// ```
+/// assert_eq!(
+///     xep_forms::split_clark("{http://example.com/pubsub}time_restrictions"),
+///     Some(("http://example.com/pubsub", "time_restrictions"))
+/// );
+/// assert_eq!(xep_forms::split_clark("pubsub#title"), None);
+/// ```
+pub fn split_clark(var: &str) -> Option<(&str, &str)> {
+    let rest = var.strip_prefix('{')?;
+    let (ns, local) = rest.split_once('}')?;
+    (!ns.is_empty() && !local.is_empty()).then_some((ns, local))
 }
 
 impl Field {
@@ -348,9 +467,13 @@ impl Field {
         }
     }
 
-    /// The field type, `text-single` when absent (XEP-0004 §3.3).
+    /// The field type, `text-single` when absent or not understood
+    /// (XEP-0004 §3.3).
     pub fn effective_type(&self) -> FieldType {
-        self.type_.unwrap_or(FieldType::TextSingle)
+        match &self.type_ {
+            None | Some(FieldType::Other(_)) => FieldType::TextSingle,
+            Some(t) => t.clone(),
+        }
     }
 }
 

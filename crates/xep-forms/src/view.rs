@@ -4,22 +4,49 @@
 //! [`DataForm`] whose hidden `FORM_TYPE` field names it and whose fields
 //! have registered names and types. A *view* is a plain struct with one
 //! typed field per registered field, converted to and from the form by
-//! [`FormView`]. [`form_view!`](crate::form_view) declares one in a few
-//! lines:
+//! [`FormView`]. The recipe for a crate that defines such a form:
+//!
+//! 1. For each registered list of option values, an enum deriving
+//!    `XmlValue`, made usable in views with [`form_value!`](crate::form_value).
+//! 2. One [`form_view!`](crate::form_view) naming the `FORM_TYPE` and, per
+//!    registered field, `rust_name: Option<T>` (one value) or `Vec<T>`
+//!    (several) `= "registered#var"`, with `as TextMulti` (or another
+//!    [`FieldType`] variant) where the Rust type alone does not say the
+//!    field type. Every field is optional: a submission may omit fields
+//!    (XEP-0004 §3.1), an omitted field keeps its current value.
+//! 3. `View::from_form(&form)` reads a received form or submission
+//!    (checking its `FORM_TYPE`; the error names `x/field` and the var);
+//!    `view.to_form(FormType::Submit)` writes one. Fields the view does not
+//!    name (other organisations' fields, in Clark notation per XEP-0068
+//!    §3, or newer registered ones) are kept in `other` and written back.
+//! 4. To present a form to fill in (type `form`, with labels, options,
+//!    `<required/>`), build the definition with the [`Field`] builders and
+//!    check submissions with [`validate_submission`](crate::validate_submission)
+//!    before reading them through the view.
 //!
 //! ```
-//! use xep_forms::{DataForm, FormType, FormView, form_view};
+//! use xep_element::XmlValue;
 //! use xep_element::jid::Jid;
+//! use xep_forms::{DataForm, FieldType, FormType, FormView, form_value, form_view};
+//!
+//! /// Who may talk to the bot (a registered list of values).
+//! #[derive(XmlValue, Debug, Clone, PartialEq)]
+//! pub enum Audience { Anyone, Contacts, Nobody }
+//! form_value!(Audience);
 //!
 //! form_view! {
 //!     /// Configuration of a (made-up) bot service.
 //!     pub struct BotConfig = "urn:example:bot-config" {
 //!         /// A friendly name.
 //!         name: Option<String> = "bot#name",
-//!         /// Whether anyone may talk to the bot.
-//!         public: Option<bool> = "bot#public",
+//!         /// Whether the bot is listed in directories.
+//!         listed: Option<bool> = "bot#listed",
+//!         /// Who may talk to it.
+//!         audience: Option<Audience> = "bot#audience",
 //!         /// Who administers it.
 //!         admins: Vec<Jid> = "bot#admins",
+//!         /// Its greeting, one line per value.
+//!         greeting: Vec<String> = "bot#greeting" as TextMulti,
 //!         /// How many messages per minute it accepts.
 //!         rate: Option<u32> = "bot#rate",
 //!     }
@@ -27,18 +54,18 @@
 //!
 //! let cfg = BotConfig {
 //!     name: Some("Tybalt".into()),
-//!     public: Some(true),
+//!     listed: Some(true),
+//!     audience: Some(Audience::Contacts),
 //!     admins: vec!["capulet@example.com".parse().unwrap()],
-//!     rate: None,
+//!     greeting: vec!["Hello.".into(), "Type help.".into()],
 //!     ..BotConfig::default()
 //! };
 //! let form = cfg.to_form(FormType::Submit);
 //! assert_eq!(form.form_type(), Some("urn:example:bot-config"));
+//! assert_eq!(form.field("bot#greeting").unwrap().type_, Some(FieldType::TextMulti));
+//! assert_eq!(form.value("bot#audience"), Some("contacts"));
 //! assert_eq!(BotConfig::from_form(&form).unwrap(), cfg);
 //! ```
-//!
-//! Fields of the form that the view does not name are kept in the view's
-//! `other` field, so a view round-trips every form of its type.
 
 use xep_element::jid::Jid;
 use xep_element::{Error, XmlValue, XsdBool};
@@ -60,9 +87,11 @@ pub trait FormView: Sized {
 }
 
 /// A Rust type that a form field's values convert to and from, for
-/// [`form_view!`](crate::form_view).
+/// [`form_view!`](crate::form_view). Implemented for `Option<T>` (one
+/// value, absent field: `None`) and `Vec<T>` (any number of values) of
+/// every [`FieldScalar`] `T`.
 pub trait FieldData: Sized {
-    /// The field type written for it.
+    /// The field type written for it (a view field can override it).
     const TYPE: FieldType;
     /// Reads the values of `field` (absent field: `None`).
     fn read(field: Option<&Field>) -> Result<Self, String>;
@@ -70,88 +99,127 @@ pub trait FieldData: Sized {
     fn write(&self) -> Option<Vec<String>>;
 }
 
-fn single(field: Option<&Field>) -> Result<Option<&str>, String> {
-    match field.map(|f| f.values.as_slice()) {
-        None | Some([]) => Ok(None),
-        Some([v]) => Ok(Some(v)),
-        Some(vs) => Err(format!("expected one value, found {}", vs.len())),
+/// One value of a form field: how it reads from and writes to a
+/// `<value/>`. Implemented for `String`, `bool` (`0/1/false/true`), `Jid`
+/// and the integer types; [`form_value!`](crate::form_value) implements it
+/// for an enum deriving `XmlValue` (e.g. a registered list of options).
+pub trait FieldScalar: Sized {
+    /// The field type of one value (`text-single`, `boolean`, ...).
+    const SINGLE: FieldType;
+    /// The field type of several values (`list-multi`, `jid-multi`, ...).
+    const MULTI: FieldType;
+    /// Reads one value; the error says why it does not fit.
+    fn parse(value: &str) -> Result<Self, String>;
+    /// Writes one value.
+    fn format(&self) -> String;
+}
+
+impl FieldScalar for String {
+    const SINGLE: FieldType = FieldType::TextSingle;
+    const MULTI: FieldType = FieldType::ListMulti;
+    fn parse(value: &str) -> Result<Self, String> {
+        Ok(value.to_string())
+    }
+    fn format(&self) -> String {
+        self.clone()
     }
 }
 
-impl FieldData for Option<String> {
-    const TYPE: FieldType = FieldType::TextSingle;
-    fn read(field: Option<&Field>) -> Result<Self, String> {
-        Ok(single(field)?.map(str::to_string))
+impl FieldScalar for bool {
+    const SINGLE: FieldType = FieldType::Boolean;
+    const MULTI: FieldType = FieldType::ListMulti;
+    fn parse(value: &str) -> Result<Self, String> {
+        XsdBool::from_xml(value).map(bool::from)
     }
-    fn write(&self) -> Option<Vec<String>> {
-        self.as_ref().map(|v| vec![v.clone()])
-    }
-}
-
-impl FieldData for Option<bool> {
-    const TYPE: FieldType = FieldType::Boolean;
-    fn read(field: Option<&Field>) -> Result<Self, String> {
-        single(field)?
-            .map(|v| XsdBool::from_xml(v).map(bool::from))
-            .transpose()
-    }
-    fn write(&self) -> Option<Vec<String>> {
-        self.map(|b| vec![if b { "1" } else { "0" }.into()])
+    fn format(&self) -> String {
+        if *self { "1" } else { "0" }.into()
     }
 }
 
-macro_rules! numeric_field_data {
+impl FieldScalar for Jid {
+    const SINGLE: FieldType = FieldType::JidSingle;
+    const MULTI: FieldType = FieldType::JidMulti;
+    fn parse(value: &str) -> Result<Self, String> {
+        value
+            .parse::<Jid>()
+            .map_err(|e| format!("'{value}' is not a JID: {e}"))
+    }
+    fn format(&self) -> String {
+        self.to_string()
+    }
+}
+
+macro_rules! numeric_scalar {
     ($($t:ty),*) => {$(
-        impl FieldData for Option<$t> {
-            const TYPE: FieldType = FieldType::TextSingle;
-            fn read(field: Option<&Field>) -> Result<Self, String> {
-                single(field)?
-                    .map(|v| v.trim().parse::<$t>().map_err(|e| format!("'{v}': {e}")))
-                    .transpose()
+        impl FieldScalar for $t {
+            const SINGLE: FieldType = FieldType::TextSingle;
+            const MULTI: FieldType = FieldType::ListMulti;
+            fn parse(value: &str) -> Result<Self, String> {
+                value.trim().parse::<$t>().map_err(|e| format!("'{value}': {e}"))
             }
-            fn write(&self) -> Option<Vec<String>> {
-                self.map(|n| vec![n.to_string()])
+            fn format(&self) -> String {
+                self.to_string()
             }
         }
     )*};
 }
-numeric_field_data!(u32, u64, i32, i64);
+numeric_scalar!(u8, u16, u32, u64, i8, i16, i32, i64);
 
-impl FieldData for Option<Jid> {
-    const TYPE: FieldType = FieldType::JidSingle;
+impl<T: FieldScalar> FieldData for Option<T> {
+    const TYPE: FieldType = T::SINGLE;
     fn read(field: Option<&Field>) -> Result<Self, String> {
-        single(field)?
-            .map(|v| v.parse::<Jid>().map_err(|e| format!("'{v}': {e}")))
-            .transpose()
+        match field.map(|f| f.values.as_slice()) {
+            None | Some([]) => Ok(None),
+            Some([v]) => T::parse(v).map(Some),
+            Some(vs) => Err(format!("expected one value, found {}", vs.len())),
+        }
     }
     fn write(&self) -> Option<Vec<String>> {
-        self.as_ref().map(|j| vec![j.to_string()])
+        self.as_ref().map(|v| vec![v.format()])
     }
 }
 
-impl FieldData for Vec<Jid> {
-    const TYPE: FieldType = FieldType::JidMulti;
+impl<T: FieldScalar> FieldData for Vec<T> {
+    const TYPE: FieldType = T::MULTI;
     fn read(field: Option<&Field>) -> Result<Self, String> {
         field
             .map(|f| f.values.as_slice())
             .unwrap_or_default()
             .iter()
-            .map(|v| v.parse::<Jid>().map_err(|e| format!("'{v}': {e}")))
+            .map(|v| T::parse(v))
             .collect()
     }
     fn write(&self) -> Option<Vec<String>> {
-        (!self.is_empty()).then(|| self.iter().map(Jid::to_string).collect())
+        (!self.is_empty()).then(|| self.iter().map(T::format).collect())
     }
 }
 
-impl FieldData for Vec<String> {
-    const TYPE: FieldType = FieldType::ListMulti;
-    fn read(field: Option<&Field>) -> Result<Self, String> {
-        Ok(field.map(|f| f.values.clone()).unwrap_or_default())
-    }
-    fn write(&self) -> Option<Vec<String>> {
-        (!self.is_empty()).then(|| self.clone())
-    }
+/// Implements [`FieldScalar`] for enums deriving `XmlValue`, written as
+/// `list-single` (and `list-multi` in a `Vec`):
+///
+/// ```
+/// use xep_element::XmlValue;
+/// #[derive(XmlValue, Debug, Clone, PartialEq)]
+/// enum Mood { Calm, Grumpy }
+/// xep_forms::form_value!(Mood);
+/// use xep_forms::view::FieldScalar;
+/// assert_eq!(Mood::parse("grumpy"), Ok(Mood::Grumpy));
+/// ```
+#[macro_export]
+macro_rules! form_value {
+    ($($t:ty),* $(,)?) => {$(
+        impl $crate::view::FieldScalar for $t {
+            const SINGLE: $crate::FieldType = $crate::FieldType::ListSingle;
+            const MULTI: $crate::FieldType = $crate::FieldType::ListMulti;
+            fn parse(value: &str) -> ::std::result::Result<Self, ::std::string::String> {
+                <$t as ::xep_element::XmlValue>::from_xml(value)
+                    .map_err(|e| ::std::format!("'{value}': {e}"))
+            }
+            fn format(&self) -> ::std::string::String {
+                ::xep_element::XmlValue::to_xml(self).into()
+            }
+        }
+    )*};
 }
 
 /// Reads the view field `var` from `form` (used by [`form_view!`]).
@@ -165,16 +233,35 @@ pub fn read_field<T: FieldData>(form: &DataForm, var: &str) -> Result<T, Error> 
     })
 }
 
-/// Writes the view field `var` into `form` (used by [`form_view!`]).
+/// Writes the view field `var` into `form` (used by [`form_view!`]), with
+/// the field type `type_` or else the Rust type's.
 ///
 /// [`form_view!`]: crate::form_view
-pub fn write_field<T: FieldData>(form: &mut DataForm, var: &str, value: &T) {
+pub fn write_field<T: FieldData>(
+    form: &mut DataForm,
+    var: &str,
+    value: &T,
+    type_: Option<FieldType>,
+) {
     if let Some(values) = value.write() {
-        form.fields.push(Field::new(var, Some(T::TYPE), values));
+        form.fields
+            .push(Field::new(var, Some(type_.unwrap_or(T::TYPE)), values));
     }
 }
 
-/// Checks the `FORM_TYPE` of `form` for a view of `form_type`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __form_view_type {
+    () => {
+        ::std::option::Option::None
+    };
+    ($ft:ident) => {
+        ::std::option::Option::Some($crate::FieldType::$ft)
+    };
+}
+
+/// Checks the `FORM_TYPE` of `form` for a view of `form_type` (XEP-0068:
+/// a hidden field, or an untyped one in a submission).
 pub fn check_form_type(form: &DataForm, form_type: &str) -> Result<(), Error> {
     match form.form_type() {
         Some(t) if t == form_type => Ok(()),
@@ -187,15 +274,17 @@ pub fn check_form_type(form: &DataForm, form_type: &str) -> Result<(), Error> {
 }
 
 /// Declares a struct and its [`FormView`] impl: one `Option<T>` or
-/// `Vec<T>` field per registered field (`T` implementing [`FieldData`]),
-/// plus `other: Vec<Field>` keeping the fields the view does not name.
-/// See the [module docs](crate::view) for an example.
+/// `Vec<T>` field per registered field (`T` a [`FieldScalar`]), each
+/// `name: Type = "var"`, optionally followed by `as FieldTypeVariant` to
+/// write another field type than the Rust type's (e.g. `as TextMulti`,
+/// `as TextPrivate`, `as Hidden`), plus `other: Vec<Field>` keeping the
+/// fields the view does not name. See the [module docs](crate::view).
 #[macro_export]
 macro_rules! form_view {
     (
         $(#[$meta:meta])*
         $vis:vis struct $name:ident = $form_type:literal {
-            $( $(#[$fmeta:meta])* $field:ident : $ty:ty = $var:literal ),* $(,)?
+            $( $(#[$fmeta:meta])* $field:ident : $ty:ty = $var:literal $(as $ft:ident)? ),* $(,)?
         }
     ) => {
         $(#[$meta])*
@@ -225,7 +314,12 @@ macro_rules! form_view {
 
             fn to_form(&self, type_: $crate::FormType) -> $crate::DataForm {
                 let mut form = $crate::DataForm::with_form_type(type_, $form_type, ::std::vec::Vec::new());
-                $( $crate::view::write_field(&mut form, $var, &self.$field); )*
+                $( $crate::view::write_field(
+                    &mut form,
+                    $var,
+                    &self.$field,
+                    $crate::__form_view_type!($($ft)?),
+                ); )*
                 form.fields.extend(self.other.iter().cloned());
                 form
             }
