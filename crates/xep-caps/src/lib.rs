@@ -74,10 +74,10 @@ pub struct Caps {
 /// XEP-0390 `<c/>`: a capability hash set, of at least one hash (the
 /// schema of XEP-0390 has `minOccurs='1'`).
 #[derive(XmlElement, Debug, Clone, PartialEq, Eq)]
-#[xml(ns = NS_CAPS2, name = "c", validate = Caps2::check)]
+#[xml(ns = NS_CAPS2, name = "c")]
 pub struct Caps2 {
     /// One hash of the same hash input per algorithm.
-    #[xml(child)]
+    #[xml(child(min = 1))]
     pub hashes: Vec<Hash>,
 }
 
@@ -445,13 +445,6 @@ pub enum Verification {
 }
 
 impl Caps2 {
-    fn check(c: &Caps2) -> Result<(), xep_element::Error> {
-        if c.hashes.is_empty() {
-            return Err(xep_element::Error::missing_child("hash"));
-        }
-        Ok(())
-    }
-
     /// The hash set of `info` for each of `algos` (unsupported ones are
     /// skipped; at least one must be supported).
     pub fn compute(info: &DiscoInfo, algos: &[Algo]) -> Result<Caps2, CapsError> {

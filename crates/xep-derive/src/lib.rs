@@ -132,12 +132,26 @@ fn container_attrs(attrs: &[syn::Attribute]) -> syn::Result<ContainerAttrs> {
 }
 
 enum FieldKind {
-    Attr { ns: Option<Expr>, name: String },
-    Child,
-    TextChild { ns: Option<NsSpec>, name: String },
-    Flag { ns: Option<NsSpec>, name: String },
+    Attr {
+        ns: Option<Expr>,
+        name: String,
+    },
+    /// `min`: the least number of a `Vec` child (`#[xml(child(min = 1))]`).
+    Child {
+        min: u32,
+    },
+    TextChild {
+        ns: Option<NsSpec>,
+        name: String,
+    },
+    Flag {
+        ns: Option<NsSpec>,
+        name: String,
+    },
     Text,
-    Children { foreign: bool },
+    Children {
+        foreign: bool,
+    },
     Attrs,
 }
 
@@ -152,6 +166,7 @@ fn field_kind(field: &syn::Field) -> syn::Result<FieldKind> {
             let mut ns: Option<Expr> = None;
             let mut name: Option<String> = None;
             let mut foreign = false;
+            let mut min = 0u32;
             let key = m
                 .path
                 .get_ident()
@@ -165,8 +180,10 @@ fn field_kind(field: &syn::Field) -> syn::Result<FieldKind> {
                         name = Some(n.value()?.parse::<LitStr>()?.value());
                     } else if n.path.is_ident("foreign") {
                         foreign = true;
+                    } else if n.path.is_ident("min") {
+                        min = n.value()?.parse::<syn::LitInt>()?.base10_parse()?;
                     } else {
-                        return Err(n.error("expected `ns`, `name` or `foreign`"));
+                        return Err(n.error("expected `ns`, `name`, `min` or `foreign`"));
                     }
                     Ok(())
                 })?;
@@ -184,7 +201,7 @@ fn field_kind(field: &syn::Field) -> syn::Result<FieldKind> {
                     ns: Some(syn::parse_quote!(::xep_element::ns::XML)),
                     name: "lang".into(),
                 },
-                "child" => FieldKind::Child,
+                "child" => FieldKind::Child { min },
                 "text_child" => FieldKind::TextChild {
                     ns: ns.map(NsSpec::from_expr),
                     name: need_name(name)?,
@@ -392,10 +409,17 @@ fn element_struct(input: &DeriveInput, fields: &Fields) -> syn::Result<TokenStre
                     value: ::xep_element::desc::ValueDesc {
                         xsd_type: <#inner as ::xep_element::XmlValue>::XSD_TYPE,
                         values: <#inner as ::xep_element::XmlValue>::VALUES,
+                            open: <#inner as ::xep_element::XmlValue>::OPEN,
                     },
                 }));
             }
-            FieldKind::Child => {
+            FieldKind::Child { min: least } => {
+                if least > 0 && card != Card::Many {
+                    return Err(syn::Error::new(
+                        f.ty.span(),
+                        "`min` applies to a Vec child only",
+                    ));
+                }
                 let wrap = if boxed { quote!(Box::new) } else { quote!() };
                 let deref = if boxed { quote!(&**) } else { quote!() };
                 which_tests.push(quote!(if <#inner as ::xep_element::XmlElement>::matches(cns, cname) { #which } else));
@@ -404,6 +428,11 @@ fn element_struct(input: &DeriveInput, fields: &Fields) -> syn::Result<TokenStre
                         inits.push(quote!(let mut #var: Vec<_> = Vec::new();));
                         which_arms.push(quote!(#which => { #var.push(#wrap(<#inner as ::xep_element::XmlElement>::parse(src)?)); }));
                         writes_children.push(quote!(for v in &self.#fi { ::xep_element::XmlElement::write(#deref v, w); }));
+                        if least > 0 {
+                            let least_us = least as usize;
+                            finals.push(quote!(if #var.len() < #least_us { return Err(::xep_element::Error::missing_child(
+                                &<#inner as ::xep_element::XmlElement>::descriptions().iter().map(|d| d.name).collect::<Vec<_>>().join("|"))) }));
+                        }
                     }
                     _ => {
                         inits.push(quote!(let mut #var = None;));
@@ -425,6 +454,7 @@ fn element_struct(input: &DeriveInput, fields: &Fields) -> syn::Result<TokenStre
                     }
                 }
                 let (min, max) = card_bounds(card);
+                let min = min.max(least);
                 desc_children.push(quote!(::xep_element::desc::ChildDesc {
                     kind: ::xep_element::desc::ChildKind::Element(<#inner as ::xep_element::XmlElement>::descriptions),
                     min: #min, max: #max,
@@ -468,6 +498,7 @@ fn element_struct(input: &DeriveInput, fields: &Fields) -> syn::Result<TokenStre
                         value: ::xep_element::desc::ValueDesc {
                             xsd_type: <#inner as ::xep_element::XmlValue>::XSD_TYPE,
                             values: <#inner as ::xep_element::XmlValue>::VALUES,
+                            open: <#inner as ::xep_element::XmlValue>::OPEN,
                         } },
                     min: #min, max: #max,
                 }));
@@ -509,6 +540,7 @@ fn element_struct(input: &DeriveInput, fields: &Fields) -> syn::Result<TokenStre
                 desc_text = quote!(Some(::xep_element::desc::ValueDesc {
                     xsd_type: <#inner as ::xep_element::XmlValue>::XSD_TYPE,
                     values: <#inner as ::xep_element::XmlValue>::VALUES,
+                            open: <#inner as ::xep_element::XmlValue>::OPEN,
                 }));
             }
             FieldKind::Children { foreign } => {
@@ -818,10 +850,12 @@ fn value_enum(input: &DeriveInput) -> syn::Result<TokenStream2> {
         to_arms.push(quote!(Self::#vi => ::std::borrow::Cow::Borrowed(#value)));
     }
     let expected = format!("expected one of: {}", values.join(", "));
+    let open = other.is_some();
     let other = other.unwrap_or(quote!(_ => Err(#expected.to_string())));
     Ok(quote! {
         impl ::xep_element::XmlValue for #ty {
             const VALUES: &'static [&'static str] = &[#(#values),*];
+            const OPEN: bool = #open;
             fn from_xml(s: &str) -> Result<Self, String> {
                 match s {
                     #(#from_arms,)*

@@ -32,6 +32,10 @@ pub struct ValueDesc {
     pub xsd_type: &'static str,
     /// Enumerated values, empty when not an enumeration.
     pub values: &'static [&'static str],
+    /// Whether values outside `values` are accepted and kept (an
+    /// enumeration with an `#[xml(other)]` variant: message types, data
+    /// form field types, hash names).
+    pub open: bool,
 }
 
 /// An attribute.

@@ -16,6 +16,9 @@ pub trait XmlValue: Sized {
     const XSD_TYPE: &'static str = "xs:string";
     /// The allowed values, for enumerations (empty otherwise).
     const VALUES: &'static [&'static str] = &[];
+    /// Whether values other than [`XmlValue::VALUES`] are accepted and kept
+    /// (an enumeration with an `#[xml(other)]` variant).
+    const OPEN: bool = false;
 
     /// Parses the value; the error says why the text is not acceptable.
     fn from_xml(s: &str) -> Result<Self, String>;

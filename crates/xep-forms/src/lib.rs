@@ -200,7 +200,7 @@ pub struct FieldOption {
 #[xml(ns = NS, name = "reported")]
 pub struct Reported {
     /// The field definitions (normally without values).
-    #[xml(child)]
+    #[xml(child(min = 1))]
     pub fields: Vec<Field>,
 }
 
@@ -209,7 +209,7 @@ pub struct Reported {
 #[xml(ns = NS, name = "item")]
 pub struct Item {
     /// The values of this row, one field per reported column.
-    #[xml(child)]
+    #[xml(child(min = 1))]
     pub fields: Vec<Field>,
 }
 

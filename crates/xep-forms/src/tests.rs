@@ -68,6 +68,28 @@ fn every_field_type_parses_and_unknown_types_are_kept() {
 }
 
 #[test]
+fn items_and_reported_need_a_field() {
+    // XEP-0004 §3.4: each <item/> and the <reported/> element MUST contain
+    // one or more <field/> children.
+    for (xml, path) in [
+        (&b"<x xmlns='jabber:x:data' type='result'><reported/></x>"[..], "x/reported"),
+        (&b"<x xmlns='jabber:x:data' type='result'><reported><field var='a'/></reported><item/></x>"[..], "x/item"),
+    ] {
+        let e = DataForm::from_xml(xml).unwrap_err();
+        assert_eq!(e.path(), path);
+        assert!(e.to_string().contains("<field>") || e.to_string().contains("field"), "{e}");
+    }
+    let ok = DataForm::from_xml(
+        b"<x xmlns='jabber:x:data' type='result'><reported><field var='a'/></reported><item><field var='a'><value>1</value></field></item></x>",
+    )
+    .unwrap();
+    assert_eq!(ok.items.len(), 1);
+    // The description says so too, for the generated schema.
+    let d = <Item as xep_element::XmlElement>::descriptions()[0];
+    assert_eq!(d.children[0].min, 1);
+}
+
+#[test]
 fn options_need_exactly_one_value() {
     let e = DataForm::from_xml(
         b"<x xmlns='jabber:x:data' type='form'><field var='f' type='list-single'><option label='A'/></field></x>",
