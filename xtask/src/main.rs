@@ -9,10 +9,13 @@
 //!   from the registry; `fuzz-seed [XEPS_DIR]`: their corpora and
 //!   dictionaries from the fixtures and the XEP examples; `fuzz-smoke
 //!   [SECONDS]`: run every target briefly (needs cargo-fuzz).
+//! - `xsd [--check]`: generate (or check) the XML Schemas of `xsd/`, one
+//!   per implemented namespace, from the element descriptions.
 
 use std::process::{Command, ExitCode};
 
 mod fuzz;
+mod xsd;
 
 fn run(args: &[&str]) -> bool {
     eprintln!("+ cargo {}", args.join(" "));
@@ -56,6 +59,9 @@ fn main() -> ExitCode {
         Some("fuzz-gen") => ok(fuzz::gen_task(
             std::env::args().nth(2).as_deref() == Some("--check"),
         )),
+        Some("xsd") => ok(xsd::task(
+            std::env::args().nth(2).as_deref() == Some("--check"),
+        )),
         Some("fuzz-seed") => ok(fuzz::seed_task(std::env::args().nth(2).map(Into::into))),
         Some("fuzz-smoke") => ok(fuzz::smoke_task(
             std::env::args()
@@ -65,7 +71,7 @@ fn main() -> ExitCode {
         )),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\ntasks:\n  ci     format check, clippy -D warnings, tests\n  bench  speed and memory benchmarks beside xmpp-parsers\n  fuzz-gen [--check]  generate the fuzz targets\n  fuzz-seed [DIR]  fuzz corpora and dictionaries\n  fuzz-smoke [SECS]  run each fuzz target briefly"
+                "usage: cargo xtask <task>\n\ntasks:\n  ci     format check, clippy -D warnings, tests\n  bench  speed and memory benchmarks beside xmpp-parsers\n  fuzz-gen [--check]  generate the fuzz targets\n  fuzz-seed [DIR]  fuzz corpora and dictionaries\n  fuzz-smoke [SECS]  run each fuzz target briefly\n  xsd [--check]  generate (or check) the XML Schemas of xsd/"
             );
             ExitCode::from(2)
         }

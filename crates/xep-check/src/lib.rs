@@ -21,11 +21,12 @@
 pub mod extract;
 pub mod fuzz;
 pub mod report;
+pub mod schema;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-pub use report::{ExampleResult, Expectations, Status};
+pub use report::{ExampleResult, Expectations, SchemaStatus, SchemaVerdict, Status};
 use xep_element::Registry;
 
 /// Every element type the workspace implements.
@@ -91,6 +92,7 @@ impl Checker {
             detail: String::new(),
             unsupported_namespaces: Vec::new(),
             file: file.to_string(),
+            schema: None,
         };
         let mut unsupported = BTreeSet::new();
         let mut checked = 0usize;

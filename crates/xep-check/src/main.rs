@@ -1,27 +1,54 @@
-//! `xep-check [--json] [--all] [--expectations FILE] [PATH...]`
+//! `xep-check [--json] [--all] [--schema] [--expectations FILE] [PATH...]`
+//! and `xep-check schema-diff [--json] [--all] [--differences FILE] [XEPS_DIR]`.
 //!
 //! Checks the examples of XEP source documents (files or directories;
 //! default `../shared/xeps`). Exits 1 when an example of an implemented
 //! namespace fails and is not listed in the expectations file.
+//!
+//! `--schema` also validates every example against the XEPs' own schemas
+//! (libxml2) and reports, per example, valid or not and whether that
+//! verdict and the round trip's disagree; the text report ends with a
+//! per-XEP summary (examples valid / invalid against the schema, and the
+//! model-vs-schema differences of the namespaces the XEP defines).
+//!
+//! `schema-diff` compares, per implemented namespace, the schema generated
+//! from the element model (`xsd/`) with the XEP's schema, and lists the
+//! differences; those recorded with a reason in `xsd/differences.txt` are
+//! marked. Exits 1 when a difference is not recorded (`--all` also lists
+//! the recorded ones).
 
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use xep_check::schema::{diff, validate::Corpus};
 use xep_check::{Checker, Expectations, Status, report};
 
 fn main() -> ExitCode {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("schema-diff") {
+        args.remove(0);
+        return schema_diff(args);
+    }
     let mut json = false;
     let mut verbose = false;
+    let mut schema = false;
     let mut exp_path = xep_check::default_expectations_path();
+    let mut diff_path = diff::default_differences_path();
     let mut paths = Vec::new();
-    let mut args = std::env::args().skip(1);
+    let mut args = args.into_iter();
     while let Some(a) = args.next() {
         match a.as_str() {
             "--json" => json = true,
             "--all" | "-v" | "--verbose" => verbose = true,
+            "--schema" => schema = true,
             "--expectations" => match args.next() {
                 Some(p) => exp_path = PathBuf::from(p),
                 None => return usage("--expectations needs a file"),
+            },
+            "--differences" => match args.next() {
+                Some(p) => diff_path = PathBuf::from(p),
+                None => return usage("--differences needs a file"),
             },
             "-h" | "--help" => return usage(""),
             s if s.starts_with('-') => return usage(&format!("unknown option {s}")),
@@ -49,6 +76,8 @@ fn main() -> ExitCode {
         }
     };
     let checker = Checker::new(expectations);
+    // The schemas of each input's directory (its corpus), read once.
+    let mut corpora: HashMap<PathBuf, Corpus> = HashMap::new();
     let mut results = Vec::new();
     for f in &files {
         let text = match std::fs::read_to_string(f) {
@@ -62,14 +91,108 @@ fn main() -> ExitCode {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        results.extend(checker.check_document(&name, &text, None));
+        let mut res = checker.check_document(&name, &text, None);
+        if schema {
+            let dir = corpus_dir(f);
+            if !corpora.contains_key(&dir) {
+                match Corpus::from_dir(&dir) {
+                    Ok(c) => {
+                        corpora.insert(dir.clone(), c);
+                    }
+                    Err(e) => {
+                        eprintln!("{}: {e}", dir.display());
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            let xep = xep_check::extract::xep_number_from_path(f);
+            xep_check::schema::annotate(&corpora[&dir], &text, xep, &mut res);
+        }
+        results.extend(res);
     }
     if json {
         println!("{}", report::to_json(&results));
     } else {
         print!("{}", report::to_text(&results, verbose));
+        if schema {
+            let recorded = diff::Recorded::load(&diff_path).unwrap_or_default();
+            let registry = xep_check::registry();
+            let diffs: Vec<diff::Difference> = corpora
+                .values()
+                .flat_map(|c| diff::compare_all(&registry, c))
+                .collect();
+            let defining: Vec<u32> = corpora
+                .values()
+                .flat_map(|c| diff::defining_xeps(&registry, c))
+                .collect();
+            print!(
+                "{}",
+                diff::schema_summary(&results, &diffs, &recorded, &defining, verbose)
+            );
+        }
     }
     if results.iter().any(|r| r.status == Status::Fail) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn corpus_dir(f: &Path) -> PathBuf {
+    match f.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn schema_diff(args: Vec<String>) -> ExitCode {
+    let mut json = false;
+    let mut all = false;
+    let mut diff_path = diff::default_differences_path();
+    let mut dir = None;
+    let mut args = args.into_iter();
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--json" => json = true,
+            "--all" | "-v" | "--verbose" => all = true,
+            "--differences" => match args.next() {
+                Some(p) => diff_path = PathBuf::from(p),
+                None => return usage("--differences needs a file"),
+            },
+            "-h" | "--help" => return usage(""),
+            s if s.starts_with('-') => return usage(&format!("unknown option {s}")),
+            _ => dir = Some(PathBuf::from(a)),
+        }
+    }
+    let dir = dir.unwrap_or_else(xep_check::default_xeps_dir);
+    let corpus = match Corpus::from_dir(&dir) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{}: {e}", dir.display());
+            return ExitCode::from(2);
+        }
+    };
+    let recorded = match diff::Recorded::load(&diff_path) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{}: {e}", diff_path.display());
+            return ExitCode::from(2);
+        }
+    };
+    let diffs = diff::compare_all(&xep_check::registry(), &corpus);
+    if json {
+        println!("{}", diff::to_json(&diffs, &recorded));
+    } else {
+        print!("{}", diff::to_text(&diffs, &recorded, all));
+        let skipped = diff::not_compared(&xep_check::registry(), &corpus);
+        if !skipped.is_empty() {
+            println!("\nnot compared ({}):", skipped.len());
+            for s in skipped {
+                println!("  {s}");
+            }
+        }
+    }
+    if diffs.iter().any(|d| recorded.reason(d).is_none()) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -80,6 +203,8 @@ fn usage(msg: &str) -> ExitCode {
     if !msg.is_empty() {
         eprintln!("xep-check: {msg}");
     }
-    eprintln!("usage: xep-check [--json] [--all] [--expectations FILE] [PATH...]");
+    eprintln!(
+        "usage: xep-check [--json] [--all] [--schema] [--expectations FILE] [--differences FILE] [PATH...]\n       xep-check schema-diff [--json] [--all] [--differences FILE] [XEPS_DIR]"
+    );
     ExitCode::from(2)
 }

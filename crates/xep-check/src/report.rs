@@ -6,6 +6,14 @@
 //! "detail": "...", "unsupported_namespaces": ["urn:..."], "file": "..."}`,
 //! and totals per status plus `"examples"`. Fields may be added; none is
 //! removed or renamed.
+//!
+//! With `--schema`, each record also has `"schema": {"status": "valid",
+//! "detail": "...", "line": 530, "schemas": ["urn:..."]}` (status one of
+//! [`SchemaStatus`]; `line` the document line of the first message when
+//! invalid, else null; `schemas` the namespaces whose XEP schema was used,
+//! prefixed by the defining XEP when it is another document) and
+//! `"disagree": true|false` (see [`ExampleResult::disagree`]); the totals
+//! gain `"schema"` (a count per schema status, plus `"disagree"`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -80,6 +88,92 @@ pub struct ExampleResult {
     pub unsupported_namespaces: Vec<String>,
     /// The document's file name.
     pub file: String,
+    /// The verdict against the XEPs' schemas, when asked for (`--schema`).
+    pub schema: Option<SchemaVerdict>,
+}
+
+impl ExampleResult {
+    /// Whether the round-trip verdict and the schema verdict disagree on
+    /// the elements of namespaces the project implements: the model
+    /// accepts what the XEP's schema rejects (pass, and an implemented
+    /// element invalid), or rejects what the schema accepts (fail or
+    /// expected-fail, and every implemented element valid). Elided
+    /// content is not judged.
+    pub fn disagree(&self) -> bool {
+        match self.schema.as_ref().and_then(|v| v.implemented) {
+            Some(valid) => matches!(
+                (self.status, valid),
+                (Status::Pass, false) | (Status::Fail | Status::ExpectedFail, true)
+            ),
+            None => false,
+        }
+    }
+}
+
+/// An example against the XEPs' schemas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SchemaStatus {
+    /// Every element with a schema is valid.
+    Valid,
+    /// An element is invalid against its schema.
+    Invalid,
+    /// Invalid only where the example elides content (`...`).
+    Elided,
+    /// The schema needed does not compile (with libxml2's message).
+    SchemaError,
+    /// The example is not XML.
+    NotXml,
+    /// No element of a namespace with a schema.
+    NoSchema,
+}
+
+impl SchemaStatus {
+    /// Every status, in report order.
+    pub const ALL: [SchemaStatus; 6] = [
+        SchemaStatus::Valid,
+        SchemaStatus::Invalid,
+        SchemaStatus::Elided,
+        SchemaStatus::SchemaError,
+        SchemaStatus::NotXml,
+        SchemaStatus::NoSchema,
+    ];
+
+    /// The name used in the JSON output and the text report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SchemaStatus::Valid => "valid",
+            SchemaStatus::Invalid => "invalid",
+            SchemaStatus::Elided => "elided",
+            SchemaStatus::SchemaError => "schema-error",
+            SchemaStatus::NotXml => "not-xml",
+            SchemaStatus::NoSchema => "no-schema",
+        }
+    }
+}
+
+impl std::fmt::Display for SchemaStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The schema verdict on one example.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaVerdict {
+    /// The verdict.
+    pub status: SchemaStatus,
+    /// libxml2's messages with their document lines, or why there is no
+    /// verdict.
+    pub detail: String,
+    /// The document line of the first message, when invalid.
+    pub line: Option<usize>,
+    /// The verdict on the elements of implemented namespaces alone:
+    /// `Some(true)` all valid, `Some(false)` one invalid, `None` none
+    /// validated.
+    pub implemented: Option<bool>,
+    /// The schemas used: namespaces, prefixed by `XEP-NNNN` when the schema
+    /// is another document's.
+    pub schemas: Vec<String>,
 }
 
 /// The results as the JSON document described in the module docs.
@@ -87,7 +181,7 @@ pub fn to_json(results: &[ExampleResult]) -> String {
     let examples: Vec<Value> = results
         .iter()
         .map(|r| {
-            json!({
+            let mut v = json!({
                 "xep": r.xep,
                 "index": r.index,
                 "caption": r.caption,
@@ -96,7 +190,21 @@ pub fn to_json(results: &[ExampleResult]) -> String {
                 "detail": r.detail,
                 "unsupported_namespaces": r.unsupported_namespaces,
                 "file": r.file,
-            })
+            });
+            if let (Some(s), Some(obj)) = (&r.schema, v.as_object_mut()) {
+                obj.insert(
+                    "schema".into(),
+                    json!({
+                        "status": s.status.as_str(),
+                        "detail": s.detail,
+                        "line": s.line,
+                        "implemented_valid": s.implemented,
+                        "schemas": s.schemas,
+                    }),
+                );
+                obj.insert("disagree".into(), json!(r.disagree()));
+            }
+            v
         })
         .collect();
     let mut totals = serde_json::Map::new();
@@ -105,6 +213,21 @@ pub fn to_json(results: &[ExampleResult]) -> String {
         totals.insert(s.as_str().into(), json!(n));
     }
     totals.insert("examples".into(), json!(results.len()));
+    if results.iter().any(|r| r.schema.is_some()) {
+        let mut st = serde_json::Map::new();
+        for s in SchemaStatus::ALL {
+            let n = results
+                .iter()
+                .filter(|r| r.schema.as_ref().is_some_and(|v| v.status == s))
+                .count();
+            st.insert(s.as_str().into(), json!(n));
+        }
+        st.insert(
+            "disagree".into(),
+            json!(results.iter().filter(|r| r.disagree()).count()),
+        );
+        totals.insert("schema".into(), Value::Object(st));
+    }
     serde_json::to_string_pretty(&json!({ "examples": examples, "totals": totals }))
         .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
@@ -121,8 +244,19 @@ fn label(r: &ExampleResult) -> String {
 pub fn to_text(results: &[ExampleResult], verbose: bool) -> String {
     let mut out = String::new();
     for r in results {
+        let schema_note = r.schema.as_ref().and_then(|v| match v.status {
+            SchemaStatus::Invalid | SchemaStatus::SchemaError => Some(format!(
+                "; schema {}: {}{}",
+                v.status,
+                v.detail,
+                if r.disagree() { " [DISAGREE]" } else { "" }
+            )),
+            _ if r.disagree() => Some(format!("; schema {} [DISAGREE]", v.status)),
+            _ if verbose => Some(format!("; schema {}", v.status)),
+            _ => None,
+        });
         let interesting = !matches!(r.status, Status::Pass | Status::Unsupported);
-        if verbose || interesting {
+        if verbose || interesting || schema_note.is_some() {
             let _ = write!(
                 out,
                 "{} example {} (line {}) \"{}\": {}",
@@ -134,6 +268,9 @@ pub fn to_text(results: &[ExampleResult], verbose: bool) -> String {
             );
             if !r.detail.is_empty() && (interesting || verbose) {
                 let _ = write!(out, ": {}", r.detail);
+            }
+            if let Some(n) = &schema_note {
+                out.push_str(n);
             }
             out.push('\n');
         }
@@ -258,6 +395,7 @@ mod tests {
             detail: String::new(),
             unsupported_namespaces: vec![],
             file: "xep-0199.xml".into(),
+            schema: None,
         }
     }
 

@@ -1,0 +1,758 @@
+//! Examples against the XEPs' own schemas, with libxml2.
+//!
+//! A [`Corpus`] holds the schemas of a directory of XEP documents. To
+//! compile one, its `xs:import`s must resolve without the network: each
+//! schema is written to a private temporary directory and every import's
+//! `schemaLocation` rewritten to the file of the imported namespace's schema
+//! taken from the corpus (the XEP defining the namespace; see
+//! [`Corpus::preferred`]). The XML namespace (`xml:lang`) gets the
+//! project's own `xml.xsd`. An imported namespace no document of the corpus
+//! defines gets a stub schema declaring, without constraints (`anyType`),
+//! the elements and attributes the importing schemas refer to: references
+//! to it are lax. `xs:include`s are dropped. libxml2's loader is also set to
+//! refuse network access.
+//!
+//! An example is validated item by item: each top-level element is parsed
+//! by libxml2 in the namespace context the checker uses (default
+//! `jabber:client`, the `stream:` and `db:` prefixes, a stream header's
+//! declarations), then every element whose namespace has a schema and
+//! differs from its parent's namespace (the top-level payload, and foreign
+//! payloads nested in it) is validated against that schema as a subtree
+//! (`xmlSchemaValidateOneElement`). Stanzas themselves have no XEP schema
+//! (`jabber:client` is defined by RFC 6120); their payloads are validated.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use libxml::parser::{Parser, ParserOptions};
+use libxml::schemas::{SchemaParserContext, SchemaValidationContext};
+use libxml::tree::Node;
+
+use super::extract::{
+    XS_NS, XepSchema, extract_schemas, tag_attribute, tag_namespaces, xep_status,
+};
+use super::generate::{XML_NS, file_name, xml_namespace_schema};
+use crate::extract::{Example, Parsed, element_has_placeholder, example_context, parse_items};
+use crate::report::{SchemaStatus, SchemaVerdict};
+
+/// XEP statuses whose schemas are not the reference for their namespace.
+const DEAD: &[&str] = &["Deprecated", "Obsolete", "Rejected", "Retracted"];
+
+/// Whether an RFC (6120, 6121, 7395, ...) defines the namespace, so that
+/// its reference schema is the RFC's, not a XEP's.
+pub fn rfc_namespace(ns: &str) -> bool {
+    ns.starts_with("urn:ietf:params:xml:ns:")
+        || matches!(
+            ns,
+            "jabber:client"
+                | "jabber:server"
+                | "http://etherx.jabber.org/streams"
+                | "jabber:iq:roster"
+        )
+}
+
+/// The schemas of a set of XEP documents.
+pub struct Corpus {
+    /// Every schema, by target namespace, in XEP order.
+    by_ns: BTreeMap<String, Vec<XepSchema>>,
+    /// Status of each XEP.
+    status: HashMap<u32, String>,
+    /// Where the files are written.
+    dir: PathBuf,
+    /// Written files: (xep, namespace) → path; `None` xep for stubs.
+    written: RefCell<HashMap<(Option<u32>, String), PathBuf>>,
+    /// Compiled schemas by file (or why they do not compile).
+    compiled: RefCell<HashMap<PathBuf, Result<SchemaValidationContext, String>>>,
+    /// Names each namespace's importers refer to: (is_attribute, name).
+    referenced: BTreeMap<String, BTreeSet<(u8, String)>>,
+}
+
+static NO_NET: std::sync::Once = std::sync::Once::new();
+
+fn forbid_network() {
+    NO_NET.call_once(|| {
+        libxml::parser::Parser::default();
+        // SAFETY: sets libxml2's process-wide entity loader to its own
+        // no-network loader; called once, before any schema is parsed.
+        unsafe {
+            libxml::bindings::xmlSetExternalEntityLoader(Some(
+                libxml::bindings::xmlNoNetExternalEntityLoader,
+            ));
+        }
+    });
+    quiet_thread();
+}
+
+/// Messages are collected per context; without a handler, libxml2 would
+/// also print some (e.g. a malformed XEP schema's, parsed as an import) on
+/// stderr. The handler is per thread.
+fn quiet_thread() {
+    // SAFETY: installs a handler that reads nothing, for this thread.
+    unsafe {
+        libxml::bindings::xmlSetStructuredErrorFunc(std::ptr::null_mut(), Some(quiet));
+    }
+}
+
+/// libxml2's structured error handler, silenced.
+unsafe extern "C" fn quiet(_ctx: *mut std::os::raw::c_void, _err: libxml::bindings::xmlErrorPtr) {}
+
+fn temp_dir() -> PathBuf {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::env::temp_dir().join(format!("xep-check-schemas-{}-{n}", std::process::id()))
+}
+
+impl Drop for Corpus {
+    fn drop(&mut self) {
+        self.compiled.borrow_mut().clear();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A rewrite of a schema's text so that its imports are local files.
+/// `resolve(ns)` gives the file for an imported namespace.
+fn rewrite_imports(text: &str, resolve: &mut dyn FnMut(&str) -> Option<PathBuf>) -> String {
+    let root_end = text.find('>').unwrap_or(text.len());
+    let xs_prefix = tag_namespaces(&text[..root_end])
+        .into_iter()
+        .find(|(_, u)| u == XS_NS)
+        .map(|(p, _)| p)
+        .unwrap_or_default();
+    let q = |local: &str| {
+        if xs_prefix.is_empty() {
+            format!("<{local}")
+        } else {
+            format!("<{xs_prefix}:{local}")
+        }
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let import = q("import");
+    let include = q("include");
+    while let Some(p) = text[i..].find('<') {
+        let at = i + p;
+        out.push_str(&text[i..at]);
+        let rest = &text[at..];
+        let is = |t: &str| {
+            rest.starts_with(t)
+                && rest[t.len()..]
+                    .starts_with(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>')
+        };
+        if is(&import) || is(&include) {
+            // The element: a start tag, self-closed or with an end tag.
+            let tag_end = rest.find('>').map_or(rest.len(), |e| e + 1);
+            let tag = &rest[..tag_end];
+            let whole = if tag.ends_with("/>") {
+                tag_end
+            } else {
+                let close = format!(
+                    "</{}>",
+                    &rest[1..rest[1..]
+                        .find(|c: char| c.is_ascii_whitespace() || c == '>')
+                        .map_or(rest.len(), |e| e + 1)]
+                );
+                rest.find(&close).map_or(tag_end, |e| e + close.len())
+            };
+            let newlines = rest[..whole].matches('\n').count();
+            if is(&import) {
+                let ns = tag_attribute(tag, "namespace").unwrap_or_default();
+                if let Some(path) = resolve(&ns) {
+                    out.push_str(&format!(
+                        "{import} namespace='{}' schemaLocation='{}'/>",
+                        xml_escape(&ns),
+                        xml_escape(&path.to_string_lossy())
+                    ));
+                } else {
+                    out.push_str(&format!("{import} namespace='{}'/>", xml_escape(&ns)));
+                }
+            }
+            out.push_str(&"\n".repeat(newlines));
+            i = at + whole;
+        } else {
+            out.push('<');
+            i = at + 1;
+        }
+    }
+    out.push_str(&text[i..]);
+    out
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('\'', "&apos;")
+        .replace('<', "&lt;")
+}
+
+/// What a stub declares.
+const STUB_ELEMENT: u8 = 0;
+const STUB_ATTRIBUTE: u8 = 1;
+const STUB_GROUP: u8 = 2;
+const STUB_ATTRIBUTE_GROUP: u8 = 3;
+
+/// `ref` references of a schema to namespace `ns`, with what they refer
+/// to (prefixes declared anywhere in the schema).
+fn references_to(text: &str, ns: &str) -> BTreeSet<(u8, String)> {
+    let prefixes: Vec<String> = tag_namespaces(text)
+        .into_iter()
+        .filter(|(p, u)| u == ns && !p.is_empty())
+        .map(|(p, _)| p)
+        .collect();
+    let mut out = BTreeSet::new();
+    for p in prefixes {
+        for quote in ['\'', '"'] {
+            let needle = format!("ref={quote}{p}:");
+            let mut i = 0;
+            while let Some(at) = text[i..].find(&needle) {
+                let start = i + at + needle.len();
+                let end = text[start..].find(quote).map_or(text.len(), |e| start + e);
+                let name = text[start..end].to_string();
+                // The kind is the tag's: <xs:attribute ref=...>, ...
+                let tag_start = text[..i + at].rfind('<').unwrap_or(0);
+                let tag = &text[tag_start..i + at];
+                let kind = if tag.contains("attributeGroup") {
+                    STUB_ATTRIBUTE_GROUP
+                } else if tag.contains("attribute") {
+                    STUB_ATTRIBUTE
+                } else if tag.contains("group") {
+                    STUB_GROUP
+                } else {
+                    STUB_ELEMENT
+                };
+                out.insert((kind, name));
+                i = end;
+            }
+        }
+    }
+    out
+}
+
+fn stub_schema(ns: &str, names: &BTreeSet<(u8, String)>) -> String {
+    let mut s = format!(
+        "<xs:schema xmlns:xs='{XS_NS}' targetNamespace='{}' elementFormDefault='qualified'>\n",
+        xml_escape(ns)
+    );
+    for (kind, name) in names {
+        s.push_str(&match *kind {
+            STUB_ATTRIBUTE => format!("  <xs:attribute name='{name}'/>\n"),
+            STUB_GROUP => format!(
+                "  <xs:group name='{name}'><xs:sequence><xs:any namespace='##any' processContents='lax' minOccurs='0' maxOccurs='unbounded'/></xs:sequence></xs:group>\n"
+            ),
+            STUB_ATTRIBUTE_GROUP => format!(
+                "  <xs:attributeGroup name='{name}'><xs:anyAttribute namespace='##any' processContents='lax'/></xs:attributeGroup>\n"
+            ),
+            _ => format!("  <xs:element name='{name}'/>\n"),
+        });
+    }
+    s.push_str("</xs:schema>\n");
+    s
+}
+
+/// How validating one element went.
+enum Outcome {
+    Valid,
+    Invalid(Vec<(Option<usize>, String)>),
+    SchemaError(String),
+}
+
+impl Corpus {
+    /// Reads the schemas of every `xep-*.xml` document of `dir`.
+    pub fn from_dir(dir: &Path) -> std::io::Result<Self> {
+        let mut docs = Vec::new();
+        for e in std::fs::read_dir(dir)? {
+            let path = e?.path();
+            let Some(xep) = crate::extract::xep_number_from_path(&path) else {
+                continue;
+            };
+            if path.extension().is_some_and(|x| x == "xml") {
+                docs.push((xep, std::fs::read_to_string(&path)?));
+            }
+        }
+        Ok(Self::from_documents(
+            docs.iter().map(|(x, t)| (*x, t.as_str())),
+        ))
+    }
+
+    /// The schemas of the given documents (XEP number, text).
+    pub fn from_documents<'a>(docs: impl IntoIterator<Item = (u32, &'a str)>) -> Self {
+        forbid_network();
+        let mut by_ns: BTreeMap<String, Vec<XepSchema>> = BTreeMap::new();
+        let mut status = HashMap::new();
+        let mut docs: Vec<(u32, &str)> = docs.into_iter().collect();
+        docs.sort_by_key(|(x, _)| *x);
+        for (xep, text) in docs {
+            if let Some(s) = xep_status(text) {
+                status.insert(xep, s);
+            }
+            for s in extract_schemas(text, Some(xep)) {
+                if !s.target_ns.is_empty() {
+                    by_ns.entry(s.target_ns.clone()).or_default().push(s);
+                }
+            }
+        }
+        let mut referenced: BTreeMap<String, BTreeSet<(u8, String)>> = BTreeMap::new();
+        let all: Vec<&XepSchema> = by_ns.values().flatten().collect();
+        for s in &all {
+            for (_, uri) in tag_namespaces(&s.text) {
+                if uri != XS_NS && uri != XML_NS && !by_ns.contains_key(&uri) && uri != s.target_ns
+                {
+                    referenced
+                        .entry(uri.clone())
+                        .or_default()
+                        .extend(references_to(&s.text, &uri));
+                }
+            }
+        }
+        Corpus {
+            by_ns,
+            status,
+            dir: temp_dir(),
+            written: RefCell::new(HashMap::new()),
+            compiled: RefCell::new(HashMap::new()),
+            referenced,
+        }
+    }
+
+    /// Every namespace some document of the corpus has a schema for.
+    pub fn namespaces(&self) -> impl Iterator<Item = &str> {
+        self.by_ns.keys().map(String::as_str)
+    }
+
+    /// The reference schema of `ns`: the first one (in XEP order) of a XEP
+    /// that is not deprecated, obsolete, rejected or retracted; failing
+    /// that, the first one, unless an RFC defines the namespace
+    /// ([`rfc_namespace`]): an obsolete proposal (XEP-0192's SASL and bind
+    /// schemas, say) is not the reference for a namespace RFC 6120 defines.
+    /// [`Corpus::dead_only`] names those.
+    pub fn preferred(&self, ns: &str) -> Option<&XepSchema> {
+        let list = self.by_ns.get(ns)?;
+        list.iter()
+            .find(|s| self.is_live(s))
+            .or_else(|| list.first().filter(|_| !rfc_namespace(ns)))
+    }
+
+    /// The schema of `ns` that is not the reference because only a dead
+    /// XEP has it and an RFC defines the namespace (see
+    /// [`Corpus::preferred`]).
+    pub fn dead_only(&self, ns: &str) -> Option<&XepSchema> {
+        match self.preferred(ns) {
+            Some(_) => None,
+            None => self.by_ns.get(ns)?.first(),
+        }
+    }
+
+    /// The status of a XEP (`Final`, `Obsolete`, ...), as its header says.
+    pub fn status_of(&self, xep: u32) -> Option<&str> {
+        self.status.get(&xep).map(String::as_str)
+    }
+
+    fn is_live(&self, s: &XepSchema) -> bool {
+        s.xep
+            .and_then(|x| self.status.get(&x))
+            .is_none_or(|st| !DEAD.contains(&st.as_str()))
+    }
+
+    /// The schema of `ns` to validate an example of `xep` against: the
+    /// XEP's own schema of that namespace, else the preferred one.
+    pub fn schema_for(&self, xep: Option<u32>, ns: &str) -> Option<&XepSchema> {
+        let own = self
+            .by_ns
+            .get(ns)
+            .and_then(|l| l.iter().find(|s| s.xep.is_some() && s.xep == xep));
+        own.or_else(|| self.preferred(ns))
+    }
+
+    /// The file holding `schema` (written on first use, imports rewritten).
+    fn file_of(&self, schema: &XepSchema) -> PathBuf {
+        let key = (schema.xep, schema.target_ns.clone());
+        if let Some(p) = self.written.borrow().get(&key) {
+            return p.clone();
+        }
+        let sub = schema
+            .xep
+            .map_or("other".to_string(), |x| format!("xep-{x:04}"));
+        let path = self.dir.join(sub).join(file_name(&schema.target_ns));
+        self.written.borrow_mut().insert(key, path.clone());
+        let mut resolve = |ns: &str| -> Option<PathBuf> {
+            if ns == XML_NS {
+                return Some(self.support_file("xml.xsd", &xml_namespace_schema()));
+            }
+            if let Some(s) = self.preferred(ns) {
+                let s = s.clone();
+                return Some(self.file_of(&s));
+            }
+            let names = self.referenced.get(ns).cloned().unwrap_or_default();
+            Some(self.support_file(&format!("stub/{}", file_name(ns)), &stub_schema(ns, &names)))
+        };
+        // Line numbers of the file match the document's from the
+        // schema's first line: a message at file line l is at document
+        // line schema.line + l - 1.
+        let text = rewrite_imports(&schema.text, &mut resolve);
+        if let Some(d) = path.parent() {
+            let _ = std::fs::create_dir_all(d);
+        }
+        let _ = std::fs::write(&path, text);
+        path
+    }
+
+    fn support_file(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.join(name);
+        if !path.exists() {
+            if let Some(d) = path.parent() {
+                let _ = std::fs::create_dir_all(d);
+            }
+            let _ = std::fs::write(&path, text);
+        }
+        path
+    }
+
+    /// Whether `schema` compiles, and libxml2's messages when it does not.
+    pub fn compile_errors(&self, schema: &XepSchema) -> Option<String> {
+        let path = self.file_of(schema);
+        self.ensure_compiled(&path, schema.line);
+        match self.compiled.borrow().get(&path) {
+            Some(Err(e)) => Some(e.clone()),
+            _ => None,
+        }
+    }
+
+    fn ensure_compiled(&self, path: &Path, first_line: usize) {
+        if self.compiled.borrow().contains_key(path) {
+            return;
+        }
+        quiet_thread();
+        let p = path.to_string_lossy().into_owned();
+        let own = p.clone();
+        let res = std::panic::catch_unwind(move || {
+            let mut parser = SchemaParserContext::from_file(&p);
+            SchemaValidationContext::from_parser(&mut parser)
+        });
+        let entry = match res {
+            Ok(Ok(ctx)) => Ok(ctx),
+            Ok(Err(errors)) => Err(errors
+                .iter()
+                .filter(|e| {
+                    matches!(
+                        e.level,
+                        libxml::error::XmlErrorLevel::Error | libxml::error::XmlErrorLevel::Fatal
+                    )
+                })
+                .map(|e| {
+                    let msg = e.message.as_deref().unwrap_or("error").trim().to_string();
+                    match (e.line, &e.filename) {
+                        (Some(l), Some(f)) if *f == own => {
+                            format!("schema line {}: {msg}", first_line + l as usize - 1)
+                        }
+                        (Some(l), Some(f)) => format!("{}:{l}: {msg}", short_file(f)),
+                        _ => msg,
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("; ")),
+            Err(_) => Err("libxml2 could not create a schema parser".to_string()),
+        };
+        let entry = match entry {
+            Err(e) if e.is_empty() => Err("the schema does not compile".to_string()),
+            other => other,
+        };
+        self.compiled.borrow_mut().insert(path.to_path_buf(), entry);
+    }
+
+    fn validate_node(&self, schema: &XepSchema, node: &Node) -> Outcome {
+        let path = self.file_of(schema);
+        self.ensure_compiled(&path, schema.line);
+        let mut map = self.compiled.borrow_mut();
+        match map.get_mut(&path) {
+            Some(Ok(ctx)) => {
+                let _ = ctx.drain_errors();
+                match ctx.validate_node(node) {
+                    Ok(()) => Outcome::Valid,
+                    Err(errors) => {
+                        let errs: Vec<(Option<usize>, String)> = errors
+                            .iter()
+                            .filter(|e| !matches!(e.level, libxml::error::XmlErrorLevel::Warning))
+                            .map(|e| {
+                                (
+                                    e.line.and_then(|l| usize::try_from(l).ok()),
+                                    e.message.as_deref().unwrap_or("invalid").trim().to_string(),
+                                )
+                            })
+                            // A strict wildcard demands the declaration of
+                            // a payload of another namespace: that payload
+                            // is validated on its own against its
+                            // namespace's schema.
+                            .filter(|(_, m)| {
+                                !(m.contains("demanded by the strict wildcard")
+                                    && self.by_ns.keys().any(|k| m.contains(&format!("'{{{k}}}"))))
+                            })
+                            .collect();
+                        if errs.is_empty() {
+                            Outcome::Valid
+                        } else {
+                            Outcome::Invalid(errs)
+                        }
+                    }
+                }
+            }
+            Some(Err(e)) => Outcome::SchemaError(e.clone()),
+            None => Outcome::SchemaError("the schema does not compile".into()),
+        }
+    }
+
+    /// Validates one example (see the module docs). `implemented` says
+    /// whether the project implements a namespace: the verdict on those
+    /// elements alone is what the round trip is compared with.
+    pub fn validate_example_with(
+        &self,
+        ex: &Example,
+        implemented: &dyn Fn(&str) -> bool,
+    ) -> SchemaVerdict {
+        let mut v = self.validate_items(ex, implemented);
+        v.implemented = match (v.impl_valid, v.impl_invalid) {
+            (_, n) if n > 0 => Some(false),
+            (n, _) if n > 0 => Some(true),
+            _ => None,
+        };
+        v.finish_into()
+    }
+
+    /// Validates one example (see the module docs), without telling
+    /// implemented namespaces apart.
+    pub fn validate_example(&self, ex: &Example) -> SchemaVerdict {
+        self.validate_example_with(ex, &|_| false)
+    }
+
+    fn validate_items(&self, ex: &Example, implemented: &dyn Fn(&str) -> bool) -> Acc {
+        let mut v = Acc::default();
+        let mut ctx = example_context();
+        let mut not_xml = false;
+        for item in parse_items(ex) {
+            match &item.parsed {
+                Parsed::Header(Ok(())) => {
+                    if let Ok((_, header_ctx)) = xep_core::StreamHeader::parse(item.xml.as_bytes())
+                    {
+                        let mut c = header_ctx;
+                        for (p, uri) in example_context().prefixes {
+                            if !c.prefixes.iter().any(|(q, _)| *q == p) {
+                                c = c.with_prefix(&p, &uri);
+                            }
+                        }
+                        ctx = c;
+                    }
+                }
+                Parsed::Header(Err(_)) | Parsed::Close => {}
+                Parsed::Element(Err(_)) => not_xml = true,
+                Parsed::Element(Ok(el)) => {
+                    let elided = element_has_placeholder(el);
+                    let mut wrapper = String::from("<xep-check-wrapper");
+                    if !ctx.default.is_empty() {
+                        wrapper.push_str(&format!(" xmlns='{}'", xml_escape(&ctx.default)));
+                    }
+                    for (p, uri) in &ctx.prefixes {
+                        wrapper.push_str(&format!(" xmlns:{p}='{}'", xml_escape(uri)));
+                    }
+                    wrapper.push('>');
+                    let doc_text = format!("{wrapper}{}</xep-check-wrapper>", item.xml);
+                    let opts = ParserOptions {
+                        recover: false,
+                        no_net: true,
+                        ..ParserOptions::default()
+                    };
+                    let doc = match Parser::default().parse_string_with_options(&doc_text, opts) {
+                        Ok(d) => d,
+                        Err(_) => {
+                            v.add(
+                                Status3::Invalid { elided },
+                                format!("line {}: libxml2 does not parse the element", item.line),
+                            );
+                            continue;
+                        }
+                    };
+                    let Some(root) = doc.get_root_element() else {
+                        continue;
+                    };
+                    for child in root.get_child_elements() {
+                        self.visit(ex.xep, &child, None, item.line, elided, implemented, &mut v);
+                    }
+                }
+            }
+        }
+        v.not_xml = not_xml;
+        v
+    }
+
+    #[allow(clippy::too_many_arguments)] // the walk's context, passed down
+    fn visit(
+        &self,
+        xep: Option<u32>,
+        node: &Node,
+        parent_ns: Option<&str>,
+        first_line: usize,
+        elided: bool,
+        implemented: &dyn Fn(&str) -> bool,
+        v: &mut Acc,
+    ) {
+        let ns = node
+            .get_namespace()
+            .map(|n| n.get_href())
+            .unwrap_or_default();
+        if parent_ns != Some(ns.as_str())
+            && let Some(schema) = self.schema_for(xep, &ns)
+        {
+            let label = match schema.xep {
+                Some(x) if Some(x) != xep => format!("XEP-{x:04} {ns}"),
+                _ => ns.clone(),
+            };
+            v.schemas.insert(label.clone());
+            let line_of = |l: Option<usize>| l.map(|l| first_line + l - 1);
+            let outcome = self.validate_node(schema, node);
+            if implemented(&ns) && !elided {
+                match outcome {
+                    Outcome::Valid => v.impl_valid += 1,
+                    Outcome::Invalid(_) => v.impl_invalid += 1,
+                    Outcome::SchemaError(_) => {}
+                }
+            }
+            match outcome {
+                Outcome::Valid => v.add(Status3::Valid, String::new()),
+                Outcome::Invalid(errs) => {
+                    for (l, msg) in errs {
+                        let at = line_of(l).map_or(String::new(), |l| format!("line {l}: "));
+                        v.add(Status3::Invalid { elided }, format!("{at}{msg}"));
+                        if v.first_line.is_none() {
+                            v.first_line = line_of(l);
+                        }
+                    }
+                }
+                Outcome::SchemaError(e) => v.add(
+                    Status3::SchemaError,
+                    format!(
+                        "the schema of {label} (line {}) does not compile: {e}",
+                        schema.line
+                    ),
+                ),
+            }
+        }
+        for child in node.get_child_elements() {
+            self.visit(xep, &child, Some(&ns), first_line, elided, implemented, v);
+        }
+    }
+}
+
+fn short_file(f: &str) -> String {
+    Path::new(f)
+        .components()
+        .rev()
+        .take(2)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+enum Status3 {
+    Valid,
+    Invalid { elided: bool },
+    SchemaError,
+}
+
+#[derive(Default)]
+struct Acc {
+    valid: usize,
+    invalid: Vec<String>,
+    elided: Vec<String>,
+    schema_errors: Vec<String>,
+    schemas: BTreeSet<String>,
+    first_line: Option<usize>,
+    not_xml: bool,
+    impl_valid: usize,
+    impl_invalid: usize,
+    implemented: Option<bool>,
+}
+
+impl Acc {
+    fn add(&mut self, s: Status3, msg: String) {
+        let list = match s {
+            Status3::Valid => {
+                self.valid += 1;
+                return;
+            }
+            Status3::Invalid { elided: false } => &mut self.invalid,
+            Status3::Invalid { elided: true } => &mut self.elided,
+            Status3::SchemaError => &mut self.schema_errors,
+        };
+        if !list.contains(&msg) {
+            list.push(msg);
+        }
+    }
+
+    fn finish_into(self) -> SchemaVerdict {
+        let not_xml = self.not_xml;
+        let (status, detail) = if !self.invalid.is_empty() {
+            (SchemaStatus::Invalid, self.invalid.join("; "))
+        } else if !self.elided.is_empty() {
+            (
+                SchemaStatus::Elided,
+                format!(
+                    "invalid where content is elided: {}",
+                    self.elided.join("; ")
+                ),
+            )
+        } else if !self.schema_errors.is_empty() {
+            (SchemaStatus::SchemaError, self.schema_errors.join("; "))
+        } else if self.valid > 0 {
+            (SchemaStatus::Valid, String::new())
+        } else if not_xml {
+            (SchemaStatus::NotXml, "the example is not XML".into())
+        } else {
+            (
+                SchemaStatus::NoSchema,
+                "no element of a namespace the XEPs give a schema for".into(),
+            )
+        };
+        SchemaVerdict {
+            status,
+            detail,
+            line: if status == SchemaStatus::Invalid {
+                self.first_line
+            } else {
+                None
+            },
+            implemented: self.implemented,
+            schemas: self.schemas.into_iter().collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn imports_become_local_files() {
+        let text = "<xs:schema xmlns:xs='http://www.w3.org/2001/XMLSchema'>\n<xs:import namespace='urn:a'\n  schemaLocation='http://example.com/a.xsd'/>\n<xs:include schemaLocation='b.xsd'/>\n<xs:element name='x'/>\n</xs:schema>";
+        let out = rewrite_imports(text, &mut |ns| {
+            (ns == "urn:a").then(|| PathBuf::from("/tmp/a.xsd"))
+        });
+        assert!(
+            out.contains("<xs:import namespace='urn:a' schemaLocation='/tmp/a.xsd'/>"),
+            "{out}"
+        );
+        assert!(
+            !out.contains("include") && !out.contains("http://example.com"),
+            "{out}"
+        );
+        assert_eq!(out.lines().count(), text.lines().count());
+        assert_eq!(out.lines().nth(4), Some("<xs:element name='x'/>"));
+    }
+
+    #[test]
+    fn references_to_a_namespace() {
+        let text = "<xs:schema xmlns:xs='http://www.w3.org/2001/XMLSchema' xmlns:d='urn:d'>\n<xs:element ref='d:x'/><xs:attribute ref=\"d:y\"/></xs:schema>";
+        let r = references_to(text, "urn:d");
+        assert!(r.contains(&(STUB_ELEMENT, "x".to_string())));
+        assert!(r.contains(&(STUB_ATTRIBUTE, "y".to_string())));
+    }
+}
