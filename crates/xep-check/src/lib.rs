@@ -18,6 +18,7 @@
 
 #![warn(missing_docs)]
 
+pub mod arbitrary;
 pub mod extract;
 pub mod fuzz;
 pub mod report;

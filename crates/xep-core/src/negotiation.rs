@@ -59,6 +59,7 @@ pub struct SaslData(pub Vec<u8>);
 
 impl XmlValue for SaslData {
     const XSD_TYPE: &'static str = "xs:string";
+    const EXAMPLE: Option<&'static str> = Some("AGp1bGlldAByMG0zbzE=");
     fn from_xml(s: &str) -> Result<Self, String> {
         if s.trim() == "=" {
             return Ok(SaslData(Vec::new()));

@@ -128,6 +128,7 @@ impl LegacyStamp {
 
 impl XmlValue for LegacyStamp {
     const XSD_TYPE: &'static str = "xs:string";
+    const EXAMPLE: Option<&'static str> = Some("20020910T23:08:25");
     fn from_xml(s: &str) -> Result<Self, String> {
         let bad = |why: &str| format!("not a XEP-0091 stamp CCYYMMDDThh:mm:ss ({why})");
         let b = s.as_bytes();

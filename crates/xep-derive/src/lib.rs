@@ -410,6 +410,7 @@ fn element_struct(input: &DeriveInput, fields: &Fields) -> syn::Result<TokenStre
                         xsd_type: <#inner as ::xep_element::XmlValue>::XSD_TYPE,
                         values: <#inner as ::xep_element::XmlValue>::VALUES,
                             open: <#inner as ::xep_element::XmlValue>::OPEN,
+                            example: <#inner as ::xep_element::XmlValue>::EXAMPLE,
                     },
                 }));
             }
@@ -499,6 +500,7 @@ fn element_struct(input: &DeriveInput, fields: &Fields) -> syn::Result<TokenStre
                             xsd_type: <#inner as ::xep_element::XmlValue>::XSD_TYPE,
                             values: <#inner as ::xep_element::XmlValue>::VALUES,
                             open: <#inner as ::xep_element::XmlValue>::OPEN,
+                            example: <#inner as ::xep_element::XmlValue>::EXAMPLE,
                         } },
                     min: #min, max: #max,
                 }));
@@ -541,6 +543,7 @@ fn element_struct(input: &DeriveInput, fields: &Fields) -> syn::Result<TokenStre
                     xsd_type: <#inner as ::xep_element::XmlValue>::XSD_TYPE,
                     values: <#inner as ::xep_element::XmlValue>::VALUES,
                             open: <#inner as ::xep_element::XmlValue>::OPEN,
+                            example: <#inner as ::xep_element::XmlValue>::EXAMPLE,
                 }));
             }
             FieldKind::Children { foreign } => {

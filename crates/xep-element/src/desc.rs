@@ -36,6 +36,9 @@ pub struct ValueDesc {
     /// enumeration with an `#[xml(other)]` variant: message types, data
     /// form field types, hash names).
     pub open: bool,
+    /// A valid value, for types whose lexical space the schema type does
+    /// not say (a JID, SASL data, a XEP-0091 stamp): generators use it.
+    pub example: Option<&'static str>,
 }
 
 /// An attribute.

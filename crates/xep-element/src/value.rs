@@ -19,6 +19,10 @@ pub trait XmlValue: Sized {
     /// Whether values other than [`XmlValue::VALUES`] are accepted and kept
     /// (an enumeration with an `#[xml(other)]` variant).
     const OPEN: bool = false;
+    /// A valid value, when [`XmlValue::XSD_TYPE`] does not say what one
+    /// looks like (`xs:string` holding a JID, say): value generators use
+    /// it (`xep_check::arbitrary`).
+    const EXAMPLE: Option<&'static str> = None;
 
     /// Parses the value; the error says why the text is not acceptable.
     fn from_xml(s: &str) -> Result<Self, String>;
@@ -129,6 +133,7 @@ impl XmlValue for bool {
 
 impl XmlValue for jid::Jid {
     const XSD_TYPE: &'static str = "xs:string";
+    const EXAMPLE: Option<&'static str> = Some("juliet@capulet.example/balcony");
     fn from_xml(s: &str) -> Result<Self, String> {
         jid::Jid::new(s).map_err(|e| format!("not a valid JID ({e})"))
     }
@@ -138,6 +143,7 @@ impl XmlValue for jid::Jid {
 }
 
 impl XmlValue for jid::BareJid {
+    const EXAMPLE: Option<&'static str> = Some("juliet@capulet.example");
     fn from_xml(s: &str) -> Result<Self, String> {
         jid::BareJid::new(s).map_err(|e| format!("not a valid bare JID ({e})"))
     }
@@ -147,6 +153,7 @@ impl XmlValue for jid::BareJid {
 }
 
 impl XmlValue for jid::FullJid {
+    const EXAMPLE: Option<&'static str> = Some("juliet@capulet.example/balcony");
     fn from_xml(s: &str) -> Result<Self, String> {
         jid::FullJid::new(s).map_err(|e| format!("not a valid full JID ({e})"))
     }

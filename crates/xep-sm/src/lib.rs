@@ -229,6 +229,8 @@ pub use machine::{AckPolicy, Event, Role, ServerOffer, StreamManager, Transmit};
 pub use state::{NS_STATE, ResumptionState};
 pub use store::{Expired, ResumeOutcome, SessionStore};
 
+#[cfg(any(test, feature = "sim"))]
+pub mod sim;
 #[cfg(test)]
 mod tests;
 

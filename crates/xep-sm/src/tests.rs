@@ -1,7 +1,6 @@
 //! Tests of the state machine and the session store; the simulation of a
 //! client and a server over a link that breaks (a property test).
 
-use std::collections::VecDeque;
 use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
 
@@ -9,6 +8,7 @@ use proptest::prelude::*;
 use xep_core::{DefinedCondition, Message, Stanza, StreamCondition};
 use xep_element::XmlElement;
 
+use crate::sim::{Op, check};
 use crate::*;
 
 const OWNER: &str = "romeo@montague.lit";
@@ -652,29 +652,7 @@ fn resumption_state_round_trips_losslessly() {
 }
 
 // ---------------------------------------------------------------------------
-// The simulation
-
-#[derive(Debug, Clone)]
-enum Op {
-    ClientSend(u8),
-    ServerSend(u8),
-    DeliverC2S(u8),
-    DeliverS2C(u8),
-    Tick(u16),
-    ClientRequest,
-    ServerRequest,
-    Disconnect {
-        server_notices: bool,
-    },
-    Reconnect,
-    RestartClient,
-    /// Writes block on one side: what its machine queues stays queued
-    /// (and is lost if the connection breaks now).
-    Stall {
-        client: bool,
-    },
-    Unstall,
-}
+// The simulation (crate::sim) under proptest
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
@@ -709,427 +687,6 @@ fn policy() -> impl Strategy<Value = AckPolicy> {
         })
 }
 
-/// What the link carries: the XML text of each element, in order.
-#[derive(Default)]
-struct Link {
-    c2s: VecDeque<String>,
-    s2c: VecDeque<String>,
-}
-
-struct Sim {
-    now: Instant,
-    policy: AckPolicy,
-    client: StreamManager,
-    /// The server's machine for the current connection.
-    server: Option<StreamManager>,
-    /// The server's machine of a broken connection it has not noticed.
-    orphan: Option<StreamManager>,
-    store: SessionStore<&'static str>,
-    link: Option<Link>,
-    client_stalled: bool,
-    server_stalled: bool,
-    next_id: u32,
-    /// The server's current session of the user.
-    session: Option<String>,
-    client_next: u64,
-    client_outbox: VecDeque<u64>,
-    client_acked: Vec<u64>,
-    server_received: Vec<u64>,
-    server_next: u64,
-    server_outbox: VecDeque<u64>,
-    server_acked: Vec<u64>,
-    client_received: Vec<u64>,
-}
-
-fn parse(xml: &str) -> Transmit {
-    match SmElement::from_xml(xml.as_bytes()) {
-        Ok(e) => Transmit::Sm(e),
-        Err(_) => Transmit::Stanza(Stanza::from_xml(xml.as_bytes()).expect(xml)),
-    }
-}
-
-impl Sim {
-    fn new(policy: AckPolicy, start: Option<(u32, u32)>) -> Self {
-        let now = Instant::now();
-        let mut sim = Sim {
-            now,
-            policy,
-            client: StreamManager::client(policy),
-            server: None,
-            orphan: None,
-            store: SessionStore::new(Duration::from_secs(3600)),
-            link: None,
-            client_stalled: false,
-            server_stalled: false,
-            next_id: 1,
-            session: None,
-            client_next: 0,
-            client_outbox: VecDeque::new(),
-            client_acked: Vec::new(),
-            server_received: Vec::new(),
-            server_next: 0,
-            server_outbox: VecDeque::new(),
-            server_acked: Vec::new(),
-            client_received: Vec::new(),
-        };
-        // Optionally start from a saved session whose counters are near
-        // the wrap.
-        if let Some((client_out, server_out)) = start {
-            let state = |inbound, outbound| ResumptionState {
-                id: "sm-0".into(),
-                location: None,
-                max: Seconds::new(3600),
-                inbound,
-                outbound,
-                unacked: Vec::new(),
-            };
-            sim.client =
-                StreamManager::restore(Role::Client, policy, state(server_out, client_out));
-            let s = StreamManager::restore(Role::Server, policy, state(client_out, server_out));
-            sim.store.detach(now, OWNER, s).unwrap();
-            sim.session = Some("sm-0".into());
-        }
-        sim.reconnect();
-        sim
-    }
-
-    fn run(&mut self, op: &Op) {
-        match *op {
-            Op::ClientSend(n) => {
-                for _ in 0..n {
-                    self.client_outbox.push_back(self.client_next);
-                    self.client_next += 1;
-                }
-            }
-            Op::ServerSend(n) => {
-                for _ in 0..n {
-                    self.server_outbox.push_back(self.server_next);
-                    self.server_next += 1;
-                }
-            }
-            Op::DeliverC2S(n) => {
-                for _ in 0..n {
-                    let Some(x) = self.link.as_mut().and_then(|l| l.c2s.pop_front()) else {
-                        break;
-                    };
-                    self.arrive_at_server(parse(&x));
-                    self.settle();
-                }
-            }
-            Op::DeliverS2C(n) => {
-                for _ in 0..n {
-                    let Some(x) = self.link.as_mut().and_then(|l| l.s2c.pop_front()) else {
-                        break;
-                    };
-                    self.arrive_at_client(parse(&x));
-                    self.settle();
-                }
-            }
-            Op::Tick(ms) => {
-                self.now += Duration::from_millis(ms.into());
-                let now = self.now;
-                for m in [
-                    Some(&mut self.client),
-                    self.server.as_mut(),
-                    self.orphan.as_mut(),
-                ]
-                .into_iter()
-                .flatten()
-                {
-                    if m.poll_timeout().is_some_and(|d| d <= now) {
-                        m.handle_timeout(now);
-                    }
-                }
-                assert!(
-                    self.store.handle_timeout(now).is_empty(),
-                    "nothing expires here"
-                );
-            }
-            Op::ClientRequest => self.client.request_ack(self.now),
-            Op::ServerRequest => {
-                if let Some(s) = &mut self.server {
-                    s.request_ack(self.now)
-                }
-            }
-            Op::Disconnect { server_notices } => self.disconnect(server_notices),
-            Op::Stall { client: true } => self.client_stalled = true,
-            Op::Stall { client: false } => self.server_stalled = true,
-            Op::Unstall => (self.client_stalled, self.server_stalled) = (false, false),
-            Op::Reconnect => {
-                if self.link.is_none() {
-                    self.reconnect();
-                }
-            }
-            Op::RestartClient => {
-                self.disconnect(false);
-                self.client = match self.client.resumption_state() {
-                    Some(state) => {
-                        let saved = state.to_bytes();
-                        let state = ResumptionState::from_bytes(&saved).unwrap();
-                        StreamManager::restore(Role::Client, self.policy, state)
-                    }
-                    None => StreamManager::client(self.policy),
-                };
-            }
-        }
-        self.settle();
-    }
-
-    fn disconnect(&mut self, server_notices: bool) {
-        if self.link.take().is_none() {
-            return;
-        }
-        self.client.connection_lost(self.now);
-        if let Some(s) = self.server.take() {
-            if server_notices {
-                self.server_detach(s);
-            } else {
-                if let Some(o) = self.orphan.replace(s) {
-                    self.server_detach(o);
-                }
-            }
-        }
-        self.settle();
-    }
-
-    /// The server notices a connection is gone.
-    fn server_detach(&mut self, mut s: StreamManager) {
-        s.connection_lost(self.now);
-        for e in events(&mut s) {
-            match e {
-                Event::Lost { unacknowledged } => assert!(unacknowledged.is_empty()),
-                e => panic!("server: {e:?}"),
-            }
-        }
-        if s.is_resumable() {
-            self.store.detach(self.now, OWNER, s).unwrap();
-        }
-    }
-
-    fn reconnect(&mut self) {
-        self.link = Some(Link::default());
-        (self.client_stalled, self.server_stalled) = (false, false);
-        let id = format!("sm-{}", self.next_id);
-        self.next_id += 1;
-        let mut s = StreamManager::server(
-            self.policy,
-            ServerOffer {
-                id,
-                resume_max: Some(Duration::from_secs(3600)),
-                location: None,
-            },
-        );
-        s.resource_bound();
-        self.server = Some(s);
-        if self.client.is_detached() {
-            self.client.resume(self.now).unwrap();
-        } else {
-            self.client.enable(self.now, true, None).unwrap();
-        }
-        self.settle();
-    }
-
-    fn arrive_at_server(&mut self, t: Transmit) {
-        let now = self.now;
-        let s = self.server.as_mut().expect("a live connection");
-        match t {
-            Transmit::Stanza(st) => {
-                let n = id_of(&st);
-                assert_eq!(
-                    n,
-                    self.server_received.len() as u64,
-                    "c2s out of order or twice"
-                );
-                self.server_received.push(n);
-                s.handle_stanza(now);
-            }
-            Transmit::Sm(e) => s.handle_element(now, e),
-        }
-        self.server_events();
-    }
-
-    fn arrive_at_client(&mut self, t: Transmit) {
-        match t {
-            Transmit::Stanza(st) => {
-                let n = id_of(&st);
-                assert_eq!(
-                    n,
-                    self.client_received.len() as u64,
-                    "s2c out of order or twice"
-                );
-                self.client_received.push(n);
-                self.client.handle_stanza(self.now);
-            }
-            Transmit::Sm(e) => self.client.handle_element(self.now, e),
-        }
-    }
-
-    fn server_events(&mut self) {
-        let Some(s) = self.server.as_mut() else {
-            return;
-        };
-        for e in events(s) {
-            match e {
-                Event::Enabled { id, .. } => {
-                    // A new session replaces the old one, which the client
-                    // never learnt about (it had no id to resume): what it
-                    // sent goes to the new session.
-                    if let Some(o) = self.orphan.take() {
-                        self.server_detach(o);
-                    }
-                    if let Some(old) = self.session.replace(id.unwrap()) {
-                        let (_, mut m) = self.store.remove(&old).expect("the old session");
-                        let mut back: VecDeque<u64> =
-                            ids(&m.take_unacknowledged()).into_iter().collect();
-                        back.append(&mut self.server_outbox);
-                        self.server_outbox = back;
-                    }
-                }
-                Event::ResumeRequested(r) => {
-                    if let Some(o) = self.orphan.take() {
-                        self.server_detach(o); // and a conflict error to it
-                    }
-                    match self.store.resume(self.now, &r, &OWNER) {
-                        ResumeOutcome::Resumed(m) => {
-                            assert_eq!(self.session.as_deref(), Some(r.previd.as_str()));
-                            self.server = Some(*m);
-                            return self.server_events();
-                        }
-                        ResumeOutcome::Rejected { failed, .. } => panic!("{failed:?}"),
-                    }
-                }
-                Event::Acknowledged(v) => self.server_acked.extend(ids(&v)),
-                Event::Resumed { acknowledged, .. } => self.server_acked.extend(ids(&acknowledged)),
-                Event::AckTimeout => {}
-                e => panic!("server: {e:?}"),
-            }
-        }
-    }
-
-    fn client_events(&mut self) {
-        for e in events(&mut self.client) {
-            match e {
-                Event::Enabled { resume, .. } => assert!(resume),
-                Event::Acknowledged(v) => self.client_acked.extend(ids(&v)),
-                Event::Resumed { acknowledged, .. } => self.client_acked.extend(ids(&acknowledged)),
-                Event::Lost { unacknowledged } => assert!(unacknowledged.is_empty()),
-                Event::AckTimeout => {}
-                e => panic!("client: {e:?}"),
-            }
-        }
-        let n = self.client_acked.len();
-        assert_eq!(
-            self.client_acked,
-            self.server_received[..n],
-            "acked but not received"
-        );
-    }
-
-    /// Lets both applications send what they can and moves what the
-    /// machines queued onto the link, until nothing changes.
-    fn settle(&mut self) {
-        let now = self.now;
-        loop {
-            let mut moved = false;
-            // The client application sends once it has a resumable session.
-            while self.client.is_resumable()
-                && let Some(n) = self.client_outbox.pop_front()
-            {
-                self.client.send(now, msg(n));
-            }
-            // The server application sends to the user's current session,
-            // wherever it is.
-            let target = self.session.clone();
-            while let Some(id) = &target
-                && !self.server_outbox.is_empty()
-            {
-                let m = if self.server.as_ref().and_then(|s| s.id()) == Some(id) {
-                    self.server.as_mut()
-                } else if self.orphan.as_ref().and_then(|s| s.id()) == Some(id) {
-                    self.orphan.as_mut()
-                } else {
-                    self.store.get_mut(id)
-                };
-                let Some(m) = m else { break };
-                let n = self.server_outbox.pop_front().unwrap();
-                m.send(now, msg(n));
-            }
-            while !self.client_stalled
-                && let Some(t) = self.client.poll_transmit()
-            {
-                moved = true;
-                let link = self
-                    .link
-                    .as_mut()
-                    .expect("the client writes only when connected");
-                link.c2s.push_back(t.to_xml());
-            }
-            if let Some(s) = &mut self.server
-                && !self.server_stalled
-            {
-                while let Some(t) = s.poll_transmit() {
-                    moved = true;
-                    self.link.as_mut().unwrap().s2c.push_back(t.to_xml());
-                }
-            }
-            if let Some(o) = &mut self.orphan {
-                while o.poll_transmit().is_some() {} // into the void
-            }
-            self.client_events();
-            self.server_events();
-            if let Some(o) = &mut self.orphan {
-                for e in events(o) {
-                    match e {
-                        Event::Acknowledged(_) | Event::AckTimeout => {}
-                        e => panic!("orphan: {e:?}"),
-                    }
-                }
-            }
-            if !moved {
-                break;
-            }
-        }
-    }
-
-    /// Reconnects if needed and runs the link until everything is
-    /// delivered and acknowledged.
-    fn finish(&mut self) {
-        if self.link.is_none() {
-            if let Some(o) = self.orphan.take() {
-                self.server_detach(o);
-            }
-            self.reconnect();
-        }
-        self.run(&Op::Unstall);
-        for _ in 0..8 {
-            self.run(&Op::DeliverC2S(u8::MAX));
-            self.run(&Op::DeliverS2C(u8::MAX));
-            self.client.request_ack(self.now);
-            if let Some(s) = &mut self.server {
-                s.request_ack(self.now);
-            }
-            self.settle();
-        }
-    }
-}
-
-fn check(policy: AckPolicy, start: Option<(u32, u32)>, ops: &[Op]) {
-    let mut sim = Sim::new(policy, start);
-    for op in ops {
-        sim.run(op);
-    }
-    sim.finish();
-    let all_c: Vec<u64> = (0..sim.client_next).collect();
-    let all_s: Vec<u64> = (0..sim.server_next).collect();
-    assert_eq!(sim.server_received, all_c, "client to server");
-    assert_eq!(sim.client_received, all_s, "server to client");
-    assert_eq!(sim.client_acked, all_c, "client acks");
-    assert_eq!(sim.server_acked, all_s, "server acks");
-    assert_eq!(sim.client.unacknowledged().len(), 0);
-    assert_eq!(sim.server.as_ref().unwrap().unacknowledged().len(), 0);
-    assert!(sim.store.is_empty());
-}
-
 fn start() -> impl Strategy<Value = Option<(u32, u32)>> {
     prop_oneof![
         Just(None),
@@ -1149,7 +706,7 @@ proptest! {
         start in start(),
         ops in proptest::collection::vec(op(), 0..120),
     ) {
-        check(policy, start, &ops);
+        check(Instant::now(), policy, start, &ops);
     }
 }
 
@@ -1188,8 +745,13 @@ fn a_schedule_with_every_kind_of_break() {
         DeliverC2S(9),
         DeliverS2C(9),
     ];
-    check(AckPolicy::default(), None, &ops);
-    check(AckPolicy::MANUAL, Some((u32::MAX - 1, u32::MAX)), &ops);
+    check(Instant::now(), AckPolicy::default(), None, &ops);
+    check(
+        Instant::now(),
+        AckPolicy::MANUAL,
+        Some((u32::MAX - 1, u32::MAX)),
+        &ops,
+    );
 }
 
 #[test]
@@ -1219,4 +781,28 @@ fn close_acks_last_and_ends_the_session() {
     c.send(now, msg(8));
     assert_eq!(transmits(&mut c).len(), 1);
     assert_eq!(c.unacknowledged().len(), 0);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// What the `sm-machine` fuzz target runs: any bytes decode to a
+    /// schedule, and every schedule delivers every stanza exactly once.
+    #[test]
+    fn any_bytes_are_a_schedule_that_delivers_everything(
+        data in proptest::collection::vec(any::<u8>(), 0..200),
+    ) {
+        crate::sim::fuzz(Instant::now(), &data);
+    }
+}
+
+#[test]
+fn schedules_from_bytes_cover_every_op() {
+    let data: Vec<u8> = (0u8..5).chain((0u8..24).flat_map(|k| [k, 1])).collect();
+    let (_, _, ops) = crate::sim::schedule_from_bytes(&data);
+    assert_eq!(ops.len(), 24);
+    assert!(ops.contains(&Op::Unstall) && ops.contains(&Op::RestartClient));
+    assert!(ops.contains(&Op::Disconnect {
+        server_notices: true
+    }));
 }
