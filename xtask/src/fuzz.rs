@@ -23,11 +23,18 @@ use xep_element::desc::{ChildKind, ElementDesc, NsDesc};
 /// has a `sim` feature with `sim::fuzz(now, data)`, which decodes a
 /// schedule of inputs from any bytes, runs it and asserts the machine's
 /// invariants.
-pub const MACHINES: &[(&str, &str, &str)] = &[(
-    "sm-machine",
-    "xep_sm",
-    "a client and a server StreamManager over a breaking link: every stanza delivered and acked exactly once, in order",
-)];
+pub const MACHINES: &[(&str, &str, &str)] = &[
+    (
+        "sm-machine",
+        "xep_sm",
+        "a client and a server StreamManager over a breaking link: every stanza delivered and acked exactly once, in order",
+    ),
+    (
+        "muc-machine",
+        "xep_muc",
+        "a Room fed presences, messages, iq replies, timers and calls: no panic, unique nicks, stanzas sent round-trip, no past deadline",
+    ),
+];
 
 /// Every target: one per crate, `stream`, and the state machines.
 fn all_targets() -> Vec<String> {

@@ -43,6 +43,7 @@ pub fn registry() -> Registry {
         .with(xep_delay::ELEMENTS)
         .with(xep_forward::ELEMENTS)
         .with(xep_sm::ELEMENTS)
+        .with(xep_muc::ELEMENTS)
 }
 
 /// Namespaces that are part of the XML machinery, never "unsupported".
