@@ -5,25 +5,7 @@ use xep_forms::{DataForm, Field, FormType};
 use xep_hashes::{Algo, Hash};
 
 use crate::*;
-
-fn xeps_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/xeps")
-}
-
-/// The text of `xep-NNNN.xml`, or `None` (with a notice) when absent.
-fn xep(n: u32) -> Option<String> {
-    let p = xeps_dir().join(format!("xep-{n:04}.xml"));
-    match std::fs::read_to_string(&p) {
-        Ok(t) => Some(t),
-        Err(_) => {
-            eprintln!(
-                "NOTICE: {} is absent; spec test vectors skipped",
-                p.display()
-            );
-            None
-        }
-    }
-}
+use xep_element::testdata::xep_source as xep;
 
 /// The contents of every `<code>` and `<example>` block of a XEP document,
 /// with XML escapes undone outside CDATA, in document order.

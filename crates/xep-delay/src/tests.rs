@@ -1,6 +1,7 @@
 use super::*;
 use chrono::TimeZone;
 use xep_element::ErrorKind;
+use xep_element::testdata::{elements_in, xep_source as xep};
 
 fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap()
@@ -199,39 +200,6 @@ fn both_elements_are_registered() {
     assert_eq!(names, ["XEP-0203", "XEP-0091"]);
     assert!(Delay::matches(NS, "delay") && !Delay::matches(NS_LEGACY, "delay"));
     assert!(LegacyDelay::matches(NS_LEGACY, "x"));
-}
-
-/// The text of a XEP from the shared specs, or `None` (with a notice) when
-/// they are absent.
-fn xep(n: u32) -> Option<String> {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("../../../shared/xeps/xep-{n:04}.xml"));
-    match std::fs::read_to_string(&p) {
-        Ok(s) => Some(s),
-        Err(_) => {
-            println!("skipping: {} not found", p.display());
-            None
-        }
-    }
-}
-
-/// Every element starting with `open` and named `name` in a XEP's text.
-fn elements_in<'a>(doc: &'a str, open: &str, name: &str) -> Vec<&'a str> {
-    let close = format!("</{name}>");
-    let mut out = Vec::new();
-    let mut rest = doc;
-    while let Some(i) = rest.find(open) {
-        let from = &rest[i..];
-        let tag_end = from.find('>').expect("an unclosed tag");
-        let end = if from.as_bytes()[tag_end - 1] == b'/' {
-            tag_end + 1
-        } else {
-            from.find(&close).expect("an unclosed element") + close.len()
-        };
-        out.push(&from[..end]);
-        rest = &from[end..];
-    }
-    out
 }
 
 /// Parses by both paths, checks they agree and that writing gives an

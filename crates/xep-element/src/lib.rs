@@ -55,6 +55,8 @@ mod error;
 pub mod registry;
 mod sink;
 mod source;
+#[cfg(any(test, feature = "testdata"))]
+pub mod testdata;
 pub mod value;
 pub mod xml;
 

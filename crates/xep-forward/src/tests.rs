@@ -1,4 +1,5 @@
 use super::*;
+use xep_element::testdata::{elements_in, xep_source as xep};
 use xep_element::{DomSink, ErrorKind, Registry, XmlWriter, is_equivalent};
 
 const DELAY: &str = "<delay xmlns='urn:xmpp:delay' stamp='2026-11-22T08:16:00Z'/>";
@@ -234,42 +235,13 @@ fn description_lists_delay_and_stanza() {
     assert_eq!(ELEMENTS.len(), 1);
 }
 
-/// The text of a XEP from the shared specs, or `None` (with a notice) when
-/// they are absent.
-fn xep(n: u32) -> Option<String> {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("../../../shared/xeps/xep-{n:04}.xml"));
-    match std::fs::read_to_string(&p) {
-        Ok(s) => Some(s),
-        Err(_) => {
-            println!("skipping: {} not found", p.display());
-            None
-        }
-    }
-}
-
-/// Every `<forwarded/>` element written out in a XEP's text.
-fn forwards_in(doc: &str) -> Vec<&str> {
-    const OPEN: &str = "<forwarded xmlns='urn:xmpp:forward:0'>";
-    let mut out = Vec::new();
-    let mut rest = doc;
-    while let Some(i) = rest.find(OPEN) {
-        let from = &rest[i..];
-        let end =
-            from.find("</forwarded>").expect("an unclosed <forwarded>") + "</forwarded>".len();
-        out.push(&from[..end]);
-        rest = &from[end..];
-    }
-    out
-}
-
 #[test]
 fn the_forwards_of_xep_0297_and_its_users_keep_their_stanza() {
     // XEP-0297 itself, Message Carbons and Message Archive Management.
     for n in [297, 280, 313] {
         let Some(doc) = xep(n) else { return };
         let registry = Registry::new().with(xep_delay::ELEMENTS);
-        let forwards = forwards_in(&doc);
+        let forwards = elements_in(&doc, "<forwarded xmlns='urn:xmpp:forward:0'>", "forwarded");
         assert!(!forwards.is_empty(), "no <forwarded/> in XEP-{n}");
         for xml in forwards {
             let f = Forwarded::from_xml_with(xml.as_bytes(), &registry)

@@ -1,23 +1,8 @@
 use super::*;
+use xep_element::testdata::xep_source as xep;
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-fn xeps_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/xeps")
-}
-
-/// The text of a XEP, or `None` (with a notice) when the specs are absent.
-fn xep(n: u32) -> Option<String> {
-    let p = xeps_dir().join(format!("xep-{n:04}.xml"));
-    match std::fs::read_to_string(&p) {
-        Ok(s) => Some(s),
-        Err(_) => {
-            println!("skipping: {} not found", p.display());
-            None
-        }
-    }
 }
 
 /// Published known-answer vectors: FIPS 180-4 / FIPS 202 examples for

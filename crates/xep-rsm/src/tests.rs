@@ -1,5 +1,6 @@
 use super::*;
 use xep_element::ErrorKind;
+use xep_element::testdata::{elements_in, xep_source as xep};
 
 const OPEN: &str = "<set xmlns='http://jabber.org/protocol/rsm'>";
 
@@ -223,37 +224,10 @@ fn registered_elements() {
     assert!(!Set::matches("urn:xmpp:rsm", "set"));
 }
 
-/// The text of a XEP from the shared specs, or `None` (with a notice) when
-/// they are absent.
-fn xep(n: u32) -> Option<String> {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("../../../shared/xeps/xep-{n:04}.xml"));
-    match std::fs::read_to_string(&p) {
-        Ok(s) => Some(s),
-        Err(_) => {
-            println!("skipping: {} not found", p.display());
-            None
-        }
-    }
-}
-
-/// Every `<set/>` element written out in a XEP's text, in order.
-fn sets_in(doc: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut rest = doc;
-    while let Some(i) = rest.find(OPEN) {
-        let from = &rest[i..];
-        let end = from.find("</set>").expect("an unclosed <set>") + "</set>".len();
-        out.push(&from[..end]);
-        rest = &from[end..];
-    }
-    out
-}
-
 #[test]
 fn the_xep_0059_examples_mean_what_section_2_says() {
     let Some(doc) = xep(59) else { return };
-    let sets: Vec<Set> = sets_in(&doc)
+    let sets: Vec<Set> = elements_in(&doc, OPEN, "set")
         .into_iter()
         .map(|xml| parse(xml).unwrap_or_else(|e| panic!("{xml}: {e}")))
         .collect();

@@ -14,22 +14,22 @@ use xep_element::XmlElement;
 
 use crate::*;
 
-const OWNER: &str = "romeo@montague.lit";
+pub(crate) const OWNER: &str = "romeo@montague.lit";
 
-fn msg(n: u64) -> Stanza {
+pub(crate) fn msg(n: u64) -> Stanza {
     let mut m = Message::chat("juliet@capulet.lit".parse().unwrap(), format!("m{n}"));
     m.id = Some(n.to_string());
     Stanza::Message(m)
 }
 
-fn id_of(s: &Stanza) -> u64 {
+pub(crate) fn id_of(s: &Stanza) -> u64 {
     match s {
         Stanza::Message(m) => m.id.as_deref().unwrap().parse().unwrap(),
         _ => panic!("not a simulated message"),
     }
 }
 
-fn ids(v: &[Stanza]) -> Vec<u64> {
+pub(crate) fn ids(v: &[Stanza]) -> Vec<u64> {
     v.iter().map(id_of).collect()
 }
 

@@ -5,30 +5,11 @@ use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
-use xep_core::{DefinedCondition, Message, Stanza, StreamCondition};
+use xep_core::{DefinedCondition, Stanza, StreamCondition};
 use xep_element::XmlElement;
 
-use crate::sim::{Op, check};
+use crate::sim::{OWNER, Op, check, ids, msg};
 use crate::*;
-
-const OWNER: &str = "romeo@montague.lit";
-
-fn msg(n: u64) -> Stanza {
-    let mut m = Message::chat("juliet@capulet.lit".parse().unwrap(), format!("m{n}"));
-    m.id = Some(n.to_string());
-    Stanza::Message(m)
-}
-
-fn id_of(s: &Stanza) -> u64 {
-    match s {
-        Stanza::Message(m) => m.id.as_deref().unwrap().parse().unwrap(),
-        _ => panic!("not a test message"),
-    }
-}
-
-fn ids(v: &[Stanza]) -> Vec<u64> {
-    v.iter().map(id_of).collect()
-}
 
 fn offer(max: Option<u64>) -> ServerOffer {
     ServerOffer {

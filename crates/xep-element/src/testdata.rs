@@ -1,0 +1,63 @@
+//! The XEP source documents as test data (feature `testdata`, for the
+//! workspace crates' tests only): the documents are read in place from
+//! `../shared/xeps` beside the repository (or `$XEPS_DIR`), never copied,
+//! and a test skips with a notice when they are absent.
+
+use std::path::PathBuf;
+
+/// The folder of the XEP sources: `$XEPS_DIR`, else `../shared/xeps`
+/// beside the repository.
+pub fn xeps_dir() -> PathBuf {
+    match std::env::var_os("XEPS_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/xeps")),
+    }
+}
+
+/// The text of `xep-NNNN.xml`, or `None` after printing a notice that the
+/// test is skipped, when the document is absent.
+pub fn xep_source(n: u32) -> Option<String> {
+    let p = xeps_dir().join(format!("xep-{n:04}.xml"));
+    match std::fs::read_to_string(&p) {
+        Ok(t) => Some(t),
+        Err(_) => {
+            eprintln!("NOTICE: {} is absent; this test is skipped", p.display());
+            None
+        }
+    }
+}
+
+/// Every element written out in a document's text whose start tag begins
+/// with `open` (e.g. `<set xmlns='http://jabber.org/protocol/rsm'`) and
+/// whose name is `name`, in order: the start tag through the matching
+/// `</name>` (or the empty-element tag). Panics on an unclosed element:
+/// the documents are test data.
+pub fn elements_in<'a>(doc: &'a str, open: &str, name: &str) -> Vec<&'a str> {
+    let close = format!("</{name}>");
+    let mut out = Vec::new();
+    let mut rest = doc;
+    while let Some(i) = rest.find(open) {
+        let from = &rest[i..];
+        let tag_end = from.find('>').expect("an unclosed tag");
+        let end = if from.as_bytes()[tag_end - 1] == b'/' {
+            tag_end + 1
+        } else {
+            from.find(&close).expect("an unclosed element") + close.len()
+        };
+        out.push(&from[..end]);
+        rest = &from[end..];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn elements_are_cut_out_of_text() {
+        let doc = "a <set xmlns='r'><max>1</max></set> b <set xmlns='r'/> c";
+        assert_eq!(
+            super::elements_in(doc, "<set xmlns='r'", "set"),
+            ["<set xmlns='r'><max>1</max></set>", "<set xmlns='r'/>"]
+        );
+    }
+}
