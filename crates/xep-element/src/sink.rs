@@ -314,16 +314,22 @@ impl Sink for XmlWriter {
         self.out.push(b'<');
         let mut decl_default = false;
         let mut prefix = None;
+        // An element in the XML namespace takes the predeclared `xml:`
+        // prefix: that namespace must never be declared (Namespaces in
+        // XML §3), so it cannot be the default one.
+        let xml_prefixed = ns == ns::XML;
         if ns == ns::STREAM {
             prefix = Some(match self.lookup_prefix(ns) {
                 Some(p) => (p, false),
                 None => ((0, 0), true),
             });
-        } else if ns != self.current_default() {
+        } else if !xml_prefixed && ns != self.current_default() {
             decl_default = true;
         }
         let name_start = self.arena.len();
-        if let Some((p, _)) = prefix
+        if xml_prefixed {
+            self.arena.push_str("xml:");
+        } else if let Some((p, _)) = prefix
             && p != (0, 0)
         {
             let pfx = self.arena[p.0..p.1].to_string();
@@ -479,6 +485,25 @@ fn escape(s: &str, attr: bool) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the disco fuzz target: an element in the XML namespace was
+    /// written with xmlns='http://www.w3.org/XML/1998/namespace', which no
+    /// parser accepts.
+    #[test]
+    fn an_element_in_the_xml_namespace_keeps_the_xml_prefix() {
+        let el = minidom::Element::builder("q", "urn:q")
+            .append(
+                minidom::Element::builder("note", ns::XML)
+                    .attr(minidom::rxml::NcName::try_from("a").unwrap(), "1")
+                    .append(minidom::Element::builder("b", "urn:q").build())
+                    .build(),
+            )
+            .build();
+        let mut w = XmlWriter::new();
+        w.element(&el);
+        let out = String::from_utf8(w.into_bytes()).unwrap();
+        assert_eq!(out, "<q xmlns='urn:q'><xml:note a='1'><b/></xml:note></q>");
+    }
 
     #[test]
     fn writer_declares_namespaces_only_where_they_change() {
