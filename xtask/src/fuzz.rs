@@ -34,6 +34,11 @@ pub const MACHINES: &[(&str, &str, &str)] = &[
         "xep_muc",
         "a Room fed presences, messages, iq replies, timers and calls: no panic, unique nicks, stanzas sent round-trip, no past deadline",
     ),
+    (
+        "bosh-machine",
+        "xep_bosh",
+        "a ClientSession and a CmSession over HTTP that delays, reorders and drops: every stanza delivered exactly once, in order, both ways",
+    ),
 ];
 
 /// Every target: one per crate, `stream`, and the state machines.

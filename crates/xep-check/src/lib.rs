@@ -44,6 +44,8 @@ pub fn registry() -> Registry {
         .with(xep_forward::ELEMENTS)
         .with(xep_sm::ELEMENTS)
         .with(xep_muc::ELEMENTS)
+        .with(xep_pubsub::ELEMENTS)
+        .with(xep_bosh::ELEMENTS)
 }
 
 /// Namespaces that are part of the XML machinery, never "unsupported".

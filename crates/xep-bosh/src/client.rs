@@ -1,0 +1,699 @@
+//! The client end of a BOSH session, sans-IO.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::time::{Duration, Instant};
+
+use xep_core::{Stanza, StreamError};
+use xep_element::{Payload, XsdBool};
+
+use crate::elements::{Body, BodyType, Condition, MAX_RID, Rid};
+
+/// How an HTTP request failed, as the caller's HTTP client saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpFailure {
+    /// The connection broke or could not be made, or the caller gave up
+    /// waiting.
+    Network,
+    /// An HTTP status other than 200. 400, 403 and 404 are the deprecated
+    /// HTTP error conditions of XEP-0124 §17.1 and end the session; others
+    /// are retried.
+    Status(u16),
+}
+
+/// The settings of a client session (the session creation request).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientConfig {
+    /// `to`: the target domain.
+    pub to: String,
+    /// `from`: the originator (e.g. the user's JID), if given.
+    pub from: Option<String>,
+    /// `xml:lang`.
+    pub lang: Option<String>,
+    /// `ver`: the highest BOSH version supported.
+    pub ver: String,
+    /// `wait`: the longest time the CM may hold a request, in seconds.
+    pub wait: u16,
+    /// `hold`: the number of requests the CM may hold (0 asks for a
+    /// polling session).
+    pub hold: u8,
+    /// `content`: the Content-Type the responses must carry.
+    pub content: Option<String>,
+    /// `route`: `proto:host:port`.
+    pub route: Option<String>,
+    /// `xmpp:version` (XEP-0206), `Some("1.0")` for XMPP.
+    pub xmpp_version: Option<String>,
+    /// Whether to use acknowledgements (`ack='1'`).
+    pub ack: bool,
+    /// The largest response body accepted, in bytes.
+    pub body_limit: usize,
+    /// How many times one request is sent again after failures before the
+    /// session is given up.
+    pub max_retries: u32,
+    /// How long past `wait` a request may stay unanswered before it counts
+    /// as failed.
+    pub grace: Duration,
+}
+
+impl ClientConfig {
+    /// XMPP over BOSH to `domain`: version 1.11, wait 60 s, hold 1, acks,
+    /// `xmpp:version='1.0'`.
+    pub fn xmpp(domain: impl Into<String>) -> Self {
+        ClientConfig {
+            to: domain.into(),
+            from: None,
+            lang: Some("en".into()),
+            ver: "1.11".into(),
+            wait: 60,
+            hold: 1,
+            content: None,
+            route: None,
+            xmpp_version: Some("1.0".into()),
+            ack: true,
+            body_limit: 1 << 20,
+            max_retries: 3,
+            grace: Duration::from_secs(10),
+        }
+    }
+}
+
+/// What the session creation response said (XEP-0124 §7.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionParams {
+    /// The session id.
+    pub sid: String,
+    /// The longest time a request is held.
+    pub wait: Duration,
+    /// The number of requests the CM holds at most.
+    pub hold: u8,
+    /// The number of simultaneous requests allowed (`None`: no limit
+    /// given; the client then keeps to `hold + 1`).
+    pub requests: Option<u8>,
+    /// The shortest interval between empty requests.
+    pub polling: Option<Duration>,
+    /// The longest time without a request held.
+    pub inactivity: Option<Duration>,
+    /// The longest pause allowed (`None`: pausing not supported).
+    pub maxpause: Option<Duration>,
+    /// Whether the CM acknowledges requests.
+    pub ack: bool,
+    /// The CM's BOSH version.
+    pub ver: Option<String>,
+    /// `xmpp:restartlogic`: the CM supports stream restarts.
+    pub restartlogic: bool,
+}
+
+/// Why a session ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Termination {
+    /// The CM acknowledged the client's termination request.
+    Requested,
+    /// The CM terminated it (`type='terminate'`), with its condition if
+    /// any, the `<uri/>` of `see-other-uri` and the `<stream:error/>` of
+    /// `remote-stream-error`.
+    ByManager {
+        /// The terminal binding condition.
+        condition: Option<Condition>,
+        /// Where to go instead (`see-other-uri`).
+        uri: Option<String>,
+        /// The transported stream error (`remote-stream-error`).
+        stream_error: Option<Box<StreamError>>,
+    },
+    /// A request failed too often, or the CM answered with a deprecated
+    /// HTTP error (400, 403, 404).
+    Http(HttpFailure),
+    /// The CM broke the protocol (e.g. a creation response without `sid`,
+    /// or an unreadable body), as described.
+    Protocol(String),
+}
+
+/// What the client session tells its caller.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClientEvent {
+    /// The session was created.
+    Created(SessionParams),
+    /// A payload arrived (stanzas typed as [`Stanza`], stream features,
+    /// SASL elements, ...), in order.
+    Received(Payload),
+    /// The session is over; nothing more will be sent.
+    Terminated(Termination),
+}
+
+/// An error of [`ClientSession::new`] and the other calls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientError {
+    /// The initial rid is 0 or leaves less than 2^32 requests before
+    /// 2^53-1 (XEP-0124 §14.1).
+    BadInitialRid(u64),
+    /// The CM does not support pauses, or the pause is longer than its
+    /// `maxpause`.
+    PauseNotAllowed,
+    /// The session is not established (or already over).
+    NotActive,
+}
+
+impl std::fmt::Display for ClientError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClientError::BadInitialRid(r) => write!(
+                f,
+                "initial rid {r} must be in 1..=2^53-1-2^32 so that the session never exceeds 2^53-1"
+            ),
+            ClientError::PauseNotAllowed => {
+                write!(f, "pause not allowed by the connection manager")
+            }
+            ClientError::NotActive => write!(f, "the session is not active"),
+        }
+    }
+}
+
+impl std::error::Error for ClientError {}
+
+/// The headroom left under [`MAX_RID`] by the initial rid.
+const RID_HEADROOM: u64 = 1 << 32;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// The creation request is not answered yet.
+    Creating,
+    Active,
+    /// After an answered pause request, until [`ClientSession::resume`].
+    Paused,
+    /// The terminate request is sent.
+    Terminating,
+    Terminated,
+}
+
+#[derive(Debug, Clone)]
+struct InFlight {
+    bytes: Vec<u8>,
+    /// When the request was (last) handed to the caller; `None` while it
+    /// waits to be sent again.
+    sent_at: Option<Instant>,
+    empty: bool,
+    failures: u32,
+    /// HTTP requests for this rid handed out and not answered yet.
+    open: u32,
+    /// When the request was first handed out.
+    first_sent: Instant,
+    pause: bool,
+}
+
+/// The client end of a BOSH session (XEP-0124 with the XMPP extensions of
+/// XEP-0206), as a sans-IO machine: see the [crate documentation](crate).
+#[derive(Debug)]
+pub struct ClientSession {
+    config: ClientConfig,
+    phase: Phase,
+    initial_rid: u64,
+    next_rid: u64,
+    params: Option<SessionParams>,
+    outbox: VecDeque<Payload>,
+    in_flight: BTreeMap<u64, InFlight>,
+    /// Requests to send again, in rid order.
+    resend: BTreeSet<u64>,
+    /// Responses received ahead of an earlier one (with whether the
+    /// request was a pause).
+    early: BTreeMap<u64, (Body, bool)>,
+    /// The lowest rid whose response is not processed yet.
+    next_to_process: u64,
+    events: VecDeque<ClientEvent>,
+    restart: bool,
+    terminate: bool,
+    pause: Option<u16>,
+    /// No empty request before this instant (`polling`).
+    next_empty: Option<Instant>,
+}
+
+impl ClientSession {
+    /// A session whose creation request will carry `initial_rid` (which the
+    /// caller draws at random: this crate reads no randomness). It must be
+    /// at least 1 and leave 2^32 requests before 2^53-1.
+    pub fn new(config: ClientConfig, initial_rid: u64) -> Result<Self, ClientError> {
+        if initial_rid == 0 || initial_rid > MAX_RID - RID_HEADROOM {
+            return Err(ClientError::BadInitialRid(initial_rid));
+        }
+        Ok(ClientSession {
+            config,
+            phase: Phase::Creating,
+            initial_rid,
+            next_rid: initial_rid,
+            params: None,
+            outbox: VecDeque::new(),
+            in_flight: BTreeMap::new(),
+            resend: BTreeSet::new(),
+            early: BTreeMap::new(),
+            next_to_process: initial_rid,
+            events: VecDeque::new(),
+            restart: false,
+            terminate: false,
+            pause: None,
+            next_empty: None,
+        })
+    }
+
+    /// The negotiated parameters, once the session is created.
+    pub fn params(&self) -> Option<&SessionParams> {
+        self.params.as_ref()
+    }
+
+    /// Whether the session is over.
+    pub fn is_terminated(&self) -> bool {
+        self.phase == Phase::Terminated
+    }
+
+    /// The rid the next new request will carry.
+    pub fn next_rid(&self) -> u64 {
+        self.next_rid
+    }
+
+    /// Queues a stanza; it goes out in the next request.
+    pub fn send(&mut self, stanza: Stanza) {
+        self.send_payload(Payload::new(stanza));
+    }
+
+    /// Queues any payload (e.g. a SASL element).
+    pub fn send_payload(&mut self, payload: Payload) {
+        if self.phase != Phase::Terminated {
+            self.outbox.push_back(payload);
+        }
+    }
+
+    /// Asks for a stream restart (XEP-0206 §5, after SASL success): the
+    /// next request is an empty body with `xmpp:restart='true'`; what is
+    /// queued goes after it.
+    pub fn restart(&mut self) -> Result<(), ClientError> {
+        if !matches!(self.phase, Phase::Active) {
+            return Err(ClientError::NotActive);
+        }
+        self.restart = true;
+        Ok(())
+    }
+
+    /// Asks to terminate the session: the next request has
+    /// `type='terminate'` and carries what is queued (e.g. an unavailable
+    /// presence). [`ClientEvent::Terminated`] follows its response.
+    pub fn terminate(&mut self) -> Result<(), ClientError> {
+        if !matches!(self.phase, Phase::Active | Phase::Paused) {
+            return Err(ClientError::NotActive);
+        }
+        self.terminate = true;
+        self.phase = Phase::Active;
+        Ok(())
+    }
+
+    /// Asks for a pause of `secs` seconds (XEP-0124 §10); after its
+    /// response the session sends nothing until [`resume`](Self::resume).
+    pub fn pause(&mut self, secs: u16) -> Result<(), ClientError> {
+        let p = self.params.as_ref().ok_or(ClientError::NotActive)?;
+        match p.maxpause {
+            Some(max) if Duration::from_secs(secs.into()) <= max => {}
+            _ => return Err(ClientError::PauseNotAllowed),
+        }
+        if self.phase != Phase::Active {
+            return Err(ClientError::NotActive);
+        }
+        self.pause = Some(secs);
+        Ok(())
+    }
+
+    /// Ends a pause: requests flow again.
+    pub fn resume(&mut self) {
+        if self.phase == Phase::Paused {
+            self.phase = Phase::Active;
+            self.next_empty = None;
+        }
+    }
+
+    /// The next event.
+    pub fn poll_event(&mut self) -> Option<ClientEvent> {
+        self.events.pop_front()
+    }
+
+    /// Requests without a response (including those waiting to be sent
+    /// again: the CM may still hold them).
+    fn outstanding(&self) -> usize {
+        self.in_flight.len()
+    }
+
+    fn max_requests(&self) -> usize {
+        let p = self.params.as_ref().expect("active");
+        match p.requests {
+            Some(r) => usize::from(r.max(1)),
+            None => usize::from(p.hold) + 1,
+        }
+    }
+
+    /// The next HTTP request to POST: its rid and body. A request sent
+    /// again after a failure carries the same rid and the same bytes. Call
+    /// until `None`; each request goes on its own connection (or a free
+    /// kept-alive one).
+    pub fn poll_request(&mut self, now: Instant) -> Option<(u64, Vec<u8>)> {
+        if self.phase == Phase::Terminated {
+            return None;
+        }
+        if let Some(rid) = self.resend.pop_first() {
+            let r = self
+                .in_flight
+                .get_mut(&rid)
+                .expect("resent requests are in flight");
+            r.sent_at = Some(now);
+            r.open += 1;
+            return Some((rid, r.bytes.clone()));
+        }
+        if self.phase == Phase::Creating {
+            if self.next_rid != self.initial_rid {
+                return None;
+            }
+            let c = &self.config;
+            let body = Body {
+                content: c.content.clone(),
+                from: c.from.clone(),
+                hold: Some(c.hold),
+                rid: Rid::new(self.initial_rid),
+                to: Some(c.to.clone()),
+                route: c.route.clone(),
+                ver: Some(c.ver.clone()),
+                wait: Some(c.wait),
+                ack: c.ack.then(|| Rid::new(1).expect("1")),
+                lang: c.lang.clone(),
+                xmpp_version: c.xmpp_version.clone(),
+                ..Body::default()
+            };
+            return Some(self.emit(now, body, true));
+        }
+        if self.phase != Phase::Active {
+            return None;
+        }
+        let sid = self.params.as_ref().expect("active").sid.clone();
+        let mut body = Body {
+            sid: Some(sid),
+            ..Body::default()
+        };
+        let outstanding = self.outstanding();
+        let limit = self.max_requests();
+        if self.terminate {
+            // One request beyond the limit is allowed for terminate.
+            if outstanding > limit {
+                return None;
+            }
+            body.type_ = Some(BodyType::Terminate);
+            body.payloads = self.outbox.drain(..).collect();
+            self.terminate = false;
+            self.phase = Phase::Terminating;
+            return Some(self.emit_with_ack(now, body));
+        }
+        if let Some(secs) = self.pause {
+            if outstanding > limit {
+                return None;
+            }
+            body.pause = Some(secs);
+            self.pause = None;
+            let out = self.emit_with_ack(now, body);
+            self.in_flight.get_mut(&out.0).expect("just sent").pause = true;
+            return Some(out);
+        }
+        if outstanding >= limit {
+            return None;
+        }
+        if self.restart {
+            let c = &self.config;
+            body.xmpp_restart = Some(XsdBool::new(true));
+            body.to = Some(c.to.clone());
+            body.lang = c.lang.clone();
+            self.restart = false;
+            return Some(self.emit_with_ack(now, body));
+        }
+        if !self.outbox.is_empty() {
+            body.payloads = self.outbox.drain(..).collect();
+            return Some(self.emit_with_ack(now, body));
+        }
+        // An empty request keeps `hold` requests at the CM (at least one
+        // at a time in a polling session), spaced by `polling` after an
+        // empty answer (see `handle_response`).
+        let hold = usize::from(self.params.as_ref().expect("active").hold).max(1);
+        if outstanding >= hold || self.next_empty.is_some_and(|t| now < t) {
+            return None;
+        }
+        let out = self.emit_with_ack(now, body);
+        self.in_flight.get_mut(&out.0).expect("just sent").empty = true;
+        Some(out)
+    }
+
+    fn emit_with_ack(&mut self, now: Instant, mut body: Body) -> (u64, Vec<u8>) {
+        if self.config.ack {
+            // The highest rid whose response (and every earlier one) was
+            // received, unless every request so far has its response.
+            let all_answered = self.in_flight.is_empty() && self.early.is_empty();
+            if !all_answered {
+                body.ack = Rid::new(self.next_to_process - 1);
+            }
+        }
+        let empty = body.payloads.is_empty();
+        self.emit(now, body, empty)
+    }
+
+    fn emit(&mut self, now: Instant, mut body: Body, empty: bool) -> (u64, Vec<u8>) {
+        let rid = self.next_rid;
+        self.next_rid += 1;
+        body.rid = Rid::new(rid);
+        let bytes = body.to_bytes();
+        self.in_flight.insert(
+            rid,
+            InFlight {
+                bytes: bytes.clone(),
+                sent_at: Some(now),
+                empty,
+                failures: 0,
+                open: 1,
+                first_sent: now,
+                pause: false,
+            },
+        );
+        (rid, bytes)
+    }
+
+    /// Reports the outcome of the HTTP request of `rid`: the bytes of a 200
+    /// response, or how it failed. Every request handed out by
+    /// [`poll_request`](Self::poll_request) gets exactly one outcome
+    /// (a request given up on after [`handle_timeout`](Self::handle_timeout)
+    /// is aborted and reported as failed). Responses may come in any order;
+    /// they are processed in rid order. A failed request is sent again (same
+    /// rid, same body) by [`poll_request`](Self::poll_request).
+    pub fn handle_response(&mut self, now: Instant, rid: u64, result: Result<&[u8], HttpFailure>) {
+        if self.phase == Phase::Terminated {
+            return;
+        }
+        let Some(req) = self.in_flight.get_mut(&rid) else {
+            return; // late duplicate, or unknown
+        };
+        req.open = req.open.saturating_sub(1);
+        // Another HTTP request for the same rid is still open: a failure
+        // (or the recoverable error of a superseded request) of this one
+        // changes nothing.
+        let other_open = req.open > 0;
+        let body = match result {
+            Err(HttpFailure::Status(code @ (400 | 403 | 404))) => {
+                return self.end(Termination::Http(HttpFailure::Status(code)));
+            }
+            Err(_) if other_open => return,
+            Err(f) => return self.failed_with(rid, Termination::Http(f)),
+            Ok(bytes) => match Body::from_bytes(bytes, self.config.body_limit) {
+                Ok(b) => b,
+                Err(_) if other_open => return,
+                Err(e) => {
+                    return self
+                        .failed_with(rid, Termination::Protocol(format!("bad response: {e}")));
+                }
+            },
+        };
+        // A report: the CM says a response is missing; send that request
+        // again.
+        if let Some(report) = body.report.map(Rid::get)
+            && report != rid
+            && let Some(r) = self.in_flight.get_mut(&report)
+            && r.sent_at.is_some()
+        {
+            r.sent_at = None;
+            self.resend.insert(report);
+        }
+        if body.is_recoverable_error() {
+            if other_open {
+                return; // superseded by the request sent again
+            }
+            // Send this request and every earlier unanswered one again.
+            let again: Vec<u64> = self.in_flight.range(..=rid).map(|(k, _)| *k).collect();
+            for r in again {
+                let f = self.in_flight.get_mut(&r).expect("in flight");
+                if r == rid {
+                    f.failures += 1;
+                    if f.failures > self.config.max_retries {
+                        return self.end(Termination::Http(HttpFailure::Network));
+                    }
+                }
+                f.sent_at = None;
+                self.resend.insert(r);
+            }
+            return;
+        }
+        let req = self.in_flight.remove(&rid).expect("checked");
+        self.resend.remove(&rid);
+        // The next empty request waits `polling` after an empty answer to
+        // an empty request, measured from the answer (so that it reaches
+        // the CM at least `polling` after the previous one, whatever the
+        // network delays), in a polling session or when the answer came
+        // sooner than `polling`; otherwise it goes at once.
+        if req.empty
+            && body.payloads.is_empty()
+            && let Some(p) = &self.params
+            && let Some(polling) = p.polling
+        {
+            let polling_session = p.hold == 0 || p.requests == Some(1);
+            let quick = now.saturating_duration_since(req.first_sent) < polling;
+            if polling_session || quick {
+                self.next_empty = Some(now + polling);
+            }
+        }
+        self.early.insert(rid, (body, req.pause));
+        while let Some((body, pause)) = self.early.remove(&self.next_to_process) {
+            let rid = self.next_to_process;
+            self.next_to_process += 1;
+            self.process(now, rid, body);
+            if self.phase == Phase::Terminated {
+                break;
+            }
+            if pause && self.phase == Phase::Active {
+                self.phase = Phase::Paused;
+            }
+        }
+    }
+
+    fn failed_with(&mut self, rid: u64, give_up: Termination) {
+        let max = self.config.max_retries;
+        let r = self.in_flight.get_mut(&rid).expect("checked");
+        r.failures += 1;
+        if r.failures > max {
+            return self.end(give_up);
+        }
+        r.sent_at = None;
+        self.resend.insert(rid);
+    }
+
+    fn process(&mut self, _now: Instant, rid: u64, body: Body) {
+        if rid == self.initial_rid {
+            let Some(sid) = body.sid.clone() else {
+                if body.is_terminate() {
+                    return self.terminated_by_cm(body);
+                }
+                return self.end(Termination::Protocol(
+                    "the session creation response has no 'sid'".into(),
+                ));
+            };
+            let c = &self.config;
+            let secs = |s: u16| Duration::from_secs(s.into());
+            let params = SessionParams {
+                sid,
+                wait: secs(body.wait.unwrap_or(c.wait).min(c.wait)),
+                hold: body.hold.unwrap_or(c.hold).min(c.hold),
+                requests: body.requests,
+                polling: body.polling.map(secs),
+                inactivity: body.inactivity.map(secs),
+                maxpause: body.maxpause.map(secs),
+                ack: body.ack.is_some(),
+                ver: body.ver.clone(),
+                restartlogic: body.xmpp_restartlogic.is_some_and(|b| b.value),
+            };
+            self.params = Some(params.clone());
+            if self.phase == Phase::Creating {
+                self.phase = Phase::Active;
+            }
+            self.events.push_back(ClientEvent::Created(params));
+        }
+        if body.is_terminate() {
+            return self.terminated_by_cm(body);
+        }
+        for p in body.payloads {
+            self.events.push_back(ClientEvent::Received(p));
+        }
+        if self.phase == Phase::Terminating && self.in_flight.is_empty() && self.early.is_empty() {
+            // The terminate request was answered without type='terminate'
+            // on any response: the session is over all the same.
+            self.end(Termination::Requested);
+        }
+    }
+
+    fn terminated_by_cm(&mut self, body: Body) {
+        let stream_error = body.stream_error().map(Box::new);
+        let mut out = Vec::new();
+        for p in body.payloads {
+            if p.get::<StreamError>().is_none() {
+                out.push(ClientEvent::Received(p));
+            }
+        }
+        self.events.extend(out);
+        if self.phase == Phase::Terminating && body.condition.is_none() {
+            return self.end(Termination::Requested);
+        }
+        self.end(Termination::ByManager {
+            condition: body.condition,
+            uri: body.uri,
+            stream_error,
+        })
+    }
+
+    fn end(&mut self, t: Termination) {
+        self.phase = Phase::Terminated;
+        self.in_flight.clear();
+        self.resend.clear();
+        self.early.clear();
+        self.outbox.clear();
+        self.events.push_back(ClientEvent::Terminated(t));
+    }
+
+    fn request_deadline(&self, r: &InFlight) -> Option<Instant> {
+        let wait = self
+            .params
+            .as_ref()
+            .map_or(Duration::from_secs(self.config.wait.into()), |p| p.wait);
+        r.sent_at.map(|t| t + wait + self.config.grace)
+    }
+
+    /// The next instant at which [`handle_timeout`](Self::handle_timeout)
+    /// has something to do (a request unanswered for too long) or
+    /// [`poll_request`](Self::poll_request) may have a new request (the
+    /// polling interval ends).
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        if self.phase == Phase::Terminated {
+            return None;
+        }
+        let mut t = self
+            .in_flight
+            .values()
+            .filter_map(|r| self.request_deadline(r))
+            .min();
+        if self.phase == Phase::Active
+            && let Some(e) = self.next_empty
+        {
+            t = Some(t.map_or(e, |t| t.min(e)));
+        }
+        t
+    }
+
+    /// Time passed: requests unanswered for longer than `wait` plus the
+    /// grace period count as failed and are sent again.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        let late: Vec<u64> = self
+            .in_flight
+            .iter()
+            .filter(|(_, r)| self.request_deadline(r).is_some_and(|d| d <= now))
+            .map(|(k, _)| *k)
+            .collect();
+        for rid in late {
+            if self.phase == Phase::Terminated {
+                return;
+            }
+            // Sent again at once; the late attempt still gets its
+            // outcome reported (the caller aborts it).
+            self.failed_with(rid, Termination::Http(HttpFailure::Network));
+        }
+    }
+}

@@ -1,0 +1,624 @@
+//! The connection manager end of a BOSH session, sans-IO.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::time::{Duration, Instant};
+
+use xep_core::Stanza;
+use xep_element::{Payload, XsdBool};
+
+use crate::elements::{Body, BodyType, Condition, Rid};
+
+/// The connection manager's limits and offers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CmConfig {
+    /// The longest `wait` granted, in seconds.
+    pub max_wait: u16,
+    /// The largest `hold` granted.
+    pub max_hold: u8,
+    /// `polling`: the shortest interval between empty requests, in seconds.
+    pub polling: u16,
+    /// `inactivity`: the longest time without any request open, in seconds.
+    pub inactivity: u16,
+    /// `maxpause`: the longest pause granted (`None`: no pauses).
+    pub maxpause: Option<u16>,
+    /// `ver`: the highest BOSH version supported.
+    pub ver: String,
+    /// `from`: the identity of the backend server, if known.
+    pub from: Option<String>,
+    /// `xmpp:restartlogic` (XEP-0206): stream restarts are supported.
+    pub restartlogic: bool,
+    /// After how long without an acknowledgement a response is reported
+    /// missing (`report`/`time`) when a request's `ack` shows it.
+    pub report_after: Duration,
+    /// Cached responses kept at most while the client does not acknowledge
+    /// them (beyond `requests`).
+    pub max_cached: usize,
+}
+
+impl Default for CmConfig {
+    fn default() -> Self {
+        CmConfig {
+            max_wait: 60,
+            max_hold: 1,
+            polling: 2,
+            inactivity: 30,
+            maxpause: Some(120),
+            ver: "1.11".into(),
+            from: None,
+            restartlogic: true,
+            report_after: Duration::from_secs(1),
+            max_cached: 64,
+        }
+    }
+}
+
+/// Why a connection manager session ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CmTermination {
+    /// The client sent `type='terminate'`.
+    ByClient,
+    /// [`CmSession::terminate`] was called (the server closed the stream).
+    ByServer(Option<Condition>),
+    /// The client broke the rules; it was told this condition
+    /// (`policy-violation`, `item-not-found`, `bad-request`).
+    Violation(Condition),
+    /// No request for longer than the inactivity period: ended silently.
+    Inactive,
+}
+
+/// What the connection manager session tells its caller.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CmEvent {
+    /// A payload from the client to forward to the server, in rid order.
+    Received(Payload),
+    /// The client asked for a stream restart (XEP-0206 §5): open a new
+    /// stream to the server and [`send`](CmSession::send) its features.
+    Restart,
+    /// The client paused the session for this long.
+    Paused(Duration),
+    /// The session is over.
+    Terminated(CmTermination),
+}
+
+#[derive(Debug)]
+struct Held {
+    rid: u64,
+    conn: u64,
+    since: Instant,
+}
+
+#[derive(Debug)]
+struct Pending {
+    conn: u64,
+    body: Body,
+    arrived: Instant,
+}
+
+/// The connection manager end of one BOSH session: validates rids (window,
+/// repeats answered from the cache), holds up to `hold` requests and
+/// answers them when payloads arrive or `wait` passes, acknowledges,
+/// reports missing responses, and enforces `polling` and `inactivity`.
+///
+/// HTTP requests are named by a connection token (`conn`) chosen by the
+/// caller; each response names the token it answers.
+#[derive(Debug)]
+pub struct CmSession {
+    config: CmConfig,
+    sid: String,
+    creation_rid: u64,
+    wait: Duration,
+    hold: usize,
+    requests: usize,
+    client_ack: bool,
+    content: Option<String>,
+    terminated: bool,
+    /// The lowest rid not processed yet.
+    next_rid: u64,
+    pending: BTreeMap<u64, Pending>,
+    held: VecDeque<Held>,
+    cache: BTreeMap<u64, (Vec<u8>, Instant)>,
+    outbox: VecDeque<Payload>,
+    responses: VecDeque<(u64, Vec<u8>)>,
+    events: VecDeque<CmEvent>,
+    last_activity: Instant,
+    pause: Option<Duration>,
+    /// The last new empty request: when it arrived, its rid and whether its
+    /// response carried payloads (once answered).
+    last_empty: Option<(Instant, u64, Option<bool>)>,
+    report: Option<(u64, u16)>,
+    /// The last rid reported, and when.
+    reported: Option<(u64, Instant)>,
+    /// The highest rid the client acknowledged.
+    acked: Option<u64>,
+    terminate_pending: Option<(Option<Condition>, Vec<Payload>)>,
+}
+
+fn terminate_bytes(condition: Condition) -> Vec<u8> {
+    Body {
+        type_: Some(BodyType::Terminate),
+        condition: Some(condition),
+        ..Body::default()
+    }
+    .to_bytes()
+}
+
+impl CmSession {
+    /// Creates the session for a session creation request (a `<body/>`
+    /// with a `rid` and no `sid`) that arrived on `conn`, with the fresh,
+    /// unpredictable `sid` the caller drew. The creation response is
+    /// queued at once. `Err` holds the response that refuses it
+    /// (`bad-request`, `improper-addressing`).
+    pub fn new(
+        now: Instant,
+        sid: String,
+        conn: u64,
+        request: &Body,
+        config: CmConfig,
+    ) -> Result<Self, Vec<u8>> {
+        let (Some(rid), None) = (request.rid, &request.sid) else {
+            return Err(terminate_bytes(Condition::BadRequest));
+        };
+        if request.to.is_none() && request.route.is_none() {
+            return Err(terminate_bytes(Condition::ImproperAddressing));
+        }
+        let wait = request.wait.unwrap_or(config.max_wait).min(config.max_wait);
+        let hold = request.hold.unwrap_or(1).min(config.max_hold);
+        let requests = hold.saturating_add(1);
+        let polling_session = hold == 0 || wait == 0;
+        let inactivity = if polling_session {
+            config.inactivity.max(config.polling.saturating_mul(2))
+        } else {
+            config.inactivity
+        };
+        let client_ack = request.ack.is_some();
+        let response = Body {
+            sid: Some(sid.clone()),
+            wait: Some(wait),
+            hold: Some(hold),
+            requests: Some(requests),
+            polling: Some(config.polling),
+            inactivity: Some(inactivity),
+            maxpause: config.maxpause,
+            ack: if client_ack { Some(rid) } else { None },
+            ver: Some(config.ver.clone()),
+            from: config.from.clone(),
+            xmpp_version: request.xmpp_version.as_ref().map(|_| "1.0".to_string()),
+            xmpp_restartlogic: config.restartlogic.then_some(XsdBool::new(true)),
+            ..Body::default()
+        }
+        .to_bytes();
+        let mut cache = BTreeMap::new();
+        cache.insert(rid.get(), (response.clone(), now));
+        let mut config = config;
+        config.inactivity = inactivity;
+        Ok(CmSession {
+            config,
+            sid,
+            creation_rid: rid.get(),
+            wait: Duration::from_secs(wait.into()),
+            hold: hold.into(),
+            requests: requests.into(),
+            client_ack,
+            content: request.content.clone(),
+            terminated: false,
+            next_rid: rid.get() + 1,
+            pending: BTreeMap::new(),
+            held: VecDeque::new(),
+            cache,
+            outbox: VecDeque::new(),
+            responses: VecDeque::from([(conn, response)]),
+            events: VecDeque::new(),
+            last_activity: now,
+            pause: None,
+            last_empty: None,
+            report: None,
+            reported: None,
+            acked: None,
+            terminate_pending: None,
+        })
+    }
+
+    /// The rid of the session creation request. A request without `sid`
+    /// and with this rid is the creation request sent again (its response
+    /// was lost): the caller routes it to this session, which answers it
+    /// from its cache.
+    pub fn creation_rid(&self) -> u64 {
+        self.creation_rid
+    }
+
+    /// The session id.
+    pub fn sid(&self) -> &str {
+        &self.sid
+    }
+
+    /// The HTTP Content-Type of every response (the client's `content`, or
+    /// `text/xml; charset=utf-8`).
+    pub fn content_type(&self) -> &str {
+        self.content.as_deref().unwrap_or("text/xml; charset=utf-8")
+    }
+
+    /// Whether the session is over.
+    pub fn is_terminated(&self) -> bool {
+        self.terminated
+    }
+
+    /// The negotiated `hold`.
+    pub fn hold(&self) -> usize {
+        self.hold
+    }
+
+    /// Queues a stanza from the server for the client.
+    pub fn send(&mut self, now: Instant, stanza: Stanza) {
+        self.send_payload(now, Payload::new(stanza));
+    }
+
+    /// Queues any payload (stream features, SASL elements, ...).
+    pub fn send_payload(&mut self, now: Instant, payload: Payload) {
+        if !self.terminated {
+            self.outbox.push_back(payload);
+            self.settle(now);
+        }
+    }
+
+    /// Ends the session from the server side, with a condition (e.g.
+    /// `remote-stream-error`, adding the `<stream:error/>` to `payloads`)
+    /// or none (the server closed the stream). What is queued goes first.
+    pub fn terminate(
+        &mut self,
+        now: Instant,
+        condition: Option<Condition>,
+        payloads: Vec<Payload>,
+    ) {
+        if self.terminated {
+            return;
+        }
+        self.terminate_pending = Some((condition, payloads));
+        self.settle(now);
+    }
+
+    /// The next HTTP response to write: the connection token and the body.
+    pub fn poll_response(&mut self) -> Option<(u64, Vec<u8>)> {
+        self.responses.pop_front()
+    }
+
+    /// The next event.
+    pub fn poll_event(&mut self) -> Option<CmEvent> {
+        self.events.pop_front()
+    }
+
+    /// A request arrived on `conn` (its body parsed with
+    /// [`Body::from_bytes`]; a body that does not parse should be answered
+    /// with a `bad-request` termination by the caller).
+    pub fn handle_request(&mut self, now: Instant, conn: u64, body: Body) {
+        if self.terminated {
+            // After a clean termination, a response lost on the way is
+            // still answered from the cache.
+            let cached = body
+                .rid
+                .and_then(|r| self.cache.get(&r.get()))
+                .filter(|_| body.sid.as_deref() == Some(self.sid.as_str()));
+            let bytes = match cached {
+                Some((bytes, _)) => bytes.clone(),
+                None => terminate_bytes(Condition::ItemNotFound),
+            };
+            self.responses.push_back((conn, bytes));
+            return;
+        }
+        let creation_repeat =
+            body.sid.is_none() && body.rid.map(Rid::get) == Some(self.creation_rid);
+        if body.sid.as_deref() != Some(self.sid.as_str()) && !creation_repeat {
+            self.responses
+                .push_back((conn, terminate_bytes(Condition::ItemNotFound)));
+            return;
+        }
+        let Some(rid) = body.rid.map(Rid::get) else {
+            return self.violation(conn, Condition::BadRequest);
+        };
+        self.last_activity = now;
+        if rid < self.next_rid {
+            // A repeat: the cached response, or the newer connection takes
+            // over a held request.
+            if let Some((bytes, _)) = self.cache.get(&rid) {
+                self.responses.push_back((conn, bytes.clone()));
+            } else if let Some(h) = self.held.iter_mut().find(|h| h.rid == rid) {
+                let old = std::mem::replace(&mut h.conn, conn);
+                self.responses.push_back((old, recoverable()));
+            } else if self.acked.is_some_and(|a| rid <= a) {
+                // A late copy of a request whose response the client has
+                // acknowledged: it waits for nothing, and the network may
+                // deliver such copies late. Not worth killing the session.
+                self.responses.push_back((conn, recoverable()));
+            } else {
+                self.violation(conn, Condition::ItemNotFound);
+            }
+            return;
+        }
+        if let Some(p) = self.pending.get_mut(&rid) {
+            let old = std::mem::replace(&mut p.conn, conn);
+            self.responses.push_back((old, recoverable()));
+            return;
+        }
+        if rid > self.next_rid + self.requests as u64 {
+            return self.violation(conn, Condition::ItemNotFound);
+        }
+        self.pending.insert(
+            rid,
+            Pending {
+                conn,
+                body,
+                arrived: now,
+            },
+        );
+        // One request beyond `requests` is allowed to pause or terminate.
+        let extra = self
+            .pending
+            .values()
+            .any(|p| p.body.pause.is_some() || p.body.is_terminate());
+        if self.held.len() + self.pending.len() > self.requests + usize::from(extra) {
+            return self.violation(conn, Condition::PolicyViolation);
+        }
+        while let Some(p) = self.pending.remove(&self.next_rid) {
+            let rid = self.next_rid;
+            self.next_rid += 1;
+            self.process(now, rid, p);
+            if self.terminated {
+                return;
+            }
+        }
+        self.settle(now);
+    }
+
+    fn violation(&mut self, conn: u64, condition: Condition) {
+        let bytes = terminate_bytes(condition.clone());
+        // Every open request is answered: the session is gone.
+        for h in std::mem::take(&mut self.held) {
+            self.responses.push_back((h.conn, bytes.clone()));
+        }
+        for (_, p) in std::mem::take(&mut self.pending) {
+            if p.conn != conn {
+                self.responses.push_back((p.conn, bytes.clone()));
+            }
+        }
+        self.responses.push_back((conn, bytes));
+        self.end(CmTermination::Violation(condition));
+    }
+
+    fn end(&mut self, t: CmTermination) {
+        self.terminated = true;
+        if !matches!(t, CmTermination::ByClient | CmTermination::ByServer(_)) {
+            self.cache.clear();
+        }
+        self.outbox.clear();
+        self.events.push_back(CmEvent::Terminated(t));
+    }
+
+    fn process(&mut self, now: Instant, rid: u64, p: Pending) {
+        let Pending {
+            conn,
+            body,
+            arrived,
+        } = p;
+        self.pause = None;
+        // Acknowledgements from the client free cached responses and may
+        // reveal a lost one.
+        if let Some(ack) = body.ack.map(Rid::get) {
+            let lost = ack + 1;
+            let recently = self
+                .reported
+                .is_some_and(|(r, at)| r == lost && now < at + self.config.report_after);
+            if let Some((_, sent)) = self.cache.get(&lost)
+                && now.saturating_duration_since(*sent) >= self.config.report_after
+                && !recently
+            {
+                self.reported = Some((lost, now));
+                let ms = now.saturating_duration_since(*sent).as_millis();
+                self.report = Some((lost, u16::try_from(ms).unwrap_or(u16::MAX)));
+            }
+            self.cache.retain(|r, _| *r > ack);
+            self.acked = self.acked.max(Some(ack));
+        }
+        let empty = body.payloads.is_empty()
+            && body.pause.is_none()
+            && !body.is_terminate()
+            && !body.is_restart();
+        if empty && self.hold == 0 {
+            // Polling session: two empty requests closer than `polling`,
+            // the first answered without payloads.
+            if let Some((at, _, Some(false))) = self.last_empty
+                && arrived.saturating_duration_since(at)
+                    < Duration::from_secs(self.config.polling.into())
+            {
+                return self.violation(conn, Condition::PolicyViolation);
+            }
+        }
+        if empty {
+            self.last_empty = Some((arrived, rid, None));
+        }
+        self.held.push_back(Held {
+            rid,
+            conn,
+            since: now,
+        });
+        if body.is_terminate() {
+            for p in body.payloads {
+                self.events.push_back(CmEvent::Received(p));
+            }
+            // The oldest open request carries the termination, the others
+            // are answered empty.
+            let mut first = true;
+            for h in std::mem::take(&mut self.held) {
+                let mut b = Body::default();
+                if first {
+                    b.type_ = Some(BodyType::Terminate);
+                    b.payloads = self.outbox.drain(..).collect();
+                    first = false;
+                }
+                self.answer(now, h, b);
+            }
+            return self.end(CmTermination::ByClient);
+        }
+        if body.is_restart() {
+            // Payloads of a restart request are ignored (XEP-0206 §5).
+            self.events.push_back(CmEvent::Restart);
+        } else {
+            for p in body.payloads {
+                self.events.push_back(CmEvent::Received(p));
+            }
+        }
+        if let Some(secs) = body.pause
+            && self.config.maxpause.is_some_and(|m| secs <= m)
+        {
+            let d = Duration::from_secs(secs.into());
+            self.pause = Some(d);
+            self.events.push_back(CmEvent::Paused(d));
+            // Every open request is answered at once, the pause request
+            // without payloads.
+            let pause = self.held.pop_back().expect("just pushed");
+            for h in std::mem::take(&mut self.held) {
+                let b = Body {
+                    payloads: self.outbox.drain(..).collect(),
+                    ..Body::default()
+                };
+                self.answer(now, h, b);
+            }
+            self.answer(now, pause, Body::default());
+        }
+    }
+
+    /// Answers what should be answered now.
+    fn settle(&mut self, now: Instant) {
+        if let Some((condition, payloads)) = self.terminate_pending.take() {
+            if self.held.is_empty() {
+                self.terminate_pending = Some((condition, payloads));
+            } else {
+                let mut first = true;
+                for h in std::mem::take(&mut self.held) {
+                    let mut b = Body::default();
+                    if first {
+                        b.type_ = Some(BodyType::Terminate);
+                        b.condition = condition.clone();
+                        b.payloads = self.outbox.drain(..).collect();
+                        b.payloads.extend(payloads.iter().cloned());
+                        first = false;
+                    }
+                    self.answer(now, h, b);
+                }
+                self.end(CmTermination::ByServer(condition));
+                return;
+            }
+        }
+        if let Some((report, time)) = self.report
+            && let Some(h) = self.held.pop_front()
+        {
+            self.report = None;
+            let b = Body {
+                report: Rid::new(report),
+                time: Some(time),
+                payloads: self.outbox.drain(..).collect(),
+                ..Body::default()
+            };
+            self.answer(now, h, b);
+        }
+        if !self.outbox.is_empty()
+            && let Some(h) = self.held.pop_front()
+        {
+            let b = Body {
+                payloads: self.outbox.drain(..).collect(),
+                ..Body::default()
+            };
+            self.answer(now, h, b);
+        }
+        while self.held.len() > self.hold {
+            let h = self.held.pop_front().expect("non-empty");
+            self.answer(now, h, Body::default());
+        }
+    }
+
+    fn answer(&mut self, now: Instant, h: Held, mut b: Body) {
+        if self.client_ack && self.next_rid - 1 != h.rid {
+            b.ack = Rid::new(self.next_rid - 1);
+        }
+        if let Some((_, rid, answered)) = &mut self.last_empty
+            && *rid == h.rid
+        {
+            *answered = Some(!b.payloads.is_empty());
+        }
+        let bytes = b.to_bytes();
+        self.cache.insert(h.rid, (bytes.clone(), now));
+        let keep = if self.client_ack {
+            self.config.max_cached.max(self.requests)
+        } else {
+            self.requests
+        };
+        while self.cache.len() > keep {
+            self.cache.pop_first();
+        }
+        self.responses.push_back((h.conn, bytes));
+        self.last_activity = now;
+    }
+
+    fn inactivity(&self) -> Duration {
+        self.pause
+            .unwrap_or(Duration::from_secs(self.config.inactivity.into()))
+    }
+
+    /// The next instant [`handle_timeout`](Self::handle_timeout) has
+    /// something to do: a held request reaching `wait`, a request waiting
+    /// for an earlier one too long, or the inactivity period ending.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        if self.terminated {
+            return None;
+        }
+        let mut t = self.held.front().map(|h| h.since + self.wait);
+        if let Some(p) = self.pending.values().map(|p| p.arrived + self.wait).min() {
+            t = Some(t.map_or(p, |t| t.min(p)));
+        }
+        if self.held.is_empty() && self.pending.is_empty() {
+            let i = self.last_activity + self.inactivity();
+            t = Some(t.map_or(i, |t| t.min(i)));
+        }
+        t
+    }
+
+    /// Time passed: held requests older than `wait` are answered (empty),
+    /// requests stuck behind a missing one are answered with a recoverable
+    /// error (the client sends them again with the missing one), and an
+    /// inactive session ends silently.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        if self.terminated {
+            return;
+        }
+        while self
+            .held
+            .front()
+            .is_some_and(|h| h.since + self.wait <= now)
+        {
+            let h = self.held.pop_front().expect("checked");
+            self.answer(now, h, Body::default());
+        }
+        let stuck: Vec<u64> = self
+            .pending
+            .iter()
+            .filter(|(_, p)| p.arrived + self.wait <= now)
+            .map(|(r, _)| *r)
+            .collect();
+        for rid in stuck {
+            let p = self.pending.remove(&rid).expect("listed");
+            self.responses.push_back((p.conn, recoverable()));
+        }
+        if self.held.is_empty()
+            && self.pending.is_empty()
+            && self.last_activity + self.inactivity() <= now
+        {
+            self.end(CmTermination::Inactive);
+        }
+    }
+}
+
+fn recoverable() -> Vec<u8> {
+    Body {
+        type_: Some(BodyType::Error),
+        ..Body::default()
+    }
+    .to_bytes()
+}

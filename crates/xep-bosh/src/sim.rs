@@ -1,0 +1,476 @@
+//! A simulated client and connection manager, each with its machine
+//! ([`ClientSession`], [`CmSession`]), over an HTTP model that delays,
+//! reorders and drops requests and responses: the harness of the property
+//! tests (every stanza delivered exactly once and in order, both ways; the
+//! session survives the loss of any single HTTP request or response) and
+//! of a fuzz target (to be listed in `MACHINES` of `xtask/src/fuzz.rs`),
+//! which decodes a schedule from bytes with [`schedule_from_bytes`].
+//! Enabled by the `sim` feature (and in this crate's tests). Setting the
+//! environment variable `BOSH_SIM_TRACE` prints every op, request and
+//! response to stderr.
+
+use std::collections::{BTreeSet, HashMap};
+use std::time::{Duration, Instant};
+
+use xep_core::{Message, Stanza};
+
+use crate::*;
+
+const INITIAL_RID: u64 = 1_000_000;
+/// Longest time the HTTP model keeps a message in transit.
+const MAX_DELAY: Duration = Duration::from_secs(4);
+
+fn msg(n: u64) -> Stanza {
+    let mut m = Message::chat("juliet@capulet.example".parse().unwrap(), format!("m{n}"));
+    m.id = Some(n.to_string());
+    Stanza::Message(m)
+}
+
+fn id_of(p: &xep_element::Payload) -> u64 {
+    match p.get::<Stanza>() {
+        Some(Ok(Stanza::Message(m))) => m.id.as_deref().unwrap().parse().unwrap(),
+        other => panic!("not a simulated message: {other:?}"),
+    }
+}
+
+/// One step of a schedule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Op {
+    /// The client application sends this many stanzas.
+    ClientSend(u8),
+    /// The server sends this many stanzas to the client.
+    ServerSend(u8),
+    /// The request in transit at this index (modulo their number)
+    /// reaches the connection manager.
+    DeliverRequest(u8),
+    /// The response in transit at this index (modulo their number)
+    /// reaches the client.
+    DeliverResponse(u8),
+    /// The request at this index is lost; the client's HTTP stack notices
+    /// (`notify`) or not (the client times out). Each rid is lost at most
+    /// once.
+    DropRequest(u8, bool),
+    /// The response at this index is lost, noticed or not. Each rid is
+    /// lost at most once.
+    DropResponse(u8, bool),
+    /// Time passes (milliseconds); what waited longer than the model's
+    /// longest delay arrives first, then timers fire.
+    Tick(u16),
+    /// The client asks for a stream restart.
+    Restart,
+}
+
+/// Decodes any bytes into a schedule: the first byte chooses `hold`
+/// (0 for a polling session, 1 or 2), each following pair of bytes one [`Op`]. Every byte string
+/// is a valid schedule.
+pub fn schedule_from_bytes(data: &[u8]) -> (u8, Vec<Op>) {
+    let hold = data.first().copied().unwrap_or(1) % 3;
+    let ops = data
+        .get(1..)
+        .unwrap_or(&[])
+        .chunks(2)
+        .take(300)
+        .map(|c| {
+            let (k, a) = (c[0], c.get(1).copied().unwrap_or(0));
+            match k % 10 {
+                0 => Op::ClientSend(1 + a % 3),
+                1 => Op::ServerSend(1 + a % 3),
+                2 | 3 => Op::DeliverRequest(a),
+                4 | 5 => Op::DeliverResponse(a),
+                6 => Op::DropRequest(a >> 1, a & 1 == 1),
+                7 => Op::DropResponse(a >> 1, a & 1 == 1),
+                8 => Op::Tick(u16::from(a) * 40),
+                _ => Op::Restart,
+            }
+        })
+        .collect();
+    (hold, ops)
+}
+
+/// Runs the schedule [`schedule_from_bytes`] decodes (see [`check`]).
+pub fn fuzz(now: Instant, data: &[u8]) {
+    let (hold, ops) = schedule_from_bytes(data);
+    check(now, hold, &ops);
+}
+
+struct Transit {
+    conn: u64,
+    bytes: Vec<u8>,
+    since: Instant,
+}
+
+struct Sim {
+    trace: bool,
+    now: Instant,
+    client: ClientSession,
+    cm: Option<CmSession>,
+    next_conn: u64,
+    /// HTTP request connection → rid.
+    conns: HashMap<u64, u64>,
+    requests: Vec<Transit>,
+    responses: Vec<Transit>,
+    /// Rids already lost once.
+    lost: BTreeSet<u64>,
+    client_next: u64,
+    server_next: u64,
+    /// Stanzas the server application has not handed to the CM yet
+    /// (before the session exists).
+    server_backlog: u64,
+    server_received: Vec<u64>,
+    client_received: Vec<u64>,
+    client_terminated: Option<Termination>,
+    cm_terminated: Option<CmTermination>,
+}
+
+impl Sim {
+    fn new(now: Instant, hold: u8) -> Self {
+        let config = ClientConfig {
+            wait: 20,
+            hold,
+            max_retries: 8,
+            grace: Duration::from_secs(10),
+            ..ClientConfig::xmpp("capulet.example")
+        };
+        Sim {
+            trace: std::env::var_os("BOSH_SIM_TRACE").is_some(),
+            now,
+            client: ClientSession::new(config, INITIAL_RID).unwrap(),
+            cm: None,
+            next_conn: 1,
+            conns: HashMap::new(),
+            requests: Vec::new(),
+            responses: Vec::new(),
+            lost: BTreeSet::new(),
+            client_next: 0,
+            server_next: 0,
+            server_backlog: 0,
+            server_received: Vec::new(),
+            client_received: Vec::new(),
+            client_terminated: None,
+            cm_terminated: None,
+        }
+    }
+
+    fn cm_config() -> CmConfig {
+        CmConfig {
+            max_wait: 20,
+            max_hold: 2,
+            polling: 1,
+            inactivity: 40,
+            ..CmConfig::default()
+        }
+    }
+
+    fn run(&mut self, op: &Op) {
+        if self.trace {
+            eprintln!("op {op:?}");
+        }
+        match *op {
+            Op::ClientSend(n) => {
+                for _ in 0..n {
+                    self.client.send(msg(self.client_next));
+                    self.client_next += 1;
+                }
+            }
+            Op::ServerSend(n) => {
+                self.server_backlog += u64::from(n);
+            }
+            Op::DeliverRequest(i) => self.deliver_request(i),
+            Op::DeliverResponse(i) => self.deliver_response(i),
+            Op::DropRequest(i, notify) => {
+                if let Some(t) = pick(&mut self.requests, i) {
+                    let rid = self.conns[&t.conn];
+                    if self.lost.insert(rid) {
+                        if notify {
+                            self.client
+                                .handle_response(self.now, rid, Err(HttpFailure::Network));
+                        }
+                    } else {
+                        self.requests.push(t);
+                    }
+                }
+            }
+            Op::DropResponse(i, notify) => {
+                if let Some(t) = pick(&mut self.responses, i) {
+                    let rid = self.conns[&t.conn];
+                    if self.lost.insert(rid) {
+                        if notify {
+                            self.client
+                                .handle_response(self.now, rid, Err(HttpFailure::Network));
+                        }
+                    } else {
+                        self.responses.push(t);
+                    }
+                }
+            }
+            Op::Tick(ms) => self.tick(Duration::from_millis(ms.into())),
+            Op::Restart => {
+                let _ = self.client.restart();
+            }
+        }
+        self.settle();
+    }
+
+    fn deliver_request(&mut self, i: u8) {
+        if let Some(t) = pick(&mut self.requests, i) {
+            self.request_arrives(t);
+        }
+    }
+
+    fn request_arrives(&mut self, t: Transit) {
+        let b = Body::from_bytes(&t.bytes, 1 << 20).expect("the client writes valid bodies");
+        match &mut self.cm {
+            Some(cm) => cm.handle_request(self.now, t.conn, b),
+            None => {
+                let cm = CmSession::new(self.now, "sim-sid".into(), t.conn, &b, Self::cm_config())
+                    .expect("a valid creation request");
+                self.cm = Some(cm);
+            }
+        }
+    }
+
+    fn deliver_response(&mut self, i: u8) {
+        let Some(t) = pick(&mut self.responses, i) else {
+            return;
+        };
+        let rid = self.conns[&t.conn];
+        self.client.handle_response(self.now, rid, Ok(&t.bytes));
+    }
+
+    /// Time passes in steps: what is overdue arrives, then timers fire.
+    fn tick(&mut self, d: Duration) {
+        let end = self.now + d;
+        loop {
+            let step = (self.now + Duration::from_millis(500)).min(end);
+            self.now = step;
+            while let Some(i) = self
+                .requests
+                .iter()
+                .position(|t| t.since + MAX_DELAY <= step)
+            {
+                let t = self.requests.remove(i);
+                self.request_arrives(t);
+                self.settle();
+            }
+            while let Some(i) = self
+                .responses
+                .iter()
+                .position(|t| t.since + MAX_DELAY <= step)
+            {
+                let t = self.responses.remove(i);
+                let rid = self.conns[&t.conn];
+                self.client.handle_response(self.now, rid, Ok(&t.bytes));
+                self.settle();
+            }
+            if self.client.poll_timeout().is_some_and(|t| t <= step) {
+                self.client.handle_timeout(step);
+            }
+            if let Some(cm) = &mut self.cm
+                && cm.poll_timeout().is_some_and(|t| t <= step)
+            {
+                cm.handle_timeout(step);
+            }
+            self.settle();
+            if step >= end {
+                break;
+            }
+        }
+    }
+
+    /// Moves what the machines produced onto the wire and drains events.
+    fn settle(&mut self) {
+        loop {
+            let mut moved = false;
+            if let Some(cm) = &mut self.cm
+                && !cm.is_terminated()
+            {
+                while self.server_backlog > 0 {
+                    cm.send(self.now, msg(self.server_next));
+                    self.server_next += 1;
+                    self.server_backlog -= 1;
+                }
+            }
+            while let Some((rid, bytes)) = self.client.poll_request(self.now) {
+                moved = true;
+                let conn = self.next_conn;
+                self.next_conn += 1;
+                self.conns.insert(conn, rid);
+                if self.trace {
+                    eprintln!(
+                        "  req conn {conn} rid {rid}: {}",
+                        String::from_utf8_lossy(&bytes)
+                    );
+                }
+                self.requests.push(Transit {
+                    conn,
+                    bytes,
+                    since: self.now,
+                });
+            }
+            if let Some(cm) = &mut self.cm {
+                while let Some((conn, bytes)) = cm.poll_response() {
+                    moved = true;
+                    if self.trace {
+                        eprintln!("  resp conn {conn}: {}", String::from_utf8_lossy(&bytes));
+                    }
+                    self.responses.push(Transit {
+                        conn,
+                        bytes,
+                        since: self.now,
+                    });
+                }
+                while let Some(e) = cm.poll_event() {
+                    match e {
+                        CmEvent::Received(p) => {
+                            let n = id_of(&p);
+                            assert_eq!(
+                                n,
+                                self.server_received.len() as u64,
+                                "client to server: out of order or twice"
+                            );
+                            self.server_received.push(n);
+                        }
+                        CmEvent::Restart | CmEvent::Paused(_) => {}
+                        CmEvent::Terminated(t) => {
+                            assert!(self.cm_terminated.is_none());
+                            self.cm_terminated = Some(t);
+                        }
+                    }
+                }
+            }
+            while let Some(e) = self.client.poll_event() {
+                match e {
+                    ClientEvent::Created(p) => assert_eq!(p.sid, "sim-sid"),
+                    ClientEvent::Received(p) => {
+                        let n = id_of(&p);
+                        assert_eq!(
+                            n,
+                            self.client_received.len() as u64,
+                            "server to client: out of order or twice"
+                        );
+                        self.client_received.push(n);
+                    }
+                    ClientEvent::Terminated(t) => {
+                        assert!(self.client_terminated.is_none());
+                        self.client_terminated = Some(t);
+                    }
+                }
+            }
+            if !moved {
+                break;
+            }
+        }
+        assert_eq!(self.cm_terminated, None, "the session ended early");
+        assert_eq!(self.client_terminated, None, "the session ended early");
+    }
+
+    /// Delivers everything (time passing) until both sides have it all.
+    fn finish(&mut self) {
+        for _ in 0..400 {
+            while !self.requests.is_empty() || !self.responses.is_empty() {
+                while !self.requests.is_empty() {
+                    self.deliver_request(0);
+                    self.settle();
+                }
+                while !self.responses.is_empty() {
+                    self.deliver_response(0);
+                    self.settle();
+                }
+            }
+            if self.server_received.len() as u64 == self.client_next
+                && self.client_received.len() as u64 == self.server_next
+                && self.server_backlog == 0
+                && self.client.params().is_some()
+            {
+                return;
+            }
+            self.tick(Duration::from_millis(500));
+        }
+        panic!(
+            "not delivered: client sent {}, server got {}; server sent {}, client got {}",
+            self.client_next,
+            self.server_received.len(),
+            self.server_next,
+            self.client_received.len()
+        );
+    }
+
+    /// The client terminates; both ends see it.
+    fn terminate(&mut self) {
+        self.client.terminate().expect("an active session");
+        // Settling here would trip the early-termination check.
+        for _ in 0..400 {
+            while let Some((rid, bytes)) = self.client.poll_request(self.now) {
+                let conn = self.next_conn;
+                self.next_conn += 1;
+                self.conns.insert(conn, rid);
+                let b = Body::from_bytes(&bytes, 1 << 20).unwrap();
+                let cm = self.cm.as_mut().unwrap();
+                cm.handle_request(self.now, conn, b);
+            }
+            let cm = self.cm.as_mut().unwrap();
+            for t in self.responses.drain(..) {
+                let rid = self.conns[&t.conn];
+                self.client.handle_response(self.now, rid, Ok(&t.bytes));
+            }
+            while let Some((conn, bytes)) = cm.poll_response() {
+                let rid = self.conns[&conn];
+                self.client.handle_response(self.now, rid, Ok(&bytes));
+            }
+            while let Some(e) = cm.poll_event() {
+                if let CmEvent::Terminated(t) = e {
+                    self.cm_terminated = Some(t);
+                }
+            }
+            while let Some(e) = self.client.poll_event() {
+                if let ClientEvent::Terminated(t) = e {
+                    self.client_terminated = Some(t);
+                }
+            }
+            if self.client_terminated.is_some() && self.cm_terminated.is_some() {
+                break;
+            }
+            self.now += Duration::from_millis(500);
+            let now = self.now;
+            if self.client.poll_timeout().is_some_and(|t| t <= now) {
+                self.client.handle_timeout(now);
+            }
+            if let Some(cm) = &mut self.cm
+                && cm.poll_timeout().is_some_and(|t| t <= now)
+            {
+                cm.handle_timeout(now);
+            }
+        }
+        assert_eq!(self.client_terminated, Some(Termination::Requested));
+        assert_eq!(self.cm_terminated, Some(CmTermination::ByClient));
+    }
+}
+
+fn pick(v: &mut Vec<Transit>, i: u8) -> Option<Transit> {
+    if v.is_empty() {
+        None
+    } else {
+        let i = usize::from(i) % v.len();
+        Some(v.remove(i))
+    }
+}
+
+/// Runs a schedule from `now` with the client asking for `hold`, then
+/// delivers everything and terminates. Asserts that every stanza was
+/// delivered exactly once and in order both ways, that the session never
+/// ended early (whatever was delayed, reordered or lost once), and that
+/// the termination is seen by both ends. Panics (naming what differs)
+/// when not.
+pub fn check(now: Instant, hold: u8, ops: &[Op]) {
+    let mut sim = Sim::new(now, hold);
+    sim.settle();
+    for op in ops {
+        sim.run(op);
+    }
+    sim.finish();
+    let all_c: Vec<u64> = (0..sim.client_next).collect();
+    let all_s: Vec<u64> = (0..sim.server_next).collect();
+    assert_eq!(sim.server_received, all_c, "client to server");
+    assert_eq!(sim.client_received, all_s, "server to client");
+    sim.terminate();
+}
