@@ -301,10 +301,13 @@ pub fn round_trip(registry: &Registry, el: &minidom::Element) -> Result<Option<S
     let mut w = xep_element::XmlWriter::with_default_ns("");
     typed.write_xml(&mut w);
     let bytes = w.into_bytes();
-    let reparsed: minidom::Element = std::str::from_utf8(&bytes)
-        .map_err(|e| e.to_string())?
-        .parse()
-        .map_err(|e| format!("serialized bytes do not parse: {e}"))?;
+    // Read back with the strict reader (minidom's own parser does not know
+    // the predeclared xml: prefix on element names).
+    let reparsed = extract::parse_item(
+        std::str::from_utf8(&bytes).map_err(|e| e.to_string())?,
+        &xep_element::xml::NsContext::default(),
+    )
+    .map_err(|e| format!("serialized bytes do not parse: {e:?}"))?;
     let mut note = None;
     if let Err(d) = xep_element::equivalent(el, &back) {
         let mut normalized = Vec::new();
