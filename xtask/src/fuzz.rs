@@ -39,6 +39,11 @@ pub const MACHINES: &[(&str, &str, &str)] = &[
         "xep_bosh",
         "a ClientSession and a CmSession over HTTP that delays, reorders and drops: every stanza delivered exactly once, in order, both ways",
     ),
+    (
+        "jingle-machine",
+        "xep_jingle",
+        "two Jingle endpoints with interleaved delivery: every request answered exactly once, both sides agree once settled",
+    ),
 ];
 
 /// Every target: one per crate, `stream`, and the state machines.

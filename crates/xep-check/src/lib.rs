@@ -46,6 +46,7 @@ pub fn registry() -> Registry {
         .with(xep_muc::ELEMENTS)
         .with(xep_pubsub::ELEMENTS)
         .with(xep_bosh::ELEMENTS)
+        .with(xep_jingle::ELEMENTS)
 }
 
 /// Namespaces that are part of the XML machinery, never "unsupported".

@@ -1,0 +1,114 @@
+//! XEP-0166 Jingle with its applications and transports.
+//!
+//! # Elements
+//!
+//! One module per specification: [`jingle`] (XEP-0166), [`rtp`]
+//! (XEP-0167), [`rtcp_fb`] (XEP-0293), [`hdrext`] (XEP-0294),
+//! [`grouping`] (XEP-0338), [`ssma`] (XEP-0339), [`file_transfer`]
+//! (XEP-0234), [`ice_udp`] (XEP-0176), [`raw_udp`] (XEP-0177), [`s5b`]
+//! (XEP-0260), [`ibb`] (XEP-0261 and XEP-0047), [`dtls`] (XEP-0320),
+//! [`jmi`] (XEP-0353) and [`extdisco`] (XEP-0215).
+//!
+//! ```
+//! use xep_element::XmlElement;
+//! use xep_jingle::jingle::{Action, Jingle, ReasonCondition};
+//!
+//! let j = Jingle::from_xml(
+//!     b"<jingle xmlns='urn:xmpp:jingle:1' action='session-terminate' sid='s1'>\
+//!       <reason><busy/></reason></jingle>",
+//! ).unwrap();
+//! assert_eq!(j.action, Action::SessionTerminate);
+//! assert_eq!(j.reason.unwrap().condition, ReasonCondition::Busy);
+//! ```
+
+//!
+//! Registered types are typed inside `<content/>` and `<jingle/>` when the
+//! parser has a registry with [`ELEMENTS`]; anything else is kept as a raw
+//! payload.
+//!
+//! # Sessions
+//!
+//! [`Endpoint`] holds the sessions of one party, in either role, sans I/O
+//! (see [`session`]): the caller passes in every Jingle iq and its own
+//! actions, and drains iqs to send and [`Event`]s.
+//!
+//! ```
+//! use xep_element::Payload;
+//! use xep_jingle::{Action, Content, Creator, Endpoint, Event, State, rtp, ice_udp};
+//!
+//! let mut romeo = Endpoint::new("romeo@verona.example/a".parse().unwrap());
+//! let mut juliet = Endpoint::new("juliet@verona.example/b".parse().unwrap());
+//! let voice = Content::new(Creator::Initiator, "voice")
+//!     .with(Payload::new(rtp::Description::new("audio")))
+//!     .with(Payload::new(ice_udp::Transport::default()));
+//! romeo.initiate("juliet@verona.example/b".parse().unwrap(), "sid1", vec![voice]).unwrap();
+//! let pump = |from: &mut Endpoint, to: &mut Endpoint| {
+//!     while let Some(iq) = from.poll_transmit() {
+//!         to.handle_iq(&iq);
+//!     }
+//! };
+//! pump(&mut romeo, &mut juliet); // session-initiate
+//! pump(&mut juliet, &mut romeo); // its acknowledgement
+//! assert!(matches!(juliet.poll_event(), Some(Event::Incoming { .. })));
+//! juliet.accept("sid1", vec![]).unwrap();
+//! pump(&mut juliet, &mut romeo);
+//! pump(&mut romeo, &mut juliet);
+//! assert_eq!(romeo.session("sid1").unwrap().state(), State::Active);
+//! assert_eq!(juliet.session("sid1").unwrap().state(), State::Active);
+//! # let _ = Action::SessionAccept;
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod dtls;
+pub mod extdisco;
+pub mod file_transfer;
+pub mod grouping;
+pub mod hdrext;
+pub mod ibb;
+pub mod ice_udp;
+pub mod jingle;
+pub mod jmi;
+pub mod raw_udp;
+pub mod rtcp_fb;
+pub mod rtp;
+pub mod s5b;
+pub mod session;
+pub mod ssma;
+
+pub use jingle::{Action, Content, Creator, Jingle, JingleError, Reason, ReasonCondition, Senders};
+pub use session::{Endpoint, Event, Role, Session, SessionError, State};
+
+xep_element::elements! {
+    "XEP-0166" => [jingle::Jingle, jingle::Content, jingle::Reason, jingle::JingleError],
+    "XEP-0167" => [
+        rtp::Description, rtp::PayloadType, rtp::Parameter, rtp::Bandwidth,
+        rtp::Encryption, rtp::Crypto, rtp::RtpInfo, rtp::RtpError,
+    ],
+    "XEP-0176" => [ice_udp::Transport, ice_udp::Candidate, ice_udp::RemoteCandidate],
+    "XEP-0177" => [raw_udp::Transport, raw_udp::Candidate],
+    "XEP-0234" => [
+        file_transfer::Description, file_transfer::File, file_transfer::Range,
+        file_transfer::Checksum, file_transfer::Received, file_transfer::FileTransferError,
+    ],
+    "XEP-0260" => [s5b::Transport, s5b::Candidate, s5b::CandidateUsed, s5b::Activated],
+    "XEP-0261" => [ibb::Transport],
+    "XEP-0047" => [ibb::Open, ibb::Data, ibb::Close],
+    "XEP-0293" => [rtcp_fb::RtcpFb, rtcp_fb::RtcpFbTrrInt],
+    "XEP-0294" => [hdrext::RtpHdrext, hdrext::ExtmapAllowMixed],
+    "XEP-0320" => [dtls::Fingerprint],
+    "XEP-0338" => [grouping::Group],
+    "XEP-0339" => [ssma::Source, ssma::SsrcGroup],
+    "XEP-0353" => [
+        jmi::Propose, jmi::Ringing, jmi::Retract, jmi::Accept, jmi::Proceed,
+        jmi::Reject, jmi::Finish,
+    ],
+    "XEP-0215" => [extdisco::Services, extdisco::Credentials, extdisco::Service],
+}
+
+#[cfg(test)]
+mod element_tests;
+#[cfg(test)]
+mod session_tests;
+#[cfg(any(test, feature = "sim"))]
+pub mod sim;
