@@ -572,6 +572,12 @@ fn element_struct(input: &DeriveInput, fields: &Fields) -> syn::Result<TokenStre
             FieldKind::Attrs => {
                 inits.push(quote!(let mut #var: Vec<::xep_element::ForeignAttr> = Vec::new();));
                 attr_fallback = quote!(#var.push(::xep_element::ForeignAttr { ns: a.ns.to_string(), name: a.name.to_string(), value: a.value.to_string() }););
+                // Attribute order carries no meaning in XML, and the DOM
+                // (minidom's sorted map) and the byte reader see different
+                // orders: keep them sorted by (namespace, name), so that
+                // both paths give equal values (found by the bosh fuzz
+                // target).
+                finals.push(quote!(#var.sort_by(|a, b| (a.ns.as_str(), a.name.as_str()).cmp(&(b.ns.as_str(), b.name.as_str())));));
                 writes_attrs.push(quote!(for a in &self.#fi { w.attr(&a.ns, &a.name, &a.value); }));
                 any_attrs = true;
             }

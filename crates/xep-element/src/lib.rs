@@ -332,7 +332,9 @@ impl From<minidom::Element> for Payload {
     }
 }
 
-/// An attribute of a foreign namespace kept on an element.
+/// An attribute of a foreign namespace kept on an element. An
+/// `#[xml(attrs)]` field holds them sorted by (namespace, name): attribute
+/// order carries no meaning in XML.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ForeignAttr {
     /// Namespace URI (empty for an unprefixed attribute).
