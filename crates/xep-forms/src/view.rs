@@ -222,6 +222,64 @@ macro_rules! form_value {
     )*};
 }
 
+/// Declares a form value that is a number or one keyword (`muc#roomconfig_maxusers`:
+/// a number or `none`; `pubsub#max_items`: a number or `max`), with its
+/// [`FieldScalar`] implementation and the field type it takes alone.
+///
+/// ```
+/// use xep_forms::view::FieldScalar;
+///
+/// xep_forms::number_or_keyword! {
+///     /// At most this many, or `none`.
+///     pub enum Cap {
+///         /// This many.
+///         Count(u32),
+///         /// No cap.
+///         Unlimited = "none",
+///     } as TextSingle
+/// }
+/// assert_eq!(Cap::parse("none"), Ok(Cap::Unlimited));
+/// assert_eq!(Cap::parse("12"), Ok(Cap::Count(12)));
+/// assert_eq!(Cap::Count(3).format(), "3");
+/// assert!(Cap::parse("many").unwrap_err().contains("neither a number nor 'none'"));
+/// ```
+#[macro_export]
+macro_rules! number_or_keyword {
+    (
+        $(#[$m:meta])*
+        $vis:vis enum $name:ident {
+            $(#[$nm:meta])* $num:ident($n:ty),
+            $(#[$km:meta])* $kw:ident = $word:literal $(,)?
+        } as $single:ident
+    ) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        $vis enum $name {
+            $(#[$nm])* $num($n),
+            $(#[$km])* $kw,
+        }
+
+        impl $crate::view::FieldScalar for $name {
+            const SINGLE: $crate::FieldType = $crate::FieldType::$single;
+            const MULTI: $crate::FieldType = $crate::FieldType::ListMulti;
+            fn parse(value: &str) -> ::std::result::Result<Self, ::std::string::String> {
+                match value.trim() {
+                    $word => Ok($name::$kw),
+                    v => v.parse().map($name::$num).map_err(|e| {
+                        ::std::format!("'{value}': neither a number nor '{}' ({e})", $word)
+                    }),
+                }
+            }
+            fn format(&self) -> ::std::string::String {
+                match self {
+                    $name::$num(n) => n.to_string(),
+                    $name::$kw => $word.into(),
+                }
+            }
+        }
+    };
+}
+
 /// Reads the view field `var` from `form` (used by [`form_view!`]).
 ///
 /// [`form_view!`]: crate::form_view

@@ -4,8 +4,7 @@
 
 use xep_element::XmlValue;
 use xep_element::jid::Jid;
-use xep_forms::view::FieldScalar;
-use xep_forms::{FieldType, form_value, form_view};
+use xep_forms::{form_value, form_view, number_or_keyword};
 
 use crate::Role;
 
@@ -42,33 +41,14 @@ pub enum Whois {
 }
 form_value!(Whois);
 
-/// `muc#roomconfig_maxusers`: a number, or `none` for no limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MaxUsers {
-    /// At most this many occupants.
-    Limit(u32),
-    /// No limit (`none`).
-    Unlimited,
-}
-
-impl FieldScalar for MaxUsers {
-    const SINGLE: FieldType = FieldType::ListSingle;
-    const MULTI: FieldType = FieldType::ListMulti;
-    fn parse(value: &str) -> Result<Self, String> {
-        match value.trim() {
-            "none" => Ok(MaxUsers::Unlimited),
-            v => v
-                .parse()
-                .map(MaxUsers::Limit)
-                .map_err(|e| format!("'{value}': neither a number nor 'none' ({e})")),
-        }
-    }
-    fn format(&self) -> String {
-        match self {
-            MaxUsers::Limit(n) => n.to_string(),
-            MaxUsers::Unlimited => "none".into(),
-        }
-    }
+number_or_keyword! {
+    /// `muc#roomconfig_maxusers`: a number, or `none` for no limit.
+    pub enum MaxUsers {
+        /// At most this many occupants.
+        Limit(u32),
+        /// No limit (`none`).
+        Unlimited = "none",
+    } as ListSingle
 }
 
 form_view! {
@@ -182,7 +162,7 @@ form_view! {
 mod tests {
     use super::*;
     use xep_element::XmlElement;
-    use xep_forms::{DataForm, Field, FormType, FormView};
+    use xep_forms::{DataForm, Field, FieldType, FormType, FormView};
 
     #[test]
     fn roomconfig_round_trips_and_keeps_unknown_fields() {

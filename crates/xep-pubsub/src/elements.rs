@@ -649,23 +649,17 @@ pub struct OwnerPubsub {
 impl OwnerPubsub {
     /// Checks the schema's choice: exactly one child.
     pub fn check(p: &OwnerPubsub) -> Result<(), Error> {
-        let n = [
-            p.affiliations.is_some(),
-            p.configure.is_some(),
-            p.default.is_some(),
-            p.delete.is_some(),
-            p.purge.is_some(),
-            p.subscriptions.is_some(),
-        ]
-        .iter()
-        .filter(|b| **b)
-        .count();
-        if n != 1 {
-            return Err(Error::invalid(format!(
-                "a pubsub#owner element holds exactly one request, found {n}"
-            )));
-        }
-        Ok(())
+        exactly_one(
+            &[
+                p.affiliations.is_some(),
+                p.configure.is_some(),
+                p.default.is_some(),
+                p.delete.is_some(),
+                p.purge.is_some(),
+                p.subscriptions.is_some(),
+            ],
+            "a pubsub#owner element holds exactly one request",
+        )
     }
 }
 
@@ -877,23 +871,17 @@ pub struct Event {
 impl Event {
     /// Checks the schema's choice: exactly one child.
     pub fn check(e: &Event) -> Result<(), Error> {
-        let n = [
-            e.collection.is_some(),
-            e.configuration.is_some(),
-            e.delete.is_some(),
-            e.items.is_some(),
-            e.purge.is_some(),
-            e.subscription.is_some(),
-        ]
-        .iter()
-        .filter(|b| **b)
-        .count();
-        if n != 1 {
-            return Err(Error::invalid(format!(
-                "a pubsub#event element holds exactly one notification, found {n}"
-            )));
-        }
-        Ok(())
+        exactly_one(
+            &[
+                e.collection.is_some(),
+                e.configuration.is_some(),
+                e.delete.is_some(),
+                e.items.is_some(),
+                e.purge.is_some(),
+                e.subscription.is_some(),
+            ],
+            "a pubsub#event element holds exactly one notification",
+        )
     }
 
     /// The node the notification is about.
@@ -914,5 +902,14 @@ impl Event {
             return Some(&p.node);
         }
         self.subscription.as_ref().and_then(|s| s.node.as_deref())
+    }
+}
+
+/// The schema's `xs:choice` of one child among optional fields: `rule`,
+/// with the count found, when not exactly one is present.
+fn exactly_one(present: &[bool], rule: &str) -> Result<(), Error> {
+    match present.iter().filter(|b| **b).count() {
+        1 => Ok(()),
+        n => Err(Error::invalid(format!("{rule}, found {n}"))),
     }
 }

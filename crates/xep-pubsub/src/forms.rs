@@ -5,8 +5,7 @@
 
 use xep_element::XmlValue;
 use xep_element::jid::Jid;
-use xep_forms::view::FieldScalar;
-use xep_forms::{FieldType, form_value, form_view};
+use xep_forms::{form_value, form_view, number_or_keyword};
 
 /// `FORM_TYPE` of node configuration.
 pub const NODE_CONFIG: &str = "http://jabber.org/protocol/pubsub#node_config";
@@ -142,60 +141,25 @@ form_value!(SubscriptionType);
 
 /// How deep a subscription to a collection reaches
 /// (`pubsub#subscription_depth`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(XmlValue, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SubscriptionDepth {
     /// Direct children only (`1`).
+    #[xml(value = "1")]
     One,
     /// All descendants (`all`).
     All,
 }
+form_value!(SubscriptionDepth);
 
-impl FieldScalar for SubscriptionDepth {
-    const SINGLE: FieldType = FieldType::ListSingle;
-    const MULTI: FieldType = FieldType::ListMulti;
-    fn parse(value: &str) -> Result<Self, String> {
-        match value.trim() {
-            "1" => Ok(SubscriptionDepth::One),
-            "all" => Ok(SubscriptionDepth::All),
-            v => Err(format!("'{v}': expected '1' or 'all'")),
-        }
-    }
-    fn format(&self) -> String {
-        match self {
-            SubscriptionDepth::One => "1".into(),
-            SubscriptionDepth::All => "all".into(),
-        }
-    }
-}
-
-/// A count that may be `max` (the service's own limit), as
-/// `pubsub#max_items` and `pubsub#item_expire` allow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Limit {
-    /// This many.
-    Count(u64),
-    /// `max`: no limit but the service's.
-    Max,
-}
-
-impl FieldScalar for Limit {
-    const SINGLE: FieldType = FieldType::TextSingle;
-    const MULTI: FieldType = FieldType::ListMulti;
-    fn parse(value: &str) -> Result<Self, String> {
-        match value.trim() {
-            "max" => Ok(Limit::Max),
-            v => v
-                .parse()
-                .map(Limit::Count)
-                .map_err(|e| format!("'{value}': neither a number nor 'max' ({e})")),
-        }
-    }
-    fn format(&self) -> String {
-        match self {
-            Limit::Count(n) => n.to_string(),
-            Limit::Max => "max".into(),
-        }
-    }
+number_or_keyword! {
+    /// A count that may be `max` (the service's own limit), as
+    /// `pubsub#max_items` and `pubsub#item_expire` allow.
+    pub enum Limit {
+        /// This many.
+        Count(u64),
+        /// `max`: no limit but the service's.
+        Max = "max",
+    } as TextSingle
 }
 
 form_view! {
