@@ -73,6 +73,8 @@ pub mod raw_udp;
 pub mod rtcp_fb;
 pub mod rtp;
 pub mod s5b;
+#[cfg(feature = "sdp")]
+pub mod sdp;
 pub mod session;
 pub mod ssma;
 

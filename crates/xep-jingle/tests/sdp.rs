@@ -1,0 +1,750 @@
+//! The SDP mapping: a WebRTC-style offer to Jingle and back, Jingle to
+//! SDP and back, directions, and errors.
+#![cfg(feature = "sdp")]
+
+use xep_element::{Payload, XmlElement};
+use xep_jingle::dtls::Setup;
+use xep_jingle::ice_udp::{CandidateType, Transport};
+use xep_jingle::jingle::{Action, Content, Creator, Jingle, Senders};
+use xep_jingle::rtp::{Description, PayloadType};
+use xep_jingle::sdp::{SdpError, from_sdp, groups, parse, to_sdp};
+use xep_jingle::ssma::Semantics;
+
+/// An offer shaped like a browser's: BUNDLE, ICE with host and
+/// server-reflexive candidates, DTLS, Opus with FEC, VP8 with RTX and
+/// feedback, header extensions and SSRCs with a FID group.
+const OFFER: &str = "v=0\r
+o=- 4611731400430051336 2 IN IP4 127.0.0.1\r
+s=-\r
+t=0 0\r
+a=group:BUNDLE a0 v1\r
+a=extmap-allow-mixed\r
+a=msid-semantic: WMS stream-a\r
+m=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 126\r
+c=IN IP4 0.0.0.0\r
+a=rtcp:9 IN IP4 0.0.0.0\r
+a=candidate:842163049 1 udp 1677729535 198.51.100.7 61665 typ srflx raddr 10.0.0.5 rport 61665 generation 0 network-id 1 network-cost 10\r
+a=candidate:1467250027 1 udp 2122260223 10.0.0.5 61665 typ host generation 0 network-id 1\r
+a=ice-ufrag:Fq4h\r
+a=ice-pwd:Yl0v7sMmvQnX1rT2kq9B3g0c\r
+a=ice-options:trickle\r
+a=fingerprint:sha-256 6B:8B:F0:65:5F:78:E2:51:3B:AC:6F:F3:3F:46:1B:35:DC:B8:5F:64:1A:24:C2:43:F0:A1:58:D0:A1:2C:19:08\r
+a=setup:actpass\r
+a=mid:a0\r
+a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r
+a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time\r
+a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01\r
+a=sendrecv\r
+a=msid:stream-a track-a\r
+a=rtcp-mux\r
+a=rtpmap:111 opus/48000/2\r
+a=rtcp-fb:111 transport-cc\r
+a=fmtp:111 minptime=10;useinbandfec=1\r
+a=rtpmap:63 red/48000/2\r
+a=fmtp:63 111/111\r
+a=rtpmap:9 G722/8000\r
+a=rtpmap:0 PCMU/8000\r
+a=rtpmap:126 telephone-event/8000\r
+a=fmtp:126 0-15\r
+a=ptime:20\r
+a=ssrc:3735928559 cname:Yv/wvbCdsDW2Prgd\r
+a=ssrc:3735928559 msid:stream-a track-a\r
+m=video 9 UDP/TLS/RTP/SAVPF 96 97 102\r
+c=IN IP4 0.0.0.0\r
+b=AS:2000\r
+a=ice-ufrag:Fq4h\r
+a=ice-pwd:Yl0v7sMmvQnX1rT2kq9B3g0c\r
+a=fingerprint:sha-256 6B:8B:F0:65:5F:78:E2:51:3B:AC:6F:F3:3F:46:1B:35:DC:B8:5F:64:1A:24:C2:43:F0:A1:58:D0:A1:2C:19:08\r
+a=setup:actpass\r
+a=mid:v1\r
+a=extmap:14 urn:ietf:params:rtp-hdrext:toffset\r
+a=extmap:13/sendonly urn:3gpp:video-orientation\r
+a=extmap:5 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay\r
+a=sendrecv\r
+a=rtcp-mux\r
+a=rtcp-rsize\r
+a=rtpmap:96 VP8/90000\r
+a=rtcp-fb:96 goog-remb\r
+a=rtcp-fb:96 transport-cc\r
+a=rtcp-fb:96 ccm fir\r
+a=rtcp-fb:96 nack\r
+a=rtcp-fb:96 nack pli\r
+a=rtpmap:97 rtx/90000\r
+a=fmtp:97 apt=96\r
+a=rtpmap:102 H264/90000\r
+a=rtcp-fb:102 nack\r
+a=rtcp-fb:102 trr-int 100\r
+a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f\r
+a=rtcp-fb:* ccm tmmbr smaxpr=120\r
+a=ssrc-group:FID 1111 2222\r
+a=ssrc:1111 cname:Yv/wvbCdsDW2Prgd\r
+a=ssrc:1111 msid:stream-a track-v\r
+a=ssrc:2222 cname:Yv/wvbCdsDW2Prgd\r
+a=ssrc:2222 msid:stream-a track-v\r
+";
+
+/// The media attributes the issue names, which must survive SDP →
+/// Jingle → SDP line for line.
+const KEPT: &[&str] = &[
+    "candidate",
+    "ice-ufrag",
+    "ice-pwd",
+    "fingerprint",
+    "setup",
+    "mid",
+    "extmap",
+    "sendrecv",
+    "sendonly",
+    "recvonly",
+    "inactive",
+    "rtcp-mux",
+    "rtpmap",
+    "rtcp-fb",
+    "fmtp",
+    "ptime",
+    "ssrc",
+    "ssrc-group",
+];
+
+fn lines(sdp: &str) -> Vec<String> {
+    sdp.lines().map(|l| l.trim_end().to_string()).collect()
+}
+
+/// The `a=` lines of each media section with one of `keys`, in order.
+fn media_attrs(sdp: &str, keys: &[&str]) -> Vec<Vec<String>> {
+    let mut out: Vec<Vec<String>> = Vec::new();
+    for l in lines(sdp) {
+        if l.starts_with("m=") {
+            out.push(Vec::new());
+        } else if let (Some(m), Some(a)) = (out.last_mut(), l.strip_prefix("a=")) {
+            let key = a.split(':').next().unwrap();
+            if keys.contains(&key) {
+                m.push(l.clone());
+            }
+        }
+    }
+    out
+}
+
+fn desc(c: &Content) -> Description {
+    c.description()
+        .unwrap()
+        .get::<Description>()
+        .unwrap()
+        .unwrap()
+}
+
+fn transport(c: &Content) -> Transport {
+    c.transport().unwrap().get::<Transport>().unwrap().unwrap()
+}
+
+#[test]
+fn webrtc_offer_reads_as_typed_jingle() {
+    let j = from_sdp(
+        &parse(OFFER).unwrap(),
+        Creator::Initiator,
+        Creator::Initiator,
+    )
+    .unwrap();
+    assert_eq!(j.contents.len(), 2);
+    assert_eq!(j.groups.len(), 1);
+    assert_eq!(j.groups[0].semantics, "BUNDLE");
+    let names: Vec<_> = j.groups[0]
+        .contents
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["a0", "v1"]);
+
+    let (audio, video) = (&j.contents[0], &j.contents[1]);
+    assert_eq!(
+        (audio.creator, audio.name.as_str()),
+        (Creator::Initiator, "a0")
+    );
+    assert_eq!(audio.senders, None, "sendrecv is the default");
+
+    let t = transport(audio);
+    assert_eq!(t.ufrag.as_deref(), Some("Fq4h"));
+    assert_eq!(t.pwd.as_deref(), Some("Yl0v7sMmvQnX1rT2kq9B3g0c"));
+    assert_eq!(t.candidates.len(), 2);
+    let srflx = &t.candidates[0];
+    assert_eq!(srflx.type_, CandidateType::Srflx);
+    assert_eq!(
+        (
+            srflx.ip.as_str(),
+            srflx.port,
+            srflx.priority,
+            srflx.component
+        ),
+        ("198.51.100.7", 61665, 1677729535, 1)
+    );
+    assert_eq!(srflx.rel_addr.as_deref(), Some("10.0.0.5"));
+    assert_eq!(
+        (srflx.rel_port, srflx.network, srflx.generation),
+        (Some(61665), Some(1), 0)
+    );
+    assert_eq!(t.fingerprints.len(), 1);
+    assert_eq!(t.fingerprints[0].hash, "sha-256");
+    assert_eq!(t.fingerprints[0].setup, Setup::Actpass);
+
+    let d = desc(audio);
+    assert_eq!(d.media, "audio");
+    assert!(d.rtcp_mux);
+    assert!(
+        d.extmap_allow_mixed,
+        "the session-level line applies to every section"
+    );
+    let ids: Vec<u8> = d.payload_types.iter().map(|p| p.id).collect();
+    assert_eq!(ids, [111, 63, 9, 0, 126]);
+    let opus = &d.payload_types[0];
+    assert_eq!(
+        (opus.name.as_deref(), opus.clockrate, opus.channels),
+        (Some("opus"), Some(48000), Some(2))
+    );
+    assert_eq!(opus.ptime, Some(20));
+    let params: Vec<_> = opus
+        .parameters
+        .iter()
+        .map(|p| (p.name.as_str(), p.value.as_str()))
+        .collect();
+    assert_eq!(params, [("minptime", "10"), ("useinbandfec", "1")]);
+    assert_eq!(opus.rtcp_fbs[0].type_, "transport-cc");
+    assert_eq!(
+        d.payload_types[4].parameters[0].name, "0-15",
+        "a bare fmtp token is a name"
+    );
+    assert_eq!(d.hdrexts.len(), 3);
+    assert_eq!(
+        d.hdrexts[0].uri,
+        "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
+    );
+    assert_eq!(d.sources.len(), 1);
+    assert_eq!(d.sources[0].ssrc, 3735928559);
+    assert_eq!(
+        d.sources[0].parameters[1].value.as_deref(),
+        Some("stream-a track-a")
+    );
+
+    let v = desc(video);
+    assert_eq!(
+        v.bandwidth
+            .as_ref()
+            .map(|b| (b.type_.as_str(), b.value.as_str())),
+        Some(("AS", "2000"))
+    );
+    assert_eq!(
+        v.hdrexts[1].senders,
+        Some(Senders::Initiator),
+        "sendonly in the initiator's offer"
+    );
+    let vp8 = &v.payload_types[0];
+    let fbs: Vec<_> = vp8
+        .rtcp_fbs
+        .iter()
+        .map(|f| (f.type_.as_str(), f.subtype.as_deref()))
+        .collect();
+    assert_eq!(
+        fbs,
+        [
+            ("goog-remb", None),
+            ("transport-cc", None),
+            ("ccm", Some("fir")),
+            ("nack", None),
+            ("nack", Some("pli"))
+        ]
+    );
+    assert_eq!(v.payload_types[2].rtcp_fb_trr_ints[0].value, 100);
+    assert_eq!(v.rtcp_fbs[0].subtype.as_deref(), Some("tmmbr"));
+    assert_eq!(v.rtcp_fbs[0].parameters[0].name, "smaxpr");
+    assert_eq!(v.rtcp_fbs[0].parameters[0].value.as_deref(), Some("120"));
+    assert_eq!(v.ssrc_groups[0].semantics, Semantics::Fid);
+    let group: Vec<u32> = v.ssrc_groups[0].sources.iter().map(|s| s.ssrc).collect();
+    assert_eq!(group, [1111, 2222]);
+
+    // What Jingle cannot carry is listed, not dropped.
+    let unmapped: Vec<String> = j.unmapped.iter().map(|u| u.what.clone()).collect();
+    for expected in [
+        "a=msid-semantic: WMS stream-a",
+        "a=rtcp:9 IN IP4 0.0.0.0",
+        "a=ice-options:trickle",
+        "a=msid:stream-a track-a",
+        "a=rtcp-rsize",
+    ] {
+        assert!(
+            unmapped.contains(&expected.to_string()),
+            "{expected} not listed in {unmapped:?}"
+        );
+    }
+    assert!(
+        unmapped.iter().any(|u| u.contains("network-cost 10")),
+        "candidate extension listed: {unmapped:?}"
+    );
+}
+
+#[test]
+fn webrtc_offer_survives_jingle_and_back() {
+    let j = from_sdp(
+        &parse(OFFER).unwrap(),
+        Creator::Initiator,
+        Creator::Initiator,
+    )
+    .unwrap();
+    // Through the wire form too: the contents as a session-initiate.
+    let mut init = Jingle::new(Action::SessionInitiate, "sid1");
+    init.contents = j.contents.clone();
+    init.payloads = j.groups.iter().cloned().map(Payload::new).collect();
+    let wire = init.to_xml();
+    let registry = xep_element::Registry::new().with(xep_jingle::ELEMENTS);
+    let reread = Jingle::from_xml_with(wire.as_bytes(), &registry).unwrap();
+    let back = to_sdp(
+        &reread.contents,
+        &groups(&reread).unwrap(),
+        Creator::Initiator,
+    )
+    .unwrap();
+    assert!(back.unmapped.is_empty(), "{:?}", back.unmapped);
+    let text = back.sdp.marshal();
+
+    let mut want = media_attrs(OFFER, KEPT);
+    let mut got = media_attrs(&text, KEPT);
+    // Candidates are written with the extensions Jingle carries.
+    for m in &mut want {
+        for l in m.iter_mut() {
+            if let Some(i) = l.find(" network-cost") {
+                l.truncate(i);
+            }
+        }
+    }
+    for m in want.iter_mut().chain(got.iter_mut()) {
+        m.sort();
+    }
+    assert_eq!(got, want);
+
+    // Session level: the group, and extmap-allow-mixed moved onto each
+    // section (it applies to all of them, RFC 8285 §6).
+    assert!(lines(&text).contains(&"a=group:BUNDLE a0 v1".to_string()));
+    assert_eq!(
+        media_attrs(&text, &["extmap-allow-mixed"]),
+        vec![vec!["a=extmap-allow-mixed".to_string()]; 2]
+    );
+    // The m= lines keep media, formats and the DTLS profile; b= is kept.
+    let m_lines: Vec<String> = lines(&text)
+        .into_iter()
+        .filter(|l| l.starts_with("m="))
+        .collect();
+    assert_eq!(
+        m_lines,
+        [
+            "m=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 126",
+            "m=video 9 UDP/TLS/RTP/SAVPF 96 97 102"
+        ]
+    );
+    assert!(lines(&text).contains(&"b=AS:2000".to_string()));
+
+    // And the SDP reads back as the same Jingle.
+    let again = from_sdp(
+        &parse(&text).unwrap(),
+        Creator::Initiator,
+        Creator::Initiator,
+    )
+    .unwrap();
+    assert_eq!(again.contents, j.contents);
+    assert_eq!(again.groups, j.groups);
+}
+
+/// Jingle written by hand, with everything the mapping carries, goes to
+/// SDP and comes back equal.
+#[test]
+fn jingle_survives_sdp_and_back() {
+    let xml = "<jingle xmlns='urn:xmpp:jingle:1' action='session-accept' sid='s'>\
+      <content creator='initiator' name='voice' senders='initiator'>\
+        <description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>\
+          <payload-type id='96' name='speex' clockrate='16000' ptime='40'>\
+            <parameter name='vbr' value='on'/><parameter name='cng' value='on'/>\
+            <rtcp-fb xmlns='urn:xmpp:jingle:apps:rtp:rtcp-fb:0' type='nack' subtype='rpsi'/>\
+            <rtcp-fb-trr-int xmlns='urn:xmpp:jingle:apps:rtp:rtcp-fb:0' value='100'/>\
+          </payload-type>\
+          <payload-type id='0' name='PCMU' clockrate='8000' ptime='40'/>\
+          <payload-type id='13' ptime='40'/>\
+          <encryption><crypto crypto-suite='AES_CM_128_HMAC_SHA1_80' \
+            key-params='inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|2^20|1:32' \
+            session-params='KDR=1 UNENCRYPTED_SRTCP' tag='1'/></encryption>\
+          <bandwidth type='TIAS'>128000</bandwidth>\
+          <rtcp-fb xmlns='urn:xmpp:jingle:apps:rtp:rtcp-fb:0' type='nack'/>\
+          <rtcp-fb-trr-int xmlns='urn:xmpp:jingle:apps:rtp:rtcp-fb:0' value='0'/>\
+          <rtp-hdrext xmlns='urn:xmpp:jingle:apps:rtp:rtp-hdrext:0' id='2' uri='urn:example:gps' senders='responder'>\
+            <parameter name='mode' value='fine'/><parameter name='flag'/></rtp-hdrext>\
+          <source xmlns='urn:xmpp:jingle:apps:rtp:ssma:0' ssrc='42'><parameter name='cname' value='x'/>\
+            <parameter name='label'/></source>\
+          <ssrc-group xmlns='urn:xmpp:jingle:apps:rtp:ssma:0' semantics='X-custom'><source ssrc='42'/></ssrc-group>\
+        </description>\
+        <transport xmlns='urn:xmpp:jingle:transports:ice-udp:1' ufrag='u' pwd='p'>\
+          <remote-candidate component='1' ip='192.0.2.1' port='3478'/>\
+          <fingerprint xmlns='urn:xmpp:jingle:apps:dtls:0' hash='sha-1' setup='active'>AA:BB</fingerprint>\
+        </transport>\
+      </content>\
+      <group xmlns='urn:xmpp:jingle:apps:grouping:0' semantics='LS'><content name='voice'/></group>\
+    </jingle>";
+    let registry = xep_element::Registry::new().with(xep_jingle::ELEMENTS);
+    let j = Jingle::from_xml_with(xml.as_bytes(), &registry).unwrap();
+    // Written by the responder: senders='initiator' is its recvonly.
+    let sdp = to_sdp(&j.contents, &groups(&j).unwrap(), Creator::Responder).unwrap();
+    assert!(sdp.unmapped.is_empty(), "{:?}", sdp.unmapped);
+    let text = sdp.sdp.marshal();
+    for line in [
+        "a=recvonly",
+        "a=extmap:2/sendonly urn:example:gps mode=fine flag",
+        "a=fmtp:96 vbr=on;cng=on",
+        "a=rtcp-fb:96 nack rpsi",
+        "a=rtcp-fb:96 trr-int 100",
+        "a=rtcp-fb:* nack",
+        "a=rtcp-fb:* trr-int 0",
+        "a=ptime:40",
+        "a=remote-candidates:1 192.0.2.1 3478",
+        "a=setup:active",
+        "a=ssrc:42 label",
+        "a=ssrc-group:X-custom 42",
+        "b=TIAS:128000",
+        "a=group:LS voice",
+    ] {
+        assert!(
+            lines(&text).contains(&line.to_string()),
+            "{line} missing from\n{text}"
+        );
+    }
+    let m = lines(&text)
+        .into_iter()
+        .find(|l| l.starts_with("m="))
+        .unwrap();
+    assert_eq!(
+        m, "m=audio 9 UDP/TLS/RTP/SAVPF 96 0 13",
+        "a fingerprint makes it DTLS-SRTP"
+    );
+    let back = from_sdp(
+        &parse(&text).unwrap(),
+        Creator::Responder,
+        Creator::Initiator,
+    )
+    .unwrap();
+    assert!(back.unmapped.is_empty(), "{:?}", back.unmapped);
+    assert_eq!(back.contents, j.contents);
+    assert_eq!(back.groups, groups(&j).unwrap());
+}
+
+#[test]
+fn directions_are_relative_to_the_author() {
+    let cases = [
+        (Senders::Both, Creator::Initiator, "sendrecv"),
+        (Senders::None, Creator::Responder, "inactive"),
+        (Senders::Initiator, Creator::Initiator, "sendonly"),
+        (Senders::Initiator, Creator::Responder, "recvonly"),
+        (Senders::Responder, Creator::Initiator, "recvonly"),
+        (Senders::Responder, Creator::Responder, "sendonly"),
+    ];
+    for (senders, author, dir) in cases {
+        let mut d = Description::new("audio");
+        d.payload_types.push(PayloadType::new(111, "opus", 48000));
+        let c = Content::new(Creator::Initiator, "m")
+            .with(Payload::new(d))
+            .with_senders(senders);
+        let text = to_sdp(&[c], &[], author).unwrap().sdp.marshal();
+        assert!(
+            lines(&text).contains(&format!("a={dir}")),
+            "{senders:?} by {author:?}: {text}"
+        );
+        let back = from_sdp(&parse(&text).unwrap(), author, Creator::Initiator).unwrap();
+        assert_eq!(back.contents[0].senders(), senders);
+    }
+}
+
+#[test]
+fn what_cannot_be_written_is_listed() {
+    let mut d = Description::new("audio");
+    d.payload_types.push(PayloadType::new(0, "PCMU", 8000));
+    d.ssrc = Some(7);
+    let mut c = Content::new(Creator::Initiator, "a").with(Payload::new(d));
+    c.disposition = Some("early-session".into());
+    let out = to_sdp(&[c], &[], Creator::Initiator).unwrap();
+    let what: Vec<_> = out.unmapped.iter().map(|u| u.what.as_str()).collect();
+    assert_eq!(
+        what,
+        ["disposition 'early-session'", "description ssrc '7'"]
+    );
+    assert!(out.unmapped.iter().all(|u| u.media.as_deref() == Some("a")));
+}
+
+#[test]
+fn bad_input_is_an_error_naming_the_line() {
+    let head = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\nc=IN IP4 0.0.0.0\r\na=mid:x\r\n";
+    let cases = [
+        (
+            "a=candidate:1 1 udp 0 10.0.0.1 1 typ host\r\n",
+            "priority is positive",
+        ),
+        (
+            "a=candidate:1 1 udp 5 10.0.0.1 1 typ bogus\r\n",
+            "candidate type 'bogus'",
+        ),
+        ("a=candidate:1 1 udp 5 10.0.0.1\r\n", "a=candidate is"),
+        ("a=fingerprint:sha-256 AA\r\n", "without a=setup"),
+        (
+            "a=setup:sideways\r\na=fingerprint:sha-256 AA\r\n",
+            "setup 'sideways'",
+        ),
+        ("a=rtpmap:0 PCMU/fast\r\n", "the clock rate 'fast'"),
+        ("a=extmap:1/upward urn:x\r\n", "'upward' is not"),
+        ("a=ssrc:12\r\n", "a=ssrc is"),
+        (
+            "a=remote-candidates:1 10.0.0.1\r\n",
+            "a=remote-candidates is",
+        ),
+    ];
+    for (line, reason) in cases {
+        let err = from_sdp(
+            &parse(&format!("{head}{line}")).unwrap(),
+            Creator::Initiator,
+            Creator::Initiator,
+        )
+        .unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains(reason), "{line:?}: {msg}");
+        assert!(msg.starts_with("media section x:"), "{msg}");
+    }
+    assert!(matches!(parse("hello"), Err(SdpError::Syntax(_))));
+
+    // Contents SDP cannot describe.
+    let ft = Content::new(Creator::Initiator, "f").with(Payload::new(
+        xep_jingle::file_transfer::Description::default(),
+    ));
+    let err = to_sdp(&[ft], &[], Creator::Initiator).unwrap_err();
+    assert!(err.to_string().contains("only RTP contents"), "{err}");
+    let raw = Content::new(Creator::Initiator, "r")
+        .with(Payload::new(Description::new("video")))
+        .with(Payload::new(xep_jingle::raw_udp::Transport::default()));
+    let err = to_sdp(&[raw], &[], Creator::Initiator).unwrap_err();
+    assert!(err.to_string().contains("raw-udp"), "{err}");
+    let empty = Content::new(Creator::Initiator, "e").with(Payload::new(Description::new("audio")));
+    let err = to_sdp(&[empty], &[], Creator::Initiator).unwrap_err();
+    assert!(err.to_string().contains("at least one format"), "{err}");
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+    use xep_jingle::dtls::Fingerprint;
+    use xep_jingle::hdrext::{HdrextParameter, RtpHdrext};
+    use xep_jingle::ice_udp::Candidate;
+    use xep_jingle::rtcp_fb::{FbParameter, RtcpFb};
+    use xep_jingle::rtp::Parameter;
+    use xep_jingle::ssma::{Source, SourceParameter};
+
+    fn token() -> impl Strategy<Value = String> {
+        "[a-z][a-z0-9-]{0,7}"
+    }
+
+    fn fb() -> impl Strategy<Value = RtcpFb> {
+        // A bare first token is the subtype, so parameters ride along
+        // only after one.
+        (
+            token(),
+            proptest::option::of((token(), proptest::collection::vec((token(), token()), 0..2))),
+        )
+            .prop_map(|(type_, sub)| match sub {
+                None => RtcpFb {
+                    type_,
+                    subtype: None,
+                    parameters: vec![],
+                },
+                Some((s, ps)) => RtcpFb {
+                    type_,
+                    subtype: Some(s),
+                    parameters: ps
+                        .into_iter()
+                        .map(|(name, v)| FbParameter {
+                            name,
+                            value: Some(v),
+                        })
+                        .collect(),
+                },
+            })
+            .prop_filter("trr-int is its own element", |f| f.type_ != "trr-int")
+    }
+
+    fn payload_type(id: u8) -> impl Strategy<Value = PayloadType> {
+        (
+            token(),
+            1u32..200_000,
+            proptest::option::of(1u8..9),
+            proptest::collection::vec((token(), "[A-Za-z0-9/.-]{1,8}"), 0..4),
+            proptest::collection::vec(fb(), 0..3),
+        )
+            .prop_map(
+                move |(name, clockrate, channels, params, fbs)| PayloadType {
+                    id,
+                    name: Some(name),
+                    clockrate: Some(clockrate),
+                    channels,
+                    parameters: params
+                        .into_iter()
+                        .map(|(name, value)| Parameter { name, value })
+                        .collect(),
+                    rtcp_fbs: fbs,
+                    ..PayloadType::default()
+                },
+            )
+    }
+
+    fn content() -> impl Strategy<Value = (Content, Creator)> {
+        let pts = proptest::sample::subsequence((0u8..128).collect::<Vec<_>>(), 1..5)
+            .prop_flat_map(|ids| ids.into_iter().map(payload_type).collect::<Vec<_>>());
+        let cand = (
+            token(),
+            1u8..3,
+            1u32..,
+            "10\\.0\\.[0-9]\\.[0-9]",
+            1u16..,
+            0u8..3,
+            proptest::option::of(0u8..4),
+        );
+        (
+            (
+                prop_oneof![Just("audio"), Just("video")],
+                pts,
+                proptest::option::of(1u32..1000),
+                any::<bool>(),
+                any::<bool>(),
+                proptest::collection::vec((1u16..15, token(), proptest::option::of(token())), 0..3),
+                proptest::collection::vec(
+                    (any::<u32>(), token(), proptest::option::of(token())),
+                    0..3,
+                ),
+            ),
+            (
+                proptest::collection::vec(cand, 0..3),
+                proptest::option::of((token(), token())),
+                prop_oneof![
+                    Just(Senders::Both),
+                    Just(Senders::None),
+                    Just(Senders::Initiator),
+                    Just(Senders::Responder)
+                ],
+                prop_oneof![Just(Creator::Initiator), Just(Creator::Responder)],
+                any::<bool>(),
+            ),
+        )
+            .prop_map(
+                |(
+                    (media, mut pts, ptime, mux, mixed, exts, srcs),
+                    (cands, ice, senders, author, dtls),
+                )| {
+                    for p in &mut pts {
+                        p.ptime = ptime;
+                    }
+                    let mut d = Description::new(media);
+                    d.payload_types = pts;
+                    d.rtcp_mux = mux;
+                    d.extmap_allow_mixed = mixed;
+                    d.hdrexts = exts
+                        .into_iter()
+                        .map(|(id, uri, p)| RtpHdrext {
+                            id,
+                            uri: format!("urn:x:{uri}"),
+                            senders: None,
+                            parameters: p
+                                .into_iter()
+                                .map(|name| HdrextParameter { name, value: None })
+                                .collect(),
+                        })
+                        .collect();
+                    let mut seen = std::collections::HashSet::new();
+                    d.sources = srcs
+                        .into_iter()
+                        .filter(|(s, _, _)| seen.insert(*s))
+                        .map(|(ssrc, name, value)| Source {
+                            ssrc,
+                            parameters: vec![SourceParameter { name, value }],
+                        })
+                        .collect();
+                    let mut t = Transport::default();
+                    if let Some((u, p)) = ice {
+                        t.ufrag = Some(u);
+                        t.pwd = Some(p);
+                    }
+                    t.candidates = cands
+                        .into_iter()
+                        .enumerate()
+                        .map(
+                            |(
+                                i,
+                                (foundation, component, priority, ip, port, generation, network),
+                            )| Candidate {
+                                component,
+                                foundation,
+                                generation,
+                                id: format!("c-{i}"),
+                                ip,
+                                network,
+                                port,
+                                priority,
+                                protocol: "udp".into(),
+                                rel_addr: None,
+                                rel_port: None,
+                                type_: CandidateType::Host,
+                            },
+                        )
+                        .collect();
+                    if dtls {
+                        t.fingerprints.push(Fingerprint {
+                            hash: "sha-256".into(),
+                            setup: Setup::Actpass,
+                            value: "AB:CD".into(),
+                        });
+                    }
+                    let mut c = Content::new(Creator::Initiator, "c")
+                        .with(Payload::new(d))
+                        .with(Payload::new(t));
+                    if senders != Senders::Both {
+                        c.senders = Some(senders);
+                    }
+                    (c, author)
+                },
+            )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Everything SDP can express comes back from Jingle → SDP →
+        /// Jingle (candidate ids are rebuilt as `<name>-<index>`).
+        #[test]
+        fn jingle_sdp_jingle_is_identity((c, author) in content()) {
+            let out = to_sdp(std::slice::from_ref(&c), &[], author).unwrap();
+            prop_assert!(out.unmapped.is_empty(), "{:?}", out.unmapped);
+            let text = out.sdp.marshal();
+            let back = from_sdp(&parse(&text).unwrap(), author, Creator::Initiator).unwrap();
+            prop_assert!(back.unmapped.is_empty(), "{:?}", back.unmapped);
+            prop_assert_eq!(&back.contents, &vec![c], "{}", text);
+        }
+
+        /// Any line of the offer changed or dropped: an error or a
+        /// conversion whose SDP reads back the same, never a panic.
+        #[test]
+        fn mangled_offers_fail_cleanly_or_reach_a_fixpoint(
+            drop in 0usize..80, line in 0usize..80, junk in "[ -~]{0,30}",
+        ) {
+            let mut ls: Vec<String> = lines(OFFER);
+            let n = ls.len();
+            ls[line % n] = format!("{}{}", &ls[line % n][..2.min(ls[line % n].len())], junk);
+            ls.remove(drop % n);
+            let text = ls.join("\r\n") + "\r\n";
+            if let Ok(sdp) = parse(&text) {
+                if let Ok(j) = from_sdp(&sdp, Creator::Initiator, Creator::Initiator) {
+                    if let Ok(out) = to_sdp(&j.contents, &j.groups, Creator::Initiator) {
+                        let again = from_sdp(&parse(&out.sdp.marshal()).unwrap(), Creator::Initiator, Creator::Initiator).unwrap();
+                        prop_assert_eq!(again.contents, j.contents);
+                    }
+                }
+            }
+        }
+    }
+}
