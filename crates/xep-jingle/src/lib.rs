@@ -7,7 +7,9 @@
 //! [`grouping`] (XEP-0338), [`ssma`] (XEP-0339), [`file_transfer`]
 //! (XEP-0234), [`ice_udp`] (XEP-0176), [`raw_udp`] (XEP-0177), [`s5b`]
 //! (XEP-0260), [`ibb`] (XEP-0261 and XEP-0047), [`dtls`] (XEP-0320),
-//! [`jmi`] (XEP-0353) and [`extdisco`] (XEP-0215).
+//! [`jmi`] (XEP-0353) and [`extdisco`] (XEP-0215). The `sdp` module
+//! (feature `sdp`, on by default) converts RTP contents to and from SDP
+//! offers and answers.
 //!
 //! ```
 //! use xep_element::XmlElement;
@@ -29,33 +31,60 @@
 //! # Sessions
 //!
 //! [`Endpoint`] holds the sessions of one party, in either role, sans I/O
-//! (see [`session`]): the caller passes in every Jingle iq and its own
-//! actions, and drains iqs to send and [`Event`]s.
+//! (see [`session`]): the caller passes in every Jingle iq, its own
+//! actions and the current time, and drains iqs to send and [`Event`]s.
+//! A session is known by the peer's JID and the session id, as ids are
+//! only unique per pair of parties. The machine reads no clock: requests
+//! left unanswered and calls left ringing end on the timers of [`Config`],
+//! fired by [`Endpoint::handle_timeout`] at [`Endpoint::poll_timeout`].
 //!
 //! ```
-//! use xep_element::Payload;
-//! use xep_jingle::{Action, Content, Creator, Endpoint, Event, State, rtp, ice_udp};
+//! use std::time::{Duration, Instant};
+//! use xep_element::{Payload, XmlElement};
+//! use xep_element::jid::Jid;
+//! use xep_jingle::{Content, Creator, Endpoint, Event, ReasonCondition, State, rtp, ice_udp};
 //!
-//! let mut romeo = Endpoint::new("romeo@verona.example/a".parse().unwrap());
-//! let mut juliet = Endpoint::new("juliet@verona.example/b".parse().unwrap());
+//! let romeo_jid: Jid = "romeo@verona.example/a".parse().unwrap();
+//! let juliet_jid: Jid = "juliet@verona.example/b".parse().unwrap();
+//! let mut romeo = Endpoint::new(romeo_jid.clone());
+//! let mut juliet = Endpoint::new(juliet_jid.clone());
+//! let now = Instant::now();
 //! let voice = Content::new(Creator::Initiator, "voice")
 //!     .with(Payload::new(rtp::Description::new("audio")))
 //!     .with(Payload::new(ice_udp::Transport::default()));
-//! romeo.initiate("juliet@verona.example/b".parse().unwrap(), "sid1", vec![voice]).unwrap();
+//! romeo.initiate(now, juliet_jid.clone(), "sid1", vec![voice]).unwrap();
 //! let pump = |from: &mut Endpoint, to: &mut Endpoint| {
 //!     while let Some(iq) = from.poll_transmit() {
-//!         to.handle_iq(&iq);
+//!         to.handle_iq(now, &iq);
 //!     }
 //! };
 //! pump(&mut romeo, &mut juliet); // session-initiate
 //! pump(&mut juliet, &mut romeo); // its acknowledgement
 //! assert!(matches!(juliet.poll_event(), Some(Event::Incoming { .. })));
-//! juliet.accept("sid1", vec![]).unwrap();
+//! // The call rings until the ring timeout (60 s by default).
+//! assert_eq!(romeo.poll_timeout(), Some(now + romeo.config().ring_timeout));
+//! juliet.accept(now, &romeo_jid, "sid1", vec![]).unwrap();
 //! pump(&mut juliet, &mut romeo);
 //! pump(&mut romeo, &mut juliet);
-//! assert_eq!(romeo.session("sid1").unwrap().state(), State::Active);
-//! assert_eq!(juliet.session("sid1").unwrap().state(), State::Active);
-//! # let _ = Action::SessionAccept;
+//! assert_eq!(romeo.session(&juliet_jid, "sid1").unwrap().state(), State::Active);
+//! assert_eq!(juliet.session(&romeo_jid, "sid1").unwrap().state(), State::Active);
+//! assert_eq!(romeo.poll_timeout(), None);
+//!
+//! // A second call that Juliet never answers ends on the ring timeout.
+//! let video = Content::new(Creator::Initiator, "video")
+//!     .with(Payload::new(rtp::Description::new("video")))
+//!     .with(Payload::new(ice_udp::Transport::default()));
+//! romeo.initiate(now, juliet_jid.clone(), "sid2", vec![video]).unwrap();
+//! pump(&mut romeo, &mut juliet);
+//! pump(&mut juliet, &mut romeo);
+//! let later = now + Duration::from_secs(61);
+//! romeo.handle_timeout(later);
+//! assert_eq!(romeo.session(&juliet_jid, "sid2").unwrap().state(), State::Ended);
+//! let terminate = romeo.poll_transmit().unwrap();
+//! assert!(terminate.to_xml().contains("<reason><timeout/></reason>"));
+//! juliet.handle_iq(later, &terminate);
+//! assert_eq!(juliet.session(&romeo_jid, "sid2").unwrap().state(), State::Ended);
+//! # let _ = ReasonCondition::Timeout;
 //! ```
 
 #![warn(missing_docs)]
@@ -79,7 +108,7 @@ pub mod session;
 pub mod ssma;
 
 pub use jingle::{Action, Content, Creator, Jingle, JingleError, Reason, ReasonCondition, Senders};
-pub use session::{Endpoint, Event, Role, Session, SessionError, State};
+pub use session::{Config, Endpoint, Event, Role, Session, SessionError, State};
 
 xep_element::elements! {
     "XEP-0166" => [jingle::Jingle, jingle::Content, jingle::Reason, jingle::JingleError],

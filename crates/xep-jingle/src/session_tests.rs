@@ -1,15 +1,49 @@
 //! Scripted sessions after the scenarios of XEP-0166 and XEP-0167 (our own
 //! stanzas), and the simulation as a property.
 
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
 use xep_core::{DefinedCondition, Iq, IqType};
+use xep_element::jid::Jid;
 use xep_element::{Payload, Registry, XmlElement};
 
 use crate::jingle::{Action, Content, Creator, JingleError, Reason, ReasonCondition, Senders};
-use crate::session::{Endpoint, Event, Role, State};
+use crate::session::{Config, Endpoint, Event, Role, Session, State};
 use crate::{ice_udp, raw_udp, rtp};
 
 const ROMEO: &str = "romeo@verona.example/orchard";
 const JULIET: &str = "juliet@verona.example/balcony";
+const IAGO: &str = "iago@verona.example/x";
+
+fn jid(s: &str) -> Jid {
+    s.parse().unwrap()
+}
+
+/// The start of every scripted test's clock.
+fn t0() -> Instant {
+    static T0: OnceLock<Instant> = OnceLock::new();
+    *T0.get_or_init(Instant::now)
+}
+
+fn secs(n: u64) -> Instant {
+    t0() + Duration::from_secs(n)
+}
+
+/// The other party of the two-party tests.
+fn peer_of(e: &Endpoint) -> Jid {
+    jid(if e.local().to_string() == ROMEO {
+        JULIET
+    } else {
+        ROMEO
+    })
+}
+
+/// The session `sid` of `e` with the other party.
+fn sess<'a>(e: &'a Endpoint, sid: &str) -> &'a Session {
+    e.session(&peer_of(e), sid)
+        .unwrap_or_else(|| panic!("{} has no session {sid}", e.local()))
+}
 
 fn registry() -> Registry {
     Registry::new()
@@ -45,7 +79,7 @@ fn deliver(from: &mut Endpoint, to: &mut Endpoint) -> Vec<Iq> {
     let mut out = Vec::new();
     while let Some(iq) = from.poll_transmit() {
         let back = Iq::from_xml_with(iq.to_xml().as_bytes(), &reg).unwrap();
-        to.handle_iq(&back);
+        to.handle_iq(t0(), &back);
         out.push(iq);
     }
     out
@@ -66,8 +100,7 @@ fn events(e: &mut Endpoint) -> Vec<Event> {
 }
 
 fn names(e: &Endpoint, sid: &str) -> Vec<(Creator, String, Senders)> {
-    e.session(sid)
-        .unwrap()
+    sess(e, sid)
         .contents()
         .map(|c| (c.creator, c.name.clone(), c.senders()))
         .collect()
@@ -86,7 +119,8 @@ fn successful_call() {
     let (mut romeo, mut juliet) = pair();
     romeo
         .initiate(
-            JULIET.parse().unwrap(),
+            t0(),
+            jid(JULIET),
             "call1",
             vec![audio(Creator::Initiator, "voice")],
         )
@@ -98,23 +132,32 @@ fn successful_call() {
     assert_eq!(acks.len(), 1);
     assert_eq!(acks[0].type_, IqType::Result);
     assert!(matches!(&events(&mut juliet)[..], [Event::Incoming { sid, .. }] if sid == "call1"));
-    assert_eq!(juliet.session("call1").unwrap().role(), Role::Responder);
+    assert_eq!(sess(&juliet, "call1").role(), Role::Responder);
 
     // Ringing, then the answer.
     juliet
-        .session_info("call1", vec![Payload::new(rtp::RtpInfo::Ringing)])
+        .session_info(
+            t0(),
+            &peer_of(&juliet),
+            "call1",
+            vec![Payload::new(rtp::RtpInfo::Ringing)],
+        )
         .unwrap();
-    juliet.accept("call1", vec![]).unwrap();
+    juliet
+        .accept(t0(), &peer_of(&juliet), "call1", vec![])
+        .unwrap();
     settle(&mut romeo, &mut juliet);
     let ev = events(&mut romeo);
     assert!(ev.iter().any(
         |e| matches!(e, Event::Received { jingle, .. } if jingle.action == Action::SessionInfo)
     ));
     assert!(ev.contains(&Event::StateChanged {
+        peer: jid(JULIET),
         sid: "call1".into(),
-        state: State::Active
+        state: State::Active,
+        reason: None,
     }));
-    assert_eq!(juliet.session("call1").unwrap().state(), State::Active);
+    assert_eq!(sess(&juliet, "call1").state(), State::Active);
     assert_eq!(names(&romeo, "call1"), names(&juliet, "call1"));
 
     // A candidate, then the end.
@@ -136,14 +179,26 @@ fn successful_call() {
         ..Default::default()
     }));
     romeo
-        .content_action("call1", Action::TransportInfo, vec![cand], None)
+        .content_action(
+            t0(),
+            &peer_of(&romeo),
+            "call1",
+            Action::TransportInfo,
+            vec![cand],
+            None,
+        )
         .unwrap();
     romeo
-        .terminate("call1", Some(Reason::new(ReasonCondition::Success)))
+        .terminate(
+            t0(),
+            &peer_of(&romeo),
+            "call1",
+            Some(Reason::new(ReasonCondition::Success)),
+        )
         .unwrap();
-    assert_eq!(romeo.session("call1").unwrap().state(), State::Ended);
+    assert_eq!(sess(&romeo, "call1").state(), State::Ended);
     settle(&mut romeo, &mut juliet);
-    assert_eq!(juliet.session("call1").unwrap().state(), State::Ended);
+    assert_eq!(sess(&juliet, "call1").state(), State::Ended);
     assert!(!romeo.has_outstanding() && !juliet.has_outstanding());
 }
 
@@ -152,40 +207,49 @@ fn declined_call() {
     let (mut romeo, mut juliet) = pair();
     romeo
         .initiate(
-            JULIET.parse().unwrap(),
+            t0(),
+            jid(JULIET),
             "call2",
             vec![audio(Creator::Initiator, "voice")],
         )
         .unwrap();
     settle(&mut romeo, &mut juliet);
     juliet
-        .terminate("call2", Some(Reason::new(ReasonCondition::Decline)))
+        .terminate(
+            t0(),
+            &peer_of(&juliet),
+            "call2",
+            Some(Reason::new(ReasonCondition::Decline)),
+        )
         .unwrap();
     let sent = deliver(&mut juliet, &mut romeo);
     assert!(sent[0].to_xml().contains("<reason><decline/></reason>"));
-    assert_eq!(romeo.session("call2").unwrap().state(), State::Ended);
+    assert_eq!(sess(&romeo, "call2").state(), State::Ended);
     let ev = events(&mut romeo);
     assert!(ev.iter().any(|e| matches!(e, Event::Received { jingle, .. }
         if jingle.reason.as_ref().map(|r| &r.condition) == Some(&ReasonCondition::Decline))));
     // Anything after the end is an unknown session.
     assert_eq!(
-        juliet.accept("call2", vec![]),
+        juliet.accept(t0(), &peer_of(&juliet), "call2", vec![]),
         Err(crate::SessionError::WrongState)
     );
-    romeo.session_info("call2", vec![]).unwrap_err();
+    romeo
+        .session_info(t0(), &peer_of(&romeo), "call2", vec![])
+        .unwrap_err();
 }
 
 fn active_call() -> (Endpoint, Endpoint) {
     let (mut romeo, mut juliet) = pair();
     romeo
         .initiate(
-            JULIET.parse().unwrap(),
+            t0(),
+            jid(JULIET),
             "s",
             vec![audio(Creator::Initiator, "voice")],
         )
         .unwrap();
     settle(&mut romeo, &mut juliet);
-    juliet.accept("s", vec![]).unwrap();
+    juliet.accept(t0(), &peer_of(&juliet), "s", vec![]).unwrap();
     settle(&mut romeo, &mut juliet);
     events(&mut romeo);
     events(&mut juliet);
@@ -198,13 +262,27 @@ fn content_add_accepted_and_rejected() {
     // Juliet adds video; Romeo accepts it.
     let video = audio(Creator::Responder, "video");
     juliet
-        .content_action("s", Action::ContentAdd, vec![video.clone()], None)
+        .content_action(
+            t0(),
+            &peer_of(&juliet),
+            "s",
+            Action::ContentAdd,
+            vec![video.clone()],
+            None,
+        )
         .unwrap();
     settle(&mut romeo, &mut juliet);
-    assert_eq!(romeo.session("s").unwrap().offered().count(), 1);
-    assert_eq!(juliet.session("s").unwrap().proposed().count(), 1);
+    assert_eq!(sess(&romeo, "s").offered().count(), 1);
+    assert_eq!(sess(&juliet, "s").proposed().count(), 1);
     romeo
-        .content_action("s", Action::ContentAccept, vec![video], None)
+        .content_action(
+            t0(),
+            &peer_of(&romeo),
+            "s",
+            Action::ContentAccept,
+            vec![video],
+            None,
+        )
         .unwrap();
     settle(&mut romeo, &mut juliet);
     assert_eq!(names(&romeo, "s").len(), 2);
@@ -213,11 +291,20 @@ fn content_add_accepted_and_rejected() {
     // Romeo adds a screen share; Juliet rejects it.
     let screen = audio(Creator::Initiator, "screen");
     romeo
-        .content_action("s", Action::ContentAdd, vec![screen.clone()], None)
+        .content_action(
+            t0(),
+            &peer_of(&romeo),
+            "s",
+            Action::ContentAdd,
+            vec![screen.clone()],
+            None,
+        )
         .unwrap();
     settle(&mut romeo, &mut juliet);
     juliet
         .content_action(
+            t0(),
+            &peer_of(&juliet),
             "s",
             Action::ContentReject,
             vec![screen],
@@ -227,7 +314,7 @@ fn content_add_accepted_and_rejected() {
     settle(&mut romeo, &mut juliet);
     assert_eq!(names(&romeo, "s").len(), 2);
     assert_eq!(names(&romeo, "s"), names(&juliet, "s"));
-    assert!(romeo.session("s").unwrap().is_settled());
+    assert!(sess(&romeo, "s").is_settled());
 
     // A content-accept for nothing offered is out of order.
     let bogus = Iq::from_xml(
@@ -239,7 +326,7 @@ fn content_add_accepted_and_rejected() {
         .as_bytes(),
     )
     .unwrap();
-    romeo.handle_iq(&bogus);
+    romeo.handle_iq(t0(), &bogus);
     let reply = romeo.poll_transmit().unwrap();
     assert_eq!(jingle_error(&reply), Some(JingleError::OutOfOrder));
     assert_eq!(
@@ -250,6 +337,8 @@ fn content_add_accepted_and_rejected() {
     // Modify and remove.
     romeo
         .content_action(
+            t0(),
+            &peer_of(&romeo),
             "s",
             Action::ContentModify,
             vec![Content::new(Creator::Initiator, "voice").with_senders(Senders::Initiator)],
@@ -258,6 +347,8 @@ fn content_add_accepted_and_rejected() {
         .unwrap();
     juliet
         .content_action(
+            t0(),
+            &peer_of(&juliet),
             "s",
             Action::ContentRemove,
             vec![Content::new(Creator::Responder, "video")],
@@ -286,16 +377,29 @@ fn transport_replace_accepted_and_rejected() {
         }],
     }));
     juliet
-        .content_action("s", Action::TransportReplace, vec![raw.clone()], None)
+        .content_action(
+            t0(),
+            &peer_of(&juliet),
+            "s",
+            Action::TransportReplace,
+            vec![raw.clone()],
+            None,
+        )
         .unwrap();
     settle(&mut romeo, &mut juliet);
     romeo
-        .content_action("s", Action::TransportReject, vec![raw.clone()], None)
+        .content_action(
+            t0(),
+            &peer_of(&romeo),
+            "s",
+            Action::TransportReject,
+            vec![raw.clone()],
+            None,
+        )
         .unwrap();
     settle(&mut romeo, &mut juliet);
     let t = |e: &Endpoint| {
-        e.session("s")
-            .unwrap()
+        sess(e, "s")
             .contents()
             .next()
             .unwrap()
@@ -306,16 +410,30 @@ fn transport_replace_accepted_and_rejected() {
     assert_eq!(t(&juliet), ice_udp::NS);
 
     juliet
-        .content_action("s", Action::TransportReplace, vec![raw.clone()], None)
+        .content_action(
+            t0(),
+            &peer_of(&juliet),
+            "s",
+            Action::TransportReplace,
+            vec![raw.clone()],
+            None,
+        )
         .unwrap();
     settle(&mut romeo, &mut juliet);
     romeo
-        .content_action("s", Action::TransportAccept, vec![raw], None)
+        .content_action(
+            t0(),
+            &peer_of(&romeo),
+            "s",
+            Action::TransportAccept,
+            vec![raw],
+            None,
+        )
         .unwrap();
     settle(&mut romeo, &mut juliet);
     assert_eq!(t(&romeo), raw_udp::NS);
     assert_eq!(t(&juliet), raw_udp::NS);
-    assert!(juliet.session("s").unwrap().is_settled());
+    assert!(sess(&juliet, "s").is_settled());
 }
 
 #[test]
@@ -324,6 +442,8 @@ fn crossing_modifies_are_won_by_the_initiator() {
     let voice = Content::new(Creator::Initiator, "voice");
     romeo
         .content_action(
+            t0(),
+            &peer_of(&romeo),
             "s",
             Action::ContentModify,
             vec![voice.clone().with_senders(Senders::Initiator)],
@@ -332,6 +452,8 @@ fn crossing_modifies_are_won_by_the_initiator() {
         .unwrap();
     juliet
         .content_action(
+            t0(),
+            &peer_of(&juliet),
             "s",
             Action::ContentModify,
             vec![voice.with_senders(Senders::Responder)],
@@ -343,10 +465,16 @@ fn crossing_modifies_are_won_by_the_initiator() {
     let from_romeo: Vec<Iq> = std::iter::from_fn(|| romeo.poll_transmit()).collect();
     let from_juliet: Vec<Iq> = std::iter::from_fn(|| juliet.poll_transmit()).collect();
     for iq in &from_juliet {
-        romeo.handle_iq(&Iq::from_xml_with(iq.to_xml().as_bytes(), &reg).unwrap());
+        romeo.handle_iq(
+            t0(),
+            &Iq::from_xml_with(iq.to_xml().as_bytes(), &reg).unwrap(),
+        );
     }
     for iq in &from_romeo {
-        juliet.handle_iq(&Iq::from_xml_with(iq.to_xml().as_bytes(), &reg).unwrap());
+        juliet.handle_iq(
+            t0(),
+            &Iq::from_xml_with(iq.to_xml().as_bytes(), &reg).unwrap(),
+        );
     }
     let romeo_reply = romeo.poll_transmit().unwrap();
     assert_eq!(jingle_error(&romeo_reply), Some(JingleError::TieBreak));
@@ -354,10 +482,10 @@ fn crossing_modifies_are_won_by_the_initiator() {
         romeo_reply.error.as_ref().unwrap().condition,
         DefinedCondition::Conflict
     );
-    juliet.handle_iq(&romeo_reply);
+    juliet.handle_iq(t0(), &romeo_reply);
     let juliet_reply = juliet.poll_transmit().unwrap();
     assert_eq!(juliet_reply.type_, IqType::Result);
-    romeo.handle_iq(&juliet_reply);
+    romeo.handle_iq(t0(), &juliet_reply);
     settle(&mut romeo, &mut juliet);
     assert_eq!(
         names(&romeo, "s"),
@@ -371,14 +499,16 @@ fn simultaneous_initiates_lower_sid_wins() {
     let (mut romeo, mut juliet) = pair();
     romeo
         .initiate(
-            JULIET.parse().unwrap(),
+            t0(),
+            jid(JULIET),
             "b-romeo",
             vec![audio(Creator::Initiator, "voice")],
         )
         .unwrap();
     juliet
         .initiate(
-            ROMEO.parse().unwrap(),
+            t0(),
+            jid(ROMEO),
             "a-juliet",
             vec![audio(Creator::Initiator, "voice")],
         )
@@ -387,20 +517,26 @@ fn simultaneous_initiates_lower_sid_wins() {
     let r: Vec<Iq> = std::iter::from_fn(|| romeo.poll_transmit()).collect();
     let j: Vec<Iq> = std::iter::from_fn(|| juliet.poll_transmit()).collect();
     for iq in &j {
-        romeo.handle_iq(&Iq::from_xml_with(iq.to_xml().as_bytes(), &reg).unwrap());
+        romeo.handle_iq(
+            t0(),
+            &Iq::from_xml_with(iq.to_xml().as_bytes(), &reg).unwrap(),
+        );
     }
     for iq in &r {
-        juliet.handle_iq(&Iq::from_xml_with(iq.to_xml().as_bytes(), &reg).unwrap());
+        juliet.handle_iq(
+            t0(),
+            &Iq::from_xml_with(iq.to_xml().as_bytes(), &reg).unwrap(),
+        );
     }
     // Juliet's id sorts first: Romeo acknowledges hers, she refuses his.
     let juliet_reply = juliet.poll_transmit().unwrap();
     assert_eq!(jingle_error(&juliet_reply), Some(JingleError::TieBreak));
-    romeo.handle_iq(&juliet_reply);
+    romeo.handle_iq(t0(), &juliet_reply);
     settle(&mut romeo, &mut juliet);
-    assert_eq!(romeo.session("b-romeo").unwrap().state(), State::Ended);
-    assert!(juliet.session("b-romeo").is_none());
-    assert_eq!(romeo.session("a-juliet").unwrap().role(), Role::Responder);
-    assert_eq!(juliet.session("a-juliet").unwrap().role(), Role::Initiator);
+    assert_eq!(sess(&romeo, "b-romeo").state(), State::Ended);
+    assert!(juliet.session(&jid(ROMEO), "b-romeo").is_none());
+    assert_eq!(sess(&romeo, "a-juliet").role(), Role::Responder);
+    assert_eq!(sess(&juliet, "a-juliet").role(), Role::Initiator);
 }
 
 #[test]
@@ -408,14 +544,16 @@ fn simultaneous_initiates_with_equal_ids_lower_jid_wins() {
     let (mut romeo, mut juliet) = pair();
     romeo
         .initiate(
-            JULIET.parse().unwrap(),
+            t0(),
+            jid(JULIET),
             "same",
             vec![audio(Creator::Initiator, "voice")],
         )
         .unwrap();
     juliet
         .initiate(
-            ROMEO.parse().unwrap(),
+            t0(),
+            jid(ROMEO),
             "same",
             vec![audio(Creator::Initiator, "voice")],
         )
@@ -424,17 +562,23 @@ fn simultaneous_initiates_with_equal_ids_lower_jid_wins() {
     let r: Vec<Iq> = std::iter::from_fn(|| romeo.poll_transmit()).collect();
     let j: Vec<Iq> = std::iter::from_fn(|| juliet.poll_transmit()).collect();
     for iq in &j {
-        romeo.handle_iq(&Iq::from_xml_with(iq.to_xml().as_bytes(), &reg).unwrap());
+        romeo.handle_iq(
+            t0(),
+            &Iq::from_xml_with(iq.to_xml().as_bytes(), &reg).unwrap(),
+        );
     }
     for iq in &r {
-        juliet.handle_iq(&Iq::from_xml_with(iq.to_xml().as_bytes(), &reg).unwrap());
+        juliet.handle_iq(
+            t0(),
+            &Iq::from_xml_with(iq.to_xml().as_bytes(), &reg).unwrap(),
+        );
     }
     settle(&mut romeo, &mut juliet);
     // "juliet@…" sorts before "romeo@…": Juliet's initiate wins.
-    assert_eq!(romeo.session("same").unwrap().role(), Role::Responder);
-    assert_eq!(juliet.session("same").unwrap().role(), Role::Initiator);
-    assert_eq!(romeo.session("same").unwrap().state(), State::Pending);
-    assert_eq!(juliet.session("same").unwrap().state(), State::Pending);
+    assert_eq!(sess(&romeo, "same").role(), Role::Responder);
+    assert_eq!(sess(&juliet, "same").role(), Role::Initiator);
+    assert_eq!(sess(&romeo, "same").state(), State::Pending);
+    assert_eq!(sess(&juliet, "same").state(), State::Pending);
 }
 
 #[test]
@@ -452,7 +596,7 @@ fn errors_for_unknown_sessions_order_and_info() {
         .unwrap()
     };
     let answer = |romeo: &mut Endpoint, iq: Iq| {
-        romeo.handle_iq(&iq);
+        romeo.handle_iq(t0(), &iq);
         romeo.poll_transmit().unwrap()
     };
     let r = answer(&mut romeo, req("session-info", "nope", ""));
@@ -495,10 +639,18 @@ fn errors_for_unknown_sessions_order_and_info() {
 fn caller_actions_are_checked() {
     let (mut romeo, _juliet) = active_call();
     use crate::SessionError as E;
-    assert_eq!(romeo.accept("s", vec![]), Err(E::WrongState));
-    assert_eq!(romeo.accept("zz", vec![]), Err(E::UnknownSession));
+    assert_eq!(
+        romeo.accept(t0(), &peer_of(&romeo), "s", vec![]),
+        Err(E::WrongState)
+    );
+    assert_eq!(
+        romeo.accept(t0(), &peer_of(&romeo), "zz", vec![]),
+        Err(E::UnknownSession)
+    );
     assert_eq!(
         romeo.content_action(
+            t0(),
+            &peer_of(&romeo),
             "s",
             Action::ContentAdd,
             vec![audio(Creator::Responder, "v")],
@@ -508,6 +660,8 @@ fn caller_actions_are_checked() {
     );
     assert_eq!(
         romeo.content_action(
+            t0(),
+            &peer_of(&romeo),
             "s",
             Action::ContentAdd,
             vec![audio(Creator::Initiator, "voice")],
@@ -517,6 +671,8 @@ fn caller_actions_are_checked() {
     );
     assert_eq!(
         romeo.content_action(
+            t0(),
+            &peer_of(&romeo),
             "s",
             Action::ContentAccept,
             vec![audio(Creator::Responder, "v")],
@@ -526,6 +682,8 @@ fn caller_actions_are_checked() {
     );
     assert_eq!(
         romeo.content_action(
+            t0(),
+            &peer_of(&romeo),
             "s",
             Action::SessionAccept,
             vec![audio(Creator::Initiator, "voice")],
@@ -534,17 +692,31 @@ fn caller_actions_are_checked() {
         Err(E::WrongState)
     );
     assert_eq!(
-        romeo.initiate(JULIET.parse().unwrap(), "s", vec![]),
+        romeo.initiate(t0(), jid(JULIET), "s", vec![]),
         Err(E::DuplicateSession)
     );
     // One negotiation at a time per content.
     let raw =
         Content::new(Creator::Initiator, "voice").with(Payload::new(raw_udp::Transport::default()));
     romeo
-        .content_action("s", Action::TransportReplace, vec![raw.clone()], None)
+        .content_action(
+            t0(),
+            &peer_of(&romeo),
+            "s",
+            Action::TransportReplace,
+            vec![raw.clone()],
+            None,
+        )
         .unwrap();
     assert_eq!(
-        romeo.content_action("s", Action::TransportReplace, vec![raw], None),
+        romeo.content_action(
+            t0(),
+            &peer_of(&romeo),
+            "s",
+            Action::TransportReplace,
+            vec![raw],
+            None
+        ),
         Err(E::Busy)
     );
 }
@@ -570,10 +742,12 @@ fn file_transfer_session_info_is_understood() {
         },
     };
     romeo
-        .session_info("s", vec![Payload::new(checksum)])
+        .session_info(t0(), &peer_of(&romeo), "s", vec![Payload::new(checksum)])
         .unwrap();
     juliet
         .session_info(
+            t0(),
+            &peer_of(&juliet),
             "s",
             vec![Payload::new(Received {
                 creator: Creator::Initiator,
@@ -596,4 +770,738 @@ fn file_transfer_session_info_is_understood() {
             |e| matches!(e, Event::Received { jingle, .. } if jingle.action == Action::SessionInfo)
         ));
     }
+}
+
+/// The text of an error reply.
+fn error_text(iq: &Iq) -> String {
+    iq.error
+        .as_ref()
+        .and_then(|e| e.texts.first())
+        .map(|t| t.text.clone())
+        .unwrap_or_default()
+}
+
+/// A request from `from` to Romeo, parsed with the registry.
+fn request(from: &str, id: &str, action: &str, sid: &str, inner: &str) -> Iq {
+    Iq::from_xml_with(
+        format!(
+            "<iq xmlns='jabber:client' from='{from}' to='{ROMEO}' id='{id}' type='set'>\
+             <jingle xmlns='urn:xmpp:jingle:1' action='{action}' sid='{sid}'>{inner}</jingle></iq>"
+        )
+        .as_bytes(),
+        &registry(),
+    )
+    .unwrap()
+}
+
+/// Hands `iq` to `e` at `now` and returns its reply.
+fn answer_at(e: &mut Endpoint, now: Instant, iq: &Iq) -> Iq {
+    assert!(e.handle_iq(now, iq));
+    let reply = e.poll_transmit().expect("a reply");
+    assert_eq!(reply.id, iq.id);
+    reply
+}
+
+/// Delivers every queued iq to the endpoint it is addressed to, until
+/// nothing is left.
+fn route(eps: &mut [&mut Endpoint]) {
+    let reg = registry();
+    loop {
+        let mut sent = Vec::new();
+        for e in eps.iter_mut() {
+            sent.extend(std::iter::from_fn(|| e.poll_transmit()));
+        }
+        if sent.is_empty() {
+            break;
+        }
+        for iq in sent {
+            let to = iq.to.clone().expect("addressed");
+            let back = Iq::from_xml_with(iq.to_xml().as_bytes(), &reg).unwrap();
+            let e = eps
+                .iter_mut()
+                .find(|e| *e.local() == to)
+                .unwrap_or_else(|| panic!("sent to {to}, not an endpoint"));
+            assert!(e.handle_iq(t0(), &back), "{to} ignored {}", iq.to_xml());
+        }
+    }
+}
+
+#[test]
+fn two_peers_with_the_same_sid_have_two_sessions() {
+    let mut romeo = Endpoint::new(jid(ROMEO));
+    let mut juliet = Endpoint::new(jid(JULIET));
+    let mut iago = Endpoint::new(jid(IAGO));
+    for e in [&mut juliet, &mut iago] {
+        e.initiate(
+            t0(),
+            jid(ROMEO),
+            "same",
+            vec![audio(Creator::Initiator, "voice")],
+        )
+        .unwrap();
+    }
+    route(&mut [&mut romeo, &mut juliet, &mut iago]);
+    let incoming: Vec<Jid> = events(&mut romeo)
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Incoming { peer, sid, .. } if sid == "same" => Some(peer),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(incoming, vec![jid(JULIET), jid(IAGO)]);
+    assert_eq!(romeo.sessions().count(), 2);
+    // Romeo accepts Juliet's and declines Iago's: each session follows
+    // its own peer.
+    romeo.accept(t0(), &jid(JULIET), "same", vec![]).unwrap();
+    romeo
+        .terminate(
+            t0(),
+            &jid(IAGO),
+            "same",
+            Some(Reason::new(ReasonCondition::Decline)),
+        )
+        .unwrap();
+    route(&mut [&mut romeo, &mut juliet, &mut iago]);
+    assert_eq!(
+        romeo.session(&jid(JULIET), "same").unwrap().state(),
+        State::Active
+    );
+    assert_eq!(
+        romeo.session(&jid(IAGO), "same").unwrap().state(),
+        State::Ended
+    );
+    assert_eq!(
+        juliet.session(&jid(ROMEO), "same").unwrap().state(),
+        State::Active
+    );
+    assert_eq!(
+        iago.session(&jid(ROMEO), "same").unwrap().state(),
+        State::Ended
+    );
+    // Romeo can start sessions with one id towards two peers as well.
+    for peer in [JULIET, IAGO] {
+        romeo
+            .initiate(
+                t0(),
+                jid(peer),
+                "mine",
+                vec![audio(Creator::Initiator, "voice")],
+            )
+            .unwrap();
+    }
+    assert_eq!(
+        romeo.initiate(
+            t0(),
+            jid(IAGO),
+            "mine",
+            vec![audio(Creator::Initiator, "voice")]
+        ),
+        Err(crate::SessionError::DuplicateSession)
+    );
+}
+
+#[test]
+fn a_third_party_quoting_a_sid_gets_unknown_session() {
+    let (mut romeo, _juliet) = active_call();
+    for action in ["session-terminate", "session-info", "content-remove"] {
+        let iq = request(
+            IAGO,
+            "i1",
+            action,
+            "s",
+            "<content creator='initiator' name='voice'/>",
+        );
+        let r = answer_at(&mut romeo, t0(), &iq);
+        assert_eq!(r.type_, IqType::Error, "{action} from a third party");
+        assert_eq!(
+            r.error.as_ref().unwrap().condition,
+            DefinedCondition::ItemNotFound
+        );
+        assert_eq!(jingle_error(&r), Some(JingleError::UnknownSession));
+        assert_eq!(r.to, Some(jid(IAGO)));
+    }
+    // Romeo's session with Juliet is untouched.
+    assert_eq!(sess(&romeo, "s").state(), State::Active);
+    assert_eq!(names(&romeo, "s").len(), 1);
+    assert!(events(&mut romeo).is_empty());
+}
+
+#[test]
+fn unanswered_initiate_times_out_and_ends_the_session() {
+    let (mut romeo, mut juliet) = pair();
+    let id = romeo
+        .initiate(
+            t0(),
+            jid(JULIET),
+            "call",
+            vec![audio(Creator::Initiator, "voice")],
+        )
+        .unwrap();
+    let initiate = romeo.poll_transmit().unwrap();
+    assert_eq!(romeo.poll_timeout(), Some(secs(30)));
+    romeo.handle_timeout(secs(29));
+    assert!(events(&mut romeo).is_empty());
+    assert_eq!(sess(&romeo, "call").state(), State::Pending);
+
+    romeo.handle_timeout(secs(30));
+    let timeout = Reason::new(ReasonCondition::Timeout);
+    assert_eq!(
+        events(&mut romeo),
+        vec![
+            Event::TimedOut {
+                peer: jid(JULIET),
+                sid: "call".into(),
+                id: id.clone(),
+                action: Action::SessionInitiate,
+            },
+            Event::StateChanged {
+                peer: jid(JULIET),
+                sid: "call".into(),
+                state: State::Ended,
+                reason: Some(timeout.clone()),
+            },
+        ]
+    );
+    assert_eq!(sess(&romeo, "call").state(), State::Ended);
+    // The peer is told, with <timeout/>.
+    let terminate = romeo.poll_transmit().unwrap();
+    assert!(terminate.to_xml().contains("action='session-terminate'"));
+    assert!(terminate.to_xml().contains("<reason><timeout/></reason>"));
+    assert_eq!(terminate.to, Some(jid(JULIET)));
+    // The only timer left is the terminate's own request timeout.
+    assert_eq!(romeo.poll_timeout(), Some(secs(60)));
+
+    // The initiate reaches Juliet late, then the terminate: she ends too.
+    let ack = answer_at(&mut juliet, secs(31), &initiate);
+    juliet.handle_iq(secs(31), &terminate);
+    assert_eq!(sess(&juliet, "call").state(), State::Ended);
+    let ev = events(&mut juliet);
+    assert!(ev.contains(&Event::StateChanged {
+        peer: jid(ROMEO),
+        sid: "call".into(),
+        state: State::Ended,
+        reason: Some(timeout),
+    }));
+    // The late acknowledgement is not taken as an answer.
+    assert!(!romeo.handle_iq(secs(32), &ack));
+    assert!(events(&mut romeo).is_empty());
+}
+
+#[test]
+fn unanswered_accept_times_out_and_ends_the_session() {
+    let (mut romeo, mut juliet) = pair();
+    romeo
+        .initiate(
+            t0(),
+            jid(JULIET),
+            "call",
+            vec![audio(Creator::Initiator, "voice")],
+        )
+        .unwrap();
+    settle(&mut romeo, &mut juliet);
+    juliet
+        .accept(secs(10), &jid(ROMEO), "call", vec![])
+        .unwrap();
+    let _lost = juliet.poll_transmit().unwrap();
+    // Juliet runs no ring timer: only her accept's request timer.
+    assert_eq!(juliet.poll_timeout(), Some(secs(40)));
+    events(&mut juliet);
+    juliet.handle_timeout(secs(40));
+    let ev = events(&mut juliet);
+    assert!(matches!(
+        &ev[0],
+        Event::TimedOut {
+            action: Action::SessionAccept,
+            ..
+        }
+    ));
+    assert!(
+        matches!(&ev[1], Event::StateChanged { state: State::Ended, reason: Some(r), .. }
+        if r.condition == ReasonCondition::Timeout)
+    );
+    let terminate = juliet.poll_transmit().unwrap();
+    assert!(terminate.to_xml().contains("<reason><timeout/></reason>"));
+}
+
+#[test]
+fn unanswered_content_add_times_out_and_the_session_goes_on() {
+    let (mut romeo, mut juliet) = active_call();
+    let screen = audio(Creator::Initiator, "screen");
+    let id = romeo
+        .content_action(
+            secs(100),
+            &jid(JULIET),
+            "s",
+            Action::ContentAdd,
+            vec![screen.clone()],
+            None,
+        )
+        .unwrap();
+    let _lost = romeo.poll_transmit().unwrap();
+    // Busy until answered or timed out.
+    assert_eq!(
+        romeo.content_action(
+            secs(101),
+            &jid(JULIET),
+            "s",
+            Action::ContentAdd,
+            vec![screen.clone()],
+            None
+        ),
+        Err(crate::SessionError::Busy)
+    );
+    assert_eq!(romeo.poll_timeout(), Some(secs(130)));
+    romeo.handle_timeout(secs(130));
+    assert_eq!(
+        events(&mut romeo),
+        vec![Event::TimedOut {
+            peer: jid(JULIET),
+            sid: "s".into(),
+            id,
+            action: Action::ContentAdd,
+        }]
+    );
+    // Nothing sent, the session is as it was and the content free again.
+    assert!(romeo.poll_transmit().is_none());
+    assert_eq!(sess(&romeo, "s").state(), State::Active);
+    assert_eq!(sess(&romeo, "s").proposed().count(), 0);
+    assert_eq!(romeo.poll_timeout(), None);
+    romeo
+        .content_action(
+            secs(131),
+            &jid(JULIET),
+            "s",
+            Action::ContentAdd,
+            vec![screen],
+            None,
+        )
+        .unwrap();
+    let reg = registry();
+    while let Some(iq) = romeo.poll_transmit() {
+        juliet.handle_iq(
+            secs(131),
+            &Iq::from_xml_with(iq.to_xml().as_bytes(), &reg).unwrap(),
+        );
+    }
+    while let Some(iq) = juliet.poll_transmit() {
+        romeo.handle_iq(secs(132), &iq);
+    }
+    assert_eq!(sess(&romeo, "s").proposed().count(), 1);
+    assert_eq!(sess(&juliet, "s").offered().count(), 1);
+}
+
+#[test]
+fn ring_timeout_terminates_a_pending_session() {
+    let (mut romeo, mut juliet) = pair();
+    romeo
+        .initiate(
+            t0(),
+            jid(JULIET),
+            "call",
+            vec![audio(Creator::Initiator, "voice")],
+        )
+        .unwrap();
+    settle(&mut romeo, &mut juliet); // acknowledged, not accepted
+    events(&mut romeo);
+    assert_eq!(romeo.poll_timeout(), Some(secs(60)));
+    romeo.handle_timeout(secs(59));
+    assert!(romeo.poll_transmit().is_none());
+    romeo.handle_timeout(secs(60));
+    assert_eq!(
+        events(&mut romeo),
+        vec![Event::StateChanged {
+            peer: jid(JULIET),
+            sid: "call".into(),
+            state: State::Ended,
+            reason: Some(Reason::new(ReasonCondition::Timeout)),
+        }]
+    );
+    let terminate = romeo.poll_transmit().unwrap();
+    assert!(terminate.to_xml().contains("action='session-terminate'"));
+    assert!(terminate.to_xml().contains("<reason><timeout/></reason>"));
+    // Juliet's accept, sent before the terminate arrived, finds the
+    // session ended.
+    juliet
+        .accept(secs(60), &jid(ROMEO), "call", vec![])
+        .unwrap();
+    let accept = juliet.poll_transmit().unwrap();
+    let r = answer_at(&mut romeo, secs(61), &accept);
+    assert_eq!(jingle_error(&r), Some(JingleError::UnknownSession));
+    juliet.handle_iq(secs(61), &terminate);
+    juliet.handle_iq(secs(61), &r);
+    assert_eq!(sess(&juliet, "call").state(), State::Ended);
+    assert_eq!(sess(&romeo, "call").state(), State::Ended);
+}
+
+#[test]
+fn answers_cancel_the_timers() {
+    let (mut romeo, mut juliet) = pair();
+    romeo
+        .initiate(
+            t0(),
+            jid(JULIET),
+            "call",
+            vec![audio(Creator::Initiator, "voice")],
+        )
+        .unwrap();
+    settle(&mut romeo, &mut juliet);
+    juliet.accept(secs(5), &jid(ROMEO), "call", vec![]).unwrap();
+    settle(&mut romeo, &mut juliet);
+    assert_eq!(romeo.poll_timeout(), None);
+    assert_eq!(juliet.poll_timeout(), None);
+    events(&mut romeo);
+    events(&mut juliet);
+    // Long after every deadline, nothing happens.
+    for e in [&mut romeo, &mut juliet] {
+        e.handle_timeout(secs(3600));
+        assert!(e.poll_transmit().is_none());
+        assert!(events(e).is_empty());
+    }
+    assert_eq!(sess(&romeo, "call").state(), State::Active);
+    assert_eq!(sess(&juliet, "call").state(), State::Active);
+}
+
+#[test]
+fn poll_timeout_is_the_earliest_deadline() {
+    let config = Config {
+        request_timeout: Duration::from_secs(10),
+        ring_timeout: Duration::from_secs(25),
+    };
+    let mut romeo = Endpoint::with_config(jid(ROMEO), config);
+    let mut juliet = Endpoint::with_config(jid(JULIET), config);
+    assert_eq!(romeo.poll_timeout(), None);
+    romeo
+        .initiate(
+            t0(),
+            jid(JULIET),
+            "call",
+            vec![audio(Creator::Initiator, "voice")],
+        )
+        .unwrap();
+    // The initiate's request timer before the ring timer.
+    assert_eq!(romeo.poll_timeout(), Some(secs(10)));
+    let initiate = romeo.poll_transmit().unwrap();
+    let ack = answer_at(&mut juliet, secs(1), &initiate);
+    assert!(romeo.handle_iq(secs(2), &ack));
+    assert_eq!(romeo.poll_timeout(), Some(secs(25)));
+    // A ping at 20 s: its deadline (30 s) comes after the ring's.
+    romeo
+        .session_info(secs(20), &jid(JULIET), "call", vec![])
+        .unwrap();
+    assert_eq!(romeo.poll_timeout(), Some(secs(25)));
+    // A second session initiated at 12 s: its initiate (22 s) comes first.
+    romeo
+        .initiate(
+            secs(12),
+            jid(JULIET),
+            "other",
+            vec![audio(Creator::Initiator, "voice")],
+        )
+        .unwrap();
+    assert_eq!(romeo.poll_timeout(), Some(secs(22)));
+    // Firing at 25 s: the second initiate (22 s) and the ring (25 s)
+    // expire; the terminates they send are due at 35 s; the ping at 30 s.
+    romeo.handle_timeout(secs(25));
+    let t = romeo.poll_timeout().unwrap();
+    assert!(t > secs(25));
+    assert_eq!(t, secs(30));
+    let ev = events(&mut romeo);
+    let timed_out: Vec<Action> = ev
+        .iter()
+        .filter_map(|e| match e {
+            Event::TimedOut { action, .. } => Some(*action),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(timed_out, vec![Action::SessionInitiate]);
+    assert_eq!(sess(&romeo, "call").state(), State::Ended);
+    assert_eq!(sess(&romeo, "other").state(), State::Ended);
+    romeo.handle_timeout(secs(35));
+    assert_eq!(romeo.poll_timeout(), None);
+}
+
+#[test]
+fn transport_info_of_another_transport_is_unsupported_info() {
+    let (mut romeo, mut juliet) = active_call();
+    let ice = "<transport xmlns='urn:xmpp:jingle:transports:ice-udp:1' ufrag='a' pwd='b'/>";
+    let raw = "<transport xmlns='urn:xmpp:jingle:transports:raw-udp:1'/>";
+    let with = |inner: &str| format!("<content creator='initiator' name='voice'>{inner}</content>");
+    // The negotiated transport: understood.
+    let r = answer_at(
+        &mut romeo,
+        t0(),
+        &request(JULIET, "t1", "transport-info", "s", &with(ice)),
+    );
+    assert_eq!(r.type_, IqType::Result);
+    // Another transport method.
+    let r = answer_at(
+        &mut romeo,
+        t0(),
+        &request(JULIET, "t2", "transport-info", "s", &with(raw)),
+    );
+    assert_eq!(jingle_error(&r), Some(JingleError::UnsupportedInfo));
+    assert_eq!(
+        r.error.as_ref().unwrap().condition,
+        DefinedCondition::FeatureNotImplemented
+    );
+    assert!(error_text(&r).contains("raw-udp"), "{}", error_text(&r));
+    // An unknown element next to the transport, or under <jingle/>.
+    let r = answer_at(
+        &mut romeo,
+        t0(),
+        &request(
+            JULIET,
+            "t3",
+            "transport-info",
+            "s",
+            &with(&format!("{ice}<x xmlns='urn:example:unknown'/>")),
+        ),
+    );
+    assert_eq!(jingle_error(&r), Some(JingleError::UnsupportedInfo));
+    let r = answer_at(
+        &mut romeo,
+        t0(),
+        &request(
+            JULIET,
+            "t4",
+            "transport-info",
+            "s",
+            &format!("{}<x xmlns='urn:example:unknown'/>", with(ice)),
+        ),
+    );
+    assert_eq!(jingle_error(&r), Some(JingleError::UnsupportedInfo));
+    // An element of the transport's namespace that is not <transport/>.
+    let r = answer_at(
+        &mut romeo,
+        t0(),
+        &request(
+            JULIET,
+            "t5",
+            "transport-info",
+            "s",
+            &with(&format!(
+                "{ice}<extra xmlns='urn:xmpp:jingle:transports:ice-udp:1'/>"
+            )),
+        ),
+    );
+    assert_eq!(jingle_error(&r), Some(JingleError::UnsupportedInfo));
+    // No transport at all: nothing to inform of.
+    let r = answer_at(
+        &mut romeo,
+        t0(),
+        &request(JULIET, "t6", "transport-info", "s", &with("")),
+    );
+    assert_eq!(
+        r.error.as_ref().unwrap().condition,
+        DefinedCondition::BadRequest
+    );
+    assert!(error_text(&r).contains("no <transport/>"));
+    assert!(sess(&romeo, "s").is_settled());
+
+    // Through the API: Juliet's wrong transport-info is refused by Romeo.
+    let cand =
+        Content::new(Creator::Initiator, "voice").with(Payload::new(raw_udp::Transport::default()));
+    events(&mut juliet);
+    juliet
+        .content_action(
+            t0(),
+            &jid(ROMEO),
+            "s",
+            Action::TransportInfo,
+            vec![cand],
+            None,
+        )
+        .unwrap();
+    settle(&mut romeo, &mut juliet);
+    assert!(events(&mut juliet).iter().any(|e| matches!(
+        e,
+        Event::Answered { action: Action::TransportInfo, error: Some(err), .. }
+            if err.condition == DefinedCondition::FeatureNotImplemented
+    )));
+}
+
+#[test]
+fn transport_info_for_a_proposed_replacement_is_understood() {
+    let (mut romeo, mut juliet) = active_call();
+    let raw =
+        Content::new(Creator::Initiator, "voice").with(Payload::new(raw_udp::Transport::default()));
+    juliet
+        .content_action(
+            t0(),
+            &jid(ROMEO),
+            "s",
+            Action::TransportReplace,
+            vec![raw.clone()],
+            None,
+        )
+        .unwrap();
+    settle(&mut romeo, &mut juliet);
+    // While the replace is pending both methods are understood.
+    for (id, inner) in [
+        (
+            "r1",
+            "<transport xmlns='urn:xmpp:jingle:transports:raw-udp:1'/>",
+        ),
+        (
+            "r2",
+            "<transport xmlns='urn:xmpp:jingle:transports:ice-udp:1'/>",
+        ),
+    ] {
+        let r = answer_at(
+            &mut romeo,
+            t0(),
+            &request(
+                JULIET,
+                id,
+                "transport-info",
+                "s",
+                &format!("<content creator='initiator' name='voice'>{inner}</content>"),
+            ),
+        );
+        assert_eq!(r.type_, IqType::Result, "{inner}: {}", error_text(&r));
+    }
+    // Once rejected, only the negotiated one.
+    romeo
+        .content_action(
+            t0(),
+            &jid(JULIET),
+            "s",
+            Action::TransportReject,
+            vec![raw],
+            None,
+        )
+        .unwrap();
+    settle(&mut romeo, &mut juliet);
+    let r = answer_at(
+        &mut romeo,
+        t0(),
+        &request(
+            JULIET,
+            "r3",
+            "transport-info",
+            "s",
+            "<content creator='initiator' name='voice'>\
+             <transport xmlns='urn:xmpp:jingle:transports:raw-udp:1'/></content>",
+        ),
+    );
+    assert_eq!(jingle_error(&r), Some(JingleError::UnsupportedInfo));
+}
+
+#[test]
+fn description_info_with_unknown_payloads_is_unsupported_info() {
+    let (mut romeo, _juliet) = active_call();
+    let with = |inner: &str| format!("<content creator='initiator' name='voice'>{inner}</content>");
+    let rtp_desc = "<description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>\
+                    <payload-type id='111' name='opus' clockrate='48000'/></description>";
+    let r = answer_at(
+        &mut romeo,
+        t0(),
+        &request(JULIET, "d1", "description-info", "s", &with(rtp_desc)),
+    );
+    assert_eq!(r.type_, IqType::Result, "{}", error_text(&r));
+    // Another application format.
+    let r = answer_at(
+        &mut romeo,
+        t0(),
+        &request(
+            JULIET,
+            "d2",
+            "description-info",
+            "s",
+            &with(
+                "<description xmlns='urn:xmpp:jingle:apps:file-transfer:5'>\
+                 <file><name>a.txt</name></file></description>",
+            ),
+        ),
+    );
+    assert_eq!(jingle_error(&r), Some(JingleError::UnsupportedInfo));
+    assert_eq!(
+        r.error.as_ref().unwrap().condition,
+        DefinedCondition::FeatureNotImplemented
+    );
+    assert!(error_text(&r).contains("file-transfer"));
+    // Something else than a description next to it.
+    let r = answer_at(
+        &mut romeo,
+        t0(),
+        &request(
+            JULIET,
+            "d3",
+            "description-info",
+            "s",
+            &with(&format!("{rtp_desc}<x xmlns='urn:example:unknown'/>")),
+        ),
+    );
+    assert_eq!(jingle_error(&r), Some(JingleError::UnsupportedInfo));
+    // No description: bad request.
+    let r = answer_at(
+        &mut romeo,
+        t0(),
+        &request(JULIET, "d4", "description-info", "s", &with("")),
+    );
+    assert_eq!(
+        r.error.as_ref().unwrap().condition,
+        DefinedCondition::BadRequest
+    );
+}
+
+#[test]
+fn session_info_with_an_unknown_payload_is_unsupported_info() {
+    let (mut romeo, mut juliet) = active_call();
+    let r = answer_at(
+        &mut romeo,
+        t0(),
+        &request(
+            JULIET,
+            "i1",
+            "session-info",
+            "s",
+            "<ringing xmlns='urn:xmpp:jingle:apps:rtp:info:1'/><x xmlns='urn:example:unknown'/>",
+        ),
+    );
+    assert_eq!(jingle_error(&r), Some(JingleError::UnsupportedInfo));
+    assert_eq!(
+        r.error.as_ref().unwrap().condition,
+        DefinedCondition::FeatureNotImplemented
+    );
+    assert!(error_text(&r).contains("urn:example:unknown"));
+    // Through the API, the sender sees the refusal.
+    events(&mut juliet);
+    juliet
+        .session_info(
+            t0(),
+            &jid(ROMEO),
+            "s",
+            vec![Payload::Raw(
+                "<x xmlns='urn:example:unknown'/>".parse().unwrap(),
+            )],
+        )
+        .unwrap();
+    settle(&mut romeo, &mut juliet);
+    assert!(events(&mut juliet).iter().any(|e| matches!(
+        e,
+        Event::Answered { action: Action::SessionInfo, error: Some(err), .. }
+            if err.condition == DefinedCondition::FeatureNotImplemented
+    )));
+}
+
+#[test]
+fn huge_timeouts_disable_the_timers() {
+    let config = Config {
+        request_timeout: Duration::MAX,
+        ring_timeout: Duration::MAX,
+    };
+    let mut romeo = Endpoint::with_config(jid(ROMEO), config);
+    romeo
+        .initiate(
+            t0(),
+            jid(JULIET),
+            "call",
+            vec![audio(Creator::Initiator, "voice")],
+        )
+        .unwrap();
+    assert_eq!(romeo.poll_timeout(), None);
+    romeo.handle_timeout(secs(1_000_000));
+    assert_eq!(sess(&romeo, "call").state(), State::Pending);
+    assert!(romeo.has_outstanding());
 }

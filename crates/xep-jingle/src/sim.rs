@@ -1,60 +1,88 @@
 //! Two [`Endpoint`]s driven by a schedule decoded from arbitrary bytes,
 //! for a fuzz target (`MACHINES` in xtask) and this crate's proptest.
-//! Enabled by the `sim` feature. Each pair of bytes is one input: delivering the next iq of
-//! either direction (the two directions interleave freely, so actions
-//! cross as they do on a network, while each direction keeps its order
-//! as XMPP guarantees), or a caller action on either side: initiate (with
-//! one of a few session ids, so initiates collide), accept, terminate,
-//! content-add, content-accept or -reject of what the peer offered,
-//! content-modify, content-remove, transport-replace, transport-accept or
-//! -reject of what the peer proposed, transport-info, description-info,
-//! session-info (known payload, unknown payload or a ping), and requests
-//! from a stranger or for unknown sessions.
+//! Enabled by the `sim` feature. Each pair of bytes is one input:
+//! delivering the next iq of either direction (the two directions
+//! interleave freely, so actions cross as they do on a network, while each
+//! direction keeps its order as XMPP guarantees), advancing the clock (by
+//! less than, exactly or more than the request and ring timeouts) and
+//! firing both endpoints' timers, or a caller action on either side:
+//! initiate (with one of a few session ids, so initiates collide), accept,
+//! terminate, content-add, content-accept or -reject of what the peer
+//! offered, content-modify, content-remove, transport-replace,
+//! transport-accept or -reject of what the peer proposed, transport-info,
+//! description-info, session-info (known payload, unknown payload or a
+//! ping), and requests from a stranger quoting the session ids.
+//!
+//! The simulated caller reacts to [`Event::TimedOut`] as
+//! [`Config::request_timeout`] advises: when a request that changes the
+//! session (anything but an informational message or a session-terminate)
+//! timed out, the peer may have applied it, so it terminates the session.
 //!
 //! Invariants: nothing panics; everything sent serializes and parses back
 //! to an equal iq (it is delivered as parsed); every request is answered
-//! exactly once and every reply answers a request; and once every iq has
-//! been delivered, a session both sides know is in the same state on both
-//! sides and, unless ended, has the same contents (creator, name, senders,
-//! transport method) and the same pending content offers on both sides,
-//! with the two parties in opposite roles.
-//!
-//! The machine has no timers, so `now` is unused.
+//! on the wire exactly once and every reply answers a request; every
+//! request of an endpoint is reported exactly once, by an
+//! [`Event::Answered`] or an [`Event::TimedOut`]; after
+//! [`Endpoint::handle_timeout`]`(now)` no deadline is at or before `now`;
+//! and once every iq has been delivered, a session both sides know is in
+//! the same state on both sides and, unless ended, has the same contents
+//! (creator, name, senders, transport method) and the same pending content
+//! offers on both sides, with the two parties in opposite roles. Finally
+//! the clock is moved past every timeout: then no session is pending, the
+//! sides still agree, and no timer is left.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use xep_core::{Iq, IqType};
+use xep_core::{DefinedCondition, Iq, IqType};
+use xep_element::jid::Jid;
 use xep_element::{Payload, Registry, XmlElement};
 
-use crate::jingle::{Action, Content, Creator, Reason, ReasonCondition, Senders};
-use crate::session::{Endpoint, Role, State};
+use crate::jingle::{Action, Content, Creator, JingleError, Reason, ReasonCondition, Senders};
+use crate::session::{Config, Endpoint, Event, Role, State};
 use crate::{ice_udp, raw_udp, rtp};
 
 const A: &str = "alice@example.org/a";
 const B: &str = "bob@example.net/b";
 const SIDS: &[&str] = &["s1", "s2", "s3"];
 const NAMES: &[&str] = &["voice", "video", "screen"];
+const CONFIG: Config = Config {
+    request_timeout: Duration::from_secs(5),
+    ring_timeout: Duration::from_secs(20),
+};
+
+/// A request an endpoint sent: replies seen on the wire, and reports
+/// (`Answered` or `TimedOut`) seen by the sender.
+#[derive(Default)]
+struct Request {
+    replies: u32,
+    reports: u32,
+}
 
 struct World {
     eps: [Endpoint; 2],
+    jids: [Jid; 2],
+    now: Instant,
     /// In flight, per direction: `wires[0]` from A to B.
     wires: [VecDeque<Iq>; 2],
-    /// Requests sent, by sender and id, with the number of replies seen.
-    requests: HashMap<(usize, String), u32>,
+    /// Requests sent, by sender and id.
+    requests: HashMap<(usize, String), Request>,
     registry: Registry,
     stranger_ids: u32,
 }
 
-/// Runs the schedule `data` encodes against two fresh endpoints,
-/// asserting the invariants of the module docs (panics when one fails).
+/// Runs the schedule `data` encodes against two fresh endpoints whose
+/// clock starts at `now`, asserting the invariants of the module docs
+/// (panics when one fails).
 pub fn fuzz(now: Instant, data: &[u8]) {
-    let _ = now;
+    let jids: [Jid; 2] = [A.parse().unwrap(), B.parse().unwrap()];
     let mut w = World {
         eps: [
-            Endpoint::new(A.parse().unwrap()),
-            Endpoint::new(B.parse().unwrap()),
+            Endpoint::with_config(jids[0].clone(), CONFIG),
+            Endpoint::with_config(jids[1].clone(), CONFIG),
         ],
+        jids,
+        now,
         wires: [VecDeque::new(), VecDeque::new()],
         requests: HashMap::new(),
         registry: Registry::new()
@@ -68,17 +96,65 @@ pub fn fuzz(now: Instant, data: &[u8]) {
         step(&mut w, k, a);
         collect(&mut w);
     }
-    // Deliver everything, then check the settled state.
+    settle(&mut w);
+    check_agreement(&w);
+    // Past every timer: pending sessions end on the ring timeout.
+    advance(&mut w, CONFIG.ring_timeout + CONFIG.request_timeout);
+    collect(&mut w);
+    settle(&mut w);
+    check_agreement(&w);
+    for (side, ep) in w.eps.iter().enumerate() {
+        for s in ep.sessions() {
+            assert_ne!(
+                s.state(),
+                State::Pending,
+                "session {} of endpoint {side} pending past the ring timeout",
+                s.sid()
+            );
+        }
+        assert_eq!(
+            ep.poll_timeout(),
+            None,
+            "endpoint {side} has a timer left once everything is answered"
+        );
+    }
+    for ((who, id), r) in &w.requests {
+        assert_eq!(
+            r.replies, 1,
+            "request {id} of endpoint {who} answered {} times",
+            r.replies
+        );
+        assert_eq!(
+            r.reports, 1,
+            "request {id} of endpoint {who} reported {} times",
+            r.reports
+        );
+    }
+}
+
+/// Delivers everything in flight.
+fn settle(w: &mut World) {
     while !w.wires[0].is_empty() || !w.wires[1].is_empty() {
         for dir in 0..2 {
-            deliver(&mut w, dir);
+            deliver(w, dir);
         }
-        collect(&mut w);
+        collect(w);
     }
-    for ((who, id), n) in &w.requests {
-        assert_eq!(*n, 1, "request {id} of endpoint {who} answered {n} times");
+}
+
+/// Moves the clock and fires the timers of both endpoints.
+fn advance(w: &mut World, by: Duration) {
+    w.now += by;
+    for (side, ep) in w.eps.iter_mut().enumerate() {
+        ep.handle_timeout(w.now);
+        if let Some(t) = ep.poll_timeout() {
+            assert!(
+                t > w.now,
+                "endpoint {side} has a deadline {:?} at or before now after handle_timeout",
+                w.now - t
+            );
+        }
     }
-    check_agreement(&w);
 }
 
 fn content(creator: Creator, a: u8) -> Content {
@@ -118,10 +194,11 @@ fn senders(a: u8) -> Senders {
 
 fn step(w: &mut World, k: u8, a: u8) {
     let side = usize::from(k & 1);
-    let peer: xep_element::jid::Jid = if side == 0 { B } else { A }.parse().unwrap();
+    let peer = w.jids[1 - side].clone();
     let sid = SIDS[usize::from(a) % SIDS.len()];
+    let now = w.now;
     let ep = &mut w.eps[side];
-    let role = ep.session(sid).map(|s| s.role());
+    let role = ep.session(&peer, sid).map(|s| s.role());
     let mine = role.map_or(Creator::Initiator, |r| match r {
         Role::Initiator => Creator::Initiator,
         Role::Responder => Creator::Responder,
@@ -137,17 +214,38 @@ fn step(w: &mut World, k: u8, a: u8) {
             deliver(w, side);
             return;
         }
-        5 => ep.initiate(peer, sid, vec![content(Creator::Initiator, a)]),
-        6 => ep.accept(sid, vec![]),
-        7 if a < 0x40 => ep.terminate(sid, Some(Reason::new(ReasonCondition::Success))),
-        7 => {
+        5 => ep.initiate(now, peer, sid, vec![content(Creator::Initiator, a)]),
+        6 => ep.accept(now, &peer, sid, vec![]),
+        7 if a < 0x40 => ep.terminate(now, &peer, sid, Some(Reason::new(ReasonCondition::Success))),
+        7 if a < 0xc0 => {
             deliver(w, side);
             return;
         }
-        8 => ep.content_action(sid, Action::ContentAdd, vec![content(mine, a >> 1)], None),
+        7 => {
+            // Around the timeouts: 1 s, just under, at and just over the
+            // request timeout, and at the ring timeout.
+            let secs = CONFIG.request_timeout.as_secs();
+            let by = match a % 6 {
+                0 | 1 => Duration::from_secs(1),
+                2 => Duration::from_secs(secs - 1),
+                3 => CONFIG.request_timeout,
+                4 => Duration::from_secs(secs + 1),
+                _ => CONFIG.ring_timeout,
+            };
+            advance(w, by);
+            return;
+        }
+        8 => ep.content_action(
+            now,
+            &peer,
+            sid,
+            Action::ContentAdd,
+            vec![content(mine, a >> 1)],
+            None,
+        ),
         9 => {
             let offered = ep
-                .session(sid)
+                .session(&peer, sid)
                 .map(|s| s.offered().cloned().collect())
                 .unwrap_or_default();
             let action = if a & 0x80 == 0 {
@@ -155,16 +253,18 @@ fn step(w: &mut World, k: u8, a: u8) {
             } else {
                 Action::ContentReject
             };
-            ep.content_action(sid, action, vec![first(offered, a)], None)
+            ep.content_action(now, &peer, sid, action, vec![first(offered, a)], None)
         }
         10 => {
-            let c = existing(ep, sid, a);
+            let c = existing(ep, &peer, sid, a);
             let c = Content::new(c.creator, c.name).with_senders(senders(a));
-            ep.content_action(sid, Action::ContentModify, vec![c], None)
+            ep.content_action(now, &peer, sid, Action::ContentModify, vec![c], None)
         }
         11 => {
-            let c = existing(ep, sid, a);
+            let c = existing(ep, &peer, sid, a);
             ep.content_action(
+                now,
+                &peer,
                 sid,
                 Action::ContentRemove,
                 vec![Content::new(c.creator, c.name)],
@@ -172,15 +272,15 @@ fn step(w: &mut World, k: u8, a: u8) {
             )
         }
         12 => {
-            let mut c = existing(ep, sid, a);
+            let mut c = existing(ep, &peer, sid, a);
             c.payloads
                 .retain(|p| crate::jingle::payload_name(p).as_deref() != Some("transport"));
             let c = c.with(content(creator_of(a), a ^ 8).transport().unwrap().clone());
-            ep.content_action(sid, Action::TransportReplace, vec![c], None)
+            ep.content_action(now, &peer, sid, Action::TransportReplace, vec![c], None)
         }
         13 => {
             let replaced = ep
-                .session(sid)
+                .session(&peer, sid)
                 .map(|s| s.replaced().cloned().collect())
                 .unwrap_or_default();
             let action = if a & 0x80 == 0 {
@@ -188,7 +288,7 @@ fn step(w: &mut World, k: u8, a: u8) {
             } else {
                 Action::TransportReject
             };
-            ep.content_action(sid, action, vec![first(replaced, a)], None)
+            ep.content_action(now, &peer, sid, action, vec![first(replaced, a)], None)
         }
         14 => {
             let action = if a & 0x80 == 0 {
@@ -196,20 +296,30 @@ fn step(w: &mut World, k: u8, a: u8) {
             } else {
                 Action::DescriptionInfo
             };
-            ep.content_action(sid, action, vec![content(creator_of(a), a)], None)
+            // Either a content of the session (its transport may be the
+            // negotiated one or not) or a made-up one.
+            let c = if a & 0x40 == 0 {
+                existing(ep, &peer, sid, a & 0x7f)
+            } else {
+                content(creator_of(a), a)
+            };
+            ep.content_action(now, &peer, sid, action, vec![c], None)
         }
         _ => match a >> 6 {
-            0 => ep.session_info(sid, vec![]),
-            1 => ep.session_info(sid, vec![Payload::new(rtp::RtpInfo::Hold)]),
+            0 => ep.session_info(now, &peer, sid, vec![]),
+            1 => ep.session_info(now, &peer, sid, vec![Payload::new(rtp::RtpInfo::Hold)]),
             2 => ep.session_info(
+                now,
+                &peer,
                 sid,
                 vec![Payload::Raw(
                     "<x xmlns='urn:example:unknown'/>".parse().unwrap(),
                 )],
             ),
             _ => {
-                // A stranger's request about the session: answered with an
-                // error (the reply goes to the stranger and is dropped).
+                // A stranger's request quoting the session id: unknown to
+                // the endpoint, whose sessions are with the other party
+                // (the reply goes to the stranger and is dropped).
                 w.stranger_ids += 1;
                 let xml = format!(
                     "<iq xmlns='jabber:client' from='mallory@example.com/m' id='m{}' type='set'>\
@@ -217,16 +327,33 @@ fn step(w: &mut World, k: u8, a: u8) {
                     w.stranger_ids
                 );
                 let iq = Iq::from_xml(xml.as_bytes()).unwrap();
-                assert!(w.eps[side].handle_iq(&iq));
-                let reply = w.eps[side]
-                    .poll_transmit()
-                    .expect("an answer to the stranger");
+                assert!(w.eps[side].handle_iq(now, &iq));
+                let reply = loop {
+                    // Timers due at `now` fired first and may have queued
+                    // requests: move those to the wire.
+                    let out = w.eps[side]
+                        .poll_transmit()
+                        .expect("an answer to the stranger");
+                    if out.id == iq.id && !out.is_request() {
+                        break out;
+                    }
+                    put_on_wire(w, side, out);
+                };
                 assert_eq!(
                     reply.type_,
                     IqType::Error,
                     "a stranger's request was accepted"
                 );
-                assert_eq!(reply.id, iq.id);
+                let error = reply.error.as_ref().expect("an error");
+                assert_eq!(error.condition, DefinedCondition::ItemNotFound);
+                assert!(
+                    error
+                        .app
+                        .iter()
+                        .any(|p| p.get::<JingleError>().and_then(Result::ok)
+                            == Some(JingleError::UnknownSession)),
+                    "a stranger's request not answered unknown-session"
+                );
                 return;
             }
         },
@@ -235,9 +362,9 @@ fn step(w: &mut World, k: u8, a: u8) {
 
 /// One of the session's contents (chosen by `a`) when it has any, else
 /// a made-up one.
-fn existing(ep: &Endpoint, sid: &str, a: u8) -> Content {
+fn existing(ep: &Endpoint, peer: &Jid, sid: &str, a: u8) -> Content {
     let all: Vec<Content> = ep
-        .session(sid)
+        .session(peer, sid)
         .map(|s| s.contents().cloned().collect())
         .unwrap_or_default();
     if all.is_empty() || a & 0x80 != 0 {
@@ -247,22 +374,70 @@ fn existing(ep: &Endpoint, sid: &str, a: u8) -> Content {
     }
 }
 
+/// Checks the round trip of an iq `side` sent, counts it and puts it on
+/// the wire.
+fn put_on_wire(w: &mut World, side: usize, iq: Iq) {
+    let xml = iq.to_xml();
+    let back = Iq::from_xml_with(xml.as_bytes(), &w.registry)
+        .unwrap_or_else(|e| panic!("sent what does not parse: {xml}: {e}"));
+    assert_eq!(back.to_xml(), xml, "an iq changed on a round trip");
+    if iq.is_request() {
+        let prev = w.requests.insert((side, iq.id.clone()), Request::default());
+        assert!(prev.is_none(), "request id {} reused", iq.id);
+    }
+    w.wires[side].push_back(back);
+}
+
 /// Moves what the endpoints queued onto the wires, checking round trips
-/// and counting requests and replies.
+/// and counting requests, replies and reports; acts on timeouts as the
+/// module docs say.
 fn collect(w: &mut World) {
-    for side in 0..2 {
-        while let Some(iq) = w.eps[side].poll_transmit() {
-            let xml = iq.to_xml();
-            let back = Iq::from_xml_with(xml.as_bytes(), &w.registry)
-                .unwrap_or_else(|e| panic!("sent what does not parse: {xml}: {e}"));
-            assert_eq!(back.to_xml(), xml, "an iq changed on a round trip");
-            if iq.is_request() {
-                let prev = w.requests.insert((side, iq.id.clone()), 0);
-                assert!(prev.is_none(), "request id {} reused", iq.id);
+    loop {
+        let mut idle = true;
+        for side in 0..2 {
+            while let Some(iq) = w.eps[side].poll_transmit() {
+                idle = false;
+                put_on_wire(w, side, iq);
             }
-            w.wires[side].push_back(back);
+            while let Some(e) = w.eps[side].poll_event() {
+                idle = false;
+                let (id, timed_out) = match &e {
+                    Event::Answered { id, .. } => (id, None),
+                    Event::TimedOut {
+                        id,
+                        action,
+                        peer,
+                        sid,
+                    } => (id, Some((*action, peer.clone(), sid.clone()))),
+                    _ => continue,
+                };
+                let r = w
+                    .requests
+                    .get_mut(&(side, id.clone()))
+                    .unwrap_or_else(|| panic!("a report about {id}, which was not sent"));
+                r.reports += 1;
+                if let Some((action, peer, sid)) = timed_out
+                    && !matches!(
+                        action,
+                        Action::SessionInfo
+                            | Action::TransportInfo
+                            | Action::DescriptionInfo
+                            | Action::SecurityInfo
+                            | Action::SessionTerminate
+                    )
+                {
+                    let _ = w.eps[side].terminate(
+                        w.now,
+                        &peer,
+                        &sid,
+                        Some(Reason::new(ReasonCondition::Timeout)),
+                    );
+                }
+            }
         }
-        while w.eps[side].poll_event().is_some() {}
+        if idle {
+            break;
+        }
     }
 }
 
@@ -273,19 +448,18 @@ fn deliver(w: &mut World, from: usize) {
     };
     let to = 1 - from;
     if !iq.is_request() {
-        let n = w
+        let r = w
             .requests
             .get_mut(&(to, iq.id.clone()))
             .unwrap_or_else(|| panic!("a reply {} to no request", iq.id));
-        *n += 1;
+        r.replies += 1;
     }
-    w.eps[to].handle_iq(&iq);
+    w.eps[to].handle_iq(w.now, &iq);
 }
 
 fn check_agreement(w: &World) {
     type Summary = BTreeMap<(Creator, String), (Senders, Option<String>)>;
-    let summary = |ep: &Endpoint, sid: &str| -> (State, Summary) {
-        let s = ep.session(sid).unwrap();
+    let summary = |s: &crate::session::Session| -> (State, Summary) {
         (
             s.state(),
             s.contents()
@@ -294,11 +468,12 @@ fn check_agreement(w: &World) {
         )
     };
     for s in w.eps[0].sessions() {
-        let Some(other) = w.eps[1].session(s.sid()) else {
+        assert_eq!(s.peer(), &w.jids[1], "a session with a stranger");
+        let Some(other) = w.eps[1].session(&w.jids[0], s.sid()) else {
             continue;
         };
-        let (sa, ca) = summary(&w.eps[0], s.sid());
-        let (sb, cb) = summary(&w.eps[1], s.sid());
+        let (sa, ca) = summary(s);
+        let (sb, cb) = summary(other);
         assert_eq!(sa, sb, "session {} in different states", s.sid());
         if sa != State::Ended {
             assert_ne!(
@@ -337,5 +512,13 @@ mod tests {
     fn a_call_schedule_runs() {
         // A initiates s1, B gets it and answers, B accepts, all delivered.
         fuzz(Instant::now(), &[10, 0, 1, 0, 0, 0, 13, 0, 1, 0, 0, 0]);
+    }
+
+    #[test]
+    fn a_schedule_with_timeouts_runs() {
+        // A initiates s1; the clock passes the request timeout before B
+        // gets it (A ends the session with <timeout/>); then everything is
+        // delivered.
+        fuzz(Instant::now(), &[10, 0, 14, 0xc3, 0, 0, 1, 0]);
     }
 }
