@@ -13,75 +13,7 @@ use xep_jingle::ssma::Semantics;
 /// An offer shaped like a browser's: BUNDLE, ICE with host and
 /// server-reflexive candidates, DTLS, Opus with FEC, VP8 with RTX and
 /// feedback, header extensions and SSRCs with a FID group.
-const OFFER: &str = "v=0\r
-o=- 4611731400430051336 2 IN IP4 127.0.0.1\r
-s=-\r
-t=0 0\r
-a=group:BUNDLE a0 v1\r
-a=extmap-allow-mixed\r
-a=msid-semantic: WMS stream-a\r
-m=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 126\r
-c=IN IP4 0.0.0.0\r
-a=rtcp:9 IN IP4 0.0.0.0\r
-a=candidate:842163049 1 udp 1677729535 198.51.100.7 61665 typ srflx raddr 10.0.0.5 rport 61665 generation 0 network-id 1 network-cost 10\r
-a=candidate:1467250027 1 udp 2122260223 10.0.0.5 61665 typ host generation 0 network-id 1\r
-a=ice-ufrag:Fq4h\r
-a=ice-pwd:Yl0v7sMmvQnX1rT2kq9B3g0c\r
-a=ice-options:trickle\r
-a=fingerprint:sha-256 6B:8B:F0:65:5F:78:E2:51:3B:AC:6F:F3:3F:46:1B:35:DC:B8:5F:64:1A:24:C2:43:F0:A1:58:D0:A1:2C:19:08\r
-a=setup:actpass\r
-a=mid:a0\r
-a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r
-a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time\r
-a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01\r
-a=sendrecv\r
-a=msid:stream-a track-a\r
-a=rtcp-mux\r
-a=rtpmap:111 opus/48000/2\r
-a=rtcp-fb:111 transport-cc\r
-a=fmtp:111 minptime=10;useinbandfec=1\r
-a=rtpmap:63 red/48000/2\r
-a=fmtp:63 111/111\r
-a=rtpmap:9 G722/8000\r
-a=rtpmap:0 PCMU/8000\r
-a=rtpmap:126 telephone-event/8000\r
-a=fmtp:126 0-15\r
-a=ptime:20\r
-a=ssrc:3735928559 cname:Yv/wvbCdsDW2Prgd\r
-a=ssrc:3735928559 msid:stream-a track-a\r
-m=video 9 UDP/TLS/RTP/SAVPF 96 97 102\r
-c=IN IP4 0.0.0.0\r
-b=AS:2000\r
-a=ice-ufrag:Fq4h\r
-a=ice-pwd:Yl0v7sMmvQnX1rT2kq9B3g0c\r
-a=fingerprint:sha-256 6B:8B:F0:65:5F:78:E2:51:3B:AC:6F:F3:3F:46:1B:35:DC:B8:5F:64:1A:24:C2:43:F0:A1:58:D0:A1:2C:19:08\r
-a=setup:actpass\r
-a=mid:v1\r
-a=extmap:14 urn:ietf:params:rtp-hdrext:toffset\r
-a=extmap:13/sendonly urn:3gpp:video-orientation\r
-a=extmap:5 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay\r
-a=sendrecv\r
-a=rtcp-mux\r
-a=rtcp-rsize\r
-a=rtpmap:96 VP8/90000\r
-a=rtcp-fb:96 goog-remb\r
-a=rtcp-fb:96 transport-cc\r
-a=rtcp-fb:96 ccm fir\r
-a=rtcp-fb:96 nack\r
-a=rtcp-fb:96 nack pli\r
-a=rtpmap:97 rtx/90000\r
-a=fmtp:97 apt=96\r
-a=rtpmap:102 H264/90000\r
-a=rtcp-fb:102 nack\r
-a=rtcp-fb:102 trr-int 100\r
-a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f\r
-a=rtcp-fb:* ccm tmmbr smaxpr=120\r
-a=ssrc-group:FID 1111 2222\r
-a=ssrc:1111 cname:Yv/wvbCdsDW2Prgd\r
-a=ssrc:1111 msid:stream-a track-v\r
-a=ssrc:2222 cname:Yv/wvbCdsDW2Prgd\r
-a=ssrc:2222 msid:stream-a track-v\r
-";
+const OFFER: &str = include_str!("../../../fixtures/xep-jingle/sdp/webrtc-offer.sdp");
 
 /// The media attributes the issue names, which must survive SDP →
 /// Jingle → SDP line for line.
@@ -613,7 +545,20 @@ mod properties {
                 proptest::option::of(1u32..1000),
                 any::<bool>(),
                 any::<bool>(),
-                proptest::collection::vec((1u16..15, token(), proptest::option::of(token())), 0..3),
+                proptest::collection::vec(
+                    (
+                        1u16..15,
+                        token(),
+                        proptest::option::of(token()),
+                        proptest::option::of(prop_oneof![
+                            Just(Senders::Both),
+                            Just(Senders::None),
+                            Just(Senders::Initiator),
+                            Just(Senders::Responder)
+                        ]),
+                    ),
+                    0..3,
+                ),
                 proptest::collection::vec(
                     (any::<u32>(), token(), proptest::option::of(token())),
                     0..3,
@@ -646,10 +591,10 @@ mod properties {
                     d.extmap_allow_mixed = mixed;
                     d.hdrexts = exts
                         .into_iter()
-                        .map(|(id, uri, p)| RtpHdrext {
+                        .map(|(id, uri, p, senders)| RtpHdrext {
                             id,
                             uri: format!("urn:x:{uri}"),
-                            senders: None,
+                            senders,
                             parameters: p
                                 .into_iter()
                                 .map(|name| HdrextParameter { name, value: None })
@@ -747,4 +692,112 @@ mod properties {
             }
         }
     }
+}
+
+/// An answer shaped like Firefox's: the fingerprint at session level,
+/// a receive-only video section, `UDP` in capitals, end-of-candidates.
+#[test]
+fn firefox_answer_reads_and_survives() {
+    const ANSWER: &str = include_str!("../../../fixtures/xep-jingle/sdp/firefox-answer.sdp");
+    let j = from_sdp(
+        &parse(ANSWER).unwrap(),
+        Creator::Responder,
+        Creator::Initiator,
+    )
+    .unwrap();
+    let (audio, video) = (&j.contents[0], &j.contents[1]);
+    assert_eq!(
+        (audio.name.as_str(), audio.creator),
+        ("0", Creator::Initiator)
+    );
+    assert_eq!(
+        video.senders(),
+        Senders::Initiator,
+        "the responder's recvonly"
+    );
+    for c in &j.contents {
+        let t = transport(c);
+        assert_eq!(
+            t.fingerprints.len(),
+            1,
+            "the session-level fingerprint applies to {}",
+            c.name
+        );
+        assert_eq!(t.fingerprints[0].setup, Setup::Active);
+        assert!(t.fingerprints[0].value.starts_with("1F:9A"));
+    }
+    let t = transport(audio);
+    assert_eq!(t.candidates[0].protocol, "UDP", "kept as written");
+    assert_eq!(
+        desc(audio).hdrexts[1].senders,
+        Some(Senders::Initiator),
+        "recvonly by the responder"
+    );
+    assert_eq!(
+        desc(audio).payload_types[1].channels,
+        Some(1),
+        "an explicit /1 is kept"
+    );
+    let unmapped: Vec<_> = j.unmapped.iter().map(|u| u.what.as_str()).collect();
+    assert!(unmapped.contains(&"a=end-of-candidates"), "{unmapped:?}");
+    assert!(unmapped.contains(&"a=ice-options:trickle"), "{unmapped:?}");
+
+    let back = to_sdp(&j.contents, &j.groups, Creator::Responder).unwrap();
+    assert!(back.unmapped.is_empty(), "{:?}", back.unmapped);
+    let text = back.sdp.marshal();
+    let kept: Vec<&str> = KEPT
+        .iter()
+        .copied()
+        .filter(|k| *k != "fingerprint")
+        .collect();
+    let sorted = |mut v: Vec<Vec<String>>| {
+        v.iter_mut().for_each(|m| m.sort());
+        v
+    };
+    // Candidates gain the generation Jingle always carries.
+    let mut want = sorted(media_attrs(ANSWER, &kept));
+    for l in want.iter_mut().flatten() {
+        if l.starts_with("a=candidate") {
+            l.push_str(" generation 0");
+        }
+    }
+    assert_eq!(sorted(media_attrs(&text, &kept)), sorted(want));
+    // The fingerprint is written in each section.
+    assert_eq!(
+        media_attrs(&text, &["fingerprint"])
+            .iter()
+            .map(Vec::len)
+            .collect::<Vec<_>>(),
+        [1, 1]
+    );
+    let again = from_sdp(
+        &parse(&text).unwrap(),
+        Creator::Responder,
+        Creator::Initiator,
+    )
+    .unwrap();
+    assert_eq!(again.contents, j.contents);
+}
+
+/// Found by the `jingle-sdp` fuzz target: an explicit `/sendrecv` on an
+/// extmap was read as `senders='both'` and written back without it.
+#[test]
+fn explicit_extmap_sendrecv_is_kept() {
+    let text = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 9 RTP/AVP 96\r\n\
+        a=mid:v\r\na=extmap:13/sendrecv urn:3gpp:video-orientation\r\na=rtpmap:96 VP8/90000\r\n";
+    let j = from_sdp(
+        &parse(text).unwrap(),
+        Creator::Initiator,
+        Creator::Initiator,
+    )
+    .unwrap();
+    assert_eq!(desc(&j.contents[0]).hdrexts[0].senders, Some(Senders::Both));
+    let out = to_sdp(&j.contents, &j.groups, Creator::Initiator)
+        .unwrap()
+        .sdp
+        .marshal();
+    assert!(
+        out.contains("a=extmap:13/sendrecv urn:3gpp:video-orientation\r\n"),
+        "{out}"
+    );
 }
