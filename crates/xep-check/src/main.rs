@@ -7,7 +7,8 @@
 //!
 //! `--schema` also validates every example against the XEPs' own schemas
 //! (libxml2) and reports, per example, valid or not and whether that
-//! verdict and the round trip's disagree; the text report ends with a
+//! verdict and the round trip's disagree (with the reason triaged in
+//! `xsd/disagreements.txt`, when there is one); the text report ends with a
 //! per-XEP summary (examples valid / invalid against the schema, and the
 //! model-vs-schema differences of the namespaces the XEP defines).
 //!

@@ -174,6 +174,9 @@ pub struct SchemaVerdict {
     /// The schemas used: namespaces, prefixed by `XEP-NNNN` when the schema
     /// is another document's.
     pub schemas: Vec<String>,
+    /// For a disagreement, the reasons recorded for it in
+    /// `xsd/disagreements.txt` (empty: a new one, to triage).
+    pub known: Vec<String>,
 }
 
 /// The results as the JSON document described in the module docs.
@@ -200,6 +203,7 @@ pub fn to_json(results: &[ExampleResult]) -> String {
                         "line": s.line,
                         "implemented_valid": s.implemented,
                         "schemas": s.schemas,
+                        "known": s.known,
                     }),
                 );
                 obj.insert("disagree".into(), json!(r.disagree()));
@@ -226,6 +230,17 @@ pub fn to_json(results: &[ExampleResult]) -> String {
             "disagree".into(),
             json!(results.iter().filter(|r| r.disagree()).count()),
         );
+        st.insert(
+            "disagree_new".into(),
+            json!(
+                results
+                    .iter()
+                    .filter(
+                        |r| r.disagree() && r.schema.as_ref().is_some_and(|v| v.known.is_empty())
+                    )
+                    .count()
+            ),
+        );
         totals.insert("schema".into(), Value::Object(st));
     }
     serde_json::to_string_pretty(&json!({ "examples": examples, "totals": totals }))
@@ -239,6 +254,18 @@ fn label(r: &ExampleResult) -> String {
     }
 }
 
+/// ` [DISAGREE]` for a new disagreement, ` [DISAGREE, known: reason]` for
+/// one recorded in `xsd/disagreements.txt`, or nothing.
+fn disagree_tag(r: &ExampleResult) -> String {
+    match r.schema.as_ref() {
+        Some(v) if r.disagree() && !v.known.is_empty() => {
+            format!(" [DISAGREE, known: {}]", v.known.join(" / "))
+        }
+        _ if r.disagree() => " [DISAGREE]".to_string(),
+        _ => String::new(),
+    }
+}
+
 /// A readable report: one line per example that did not pass (every
 /// example with `verbose`), then a per-document table and totals.
 pub fn to_text(results: &[ExampleResult], verbose: bool) -> String {
@@ -249,9 +276,9 @@ pub fn to_text(results: &[ExampleResult], verbose: bool) -> String {
                 "; schema {}: {}{}",
                 v.status,
                 v.detail,
-                if r.disagree() { " [DISAGREE]" } else { "" }
+                disagree_tag(r)
             )),
-            _ if r.disagree() => Some(format!("; schema {} [DISAGREE]", v.status)),
+            _ if r.disagree() => Some(format!("; schema {}{}", v.status, disagree_tag(r))),
             _ if verbose => Some(format!("; schema {}", v.status)),
             _ => None,
         });

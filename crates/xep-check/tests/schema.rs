@@ -230,3 +230,77 @@ fn every_model_vs_schema_difference_is_recorded() {
         "{skipped:?}"
     );
 }
+
+/// `xep-check --schema` over `../shared/xeps`: every disagreement between
+/// the round trip and the XEPs' schemas is triaged in
+/// `xsd/disagreements.txt`, and no line there is stale.
+#[test]
+fn every_disagreement_is_triaged() {
+    use xep_check::schema::Disagreements;
+    use xep_check::{Checker, Expectations};
+    let Some(dir) = xeps_dir() else { return };
+    let exp = std::fs::read_to_string(xep_check::default_expectations_path()).unwrap();
+    let checker = Checker::new(Expectations::parse(&exp).unwrap());
+    let corpus = Corpus::from_dir(&dir).unwrap();
+    let mut new = Vec::new();
+    let mut details = Vec::new();
+    for f in xep_check::collect_inputs(std::slice::from_ref(&dir)).unwrap() {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        let xep = xep_check::extract::xep_number_from_path(&f);
+        let mut res = checker.check_document(&name, &text, None);
+        xep_check::schema::annotate(&corpus, &text, xep, &mut res);
+        for r in res.iter().filter(|r| r.disagree()) {
+            let v = r.schema.as_ref().unwrap();
+            details.push((xep, format!("schema {}: {}", v.status, v.detail)));
+            if v.known.is_empty() {
+                new.push(format!(
+                    "{name} example {} (line {}): {}",
+                    r.index, r.line, v.detail
+                ));
+            }
+        }
+    }
+    assert!(
+        !details.is_empty(),
+        "the corpus has disagreements to triage"
+    );
+    assert!(
+        new.is_empty(),
+        "triage these in xsd/disagreements.txt:\n{}",
+        new.join("\n")
+    );
+    let stale = Disagreements::committed().stale(&details);
+    assert!(
+        stale.is_empty(),
+        "stale lines in xsd/disagreements.txt: {stale:?}"
+    );
+}
+
+#[test]
+fn disagreement_lines_are_checked() {
+    use xep_check::schema::Disagreements;
+    let d = Disagreements::parse("# c\n\nXEP-0030 | Missing child | why\nnot expected | because\n")
+        .unwrap();
+    assert_eq!(
+        d.reasons(Some(30), "schema invalid: x Missing child y"),
+        ["why"]
+    );
+    assert!(
+        d.reasons(Some(31), "schema invalid: x Missing child y")
+            .is_empty()
+    );
+    assert_eq!(d.reasons(None, "a not expected b"), ["because"]);
+    assert_eq!(
+        d.stale(&[(Some(30), "Missing child".into())]),
+        ["not expected"]
+    );
+    for bad in [
+        "only a pattern",
+        "XEP-12x | p | r",
+        " | reason",
+        "a | b | c | d",
+    ] {
+        assert!(Disagreements::parse(bad).is_err(), "{bad}");
+    }
+}

@@ -55,6 +55,98 @@ pub fn annotate(
             }
         }
         r.schema = Some(v);
+        if r.disagree()
+            && let Some(v) = r.schema.as_mut()
+        {
+            v.known = KNOWN.reasons(xep, &format!("schema {}: {}", v.status, v.detail));
+        }
+    }
+}
+
+/// The disagreements triaged in `xsd/disagreements.txt`.
+static KNOWN: std::sync::LazyLock<Disagreements> = std::sync::LazyLock::new(|| {
+    Disagreements::parse(include_str!("../../../../xsd/disagreements.txt"))
+        .expect("xsd/disagreements.txt is well-formed (tested)")
+});
+
+/// Triaged disagreements between the round trip and the XEPs' schemas
+/// (`xsd/disagreements.txt`): each line is `[XEP-NNNN |] pattern |
+/// reason`, where the pattern is a piece of libxml2's message and the
+/// optional XEP restricts it to that document's examples.
+#[derive(Debug, Clone, Default)]
+pub struct Disagreements {
+    entries: Vec<(Option<u32>, String, String)>,
+}
+
+impl Disagreements {
+    /// Parses the file's text.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut entries = Vec::new();
+        for (n, raw) in text.lines().enumerate() {
+            let line = raw.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let parts: Vec<&str> = line.split(" | ").map(str::trim).collect();
+            let (xep, pattern, reason) = match parts.as_slice() {
+                [p, r] => (None, *p, *r),
+                [x, p, r] => {
+                    let n = x
+                        .strip_prefix("XEP-")
+                        .and_then(|d| d.parse().ok())
+                        .ok_or_else(|| format!("line {}: '{x}' is not XEP-NNNN", n + 1))?;
+                    (Some(n), *p, *r)
+                }
+                _ => {
+                    return Err(format!(
+                        "line {}: expected '[XEP-NNNN |] pattern | reason', found '{line}'",
+                        n + 1
+                    ));
+                }
+            };
+            if pattern.is_empty() || reason.is_empty() {
+                return Err(format!("line {}: empty pattern or reason", n + 1));
+            }
+            entries.push((xep, pattern.to_string(), reason.to_string()));
+        }
+        Ok(Disagreements { entries })
+    }
+
+    /// The committed file, parsed.
+    pub fn committed() -> &'static Disagreements {
+        &KNOWN
+    }
+
+    /// The reasons whose pattern occurs in `detail` (`schema STATUS:
+    /// MESSAGES`, a schema verdict) for an example of `xep`.
+    pub fn reasons(&self, xep: Option<u32>, detail: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for (x, pattern, reason) in &self.entries {
+            if x.is_none_or(|x| Some(x) == xep)
+                && detail.contains(pattern.as_str())
+                && !out.contains(reason)
+            {
+                out.push(reason.clone());
+            }
+        }
+        out
+    }
+
+    /// The patterns (with their XEP restriction) that match none of
+    /// `details` (pairs of XEP and schema messages of disagreements).
+    pub fn stale(&self, details: &[(Option<u32>, String)]) -> Vec<String> {
+        self.entries
+            .iter()
+            .filter(|(x, p, _)| {
+                !details
+                    .iter()
+                    .any(|(xep, d)| x.is_none_or(|x| Some(x) == *xep) && d.contains(p.as_str()))
+            })
+            .map(|(x, p, _)| match x {
+                Some(x) => format!("XEP-{x:04} | {p}"),
+                None => p.clone(),
+            })
+            .collect()
     }
 }
 

@@ -250,9 +250,24 @@ fn stub_schema(ns: &str, names: &BTreeSet<(u8, String)>) -> String {
 
 /// How validating one element went.
 enum Outcome {
-    Valid,
+    /// Valid, with what could not be judged inside (see [`unjudged`]).
+    Valid(Vec<String>),
     Invalid(Vec<(Option<usize>, String)>),
+    /// The element cannot be validated out of its context (see
+    /// [`unjudged`]).
+    Unjudged(String),
     SchemaError(String),
+}
+
+/// Whether a libxml2 message is about what this validation cannot judge
+/// rather than about the example: a strict wildcard demanding the
+/// declaration of a payload (validated on its own when its namespace has
+/// a schema in the corpus, and judged by nobody here when it has none:
+/// Atom, `urn:xmpp:example`, ...), or an element validated as a subtree
+/// that its schema declares only locally.
+fn unjudged(msg: &str) -> bool {
+    msg.contains("demanded by the strict wildcard")
+        || msg.contains("No matching global declaration available for the validation root")
 }
 
 impl Corpus {
@@ -466,9 +481,9 @@ impl Corpus {
             Some(Ok(ctx)) => {
                 let _ = ctx.drain_errors();
                 match ctx.validate_node(node) {
-                    Ok(()) => Outcome::Valid,
+                    Ok(()) => Outcome::Valid(Vec::new()),
                     Err(errors) => {
-                        let errs: Vec<(Option<usize>, String)> = errors
+                        let (skipped, errs): (Vec<_>, Vec<_>) = errors
                             .iter()
                             .filter(|e| !matches!(e.level, libxml::error::XmlErrorLevel::Warning))
                             .map(|e| {
@@ -477,19 +492,17 @@ impl Corpus {
                                     e.message.as_deref().unwrap_or("invalid").trim().to_string(),
                                 )
                             })
-                            // A strict wildcard demands the declaration of
-                            // a payload of another namespace: that payload
-                            // is validated on its own against its
-                            // namespace's schema.
-                            .filter(|(_, m)| {
-                                !(m.contains("demanded by the strict wildcard")
-                                    && self.by_ns.keys().any(|k| m.contains(&format!("'{{{k}}}"))))
-                            })
-                            .collect();
-                        if errs.is_empty() {
-                            Outcome::Valid
-                        } else {
+                            .partition(|(_, m)| unjudged(m));
+                        let skipped: Vec<String> = skipped.into_iter().map(|(_, m)| m).collect();
+                        if !errs.is_empty() {
                             Outcome::Invalid(errs)
+                        } else if let Some(root) = skipped
+                            .iter()
+                            .find(|m| m.contains("for the validation root"))
+                        {
+                            Outcome::Unjudged(root.clone())
+                        } else {
+                            Outcome::Valid(skipped)
                         }
                     }
                 }
@@ -608,13 +621,25 @@ impl Corpus {
             let outcome = self.validate_node(schema, node);
             if implemented(&ns) && !elided {
                 match outcome {
-                    Outcome::Valid => v.impl_valid += 1,
+                    Outcome::Valid(_) => v.impl_valid += 1,
                     Outcome::Invalid(_) => v.impl_invalid += 1,
-                    Outcome::SchemaError(_) => {}
+                    Outcome::Unjudged(_) | Outcome::SchemaError(_) => {}
                 }
             }
             match outcome {
-                Outcome::Valid => v.add(Status3::Valid, String::new()),
+                Outcome::Valid(skipped) => {
+                    v.add(Status3::Valid, String::new());
+                    for m in skipped {
+                        if !v.unjudged.contains(&m) {
+                            v.unjudged.push(m);
+                        }
+                    }
+                }
+                Outcome::Unjudged(m) => {
+                    if !v.unjudged.contains(&m) {
+                        v.unjudged.push(m);
+                    }
+                }
                 Outcome::Invalid(errs) => {
                     for (l, msg) in errs {
                         let at = line_of(l).map_or(String::new(), |l| format!("line {l}: "));
@@ -670,6 +695,8 @@ struct Acc {
     impl_valid: usize,
     impl_invalid: usize,
     implemented: Option<bool>,
+    /// What libxml2 could not judge here (see [`unjudged`]).
+    unjudged: Vec<String>,
 }
 
 impl Acc {
@@ -712,6 +739,11 @@ impl Acc {
                 "no element of a namespace the XEPs give a schema for".into(),
             )
         };
+        let detail = match (detail.is_empty(), self.unjudged.is_empty()) {
+            (_, true) => detail,
+            (true, false) => format!("not judged here: {}", self.unjudged.join("; ")),
+            (false, false) => format!("{detail}; not judged here: {}", self.unjudged.join("; ")),
+        };
         SchemaVerdict {
             status,
             detail,
@@ -722,6 +754,7 @@ impl Acc {
             },
             implemented: self.implemented,
             schemas: self.schemas.into_iter().collect(),
+            known: Vec::new(),
         }
     }
 }
