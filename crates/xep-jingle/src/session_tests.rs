@@ -1220,77 +1220,88 @@ fn poll_timeout_is_the_earliest_deadline() {
     assert_eq!(romeo.poll_timeout(), None);
 }
 
+/// Juliet's request `action` on the active call "s" with `inner`, and
+/// Romeo's reply.
+fn juliet_asks(romeo: &mut Endpoint, id: &str, action: &str, inner: &str) -> Iq {
+    answer_at(romeo, t0(), &request(JULIET, id, action, "s", inner))
+}
+
+/// `<content creator='initiator' name='voice'>` around `inner`.
+fn voice(inner: &str) -> String {
+    format!("<content creator='initiator' name='voice'>{inner}</content>")
+}
+
+/// Whether `e` was told that its request `action` was refused with
+/// feature-not-implemented.
+fn refused_as_not_implemented(e: &mut Endpoint, action: Action) -> bool {
+    events(e).iter().any(|ev| {
+        matches!(
+            ev,
+            Event::Answered { action: a, error: Some(err), .. }
+                if *a == action && err.condition == DefinedCondition::FeatureNotImplemented
+        )
+    })
+}
+
+/// Asserts that `r` is feature-not-implemented with `<unsupported-info/>`
+/// and a text mentioning `mention`.
+fn assert_unsupported_info(r: &Iq, mention: &str) {
+    assert_eq!(
+        jingle_error(r),
+        Some(JingleError::UnsupportedInfo),
+        "{}",
+        error_text(r)
+    );
+    assert_eq!(
+        r.error.as_ref().unwrap().condition,
+        DefinedCondition::FeatureNotImplemented
+    );
+    assert!(
+        error_text(r).contains(mention),
+        "{mention} not in {}",
+        error_text(r)
+    );
+}
+
 #[test]
 fn transport_info_of_another_transport_is_unsupported_info() {
     let (mut romeo, mut juliet) = active_call();
     let ice = "<transport xmlns='urn:xmpp:jingle:transports:ice-udp:1' ufrag='a' pwd='b'/>";
     let raw = "<transport xmlns='urn:xmpp:jingle:transports:raw-udp:1'/>";
-    let with = |inner: &str| format!("<content creator='initiator' name='voice'>{inner}</content>");
+    let unknown = "<x xmlns='urn:example:unknown'/>";
     // The negotiated transport: understood.
-    let r = answer_at(
-        &mut romeo,
-        t0(),
-        &request(JULIET, "t1", "transport-info", "s", &with(ice)),
-    );
+    let r = juliet_asks(&mut romeo, "t1", "transport-info", &voice(ice));
     assert_eq!(r.type_, IqType::Result);
-    // Another transport method.
-    let r = answer_at(
-        &mut romeo,
-        t0(),
-        &request(JULIET, "t2", "transport-info", "s", &with(raw)),
-    );
-    assert_eq!(jingle_error(&r), Some(JingleError::UnsupportedInfo));
-    assert_eq!(
-        r.error.as_ref().unwrap().condition,
-        DefinedCondition::FeatureNotImplemented
-    );
-    assert!(error_text(&r).contains("raw-udp"), "{}", error_text(&r));
-    // An unknown element next to the transport, or under <jingle/>.
-    let r = answer_at(
-        &mut romeo,
-        t0(),
-        &request(
-            JULIET,
+    for (id, inner, mention) in [
+        // Another transport method.
+        ("t2", voice(raw), "raw-udp"),
+        // An unknown element next to the transport, or under <jingle/>.
+        (
             "t3",
-            "transport-info",
-            "s",
-            &with(&format!("{ice}<x xmlns='urn:example:unknown'/>")),
+            voice(&format!("{ice}{unknown}")),
+            "urn:example:unknown",
         ),
-    );
-    assert_eq!(jingle_error(&r), Some(JingleError::UnsupportedInfo));
-    let r = answer_at(
-        &mut romeo,
-        t0(),
-        &request(
-            JULIET,
+        (
             "t4",
-            "transport-info",
-            "s",
-            &format!("{}<x xmlns='urn:example:unknown'/>", with(ice)),
+            format!("{}{unknown}", voice(ice)),
+            "urn:example:unknown",
         ),
-    );
-    assert_eq!(jingle_error(&r), Some(JingleError::UnsupportedInfo));
-    // An element of the transport's namespace that is not <transport/>.
-    let r = answer_at(
-        &mut romeo,
-        t0(),
-        &request(
-            JULIET,
+        // An element of the transport's namespace that is not <transport/>.
+        (
             "t5",
-            "transport-info",
-            "s",
-            &with(&format!(
+            voice(&format!(
                 "{ice}<extra xmlns='urn:xmpp:jingle:transports:ice-udp:1'/>"
             )),
+            "extra",
         ),
-    );
-    assert_eq!(jingle_error(&r), Some(JingleError::UnsupportedInfo));
+    ] {
+        assert_unsupported_info(
+            &juliet_asks(&mut romeo, id, "transport-info", &inner),
+            mention,
+        );
+    }
     // No transport at all: nothing to inform of.
-    let r = answer_at(
-        &mut romeo,
-        t0(),
-        &request(JULIET, "t6", "transport-info", "s", &with("")),
-    );
+    let r = juliet_asks(&mut romeo, "t6", "transport-info", &voice(""));
     assert_eq!(
         r.error.as_ref().unwrap().condition,
         DefinedCondition::BadRequest
@@ -1313,11 +1324,10 @@ fn transport_info_of_another_transport_is_unsupported_info() {
         )
         .unwrap();
     settle(&mut romeo, &mut juliet);
-    assert!(events(&mut juliet).iter().any(|e| matches!(
-        e,
-        Event::Answered { action: Action::TransportInfo, error: Some(err), .. }
-            if err.condition == DefinedCondition::FeatureNotImplemented
-    )));
+    assert!(refused_as_not_implemented(
+        &mut juliet,
+        Action::TransportInfo
+    ));
 }
 
 #[test]
@@ -1347,17 +1357,7 @@ fn transport_info_for_a_proposed_replacement_is_understood() {
             "<transport xmlns='urn:xmpp:jingle:transports:ice-udp:1'/>",
         ),
     ] {
-        let r = answer_at(
-            &mut romeo,
-            t0(),
-            &request(
-                JULIET,
-                id,
-                "transport-info",
-                "s",
-                &format!("<content creator='initiator' name='voice'>{inner}</content>"),
-            ),
-        );
+        let r = juliet_asks(&mut romeo, id, "transport-info", &voice(inner));
         assert_eq!(r.type_, IqType::Result, "{inner}: {}", error_text(&r));
     }
     // Once rejected, only the negotiated one.
@@ -1372,73 +1372,45 @@ fn transport_info_for_a_proposed_replacement_is_understood() {
         )
         .unwrap();
     settle(&mut romeo, &mut juliet);
-    let r = answer_at(
+    let r = juliet_asks(
         &mut romeo,
-        t0(),
-        &request(
-            JULIET,
-            "r3",
-            "transport-info",
-            "s",
-            "<content creator='initiator' name='voice'>\
-             <transport xmlns='urn:xmpp:jingle:transports:raw-udp:1'/></content>",
-        ),
+        "r3",
+        "transport-info",
+        &voice("<transport xmlns='urn:xmpp:jingle:transports:raw-udp:1'/>"),
     );
-    assert_eq!(jingle_error(&r), Some(JingleError::UnsupportedInfo));
+    assert_unsupported_info(&r, "raw-udp");
 }
 
 #[test]
 fn description_info_with_unknown_payloads_is_unsupported_info() {
     let (mut romeo, _juliet) = active_call();
-    let with = |inner: &str| format!("<content creator='initiator' name='voice'>{inner}</content>");
     let rtp_desc = "<description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>\
                     <payload-type id='111' name='opus' clockrate='48000'/></description>";
-    let r = answer_at(
-        &mut romeo,
-        t0(),
-        &request(JULIET, "d1", "description-info", "s", &with(rtp_desc)),
-    );
+    let r = juliet_asks(&mut romeo, "d1", "description-info", &voice(rtp_desc));
     assert_eq!(r.type_, IqType::Result, "{}", error_text(&r));
-    // Another application format.
-    let r = answer_at(
-        &mut romeo,
-        t0(),
-        &request(
-            JULIET,
+    for (id, inner, mention) in [
+        // Another application format.
+        (
             "d2",
-            "description-info",
-            "s",
-            &with(
-                "<description xmlns='urn:xmpp:jingle:apps:file-transfer:5'>\
-                 <file><name>a.txt</name></file></description>",
-            ),
+            "<description xmlns='urn:xmpp:jingle:apps:file-transfer:5'>\
+             <file><name>a.txt</name></file></description>"
+                .to_string(),
+            "file-transfer",
         ),
-    );
-    assert_eq!(jingle_error(&r), Some(JingleError::UnsupportedInfo));
-    assert_eq!(
-        r.error.as_ref().unwrap().condition,
-        DefinedCondition::FeatureNotImplemented
-    );
-    assert!(error_text(&r).contains("file-transfer"));
-    // Something else than a description next to it.
-    let r = answer_at(
-        &mut romeo,
-        t0(),
-        &request(
-            JULIET,
+        // Something else than a description next to it.
+        (
             "d3",
-            "description-info",
-            "s",
-            &with(&format!("{rtp_desc}<x xmlns='urn:example:unknown'/>")),
+            format!("{rtp_desc}<x xmlns='urn:example:unknown'/>"),
+            "urn:example:unknown",
         ),
-    );
-    assert_eq!(jingle_error(&r), Some(JingleError::UnsupportedInfo));
+    ] {
+        assert_unsupported_info(
+            &juliet_asks(&mut romeo, id, "description-info", &voice(&inner)),
+            mention,
+        );
+    }
     // No description: bad request.
-    let r = answer_at(
-        &mut romeo,
-        t0(),
-        &request(JULIET, "d4", "description-info", "s", &with("")),
-    );
+    let r = juliet_asks(&mut romeo, "d4", "description-info", &voice(""));
     assert_eq!(
         r.error.as_ref().unwrap().condition,
         DefinedCondition::BadRequest
@@ -1448,23 +1420,13 @@ fn description_info_with_unknown_payloads_is_unsupported_info() {
 #[test]
 fn session_info_with_an_unknown_payload_is_unsupported_info() {
     let (mut romeo, mut juliet) = active_call();
-    let r = answer_at(
+    let r = juliet_asks(
         &mut romeo,
-        t0(),
-        &request(
-            JULIET,
-            "i1",
-            "session-info",
-            "s",
-            "<ringing xmlns='urn:xmpp:jingle:apps:rtp:info:1'/><x xmlns='urn:example:unknown'/>",
-        ),
+        "i1",
+        "session-info",
+        "<ringing xmlns='urn:xmpp:jingle:apps:rtp:info:1'/><x xmlns='urn:example:unknown'/>",
     );
-    assert_eq!(jingle_error(&r), Some(JingleError::UnsupportedInfo));
-    assert_eq!(
-        r.error.as_ref().unwrap().condition,
-        DefinedCondition::FeatureNotImplemented
-    );
-    assert!(error_text(&r).contains("urn:example:unknown"));
+    assert_unsupported_info(&r, "urn:example:unknown");
     // Through the API, the sender sees the refusal.
     events(&mut juliet);
     juliet
@@ -1478,11 +1440,7 @@ fn session_info_with_an_unknown_payload_is_unsupported_info() {
         )
         .unwrap();
     settle(&mut romeo, &mut juliet);
-    assert!(events(&mut juliet).iter().any(|e| matches!(
-        e,
-        Event::Answered { action: Action::SessionInfo, error: Some(err), .. }
-            if err.condition == DefinedCondition::FeatureNotImplemented
-    )));
+    assert!(refused_as_not_implemented(&mut juliet, Action::SessionInfo));
 }
 
 #[test]
