@@ -50,7 +50,9 @@
 //!   fingerprints and feedback) are not carried and not listed. Listed:
 //!   any attribute with no Jingle element (`a=msid`, `a=ice-options`,
 //!   `a=rtcp`, `a=rtcp-rsize`, `a=end-of-candidates`, `a=msid-semantic`,
-//!   ...), candidate extensions other than `generation`, `network-id`
+//!   ...), a port of 0 (a rejected or bundle-only section), a port and
+//!   address with no ICE candidate (raw UDP is not mapped), candidate
+//!   extensions other than `generation`, `network-id`
 //!   (or `network`), `raddr` and `rport`, a second `b=` line, a second
 //!   remote candidate, and `m=` sections other than `audio`/`video`.
 //! - Jingle → SDP: a candidate's `id` has no SDP form (it is rebuilt
@@ -1047,6 +1049,25 @@ fn media_from_sdp(
             .into_iter()
             .map(|(hash, value)| Fingerprint { hash, setup, value })
             .collect();
+    }
+    // The m= port and c= address are JSEP's placeholders when ICE
+    // candidates carry the addresses; otherwise they say something Jingle
+    // (here) does not carry.
+    let port = m.media_name.port.value;
+    if port == 0 {
+        note(format!(
+            "m={} (port 0: the section is rejected or bundle-only)",
+            m.media_name
+        ));
+    } else if port != 9 && transport.candidates.is_empty() {
+        let addr = m
+            .connection_information
+            .as_ref()
+            .map(|c| format!(" and c={c}"))
+            .unwrap_or_default();
+        note(format!(
+            "m= port {port}{addr}: no ICE candidate carries them (raw UDP is not mapped)"
+        ));
     }
     let mut content = Content::new(creator, mid)
         .with(Payload::new(desc))

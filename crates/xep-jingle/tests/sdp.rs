@@ -801,3 +801,36 @@ fn explicit_extmap_sendrecv_is_kept() {
         "{out}"
     );
 }
+
+/// A rejected section (port 0) and a plain RTP section with a real
+/// address but no ICE say something the contents do not carry: listed.
+#[test]
+fn ports_without_candidates_are_listed() {
+    let text = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n\
+        m=audio 0 RTP/AVP 0\r\na=mid:a\r\n\
+        m=video 49170 RTP/AVP 96\r\nc=IN IP4 192.0.2.10\r\na=mid:v\r\na=rtpmap:96 VP8/90000\r\n";
+    let j = from_sdp(
+        &parse(text).unwrap(),
+        Creator::Initiator,
+        Creator::Initiator,
+    )
+    .unwrap();
+    let what: Vec<_> = j
+        .unmapped
+        .iter()
+        .map(|u| (u.media.as_deref(), u.what.as_str()))
+        .collect();
+    assert_eq!(
+        what,
+        [
+            (
+                Some("a"),
+                "m=audio 0 RTP/AVP 0 (port 0: the section is rejected or bundle-only)"
+            ),
+            (
+                Some("v"),
+                "m= port 49170 and c=IN IP4 192.0.2.10: no ICE candidate carries them (raw UDP is not mapped)"
+            ),
+        ]
+    );
+}
