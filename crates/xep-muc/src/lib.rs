@@ -57,6 +57,20 @@
 //! [`Room::ban`], [`Room::admin`], [`Room::destroy`]) return their iq id and
 //! are answered by [`Event::Reply`].
 //!
+//! Voice requests (§7.13) are sent by a visitor with
+//! [`Room::request_voice`] (refused with [`RoomError::NotVisitor`] for any
+//! other role); a moderator receives the room's approval form as
+//! [`Event::VoiceRequest`] and answers it with
+//! [`Room::answer_voice_request`] (§8.6); the grant arrives as a role
+//! change ([`Event::OccupantChanged`]). Registration with the room (§7.10,
+//! possible before joining) is [`Room::request_registration`], answered by
+//! [`Event::RegistrationForm`] or [`Event::AlreadyRegistered`], then
+//! [`Room::submit_registration`], answered by
+//! [`Event::RegistrationSubmitted`]; errors come as
+//! [`Event::RegistrationFailed`] with a [`RegistrationFailure`].
+//! [`Room::request_reserved_nick`] discovers the reserved nickname (§7.12,
+//! [`Event::ReservedNick`]).
+//!
 //! ```
 //! use std::time::Instant;
 //! use xep_core::Presence;
@@ -92,8 +106,8 @@ pub mod self_ping;
 pub use elements::*;
 pub use invite::Invitation;
 pub use room::{
-    Creation, Departure, Event, JoinFailure, MessageKind, Occupant, Removal, Room, RoomError,
-    RoomOptions, State,
+    Creation, Departure, Event, JoinFailure, MessageKind, Occupant, RegistrationFailure, Removal,
+    Room, RoomError, RoomOptions, State, VoiceRequestReceived,
 };
 pub use self_ping::SelfPing;
 

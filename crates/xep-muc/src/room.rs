@@ -1,5 +1,7 @@
 //! A sans-IO client for one room: joining (and creating), the occupant
-//! list, the subject, nick changes, removals, and XEP-0410 self-pings.
+//! list, the subject, nick changes, removals, XEP-0410 self-pings, voice
+//! requests and their approval (XEP-0045 §7.13, §8.6), registration with
+//! the room (§7.10) and the reserved nickname (§7.12).
 
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -7,15 +9,47 @@ use std::time::{Duration, Instant};
 use xep_core::{
     DefinedCondition, Iq, IqType, Message, MessageType, Presence, PresenceType, Stanza, StanzaError,
 };
-use xep_element::Payload;
 use xep_element::jid::{BareJid, Jid};
-use xep_forms::{DataForm, FormType};
+use xep_element::{Payload, XmlElement};
+use xep_forms::{DataForm, FormType, FormView};
 
 use crate::elements::{
     Actor, AdminItem, AdminQuery, Affiliation, History, Item, Muc, MucUser, OccupantId,
     OwnerDestroy, OwnerQuery, Role, StatusCode,
 };
+use crate::forms::{REQUEST, VoiceRequest};
+
+/// The `muc#request` field of the moderator's decision.
+const ALLOW: &str = "muc#request_allow";
 use crate::self_ping::{self, SelfPing};
+
+/// `jabber:iq:register` (XEP-0077), the namespace of registration with a
+/// room (XEP-0045 §7.10).
+pub const NS_REGISTER: &str = "jabber:iq:register";
+/// `http://jabber.org/protocol/disco#info` (XEP-0030).
+pub const NS_DISCO_INFO: &str = "http://jabber.org/protocol/disco#info";
+/// The disco#info node under which a room reports one's reserved nickname
+/// (XEP-0045 §7.12).
+pub const NODE_ROOMUSER_ITEM: &str = "x-roomuser-item";
+
+/// The `jabber:iq:register` query this crate sends: empty (asking for the
+/// requirements) or with a submitted form. Not registered with the
+/// element registry (XEP-0077 is not implemented here); replies are read
+/// leniently from their DOM.
+#[derive(XmlElement, Debug, Clone, PartialEq)]
+#[xml(ns = "jabber:iq:register", name = "query")]
+struct RegisterQuery {
+    #[xml(child)]
+    form: Option<DataForm>,
+}
+
+/// The disco#info query for the `x-roomuser-item` node (§7.12).
+#[derive(XmlElement, Debug, Clone, PartialEq, Eq)]
+#[xml(ns = "http://jabber.org/protocol/disco#info", name = "query")]
+struct RoomUserItemQuery {
+    #[xml(attr)]
+    node: Option<String>,
+}
 
 /// What to do when joining creates the room (status 201).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -195,6 +229,9 @@ pub enum MessageKind {
     Private,
     /// An error from the room or an occupant.
     Error,
+    /// A voice request forwarded to us as a moderator (§8.6), reported as
+    /// [`Event::VoiceRequest`].
+    VoiceRequest,
     /// Anything else from the room (e.g. status-code notices, groupchat
     /// messages without a body).
     Other,
@@ -279,6 +316,96 @@ pub enum Event {
     /// The outcome of a self-ping; on [`SelfPing::NotJoined`] the room
     /// rejoins at once (the occupant list is cleared and arrives again).
     SelfPing(SelfPing),
+    /// A voice request the room forwards to us as a moderator (§8.6):
+    /// answer it with [`Room::answer_voice_request`].
+    VoiceRequest(VoiceRequestReceived),
+    /// The room's registration form (§7.10): fill it in (e.g. through
+    /// [`crate::forms::Register`]) and [`Room::submit_registration`].
+    RegistrationForm {
+        /// The form of type `form`, as received (labels, required fields).
+        form: DataForm,
+        /// The `<instructions/>` of the query outside the form (e.g. a web
+        /// page to register at), if any.
+        instructions: Option<String>,
+    },
+    /// The room says we are already registered (a `<registered/>`
+    /// element in the reply to [`Room::request_registration`]).
+    AlreadyRegistered {
+        /// The registered nickname (the reply's `<username/>`), if given.
+        nick: Option<String>,
+    },
+    /// The room received the submitted registration (§7.10: it may still
+    /// need an admin's approval; membership arrives as an affiliation
+    /// change).
+    RegistrationSubmitted,
+    /// Registration (the form request or the submission) failed.
+    RegistrationFailed {
+        /// Why.
+        failure: RegistrationFailure,
+        /// The stanza error, when the room answered with one.
+        error: Option<StanzaError>,
+    },
+    /// The answer to [`Room::request_reserved_nick`] (§7.12): the reserved
+    /// nickname, `None` when there is none (an empty disco#info query),
+    /// or the error (e.g. `feature-not-implemented`).
+    ReservedNick(Result<Option<String>, StanzaError>),
+}
+
+/// A voice request forwarded by the room to its moderators (XEP-0045
+/// §8.6): a message from the room's bare JID with a `muc#request` form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VoiceRequestReceived {
+    /// The id of the room's message; the answer reuses it, as the XEP's
+    /// example does.
+    pub id: Option<String>,
+    /// The requester's nickname (`muc#roomnick`).
+    pub nick: Option<String>,
+    /// The requester's JID (`muc#jid`).
+    pub jid: Option<Jid>,
+    /// The requested role (`muc#role`, normally `participant`).
+    pub role: Option<Role>,
+    /// The form as read, with any fields the view does not name; the
+    /// answer submits these fields back.
+    pub request: VoiceRequest,
+}
+
+/// Why registration with a room failed: the conditions XEP-0045 §7.10
+/// lists, others kept, and replies this client cannot use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegistrationFailure {
+    /// `item-not-found`: the room does not exist.
+    RoomNotFound,
+    /// `not-allowed`: registration is restricted (e.g. to admins adding
+    /// members).
+    NotAllowed,
+    /// `conflict`: the desired nickname is already reserved.
+    NickConflict,
+    /// `service-unavailable`: the room or service does not support
+    /// registration.
+    NotSupported,
+    /// `bad-request`: the submission was not a valid data form.
+    BadRequest,
+    /// Another condition (e.g. `forbidden`, `not-acceptable`,
+    /// `registration-required`).
+    Other(DefinedCondition),
+    /// A result this client cannot use; the text says what is wrong
+    /// (no `jabber:iq:register` query, neither a form nor
+    /// `<registered/>`, a malformed form).
+    BadReply(String),
+}
+
+impl RegistrationFailure {
+    /// The failure a stanza error condition stands for.
+    pub fn from_condition(c: &DefinedCondition) -> Self {
+        match c {
+            DefinedCondition::ItemNotFound => RegistrationFailure::RoomNotFound,
+            DefinedCondition::NotAllowed => RegistrationFailure::NotAllowed,
+            DefinedCondition::Conflict => RegistrationFailure::NickConflict,
+            DefinedCondition::ServiceUnavailable => RegistrationFailure::NotSupported,
+            DefinedCondition::BadRequest => RegistrationFailure::BadRequest,
+            c => RegistrationFailure::Other(c.clone()),
+        }
+    }
 }
 
 /// Errors of the room's inputs.
@@ -288,6 +415,16 @@ pub enum RoomError {
     WrongState(State),
     /// The nickname does not make a valid occupant JID.
     BadNick(String),
+    /// Voice is requested by visitors only (§7.13); we have this role.
+    /// (Visitors exist only in moderated rooms, so our role being
+    /// `visitor` is also the evidence that the room is moderated.)
+    NotVisitor(Role),
+    /// Voice requests are answered by moderators only (§8.6); we have
+    /// this role.
+    NotModerator(Role),
+    /// A registration must be submitted as a form of type `submit`; the
+    /// form had this type.
+    NotSubmitted(FormType),
 }
 
 impl std::fmt::Display for RoomError {
@@ -295,6 +432,18 @@ impl std::fmt::Display for RoomError {
         match self {
             RoomError::WrongState(s) => write!(f, "not possible in state {s:?}"),
             RoomError::BadNick(n) => write!(f, "'{n}' is not a valid room nickname"),
+            RoomError::NotVisitor(r) => write!(
+                f,
+                "only a visitor in a moderated room requests voice, and our role is {r:?}"
+            ),
+            RoomError::NotModerator(r) => write!(
+                f,
+                "only a moderator answers voice requests, and our role is {r:?}"
+            ),
+            RoomError::NotSubmitted(t) => write!(
+                f,
+                "a registration is submitted as a form of type 'submit', not {t:?}"
+            ),
         }
     }
 }
@@ -303,6 +452,12 @@ impl std::error::Error for RoomError {}
 
 #[derive(Debug, Clone, PartialEq)]
 enum ConfigStep {
+    RequestForm,
+    Submit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RegisterStep {
     RequestForm,
     Submit,
 }
@@ -321,6 +476,8 @@ pub struct Room {
     pending_nick: Option<String>,
     pending_config: Option<(String, ConfigStep)>,
     pending_requests: Vec<String>,
+    pending_register: Option<(String, RegisterStep)>,
+    pending_reserved_nick: Option<String>,
     ping: Option<(Iq, Instant)>,
     next_ping: Option<Instant>,
     next_id: u64,
@@ -342,6 +499,8 @@ impl Room {
             pending_nick: None,
             pending_config: None,
             pending_requests: Vec::new(),
+            pending_register: None,
+            pending_reserved_nick: None,
             ping: None,
             next_ping: None,
             next_id: 0,
@@ -623,6 +782,162 @@ impl Room {
         self.request(IqType::Set, Payload::new(OwnerQuery::destroy(destroy)))
     }
 
+    /// Asks the room for voice (§7.13): a message to the room with a
+    /// `muc#request` form holding only `muc#role` = `participant`.
+    /// Returns the message id. Allowed only when joined (or syncing) and
+    /// our role is `visitor`: visitors exist only in moderated rooms, so
+    /// the role is also the evidence that the room is moderated;
+    /// otherwise [`RoomError::NotVisitor`] with our role (or
+    /// [`RoomError::WrongState`]). The grant arrives as a presence
+    /// changing our role ([`Event::OccupantChanged`]).
+    pub fn request_voice(&mut self, now: Instant) -> Result<String, RoomError> {
+        let _ = now;
+        if !matches!(self.state, State::Joined | State::Syncing) {
+            return Err(RoomError::WrongState(self.state));
+        }
+        let role = self.me().map_or(Role::None, |o| o.role);
+        if role != Role::Visitor {
+            return Err(RoomError::NotVisitor(role));
+        }
+        let form = VoiceRequest {
+            role: Some(Role::Participant),
+            ..VoiceRequest::default()
+        }
+        .to_form(FormType::Submit);
+        let id = self.id();
+        self.transmit.push_back(
+            Message {
+                to: Some(Jid::from(self.room.clone())),
+                id: Some(id.clone()),
+                payloads: vec![Payload::new(form)],
+                ..Message::default()
+            }
+            .into(),
+        );
+        Ok(id)
+    }
+
+    /// Answers a voice request as a moderator (§8.6): submits the
+    /// request's form back to the room with `muc#request_allow` set to
+    /// `allow`, in a message reusing the request's id (as the XEP's
+    /// example does; a fresh id when the request had none). Allowed only
+    /// when joined (or syncing) as a moderator, otherwise
+    /// [`RoomError::NotModerator`] with our role (or
+    /// [`RoomError::WrongState`]). An approval shows as the requester's
+    /// role changing to `participant` ([`Event::OccupantChanged`]).
+    pub fn answer_voice_request(
+        &mut self,
+        now: Instant,
+        request: &VoiceRequestReceived,
+        allow: bool,
+    ) -> Result<(), RoomError> {
+        let _ = now;
+        if !matches!(self.state, State::Joined | State::Syncing) {
+            return Err(RoomError::WrongState(self.state));
+        }
+        let role = self.me().map_or(Role::None, |o| o.role);
+        if role != Role::Moderator {
+            return Err(RoomError::NotModerator(role));
+        }
+        let mut answer = request.request.clone();
+        answer.allow = Some(allow);
+        let mut form = answer.to_form(FormType::Submit);
+        // Written as the XEP's example writes it ("1"/"0" mean the same,
+        // XEP-0004 §3.3).
+        if let Some(f) = form
+            .fields
+            .iter_mut()
+            .find(|f| f.var.as_deref() == Some(ALLOW))
+        {
+            f.values = vec![allow.to_string()];
+        }
+        let id = match &request.id {
+            Some(id) => id.clone(),
+            None => self.id(),
+        };
+        self.transmit.push_back(
+            Message {
+                to: Some(Jid::from(self.room.clone())),
+                id: Some(id),
+                payloads: vec![Payload::new(form)],
+                ..Message::default()
+            }
+            .into(),
+        );
+        Ok(())
+    }
+
+    fn register_iq(&mut self, type_: IqType, query: RegisterQuery, step: RegisterStep) -> String {
+        let id = self.id();
+        let to = Some(Jid::from(self.room.clone()));
+        let iq = if type_ == IqType::Get {
+            Iq::get(id.clone(), to, Payload::new(query))
+        } else {
+            Iq::set(id.clone(), to, Payload::new(query))
+        };
+        self.transmit.push_back(iq.into());
+        self.pending_register = Some((id.clone(), step));
+        id
+    }
+
+    /// Asks the room for its registration requirements (§7.10: an iq
+    /// `get` with an empty `jabber:iq:register` query), in any state (one
+    /// may register before joining, e.g. a members-only room). Returns the
+    /// iq id; the answer comes as [`Event::RegistrationForm`],
+    /// [`Event::AlreadyRegistered`] or [`Event::RegistrationFailed`]. One
+    /// registration exchange is tracked at a time: a new one replaces the
+    /// one in flight. Never fails today (a `Result` like the other
+    /// requests).
+    pub fn request_registration(&mut self, now: Instant) -> Result<String, RoomError> {
+        let _ = now;
+        Ok(self.register_iq(
+            IqType::Get,
+            RegisterQuery { form: None },
+            RegisterStep::RequestForm,
+        ))
+    }
+
+    /// Submits the filled-in registration form (§7.10; a form of type
+    /// `submit`, e.g. from [`crate::forms::Register`], otherwise
+    /// [`RoomError::NotSubmitted`]), in any state. Returns the iq id; the
+    /// answer comes as [`Event::RegistrationSubmitted`] or
+    /// [`Event::RegistrationFailed`] (e.g. [`RegistrationFailure::NickConflict`]).
+    pub fn submit_registration(
+        &mut self,
+        now: Instant,
+        form: DataForm,
+    ) -> Result<String, RoomError> {
+        let _ = now;
+        if form.type_ != FormType::Submit {
+            return Err(RoomError::NotSubmitted(form.type_));
+        }
+        Ok(self.register_iq(
+            IqType::Set,
+            RegisterQuery { form: Some(form) },
+            RegisterStep::Submit,
+        ))
+    }
+
+    /// Asks the room for our reserved nickname (§7.12: disco#info on the
+    /// node `x-roomuser-item`), in any state (the XEP suggests doing so
+    /// before joining). Returns the iq id; the answer comes as
+    /// [`Event::ReservedNick`]. A new request replaces the one in flight.
+    /// Never fails today (a `Result` like the other requests).
+    pub fn request_reserved_nick(&mut self, now: Instant) -> Result<String, RoomError> {
+        let _ = now;
+        let id = self.id();
+        let iq = Iq::get(
+            id.clone(),
+            Some(Jid::from(self.room.clone())),
+            Payload::new(RoomUserItemQuery {
+                node: Some(NODE_ROOMUSER_ITEM.into()),
+            }),
+        );
+        self.transmit.push_back(iq.into());
+        self.pending_reserved_nick = Some(id.clone());
+        Ok(id)
+    }
+
     fn activity(&mut self, now: Instant) {
         if matches!(self.state, State::Joined | State::Syncing) && self.ping.is_none() {
             self.next_ping = self.options.self_ping_interval.map(|i| now + i);
@@ -841,6 +1156,13 @@ impl Room {
             self.events
                 .push_back(Event::RoomStatus(x.codes().collect()));
         }
+        if resource.is_none()
+            && m.effective_type() != MessageType::Error
+            && let Some(request) = voice_request(m)
+        {
+            self.events.push_back(Event::VoiceRequest(request));
+            return Some(MessageKind::VoiceRequest);
+        }
         Some(match m.effective_type() {
             MessageType::Error => MessageKind::Error,
             MessageType::Groupchat if !m.subjects.is_empty() && m.bodies.is_empty() => {
@@ -891,6 +1213,26 @@ impl Room {
                     .unwrap_or_default()),
             };
             self.events.push_back(Event::Reply { id, result });
+            return true;
+        }
+        let from_room = iq.from.as_ref().is_some_and(|f| f.to_bare() == self.room);
+        if let Some((id, step)) = &self.pending_register
+            && *id == iq.id
+            && from_room
+        {
+            let step = *step;
+            self.pending_register = None;
+            let event = register_reply(step, iq);
+            self.events.push_back(event);
+            return true;
+        }
+        if self.pending_reserved_nick.as_ref() == Some(&iq.id) && from_room {
+            self.pending_reserved_nick = None;
+            let result = match &iq.error {
+                Some(e) => Err(e.clone()),
+                None => Ok(reserved_nick(iq)),
+            };
+            self.events.push_back(Event::ReservedNick(result));
             return true;
         }
         if let Some((req, _)) = &self.ping
@@ -965,4 +1307,92 @@ impl Room {
             }
         }
     }
+}
+
+/// The voice request a message carries (§8.6): a `muc#request` data form
+/// of type `form` (as the room sends it to moderators); `None` for
+/// anything else, including a form whose fields do not fit the view.
+fn voice_request(m: &Message) -> Option<VoiceRequestReceived> {
+    let form = m
+        .payloads
+        .iter()
+        .filter_map(|p| p.get::<DataForm>().and_then(Result::ok))
+        .find(|f| f.type_ == FormType::Form && f.form_type() == Some(REQUEST))?;
+    let request = VoiceRequest::from_form(&form).ok()?;
+    Some(VoiceRequestReceived {
+        id: m.id.clone(),
+        nick: request.roomnick.clone(),
+        jid: request.jid.clone(),
+        role: request.role,
+        request,
+    })
+}
+
+/// The event a reply to a registration request makes (§7.10).
+fn register_reply(step: RegisterStep, iq: &Iq) -> Event {
+    if let Some(e) = &iq.error {
+        return Event::RegistrationFailed {
+            failure: RegistrationFailure::from_condition(&e.condition),
+            error: Some(e.clone()),
+        };
+    }
+    if step == RegisterStep::Submit {
+        return Event::RegistrationSubmitted;
+    }
+    let bad = |why: String| Event::RegistrationFailed {
+        failure: RegistrationFailure::BadReply(why),
+        error: None,
+    };
+    let Some(query) = iq
+        .payloads
+        .iter()
+        .map(Payload::to_element)
+        .find(|el| el.is("query", NS_REGISTER))
+    else {
+        return bad("the reply holds no jabber:iq:register query".into());
+    };
+    if query.has_child("registered", NS_REGISTER) {
+        let nick = query
+            .get_child("username", NS_REGISTER)
+            .map(|u| u.text().trim().to_string())
+            .filter(|u| !u.is_empty());
+        return Event::AlreadyRegistered { nick };
+    }
+    let Some(x) = query.get_child("x", xep_forms::NS) else {
+        return bad(
+            "the jabber:iq:register query holds neither a data form nor <registered/>".into(),
+        );
+    };
+    match DataForm::from_element(x) {
+        Ok(form) => Event::RegistrationForm {
+            form,
+            instructions: query
+                .get_child("instructions", NS_REGISTER)
+                .map(|i| i.text().trim().to_string())
+                .filter(|i| !i.is_empty()),
+        },
+        Err(e) => bad(format!("the registration form is malformed: {e}")),
+    }
+}
+
+/// The reserved nickname of a disco#info reply on `x-roomuser-item`
+/// (§7.12): the `name` of an identity, preferring `conference/text`;
+/// `None` for an empty query (no reserved nickname).
+fn reserved_nick(iq: &Iq) -> Option<String> {
+    let query = iq
+        .payloads
+        .iter()
+        .map(Payload::to_element)
+        .find(|el| el.is("query", NS_DISCO_INFO))?;
+    let named: Vec<_> = query
+        .children()
+        .filter(|c| c.is("identity", NS_DISCO_INFO))
+        .filter_map(|c| Some((c.attr("category"), c.attr("type"), c.attr("name")?)))
+        .filter(|(_, _, name)| !name.is_empty())
+        .collect();
+    named
+        .iter()
+        .find(|(c, t, _)| *c == Some("conference") && *t == Some("text"))
+        .or(named.first())
+        .map(|(_, _, name)| name.to_string())
 }

@@ -1183,3 +1183,550 @@ proptest::proptest! {
         crate::sim::fuzz(Instant::now(), &data);
     }
 }
+
+// ---------------------------------------------------------------------------
+// Voice requests (§7.13, §8.6), registration (§7.10), reserved nickname
+// (§7.12)
+
+/// Joins `room` as `nick` with the self-presence item `item`, with
+/// Prospero (moderator) already in the room; the subject completes it.
+fn joined_as(nick: &str, item: &str, now: Instant) -> Room {
+    let mut r = Room::new(ROOM.parse().unwrap(), nick, RoomOptions::default());
+    r.join(now).unwrap();
+    sent(&mut r);
+    if nick != "Prospero" {
+        r.handle_presence(
+            now,
+            &occ(
+                "Prospero",
+                None,
+                "<item affiliation='owner' role='moderator' jid='prospero@isle.example/staff'/>",
+                &[],
+                "",
+            ),
+        );
+    }
+    r.handle_presence(now, &occ(nick, None, item, &[110], ""));
+    r.handle_message(now, &subject("The tempest"));
+    events(&mut r);
+    assert_eq!(r.state(), State::Joined);
+    r
+}
+
+#[test]
+fn visitor_requests_voice_moderator_approves_and_the_role_changes() {
+    let now = Instant::now();
+    let visitor_item = "<item affiliation='none' role='visitor' jid='miranda@isle.example/cell'/>";
+    let mut miranda = joined_as("Miranda", visitor_item, now);
+    let mut prospero = joined_as(
+        "Prospero",
+        "<item affiliation='owner' role='moderator' jid='prospero@isle.example/staff'/>",
+        now,
+    );
+    prospero.handle_presence(now, &occ("Miranda", None, visitor_item, &[], ""));
+    events(&mut prospero);
+
+    // §7.13: the visitor's request, a message to the bare room JID with
+    // a submitted muc#request form holding only muc#role.
+    let id = miranda.request_voice(now).unwrap();
+    let out = sent(&mut miranda);
+    assert_eq!(
+        out,
+        [format!(
+            "<message xmlns='jabber:client' to='{ROOM}' id='{id}'>\
+             <x xmlns='jabber:x:data' type='submit'>\
+             <field var='FORM_TYPE' type='hidden'><value>http://jabber.org/protocol/muc#request</value></field>\
+             <field var='muc#role' type='list-single'><value>participant</value></field>\
+             </x></message>"
+        )]
+    );
+    let request = Message::from_xml(out[0].as_bytes()).unwrap();
+    let form = request.payload::<xep_forms::DataForm>().unwrap().unwrap();
+    assert_eq!(
+        crate::forms::VoiceRequest::from_form(&form).unwrap().role,
+        Some(Role::Participant)
+    );
+
+    // §8.6: the room forwards an approval form to the moderator.
+    let forwarded = message(&format!(
+        "<message xmlns='jabber:client' from='{ROOM}' id='vr-7' to='prospero@isle.example/staff'>\
+         <x xmlns='jabber:x:data' type='form'><title>Voice request</title>\
+         <field var='FORM_TYPE' type='hidden'><value>http://jabber.org/protocol/muc#request</value></field>\
+         <field var='muc#role' type='list-single' label='Requested role'><value>participant</value></field>\
+         <field var='muc#jid' type='jid-single' label='User ID'><value>miranda@isle.example/cell</value></field>\
+         <field var='muc#roomnick' type='text-single' label='Room Nickname'><value>Miranda</value></field>\
+         <field var='muc#request_allow' type='boolean' label='Grant voice?'><value>false</value></field>\
+         </x></message>"
+    ));
+    assert_eq!(
+        prospero.handle_message(now, &forwarded),
+        Some(MessageKind::VoiceRequest)
+    );
+    let ev = events(&mut prospero);
+    let [Event::VoiceRequest(req)] = &ev[..] else {
+        panic!("{ev:?}")
+    };
+    assert_eq!(req.id.as_deref(), Some("vr-7"));
+    assert_eq!(req.nick.as_deref(), Some("Miranda"));
+    assert_eq!(
+        req.jid,
+        Some(
+            "miranda@isle.example/cell"
+                .parse::<xep_element::jid::Jid>()
+                .unwrap()
+        )
+    );
+    assert_eq!(req.role, Some(Role::Participant));
+
+    // The moderator approves: the form comes back submitted, same id,
+    // muc#request_allow true.
+    prospero.answer_voice_request(now, req, true).unwrap();
+    let out = sent(&mut prospero);
+    assert_eq!(
+        out,
+        [format!(
+            "<message xmlns='jabber:client' to='{ROOM}' id='vr-7'>\
+             <x xmlns='jabber:x:data' type='submit'>\
+             <field var='FORM_TYPE' type='hidden'><value>http://jabber.org/protocol/muc#request</value></field>\
+             <field var='muc#role' type='list-single'><value>participant</value></field>\
+             <field var='muc#jid' type='jid-single'><value>miranda@isle.example/cell</value></field>\
+             <field var='muc#roomnick' type='text-single'><value>Miranda</value></field>\
+             <field var='muc#request_allow' type='boolean'><value>true</value></field>\
+             </x></message>"
+        )]
+    );
+
+    // §8.4: the room grants voice; both sides see the role change.
+    let granted = "<item affiliation='none' role='participant' jid='miranda@isle.example/cell'/>";
+    miranda.handle_presence(now, &occ("Miranda", None, granted, &[110], ""));
+    prospero.handle_presence(now, &occ("Miranda", None, granted, &[], ""));
+    let ev_m = events(&mut miranda);
+    let ev_p = events(&mut prospero);
+    for (r, ev) in [(&miranda, ev_m), (&prospero, ev_p)] {
+        let [Event::OccupantChanged { before, after }] = &ev[..] else {
+            panic!("{ev:?}")
+        };
+        assert_eq!(
+            (before.nick.as_str(), before.role, after.role),
+            ("Miranda", Role::Visitor, Role::Participant)
+        );
+        assert_eq!(r.occupant("Miranda").unwrap().role, Role::Participant);
+    }
+    // Now a participant, Miranda may not ask again.
+    assert_eq!(
+        miranda.request_voice(now),
+        Err(RoomError::NotVisitor(Role::Participant))
+    );
+}
+
+#[test]
+fn moderator_denies_a_voice_request_without_an_id() {
+    let now = Instant::now();
+    let mut prospero = joined_as(
+        "Prospero",
+        "<item affiliation='owner' role='moderator'/>",
+        now,
+    );
+    let forwarded = message(&format!(
+        "<message xmlns='jabber:client' from='{ROOM}' to='prospero@isle.example/staff'>\
+         <x xmlns='jabber:x:data' type='form'>\
+         <field var='FORM_TYPE' type='hidden'><value>http://jabber.org/protocol/muc#request</value></field>\
+         <field var='muc#role' type='list-single'><value>participant</value></field>\
+         <field var='muc#roomnick' type='text-single'><value>Caliban</value></field>\
+         <field var='x-isle#reason' type='text-single'><value>I was here first</value></field>\
+         </x></message>"
+    ));
+    prospero.handle_message(now, &forwarded);
+    let ev = events(&mut prospero);
+    let [Event::VoiceRequest(req)] = &ev[..] else {
+        panic!("{ev:?}")
+    };
+    assert_eq!((req.id.as_ref(), req.jid.as_ref()), (None, None));
+    prospero.answer_voice_request(now, req, false).unwrap();
+    let out = sent(&mut prospero);
+    assert_eq!(out.len(), 1);
+    let answer = Message::from_xml(out[0].as_bytes()).unwrap();
+    assert!(answer.id.is_some(), "a fresh id: {}", out[0]);
+    let form = answer.payload::<xep_forms::DataForm>().unwrap().unwrap();
+    assert_eq!(form.type_, FormType::Submit);
+    assert_eq!(form.value("muc#request_allow"), Some("false"));
+    assert_eq!(form.value("muc#roomnick"), Some("Caliban"));
+    // Fields the view does not know go back too.
+    assert_eq!(form.value("x-isle#reason"), Some("I was here first"));
+}
+
+#[test]
+fn voice_request_refused_unless_a_visitor_and_answers_only_by_moderators() {
+    let now = Instant::now();
+    // Not joined.
+    let mut idle = room(RoomOptions::default());
+    assert_eq!(
+        idle.request_voice(now),
+        Err(RoomError::WrongState(State::Idle))
+    );
+    // A participant (the default of `joined`) and a moderator have voice.
+    let mut r = joined(RoomOptions::default(), now);
+    let err = r.request_voice(now).unwrap_err();
+    assert_eq!(err, RoomError::NotVisitor(Role::Participant));
+    assert!(err.to_string().contains("visitor"), "{err}");
+    let mut m = joined_as(
+        "Prospero",
+        "<item affiliation='owner' role='moderator'/>",
+        now,
+    );
+    assert_eq!(
+        m.request_voice(now),
+        Err(RoomError::NotVisitor(Role::Moderator))
+    );
+    assert!(sent(&mut r).is_empty() && sent(&mut m).is_empty());
+
+    // A participant cannot answer a request.
+    let req = VoiceRequestReceived {
+        id: Some("v1".into()),
+        nick: Some("Ariel".into()),
+        jid: None,
+        role: Some(Role::Participant),
+        request: crate::forms::VoiceRequest::default(),
+    };
+    let err = r.answer_voice_request(now, &req, true).unwrap_err();
+    assert_eq!(err, RoomError::NotModerator(Role::Participant));
+    assert!(err.to_string().contains("moderator"), "{err}");
+    assert!(sent(&mut r).is_empty());
+
+    // A muc#request form from an occupant (not the room) or of type
+    // submit is no forwarded request; neither is a malformed one.
+    for (from, ty, role) in [
+        (format!("{ROOM}/Ariel"), "form", "participant"),
+        (ROOM.to_string(), "submit", "participant"),
+        (ROOM.to_string(), "form", "king"),
+    ] {
+        let msg = message(&format!(
+            "<message xmlns='jabber:client' from='{from}' to='{ME}'>\
+             <x xmlns='jabber:x:data' type='{ty}'>\
+             <field var='FORM_TYPE' type='hidden'><value>http://jabber.org/protocol/muc#request</value></field>\
+             <field var='muc#role'><value>{role}</value></field></x></message>"
+        ));
+        assert_ne!(
+            m.handle_message(now, &msg),
+            Some(MessageKind::VoiceRequest),
+            "{from} {ty} {role}"
+        );
+        assert_eq!(events(&mut m), []);
+    }
+}
+
+fn register_result(id: &str, inner: &str) -> Iq {
+    iq(&format!(
+        "<iq xmlns='jabber:client' from='{ROOM}' to='{ME}' id='{id}' type='result'>\
+         <query xmlns='jabber:iq:register'>{inner}</query></iq>"
+    ))
+}
+
+fn iq_error(id: &str, condition: &str) -> Iq {
+    iq(&format!(
+        "<iq xmlns='jabber:client' from='{ROOM}' to='{ME}' id='{id}' type='error'>\
+         <error type='cancel'><{condition} xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>"
+    ))
+}
+
+#[test]
+fn registration_form_fetch_submit_and_success() {
+    let now = Instant::now();
+    // Before joining (e.g. a members-only room).
+    let mut r = room(RoomOptions::default());
+    let get = r.request_registration(now).unwrap();
+    assert_eq!(
+        sent(&mut r),
+        [format!(
+            "<iq xmlns='jabber:client' to='{ROOM}' id='{get}' type='get'>\
+             <query xmlns='jabber:iq:register'/></iq>"
+        )]
+    );
+    // A reply from elsewhere, or to another id, is not ours.
+    let mut stray = register_result(&get, "<registered/>");
+    stray.from = Some("globe@elsewhere.example".parse().unwrap());
+    assert!(!r.handle_iq(now, &stray));
+    assert!(!r.handle_iq(now, &register_result("other", "<registered/>")));
+    assert!(r.handle_iq(
+        now,
+        &register_result(
+            &get,
+            "<instructions>Or sign up at the lending library.</instructions>\
+             <x xmlns='jabber:x:data' type='form'><title>Globe membership</title>\
+             <field var='FORM_TYPE' type='hidden'><value>http://jabber.org/protocol/muc#register</value></field>\
+             <field label='Given Name' type='text-single' var='muc#register_first'><required/></field>\
+             <field label='Desired Nickname' type='text-single' var='muc#register_roomnick'><required/></field>\
+             <field label='FAQ Entry' type='text-multi' var='muc#register_faqentry'/>\
+             </x>"
+        )
+    ));
+    let ev = events(&mut r);
+    let [Event::RegistrationForm { form, instructions }] = &ev[..] else {
+        panic!("{ev:?}")
+    };
+    assert_eq!(
+        instructions.as_deref(),
+        Some("Or sign up at the lending library.")
+    );
+    assert_eq!(form.title.as_deref(), Some("Globe membership"));
+    assert!(form.field("muc#register_roomnick").unwrap().required);
+    let mut view = crate::forms::Register::from_form(form).unwrap();
+    view.first = Some("Miranda".into());
+    view.roomnick = Some("Miranda".into());
+    view.faq_entry = vec!["Daughter of the duke.".into()];
+    // Answered once only.
+    assert!(!r.handle_iq(now, &register_result(&get, "<registered/>")));
+
+    let set = r
+        .submit_registration(now, view.to_form(FormType::Submit))
+        .unwrap();
+    assert_ne!(set, get);
+    assert_eq!(
+        sent(&mut r),
+        [format!(
+            "<iq xmlns='jabber:client' to='{ROOM}' id='{set}' type='set'>\
+             <query xmlns='jabber:iq:register'><x xmlns='jabber:x:data' type='submit'>\
+             <field var='FORM_TYPE' type='hidden'><value>http://jabber.org/protocol/muc#register</value></field>\
+             <field var='muc#register_faqentry' type='text-multi'><value>Daughter of the duke.</value></field>\
+             <field var='muc#register_first' type='text-single'><value>Miranda</value></field>\
+             <field var='muc#register_roomnick' type='text-single'><value>Miranda</value></field>\
+             </x></query></iq>"
+        )]
+    );
+    assert!(r.handle_iq(
+        now,
+        &iq(&format!(
+            "<iq xmlns='jabber:client' from='{ROOM}' to='{ME}' id='{set}' type='result'/>"
+        ))
+    ));
+    assert_eq!(events(&mut r), [Event::RegistrationSubmitted]);
+
+    // Only submitted forms are sent.
+    assert_eq!(
+        r.submit_registration(now, view.to_form(FormType::Form)),
+        Err(RoomError::NotSubmitted(FormType::Form))
+    );
+    assert!(sent(&mut r).is_empty());
+}
+
+#[test]
+fn registration_membership_arrives_as_an_affiliation_change() {
+    // §7.10: when the user is in the room, the room announces the new
+    // affiliation in presence.
+    let now = Instant::now();
+    let mut r = joined_as(
+        "Miranda",
+        "<item affiliation='none' role='participant'/>",
+        now,
+    );
+    let set = r
+        .submit_registration(
+            now,
+            crate::forms::Register {
+                roomnick: Some("Miranda".into()),
+                ..Default::default()
+            }
+            .to_form(FormType::Submit),
+        )
+        .unwrap();
+    sent(&mut r);
+    r.handle_iq(
+        now,
+        &iq(&format!(
+            "<iq xmlns='jabber:client' from='{ROOM}' to='{ME}' id='{set}' type='result'/>"
+        )),
+    );
+    r.handle_presence(
+        now,
+        &occ(
+            "Miranda",
+            None,
+            "<item affiliation='member' role='participant'/>",
+            &[110],
+            "",
+        ),
+    );
+    let ev = events(&mut r);
+    let [
+        Event::RegistrationSubmitted,
+        Event::OccupantChanged { before, after },
+    ] = &ev[..]
+    else {
+        panic!("{ev:?}")
+    };
+    assert_eq!(
+        (before.affiliation, after.affiliation),
+        (Affiliation::None, Affiliation::Member)
+    );
+    assert_eq!(r.me().unwrap().affiliation, Affiliation::Member);
+}
+
+#[test]
+fn registration_conflict_and_other_errors() {
+    let now = Instant::now();
+    let mut r = joined(RoomOptions::default(), now);
+    for (condition, defined, failure) in [
+        (
+            "conflict",
+            DefinedCondition::Conflict,
+            RegistrationFailure::NickConflict,
+        ),
+        (
+            "item-not-found",
+            DefinedCondition::ItemNotFound,
+            RegistrationFailure::RoomNotFound,
+        ),
+        (
+            "not-allowed",
+            DefinedCondition::NotAllowed,
+            RegistrationFailure::NotAllowed,
+        ),
+        (
+            "service-unavailable",
+            DefinedCondition::ServiceUnavailable,
+            RegistrationFailure::NotSupported,
+        ),
+        (
+            "bad-request",
+            DefinedCondition::BadRequest,
+            RegistrationFailure::BadRequest,
+        ),
+        (
+            "registration-required",
+            DefinedCondition::RegistrationRequired,
+            RegistrationFailure::Other(DefinedCondition::RegistrationRequired),
+        ),
+    ] {
+        let id = r
+            .submit_registration(
+                now,
+                crate::forms::Register {
+                    roomnick: Some("Prospero".into()),
+                    ..Default::default()
+                }
+                .to_form(FormType::Submit),
+            )
+            .unwrap();
+        sent(&mut r);
+        assert!(r.handle_iq(now, &iq_error(&id, condition)));
+        let ev = events(&mut r);
+        let [Event::RegistrationFailed { failure: f, error }] = &ev[..] else {
+            panic!("{ev:?}")
+        };
+        assert_eq!(*f, failure, "{condition}");
+        assert_eq!(error.as_ref().map(|e| e.condition.clone()), Some(defined));
+    }
+    // The form request can fail too.
+    let id = r.request_registration(now).unwrap();
+    assert!(r.handle_iq(now, &iq_error(&id, "not-allowed")));
+    assert!(matches!(
+        &events(&mut r)[..],
+        [Event::RegistrationFailed {
+            failure: RegistrationFailure::NotAllowed,
+            error: Some(_)
+        }]
+    ));
+}
+
+#[test]
+fn already_registered_and_unusable_replies() {
+    let now = Instant::now();
+    let mut r = room(RoomOptions::default());
+    let id = r.request_registration(now).unwrap();
+    assert!(r.handle_iq(
+        now,
+        &register_result(&id, "<registered/><username>Miranda</username>")
+    ));
+    assert_eq!(
+        events(&mut r),
+        [Event::AlreadyRegistered {
+            nick: Some("Miranda".into())
+        }]
+    );
+    // <username/> is only a SHOULD.
+    let id = r.request_registration(now).unwrap();
+    r.handle_iq(now, &register_result(&id, "<registered/>"));
+    assert_eq!(events(&mut r), [Event::AlreadyRegistered { nick: None }]);
+
+    // Results without what §7.10 promises name what is missing.
+    for (reply, why) in [
+        (
+            iq(&format!(
+                "<iq xmlns='jabber:client' from='{ROOM}' to='{ME}' id='ID' type='result'/>"
+            )),
+            "no jabber:iq:register query",
+        ),
+        (
+            register_result("ID", "<username/>"),
+            "neither a data form nor <registered/>",
+        ),
+        (
+            register_result("ID", "<x xmlns='jabber:x:data' type='sideways'/>"),
+            "the registration form is malformed",
+        ),
+    ] {
+        let id = r.request_registration(now).unwrap();
+        let mut reply = reply;
+        reply.id = id;
+        assert!(r.handle_iq(now, &reply));
+        let ev = events(&mut r);
+        let [
+            Event::RegistrationFailed {
+                failure: RegistrationFailure::BadReply(text),
+                error: None,
+            },
+        ] = &ev[..]
+        else {
+            panic!("{ev:?}")
+        };
+        assert!(text.contains(why), "{text}");
+    }
+}
+
+#[test]
+fn reserved_nickname_discovery() {
+    let now = Instant::now();
+    let mut r = room(RoomOptions::default());
+    let id = r.request_reserved_nick(now).unwrap();
+    assert_eq!(
+        sent(&mut r),
+        [format!(
+            "<iq xmlns='jabber:client' to='{ROOM}' id='{id}' type='get'>\
+             <query xmlns='http://jabber.org/protocol/disco#info' node='x-roomuser-item'/></iq>"
+        )]
+    );
+    assert!(r.handle_iq(
+        now,
+        &iq(&format!(
+            "<iq xmlns='jabber:client' from='{ROOM}' to='{ME}' id='{id}' type='result'>\
+             <query xmlns='http://jabber.org/protocol/disco#info' node='x-roomuser-item'>\
+             <identity category='client' type='pc' name='not this'/>\
+             <identity category='conference' type='text' name='Miranda'/></query></iq>"
+        ))
+    ));
+    assert_eq!(
+        events(&mut r),
+        [Event::ReservedNick(Ok(Some("Miranda".into())))]
+    );
+    // No reserved nickname: an empty query.
+    let id = r.request_reserved_nick(now).unwrap();
+    r.handle_iq(
+        now,
+        &iq(&format!(
+            "<iq xmlns='jabber:client' from='{ROOM}' to='{ME}' id='{id}' type='result'>\
+             <query xmlns='http://jabber.org/protocol/disco#info' node='x-roomuser-item'/></iq>"
+        )),
+    );
+    assert_eq!(events(&mut r), [Event::ReservedNick(Ok(None))]);
+    // Not supported.
+    let id = r.request_reserved_nick(now).unwrap();
+    r.handle_iq(now, &iq_error(&id, "feature-not-implemented"));
+    let ev = events(&mut r);
+    assert!(
+        matches!(&ev[..], [Event::ReservedNick(Err(e))]
+            if e.condition == DefinedCondition::FeatureNotImplemented),
+        "{ev:?}"
+    );
+    // Answered once only.
+    assert!(!r.handle_iq(now, &iq_error(&id, "feature-not-implemented")));
+}
