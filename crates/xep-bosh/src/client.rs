@@ -7,6 +7,7 @@ use xep_core::{Stanza, StreamError};
 use xep_element::{Payload, XsdBool};
 
 use crate::elements::{Body, BodyType, Condition, MAX_RID, Rid};
+use crate::keys::{self, BadKeys, ClientKeys, KeyConfig, MAX_KEY_SEQUENCE};
 
 /// How an HTTP request failed, as the caller's HTTP client saw it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +53,10 @@ pub struct ClientConfig {
     /// How long past `wait` a request may stay unanswered before it counts
     /// as failed.
     pub grace: Duration,
+    /// Key sequencing (XEP-0124 §15), off (`None`) by default: protects a
+    /// session not carried over TLS against injected requests. The seed
+    /// must come from the caller's random source; see [`KeyConfig`].
+    pub keys: Option<KeyConfig>,
 }
 
 impl ClientConfig {
@@ -72,6 +77,7 @@ impl ClientConfig {
             body_limit: 1 << 20,
             max_retries: 3,
             grace: Duration::from_secs(10),
+            keys: None,
         }
     }
 }
@@ -149,6 +155,24 @@ pub enum ClientError {
     PauseNotAllowed,
     /// The session is not established (or already over).
     NotActive,
+    /// A key sequence length (`n` of XEP-0124 §15.3) outside
+    /// `2..=`[`MAX_KEY_SEQUENCE`]: a sequence needs a `newkey` and at
+    /// least one `key`.
+    BadKeyLength(u32),
+    /// An empty key seed: the seed must be unpredictable bytes.
+    EmptyKeySeed,
+    /// [`ClientSession::supply_key_seed`] on a session without keys
+    /// ([`ClientConfig::keys`] is `None`).
+    KeysNotEnabled,
+}
+
+impl From<BadKeys> for ClientError {
+    fn from(b: BadKeys) -> Self {
+        match b {
+            BadKeys::Length(n) => ClientError::BadKeyLength(n),
+            BadKeys::EmptySeed => ClientError::EmptyKeySeed,
+        }
+    }
 }
 
 impl std::fmt::Display for ClientError {
@@ -162,6 +186,19 @@ impl std::fmt::Display for ClientError {
                 write!(f, "pause not allowed by the connection manager")
             }
             ClientError::NotActive => write!(f, "the session is not active"),
+            ClientError::BadKeyLength(n) => write!(
+                f,
+                "key sequence length {n} must be in 2..={MAX_KEY_SEQUENCE} (a newkey and at least one key)"
+            ),
+            ClientError::EmptyKeySeed => {
+                write!(f, "the key seed is empty; it must be unpredictable bytes")
+            }
+            ClientError::KeysNotEnabled => {
+                write!(
+                    f,
+                    "key sequencing is not enabled in the client configuration"
+                )
+            }
         }
     }
 }
@@ -222,16 +259,28 @@ pub struct ClientSession {
     pause: Option<u16>,
     /// No empty request before this instant (`polling`).
     next_empty: Option<Instant>,
+    /// Key sequencing (XEP-0124 §15), if enabled.
+    keys: Option<ClientKeys>,
 }
 
 impl ClientSession {
     /// A session whose creation request will carry `initial_rid` (which the
     /// caller draws at random: this crate reads no randomness). It must be
-    /// at least 1 and leave 2^32 requests before 2^53-1.
+    /// at least 1 and leave 2^32 requests before 2^53-1. With
+    /// [`ClientConfig::keys`], the key sequence is generated here (its
+    /// length and seed are checked: [`ClientError::BadKeyLength`],
+    /// [`ClientError::EmptyKeySeed`]).
     pub fn new(config: ClientConfig, initial_rid: u64) -> Result<Self, ClientError> {
         if initial_rid == 0 || initial_rid > MAX_RID - RID_HEADROOM {
             return Err(ClientError::BadInitialRid(initial_rid));
         }
+        let keys = match &config.keys {
+            Some(k) => {
+                keys::validate(&k.seed, k.length)?;
+                Some(ClientKeys::new(k))
+            }
+            None => None,
+        };
         Ok(ClientSession {
             config,
             phase: Phase::Creating,
@@ -248,7 +297,25 @@ impl ClientSession {
             terminate: false,
             pause: None,
             next_empty: None,
+            keys,
         })
+    }
+
+    /// Supplies the seed and length (`n`) of the next key sequence
+    /// (XEP-0124 §15.5): the request that carries the last key of the
+    /// current sequence starts a sequence from this seed. Without it the
+    /// next seed is derived from the current one (see [`KeyConfig`]). A
+    /// second call before the switch replaces the first. The seed must be
+    /// unpredictable: it comes from the caller's random source.
+    ///
+    /// Errors: [`ClientError::KeysNotEnabled`] without
+    /// [`ClientConfig::keys`], [`ClientError::BadKeyLength`],
+    /// [`ClientError::EmptyKeySeed`].
+    pub fn supply_key_seed(&mut self, seed: Vec<u8>, length: u32) -> Result<(), ClientError> {
+        let keys = self.keys.as_mut().ok_or(ClientError::KeysNotEnabled)?;
+        keys::validate(&seed, length)?;
+        keys.supply(seed, length);
+        Ok(())
     }
 
     /// The negotiated parameters, once the session is created.
@@ -456,6 +523,19 @@ impl ClientSession {
         let rid = self.next_rid;
         self.next_rid += 1;
         body.rid = Rid::new(rid);
+        // Keys go out in rid order, one per new request (XEP-0124 §15.4):
+        // K(n) as `newkey` of the creation request, then K(n-1), ... as
+        // `key`, with the `newkey` of a new sequence beside K(1) (§15.5).
+        // A request sent again reuses its bytes, hence its key.
+        if let Some(keys) = &mut self.keys {
+            if rid == self.initial_rid {
+                body.newkey = Some(keys.first());
+            } else {
+                let (key, newkey) = keys.next();
+                body.key = Some(key);
+                body.newkey = newkey;
+            }
+        }
         let bytes = body.to_bytes();
         self.in_flight.insert(
             rid,

@@ -7,6 +7,7 @@ use xep_core::Stanza;
 use xep_element::{Payload, XsdBool};
 
 use crate::elements::{Body, BodyType, Condition, Rid};
+use crate::keys::{hex_sha1, is_key};
 
 /// The connection manager's limits and offers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,7 +65,81 @@ pub enum CmTermination {
     Violation(Condition),
     /// No request for longer than the inactivity period: ended silently.
     Inactive,
+    /// A request failed the key check of a protected session (XEP-0124
+    /// §15.4); the client was told [`KeyFault::condition`].
+    BadKey(KeyFault),
 }
+
+/// Why a request of a session protected by key sequencing (XEP-0124 §15)
+/// was refused, ending the session without processing it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyFault {
+    /// The request has no `key` although the previous one set `newkey` or
+    /// `key` (§15.4): `item-not-found`.
+    Missing {
+        /// The rid of the request.
+        rid: u64,
+    },
+    /// SHA-1 of the `key`, in hex, is not the `newkey` of the previous
+    /// request (or its `key` when it set no `newkey`) (§15.4), e.g. a
+    /// forged or replayed key: `item-not-found`.
+    Mismatch {
+        /// The rid of the request.
+        rid: u64,
+    },
+    /// Another copy of an already received rid carries a different `key`
+    /// or `newkey`: one of the two was not sent by the client (who sends a
+    /// request again with the same bytes): `item-not-found`.
+    RepeatDiffers {
+        /// The rid of the request.
+        rid: u64,
+    },
+    /// The `newkey` is not 40 hexadecimal digits (a key is a SHA-1 digest
+    /// in hex, §15.3): `bad-request`.
+    MalformedNewkey {
+        /// The rid of the request.
+        rid: u64,
+    },
+}
+
+impl KeyFault {
+    /// The terminal binding condition the client is told: `item-not-found`
+    /// (§15.4, §17.2 "'key' sequence is invalid"), or `bad-request` for a
+    /// malformed `newkey`.
+    pub fn condition(&self) -> Condition {
+        match self {
+            KeyFault::MalformedNewkey { .. } => Condition::BadRequest,
+            _ => Condition::ItemNotFound,
+        }
+    }
+}
+
+impl std::fmt::Display for KeyFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeyFault::Missing { rid } => {
+                write!(
+                    f,
+                    "request {rid} has no 'key' in a session protected by keys"
+                )
+            }
+            KeyFault::Mismatch { rid } => write!(
+                f,
+                "the 'key' of request {rid} does not hash to the previous request's key"
+            ),
+            KeyFault::RepeatDiffers { rid } => write!(
+                f,
+                "a copy of request {rid} carries a different 'key' or 'newkey' than the first"
+            ),
+            KeyFault::MalformedNewkey { rid } => write!(
+                f,
+                "the 'newkey' of request {rid} is not 40 hexadecimal digits"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for KeyFault {}
 
 /// What the connection manager session tells its caller.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,6 +206,20 @@ pub struct CmSession {
     /// The highest rid the client acknowledged.
     acked: Option<u64>,
     terminate_pending: Option<(Option<Condition>, Vec<Payload>)>,
+    /// Key sequencing (XEP-0124 §15): the value SHA-1 of the next request's
+    /// `key` must have (lowercase hex); `None` for an unprotected session.
+    expected_key: Option<String>,
+    /// The `key` and `newkey` each processed request of a protected session
+    /// carried, while a copy of it may still be answered (cached or held).
+    seen_keys: BTreeMap<u64, (Option<String>, Option<String>)>,
+}
+
+fn same_key(a: &Option<String>, b: &Option<String>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+        _ => false,
+    }
 }
 
 fn terminate_bytes(condition: Condition) -> Vec<u8> {
@@ -148,6 +237,16 @@ impl CmSession {
     /// unpredictable `sid` the caller drew. The creation response is
     /// queued at once. `Err` holds the response that refuses it
     /// (`bad-request`, `improper-addressing`).
+    ///
+    /// A `newkey` in the request protects the session with key sequencing
+    /// (XEP-0124 §15): every later request must carry a `key` whose SHA-1
+    /// in hex is the previous request's `newkey` (or `key`), or the session
+    /// ends with `item-not-found` ([`CmTermination::BadKey`]). A `newkey`
+    /// that is not 40 hexadecimal digits is refused with `bad-request`.
+    /// Without it the session is unprotected and `key`/`newkey` are
+    /// ignored for its whole life: protection is chosen at creation
+    /// (§15.4), so a forged request cannot switch it on and lock the
+    /// client out.
     pub fn new(
         now: Instant,
         sid: String,
@@ -160,6 +259,14 @@ impl CmSession {
         };
         if request.to.is_none() && request.route.is_none() {
             return Err(terminate_bytes(Condition::ImproperAddressing));
+        }
+        if request.newkey.as_deref().is_some_and(|k| !is_key(k)) {
+            return Err(terminate_bytes(Condition::BadRequest));
+        }
+        let expected_key = request.newkey.as_deref().map(str::to_ascii_lowercase);
+        let mut seen_keys = BTreeMap::new();
+        if expected_key.is_some() {
+            seen_keys.insert(rid.get(), (request.key.clone(), request.newkey.clone()));
         }
         let wait = request.wait.unwrap_or(config.max_wait).min(config.max_wait);
         let hold = request.hold.unwrap_or(1).min(config.max_hold);
@@ -215,6 +322,8 @@ impl CmSession {
             reported: None,
             acked: None,
             terminate_pending: None,
+            expected_key,
+            seen_keys,
         })
     }
 
@@ -240,6 +349,12 @@ impl CmSession {
     /// Whether the session is over.
     pub fn is_terminated(&self) -> bool {
         self.terminated
+    }
+
+    /// Whether the session is protected by key sequencing (XEP-0124 §15:
+    /// its creation request carried `newkey`).
+    pub fn is_key_protected(&self) -> bool {
+        self.expected_key.is_some()
     }
 
     /// The negotiated `hold`.
@@ -295,6 +410,7 @@ impl CmSession {
             // still answered from the cache.
             let cached = body
                 .rid
+                .filter(|r| self.repeat_keys_match(r.get(), &body))
                 .and_then(|r| self.cache.get(&r.get()))
                 .filter(|_| body.sid.as_deref() == Some(self.sid.as_str()));
             let bytes = match cached {
@@ -315,9 +431,14 @@ impl CmSession {
             return self.violation(conn, Condition::BadRequest);
         };
         self.last_activity = now;
+        self.prune_seen_keys();
         if rid < self.next_rid {
             // A repeat: the cached response, or the newer connection takes
-            // over a held request.
+            // over a held request. In a protected session it must carry the
+            // keys of the copy processed (§15.4).
+            if !self.repeat_keys_match(rid, &body) {
+                return self.key_violation(conn, KeyFault::RepeatDiffers { rid });
+            }
             if let Some((bytes, _)) = self.cache.get(&rid) {
                 self.responses.push_back((conn, bytes.clone()));
             } else if let Some(h) = self.held.iter_mut().find(|h| h.rid == rid) {
@@ -334,6 +455,13 @@ impl CmSession {
             return;
         }
         if let Some(p) = self.pending.get_mut(&rid) {
+            if self.expected_key.is_some()
+                && !(same_key(&p.body.key, &body.key) && same_key(&p.body.newkey, &body.newkey))
+            {
+                // Neither copy can be checked before the previous request
+                // arrives, but one of them is forged.
+                return self.key_violation(conn, KeyFault::RepeatDiffers { rid });
+            }
             let old = std::mem::replace(&mut p.conn, conn);
             self.responses.push_back((old, recoverable()));
             return;
@@ -359,6 +487,10 @@ impl CmSession {
         }
         while let Some(p) = self.pending.remove(&self.next_rid) {
             let rid = self.next_rid;
+            if let Err(fault) = self.check_key(rid, &p.body) {
+                // Not processed (§15.4): the session ends.
+                return self.key_violation(p.conn, fault);
+            }
             self.next_rid += 1;
             self.process(now, rid, p);
             if self.terminated {
@@ -368,8 +500,66 @@ impl CmSession {
         self.settle(now);
     }
 
+    /// The key check of XEP-0124 §15.4 for the next request in rid order,
+    /// which becomes the reference of the one after it.
+    fn check_key(&mut self, rid: u64, body: &Body) -> Result<(), KeyFault> {
+        let Some(expected) = &self.expected_key else {
+            return Ok(()); // unprotected: keys are ignored
+        };
+        let Some(key) = &body.key else {
+            return Err(KeyFault::Missing { rid });
+        };
+        // Keys are hashed as sent; the comparison ignores case (§15.3).
+        if !hex_sha1(key.as_bytes()).eq_ignore_ascii_case(expected) {
+            return Err(KeyFault::Mismatch { rid });
+        }
+        if body.newkey.as_deref().is_some_and(|k| !is_key(k)) {
+            return Err(KeyFault::MalformedNewkey { rid });
+        }
+        // A new sequence (§15.5) when `newkey` is set; else the next key
+        // of this one.
+        let next = body.newkey.as_deref().unwrap_or(key);
+        self.expected_key = Some(next.to_ascii_lowercase());
+        self.seen_keys
+            .insert(rid, (body.key.clone(), body.newkey.clone()));
+        Ok(())
+    }
+
+    /// Whether a copy of the processed request `rid` carries the keys the
+    /// processed one carried (always, in an unprotected session or when
+    /// that request is forgotten).
+    fn repeat_keys_match(&self, rid: u64, body: &Body) -> bool {
+        match self.seen_keys.get(&rid) {
+            Some((key, newkey)) => same_key(key, &body.key) && same_key(newkey, &body.newkey),
+            None => true,
+        }
+    }
+
+    /// Forgets the keys of requests no copy of which can be answered any
+    /// more (neither cached nor held).
+    fn prune_seen_keys(&mut self) {
+        let low = self
+            .cache
+            .keys()
+            .next()
+            .copied()
+            .into_iter()
+            .chain(self.held.iter().map(|h| h.rid))
+            .min()
+            .unwrap_or(self.next_rid);
+        self.seen_keys.retain(|r, _| *r >= low);
+    }
+
+    fn key_violation(&mut self, conn: u64, fault: KeyFault) {
+        self.violation_with(conn, fault.condition(), CmTermination::BadKey(fault));
+    }
+
     fn violation(&mut self, conn: u64, condition: Condition) {
-        let bytes = terminate_bytes(condition.clone());
+        self.violation_with(conn, condition.clone(), CmTermination::Violation(condition));
+    }
+
+    fn violation_with(&mut self, conn: u64, condition: Condition, t: CmTermination) {
+        let bytes = terminate_bytes(condition);
         // Every open request is answered: the session is gone.
         for h in std::mem::take(&mut self.held) {
             self.responses.push_back((h.conn, bytes.clone()));
@@ -380,7 +570,7 @@ impl CmSession {
             }
         }
         self.responses.push_back((conn, bytes));
-        self.end(CmTermination::Violation(condition));
+        self.end(t);
     }
 
     fn end(&mut self, t: CmTermination) {

@@ -157,27 +157,78 @@
 //! assert_eq!(cm.poll_event(), Some(CmEvent::Terminated(CmTermination::ByClient)));
 //! ```
 //!
+//! # Key sequencing
+//!
+//! The optional key sequencing of XEP-0124 §15 ("Protecting Insecure
+//! Sessions") protects a session not carried over TLS against requests
+//! injected by someone who can read the traffic but not alter it. It is
+//! off by default. With [`ClientConfig::keys`] set to a [`KeyConfig`]
+//! (a seed the caller draws from its random source, and the sequence
+//! length `n`), the client computes `K(1) = hex(SHA-1(seed))`, ...,
+//! `K(n) = hex(SHA-1(K(n-1)))`, sends `newkey = K(n)` in the creation
+//! request and `key = K(n-1)`, `K(n-2)`, ... in the following requests in
+//! `rid` order; the request with `K(1)` also carries the `newkey` of a new
+//! sequence (its seed from [`ClientSession::supply_key_seed`], or derived
+//! from the previous seed). A request sent again carries its first key.
+//!
+//! A [`CmSession`] whose creation request carried `newkey` checks, in
+//! `rid` order, that SHA-1 of each request's `key` (in hex, case
+//! insensitive) is the previous request's `newkey`, or its `key` when it
+//! set none, and that a repeated `rid` carries the same keys. A missing or
+//! wrong key ends the session with `item-not-found` without processing
+//! the request ([`CmTermination::BadKey`], naming the [`KeyFault`]). A
+//! session created without `newkey` is unprotected: `key` and `newkey`
+//! are then ignored.
+//!
+//! ```
+//! use std::time::Instant;
+//! use xep_bosh::*;
+//!
+//! let now = Instant::now();
+//! let mut config = ClientConfig::xmpp("example.com");
+//! # let seed_from_os_rng = vec![42u8; 32];
+//! config.keys = Some(KeyConfig::new(seed_from_os_rng, 500));
+//! let mut client = ClientSession::new(config, 1_234_567).unwrap();
+//! let (rid, creation) = client.poll_request(now).unwrap();
+//! let creation = Body::from_bytes(&creation, 65536).unwrap();
+//! let mut cm = CmSession::new(now, "sid-1".into(), rid, &creation, CmConfig::default()).unwrap();
+//! assert!(cm.is_key_protected());
+//!
+//! // A forged request: the right sid and rid, a key that is not the next.
+//! let forged = Body {
+//!     sid: Some("sid-1".into()),
+//!     rid: Rid::new(rid + 1),
+//!     key: creation.newkey.clone(), // seen on the wire, already used
+//!     ..Body::default()
+//! };
+//! cm.handle_request(now, 99, forged);
+//! assert_eq!(
+//!     cm.poll_event(),
+//!     Some(CmEvent::Terminated(CmTermination::BadKey(KeyFault::Mismatch { rid: rid + 1 })))
+//! );
+//! ```
+//!
 //! # Not implemented
 //!
-//! The optional key sequencing of XEP-0124 §15 (`key`/`newkey` are parsed
-//! and written, but neither end computes or verifies keys), multiple
-//! streams per session (§16; `stream` is parsed and written only), and the
-//! deprecated HTTP error codes for legacy peers (the client maps 400, 403
-//! and 404 to a termination; the connection manager always answers with
-//! terminal binding conditions).
+//! Multiple streams per session (§16; `stream` is parsed and written
+//! only), and the deprecated HTTP error codes for legacy peers (the client
+//! maps 400, 403 and 404 to a termination; the connection manager always
+//! answers with terminal binding conditions).
 
 #![warn(missing_docs)]
 
 mod client;
 mod cm;
 pub mod elements;
+mod keys;
 
 pub use client::{
     ClientConfig, ClientError, ClientEvent, ClientSession, HttpFailure, SessionParams, Termination,
 };
 
-pub use cm::{CmConfig, CmEvent, CmSession, CmTermination};
+pub use cm::{CmConfig, CmEvent, CmSession, CmTermination, KeyFault};
 pub use elements::{Body, BodyError, BodyType, Charsets, Condition, MAX_RID, NS, NS_XBOSH, Rid};
+pub use keys::{KeyConfig, MAX_KEY_SEQUENCE};
 
 #[cfg(any(test, feature = "sim"))]
 pub mod sim;

@@ -5,6 +5,10 @@
 //! session survives the loss of any single HTTP request or response) and
 //! of a fuzz target (to be listed in `MACHINES` of `xtask/src/fuzz.rs`),
 //! which decodes a schedule from bytes with [`schedule_from_bytes`].
+//! Sessions may be protected by key sequencing (XEP-0124 §15) with short
+//! sequences, so that the client switches to a new sequence often
+//! ([`check_with_keys`]); the connection manager then ends the session on
+//! any key out of place, which the harness reports as an early end.
 //! Enabled by the `sim` feature (and in this crate's tests). Setting the
 //! environment variable `BOSH_SIM_TRACE` prints every op, request and
 //! response to stderr.
@@ -61,10 +65,18 @@ pub enum Op {
 }
 
 /// Decodes any bytes into a schedule: the first byte chooses `hold`
-/// (0 for a polling session, 1 or 2), each following pair of bytes one [`Op`]. Every byte string
+/// (its value modulo 3: 0 for a polling session, 1 or 2) and key
+/// sequencing (its value divided by 3, modulo 3: none, or sequences of 2
+/// or 5 keys), each following pair of bytes one [`Op`]. Every byte string
 /// is a valid schedule.
-pub fn schedule_from_bytes(data: &[u8]) -> (u8, Vec<Op>) {
-    let hold = data.first().copied().unwrap_or(1) % 3;
+pub fn schedule_from_bytes(data: &[u8]) -> (u8, Option<u32>, Vec<Op>) {
+    let first = data.first().copied().unwrap_or(1);
+    let hold = first % 3;
+    let key_length = match (first / 3) % 3 {
+        0 => None,
+        1 => Some(2),
+        _ => Some(5),
+    };
     let ops = data
         .get(1..)
         .unwrap_or(&[])
@@ -84,13 +96,14 @@ pub fn schedule_from_bytes(data: &[u8]) -> (u8, Vec<Op>) {
             }
         })
         .collect();
-    (hold, ops)
+    (hold, key_length, ops)
 }
 
-/// Runs the schedule [`schedule_from_bytes`] decodes (see [`check`]).
+/// Runs the schedule [`schedule_from_bytes`] decodes (see
+/// [`check_with_keys`]).
 pub fn fuzz(now: Instant, data: &[u8]) {
-    let (hold, ops) = schedule_from_bytes(data);
-    check(now, hold, &ops);
+    let (hold, key_length, ops) = schedule_from_bytes(data);
+    check_with_keys(now, hold, key_length, &ops);
 }
 
 struct Transit {
@@ -120,15 +133,19 @@ struct Sim {
     client_received: Vec<u64>,
     client_terminated: Option<Termination>,
     cm_terminated: Option<CmTermination>,
+    /// Whether the client uses key sequencing.
+    client_keys: bool,
 }
 
 impl Sim {
-    fn new(now: Instant, hold: u8) -> Self {
+    fn new(now: Instant, hold: u8, key_length: Option<u32>) -> Self {
         let config = ClientConfig {
             wait: 20,
             hold,
             max_retries: 8,
             grace: Duration::from_secs(10),
+            // A fixed seed: the simulation needs no secrecy.
+            keys: key_length.map(|n| KeyConfig::new(b"simulated seed".to_vec(), n)),
             ..ClientConfig::xmpp("capulet.example")
         };
         Sim {
@@ -148,6 +165,7 @@ impl Sim {
             client_received: Vec::new(),
             client_terminated: None,
             cm_terminated: None,
+            client_keys: key_length.is_some(),
         }
     }
 
@@ -224,6 +242,11 @@ impl Sim {
             None => {
                 let cm = CmSession::new(self.now, "sim-sid".into(), t.conn, &b, Self::cm_config())
                     .expect("a valid creation request");
+                assert_eq!(
+                    cm.is_key_protected(),
+                    self.client_keys,
+                    "key sequencing on one end only"
+                );
                 self.cm = Some(cm);
             }
         }
@@ -462,7 +485,16 @@ fn pick(v: &mut Vec<Transit>, i: u8) -> Option<Transit> {
 /// the termination is seen by both ends. Panics (naming what differs)
 /// when not.
 pub fn check(now: Instant, hold: u8, ops: &[Op]) {
-    let mut sim = Sim::new(now, hold);
+    check_with_keys(now, hold, None, ops);
+}
+
+/// [`check`], the client protecting the session with key sequencing
+/// (XEP-0124 §15) when `key_length` is given: sequences of that many keys
+/// (2 to [`MAX_KEY_SEQUENCE`]; 2 switches to a new sequence on every
+/// request). The connection manager checks every key; a key out of place
+/// ends the session early, which fails the check.
+pub fn check_with_keys(now: Instant, hold: u8, key_length: Option<u32>, ops: &[Op]) {
+    let mut sim = Sim::new(now, hold, key_length);
     sim.settle();
     for op in ops {
         sim.run(op);

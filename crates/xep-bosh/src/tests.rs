@@ -919,3 +919,632 @@ fn cm_repeats_of_creation_stuck_requests_and_late_copies() {
     assert!(out[0].1.is_recoverable_error());
     assert!(!cm.is_terminated());
 }
+
+// Key sequencing (XEP-0124 §15).
+
+/// `hex(SHA-1(data))`, computed here with the sha1 crate, independently of
+/// the code under test.
+fn sha1_hex(data: &[u8]) -> String {
+    use sha1::{Digest, Sha1};
+    Sha1::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// `[K(1), ..., K(n)]` of §15.3 for `seed`.
+fn chain(seed: &[u8], n: usize) -> Vec<String> {
+    let mut keys = vec![sha1_hex(seed)];
+    while keys.len() < n {
+        let next = sha1_hex(keys.last().unwrap().as_bytes());
+        keys.push(next);
+    }
+    keys
+}
+
+/// The seed the client derives for its next sequence when none is
+/// supplied, as documented on `KeyConfig`.
+fn derived_seed(seed: &[u8]) -> Vec<u8> {
+    use sha1::{Digest, Sha1};
+    let mut h = Sha1::new();
+    h.update(b"xep-bosh next key seed\0");
+    h.update(seed);
+    h.finalize().to_vec()
+}
+
+fn keyed_client(seed: &[u8], n: u32) -> ClientSession {
+    let mut cfg = ClientConfig::xmpp("verona.example");
+    cfg.keys = Some(KeyConfig::new(seed, n));
+    ClientSession::new(cfg, RID).unwrap()
+}
+
+/// The (key, newkey) of a request's bytes.
+fn keys_of(bytes: &[u8]) -> (Option<String>, Option<String>) {
+    let b = body(bytes);
+    (b.key, b.newkey)
+}
+
+#[test]
+fn sha1_chain_helper_matches_the_xep_example() {
+    // §15.4's examples: the key of the second request hashes to the
+    // newkey of the first. Checks the test's own helper on published
+    // values.
+    assert_eq!(
+        sha1_hex(b"bfb06a6f113cd6fd3838ab9d300fdb4fe3da2f7d"),
+        "ca393b51b682f61f98e7877d61146407f3d0a770"
+    );
+}
+
+#[test]
+fn client_key_sequence_is_the_sha1_chain_of_the_seed() {
+    let now = Instant::now();
+    let seed = b"seed";
+    let k = chain(seed, 4);
+    // Computed outside Rust: k=seed; k=$(printf %s "$k" | sha1sum), 4
+    // times.
+    assert_eq!(
+        k,
+        [
+            "92713d4709377111cf31f2a71986c411bd6cb5b0",
+            "c62acc6f8c0c715ca7c1c81bec6fea819c9c3c62",
+            "e51fd1b46928409a0fdbd44bdae28d2d7741813b",
+            "ee9d80e206e7496c89fc34c85bd3998b3cf2b741",
+        ]
+    );
+    let next = chain(&derived_seed(seed), 4);
+    let next2 = chain(&derived_seed(&derived_seed(seed)), 4);
+    let mut c = keyed_client(seed, 4);
+    let (rid, creation) = c.poll_request(now).unwrap();
+    // The creation request: newkey = K(4), no key.
+    assert_eq!(keys_of(&creation), (None, Some(k[3].clone())));
+    c.handle_response(now, rid, Ok(creation_response()));
+    let mut sent = Vec::new();
+    for i in 0..7 {
+        c.send(msg(&i.to_string()));
+        let (rid, bytes) = c.poll_request(now).unwrap();
+        sent.push(keys_of(&bytes));
+        c.handle_response(
+            now,
+            rid,
+            Ok(b"<body xmlns='http://jabber.org/protocol/httpbind'/>"),
+        );
+    }
+    let expected = vec![
+        (Some(k[2].clone()), None),
+        (Some(k[1].clone()), None),
+        // The last key, K(1), with the first of a new sequence.
+        (Some(k[0].clone()), Some(next[3].clone())),
+        (Some(next[2].clone()), None),
+        (Some(next[1].clone()), None),
+        (Some(next[0].clone()), Some(next2[3].clone())),
+        (Some(next2[2].clone()), None),
+    ];
+    assert_eq!(sent, expected);
+}
+
+#[test]
+fn client_uses_a_supplied_seed_for_the_next_sequence() {
+    let now = Instant::now();
+    let k = chain(b"first", 3);
+    let supplied = chain(b"second seed", 5);
+    let mut c = keyed_client(b"first", 3);
+    let (rid, creation) = c.poll_request(now).unwrap();
+    assert_eq!(keys_of(&creation), (None, Some(k[2].clone())));
+    c.handle_response(now, rid, Ok(creation_response()));
+    c.supply_key_seed(b"second seed".to_vec(), 5).unwrap();
+    let mut sent = Vec::new();
+    for i in 0..4 {
+        c.send(msg(&i.to_string()));
+        let (rid, bytes) = c.poll_request(now).unwrap();
+        sent.push(keys_of(&bytes));
+        c.handle_response(
+            now,
+            rid,
+            Ok(b"<body xmlns='http://jabber.org/protocol/httpbind'/>"),
+        );
+    }
+    assert_eq!(
+        sent,
+        vec![
+            (Some(k[1].clone()), None),
+            (Some(k[0].clone()), Some(supplied[4].clone())),
+            (Some(supplied[3].clone()), None),
+            (Some(supplied[2].clone()), None),
+        ]
+    );
+}
+
+#[test]
+fn key_configuration_is_validated() {
+    let cfg = |seed: &[u8], n| {
+        let mut c = ClientConfig::xmpp("verona.example");
+        c.keys = Some(KeyConfig::new(seed, n));
+        c
+    };
+    assert_eq!(
+        ClientSession::new(cfg(b"s", 1), RID).unwrap_err(),
+        ClientError::BadKeyLength(1)
+    );
+    assert_eq!(
+        ClientSession::new(cfg(b"s", MAX_KEY_SEQUENCE + 1), RID).unwrap_err(),
+        ClientError::BadKeyLength(MAX_KEY_SEQUENCE + 1)
+    );
+    assert_eq!(
+        ClientSession::new(cfg(b"", 10), RID).unwrap_err(),
+        ClientError::EmptyKeySeed
+    );
+    assert!(ClientSession::new(cfg(b"s", 2), RID).is_ok());
+    let mut c = ClientSession::new(cfg(b"s", 10), RID).unwrap();
+    assert_eq!(
+        c.supply_key_seed(b"t".to_vec(), 0),
+        Err(ClientError::BadKeyLength(0))
+    );
+    assert_eq!(
+        c.supply_key_seed(Vec::new(), 10),
+        Err(ClientError::EmptyKeySeed)
+    );
+    let mut plain = ClientSession::new(ClientConfig::xmpp("verona.example"), RID).unwrap();
+    assert_eq!(
+        plain.supply_key_seed(b"t".to_vec(), 10),
+        Err(ClientError::KeysNotEnabled)
+    );
+    // The seed stays out of debug output.
+    let dbg = format!("{:?}", KeyConfig::new(b"secret-seed".to_vec(), 9));
+    assert!(!dbg.contains("115"), "{dbg}"); // 's' as a byte
+    assert!(dbg.contains("11 bytes"), "{dbg}");
+    // Errors name the reason.
+    assert!(
+        ClientError::BadKeyLength(1)
+            .to_string()
+            .contains("key sequence length 1")
+    );
+}
+
+#[test]
+fn unkeyed_client_sends_no_keys() {
+    let (mut c, now) = created();
+    c.send(msg("a"));
+    let (_, bytes) = c.poll_request(now).unwrap();
+    assert_eq!(keys_of(&bytes), (None, None));
+}
+
+#[test]
+fn a_request_sent_again_carries_the_same_key() {
+    let now = Instant::now();
+    let k = chain(b"retry", 6);
+    let mut c = keyed_client(b"retry", 6);
+    let (rid0, creation) = c.poll_request(now).unwrap();
+    // The creation request fails and goes again with the same newkey.
+    c.handle_response(now, rid0, Err(HttpFailure::Network));
+    let (again, creation2) = c.poll_request(now).unwrap();
+    assert_eq!(again, rid0);
+    assert_eq!(keys_of(&creation2), (None, Some(k[5].clone())));
+    assert_eq!(creation, creation2);
+    c.handle_response(now, rid0, Ok(creation_response()));
+    c.send(msg("a"));
+    let (rid1, first) = c.poll_request(now).unwrap();
+    assert_eq!(keys_of(&first).0.as_deref(), Some(k[4].as_str()));
+    // A network failure: the same rid, the same key, not the next one.
+    c.handle_response(now, rid1, Err(HttpFailure::Network));
+    let (r, again) = c.poll_request(now).unwrap();
+    assert_eq!(r, rid1);
+    assert_eq!(keys_of(&again).0.as_deref(), Some(k[4].as_str()));
+    // A recoverable error from the CM: again the same key.
+    c.handle_response(
+        now,
+        rid1,
+        Ok(b"<body xmlns='http://jabber.org/protocol/httpbind' type='error'/>"),
+    );
+    let (r, again) = c.poll_request(now).unwrap();
+    assert_eq!(r, rid1);
+    assert_eq!(keys_of(&again).0.as_deref(), Some(k[4].as_str()));
+    // The next new request takes the next key.
+    c.send(msg("b"));
+    let (r2, next) = c.poll_request(now).unwrap();
+    assert_eq!(r2, rid1 + 1);
+    assert_eq!(keys_of(&next).0.as_deref(), Some(k[3].as_str()));
+}
+
+#[test]
+fn keyed_client_and_cm_cross_several_key_switches() {
+    let now = Instant::now();
+    let mut c = keyed_client(b"long exchange", 4);
+    let (rid, creation) = c.poll_request(now).unwrap();
+    let mut cm = CmSession::new(
+        now,
+        "keyed".into(),
+        rid,
+        &body(&creation),
+        CmConfig::default(),
+    )
+    .unwrap();
+    assert!(cm.is_key_protected());
+    let mut switches = 0;
+    let mut keys_seen = 0;
+    let mut pump = |c: &mut ClientSession, cm: &mut CmSession| {
+        while let Some((rid, b)) = c.poll_request(now) {
+            let b = body(&b);
+            keys_seen += usize::from(b.key.is_some());
+            switches += usize::from(b.key.is_some() && b.newkey.is_some());
+            cm.handle_request(now, rid, b);
+        }
+        while let Some((rid, b)) = cm.poll_response() {
+            c.handle_response(now, rid, Ok(&b));
+        }
+    };
+    pump(&mut c, &mut cm);
+    assert!(matches!(events(&mut c)[..], [ClientEvent::Created(_)]));
+    let mut up = 0;
+    let mut down = 0;
+    for i in 0..20 {
+        c.send(msg(&format!("up{i}")));
+        cm.send(now, msg(&format!("down{i}")));
+        pump(&mut c, &mut cm);
+        pump(&mut c, &mut cm);
+        for e in cm_events(&mut cm) {
+            assert!(matches!(e, CmEvent::Received(_)), "{e:?}");
+            up += 1;
+        }
+        for e in events(&mut c) {
+            assert!(matches!(e, ClientEvent::Received(_)), "{e:?}");
+            down += 1;
+        }
+    }
+    assert_eq!((up, down), (20, 20));
+    c.terminate().unwrap();
+    pump(&mut c, &mut cm);
+    pump(&mut c, &mut cm);
+    // 20 requests with stanzas at least, the terminate one, and empty
+    // ones; with 4 keys a sequence, a switch every third request.
+    assert!(switches >= 2, "only {switches} switches");
+    assert!(keys_seen >= 21, "only {keys_seen} keys");
+    assert_eq!(
+        events(&mut c),
+        [ClientEvent::Terminated(Termination::Requested)]
+    );
+    assert_eq!(
+        cm_events(&mut cm),
+        [CmEvent::Terminated(CmTermination::ByClient)]
+    );
+}
+
+/// A CM for a session protected by keys whose creation request carried
+/// `newkey` (rid 100, hold 1).
+fn keyed_cm(now: Instant, newkey: &str) -> CmSession {
+    let creation = req(&format!(
+        "<body xmlns='http://jabber.org/protocol/httpbind' rid='100' to='verona.example' \
+         wait='20' hold='1' ack='1' newkey='{newkey}'/>"
+    ));
+    let mut cm = CmSession::new(now, SID.into(), 1, &creation, CmConfig::default()).unwrap();
+    assert!(cm.is_key_protected());
+    assert_eq!(responses(&mut cm).len(), 1);
+    cm
+}
+
+fn kr(rid: u64, key: Option<&str>, newkey: Option<&str>, inner: &str) -> Body {
+    let key = key.map_or(String::new(), |k| format!(" key='{k}'"));
+    let newkey = newkey.map_or(String::new(), |k| format!(" newkey='{k}'"));
+    req(&format!(
+        "<body xmlns='http://jabber.org/protocol/httpbind' sid='{SID}' rid='{rid}'{key}{newkey}>{inner}</body>"
+    ))
+}
+
+/// Asserts that the CM ended with `fault`, telling every open request.
+fn assert_key_fault(cm: &mut CmSession, fault: KeyFault, condition: Condition) {
+    assert!(cm.is_terminated());
+    let out = responses(cm);
+    assert!(!out.is_empty());
+    for (_, b) in &out {
+        assert!(b.is_terminate());
+        assert_eq!(b.condition, Some(condition.clone()));
+    }
+    let ev = cm_events(cm);
+    assert_eq!(
+        ev.last(),
+        Some(&CmEvent::Terminated(CmTermination::BadKey(fault)))
+    );
+    assert!(
+        !ev.iter().any(|e| matches!(e, CmEvent::Received(_))),
+        "the refused request was processed: {ev:?}"
+    );
+}
+
+const STANZA: &str =
+    "<message xmlns='jabber:client' to='n@verona.example' id='x'><body>x</body></message>";
+
+#[test]
+fn cm_accepts_the_key_chain_and_a_switch() {
+    let now = Instant::now();
+    let k = chain(b"cm seed", 5);
+    let k2 = chain(b"cm seed 2", 3);
+    // Case does not matter in the comparison (§15.3).
+    let mut cm = keyed_cm(now, &k[4].to_ascii_uppercase());
+    let steps = [
+        (101, k[3].clone(), None),
+        (102, k[2].clone(), None),
+        (103, k[1].clone(), None),
+        (104, k[0].clone(), Some(k2[2].clone())),
+        (105, k2[1].clone(), None),
+        (106, k2[0].clone(), Some(k[4].clone())),
+    ];
+    for (rid, key, newkey) in steps {
+        cm.handle_request(now, rid, kr(rid, Some(&key), newkey.as_deref(), STANZA));
+        assert!(!cm.is_terminated(), "rid {rid}");
+        assert!(
+            matches!(&cm_events(&mut cm)[..], [CmEvent::Received(_)]),
+            "rid {rid}"
+        );
+        let _ = responses(&mut cm);
+    }
+    // Back to the first sequence, continued from its top: K(4).
+    cm.handle_request(now, 107, kr(107, Some(&k[3]), None, STANZA));
+    assert!(!cm.is_terminated());
+}
+
+#[test]
+fn cm_rejects_a_wrong_key() {
+    let now = Instant::now();
+    let k = chain(b"cm seed", 5);
+    let mut cm = keyed_cm(now, &k[4]);
+    cm.handle_request(now, 2, kr(101, Some(&k[3]), None, ""));
+    let _ = responses(&mut cm);
+    // A key of another chain, well-formed.
+    let other = chain(b"attacker", 5);
+    cm.handle_request(now, 3, kr(102, Some(&other[2]), None, STANZA));
+    assert_key_fault(
+        &mut cm,
+        KeyFault::Mismatch { rid: 102 },
+        Condition::ItemNotFound,
+    );
+}
+
+#[test]
+fn cm_rejects_a_replayed_key() {
+    let now = Instant::now();
+    let k = chain(b"cm seed", 5);
+    let mut cm = keyed_cm(now, &k[4]);
+    cm.handle_request(now, 2, kr(101, Some(&k[3]), None, ""));
+    let _ = responses(&mut cm);
+    // The key of 101, seen on the wire, in a new request.
+    cm.handle_request(now, 3, kr(102, Some(&k[3]), None, STANZA));
+    assert_key_fault(
+        &mut cm,
+        KeyFault::Mismatch { rid: 102 },
+        Condition::ItemNotFound,
+    );
+    // The session is gone for everyone, the legitimate request too.
+    cm.handle_request(now, 4, kr(102, Some(&k[2]), None, STANZA));
+    let out = responses(&mut cm);
+    assert_eq!(out[0].1.condition, Some(Condition::ItemNotFound));
+}
+
+#[test]
+fn cm_rejects_a_missing_key() {
+    let now = Instant::now();
+    let k = chain(b"cm seed", 5);
+    let mut cm = keyed_cm(now, &k[4]);
+    // The first request after creation already needs one; the held
+    // request and this one are both told.
+    cm.handle_request(now, 2, kr(101, Some(&k[3]), None, ""));
+    assert!(responses(&mut cm).is_empty(), "101 is held");
+    cm.handle_request(now, 3, kr(102, None, None, STANZA));
+    let out = responses(&mut cm);
+    let conns: Vec<u64> = out.iter().map(|(c, _)| *c).collect();
+    assert_eq!(conns, [2, 3]);
+    for (_, b) in &out {
+        assert_eq!(b.condition, Some(Condition::ItemNotFound));
+    }
+    assert_eq!(
+        cm_events(&mut cm),
+        [CmEvent::Terminated(CmTermination::BadKey(
+            KeyFault::Missing { rid: 102 }
+        ))]
+    );
+    // A newkey alone is no key either.
+    let mut cm = keyed_cm(now, &k[4]);
+    cm.handle_request(now, 2, kr(101, None, Some(&k[4]), STANZA));
+    assert_key_fault(
+        &mut cm,
+        KeyFault::Missing { rid: 101 },
+        Condition::ItemNotFound,
+    );
+}
+
+#[test]
+fn cm_checks_keys_in_rid_order_and_on_repeats() {
+    let now = Instant::now();
+    let k = chain(b"cm seed", 6);
+    // Out of order: 102 waits for 101, then both are checked.
+    let mut cm = keyed_cm(now, &k[5]);
+    cm.handle_request(now, 3, kr(102, Some(&k[3]), None, STANZA));
+    cm.handle_request(now, 2, kr(101, Some(&k[4]), None, STANZA));
+    assert!(!cm.is_terminated());
+    assert_eq!(cm_events(&mut cm).len(), 2);
+    let _ = responses(&mut cm);
+    // A repeat of 102 with its own key is answered from the cache or
+    // takes over the held request.
+    cm.handle_request(now, 4, kr(102, Some(&k[3]), None, ""));
+    assert!(!cm.is_terminated());
+    let _ = responses(&mut cm);
+    // A copy of 102 with another key is forged.
+    cm.handle_request(now, 5, kr(102, Some(&k[2]), None, ""));
+    assert_key_fault(
+        &mut cm,
+        KeyFault::RepeatDiffers { rid: 102 },
+        Condition::ItemNotFound,
+    );
+
+    // Two copies of a request waiting for its predecessor disagree.
+    let mut cm = keyed_cm(now, &k[5]);
+    cm.handle_request(now, 3, kr(102, Some(&k[3]), None, STANZA));
+    cm.handle_request(now, 4, kr(102, Some(&k[1]), None, STANZA));
+    assert_key_fault(
+        &mut cm,
+        KeyFault::RepeatDiffers { rid: 102 },
+        Condition::ItemNotFound,
+    );
+
+    // A wrong key waiting behind a gap ends the session when its turn
+    // comes, not before; the request before it is processed.
+    let mut cm = keyed_cm(now, &k[5]);
+    cm.handle_request(
+        now,
+        3,
+        kr(
+            102,
+            Some("0000000000000000000000000000000000000000"),
+            None,
+            STANZA,
+        ),
+    );
+    assert!(!cm.is_terminated());
+    cm.handle_request(now, 2, kr(101, Some(&k[4]), None, STANZA));
+    let ev = cm_events(&mut cm);
+    assert!(matches!(ev[0], CmEvent::Received(_)), "{ev:?}");
+    assert_eq!(
+        ev[1..],
+        [CmEvent::Terminated(CmTermination::BadKey(
+            KeyFault::Mismatch { rid: 102 }
+        ))]
+    );
+}
+
+#[test]
+fn cm_refuses_malformed_newkeys() {
+    let now = Instant::now();
+    let creation = req(
+        "<body xmlns='http://jabber.org/protocol/httpbind' rid='100' to='verona.example' newkey='not-a-key'/>",
+    );
+    let err = CmSession::new(now, SID.into(), 1, &creation, CmConfig::default()).unwrap_err();
+    let b = body(&err);
+    assert_eq!(b.condition, Some(Condition::BadRequest));
+    let k = chain(b"cm seed", 3);
+    let mut cm = keyed_cm(now, &k[2]);
+    cm.handle_request(now, 2, kr(101, Some(&k[1]), Some("xyz"), STANZA));
+    assert_key_fault(
+        &mut cm,
+        KeyFault::MalformedNewkey { rid: 101 },
+        Condition::BadRequest,
+    );
+    assert!(
+        KeyFault::MalformedNewkey { rid: 101 }
+            .to_string()
+            .contains("newkey")
+    );
+}
+
+#[test]
+fn unprotected_cm_ignores_keys() {
+    let now = Instant::now();
+    let mut cm = new_cm(now, 1);
+    assert!(!cm.is_key_protected());
+    // Keys and newkeys of any value, or none: nothing is checked, and a
+    // newkey does not switch protection on.
+    cm.handle_request(now, 2, kr(101, Some("junk"), None, STANZA));
+    cm.handle_request(now, 3, kr(102, None, Some(&sha1_hex(b"x")), STANZA));
+    cm.handle_request(now, 4, kr(103, None, None, STANZA));
+    cm.handle_request(now, 5, kr(104, Some("other"), None, STANZA));
+    assert!(!cm.is_terminated());
+    assert!(!cm.is_key_protected());
+    assert_eq!(cm_events(&mut cm).len(), 4);
+}
+
+#[test]
+fn sim_keyed_exchanges() {
+    use crate::sim::{Op, check_with_keys};
+    let now = Instant::now();
+    let ops = [
+        Op::ClientSend(3),
+        Op::ServerSend(2),
+        Op::DeliverRequest(0),
+        Op::DeliverResponse(0),
+        Op::ClientSend(1),
+        Op::DeliverRequest(1),
+        Op::DeliverRequest(0),
+        Op::Restart,
+        Op::ServerSend(3),
+        Op::DropRequest(0, true),
+        Op::DeliverResponse(1),
+        Op::DeliverResponse(0),
+        Op::ClientSend(2),
+        Op::DropResponse(0, false),
+        Op::Tick(30_000),
+    ];
+    for hold in [0, 1, 2] {
+        for n in [2, 3, 5, 1000] {
+            check_with_keys(now, hold, Some(n), &ops);
+        }
+    }
+}
+
+#[test]
+fn sim_keyed_survives_the_loss_of_any_single_response_or_request() {
+    use crate::sim::{Op, check_with_keys};
+    let now = Instant::now();
+    let base = [
+        Op::DeliverRequest(0),
+        Op::DeliverResponse(0),
+        Op::ClientSend(2),
+        Op::ServerSend(1),
+        Op::DeliverRequest(1),
+        Op::DeliverRequest(0),
+        Op::DeliverResponse(0),
+        Op::ClientSend(1),
+        Op::ServerSend(2),
+        Op::DeliverRequest(0),
+        Op::DeliverResponse(1),
+        Op::DeliverResponse(0),
+        Op::Tick(25_000),
+        Op::DeliverResponse(0),
+    ];
+    for hold in [0, 1, 2] {
+        for at in 0..=base.len() {
+            for notify in [false, true] {
+                for op in [Op::DropResponse(0, notify), Op::DropRequest(0, notify)] {
+                    let mut ops = base.to_vec();
+                    ops.insert(at, op.clone());
+                    check_with_keys(now, hold, Some(2), &ops);
+                }
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn sim_keyed_schedules_deliver_everything_once_in_order(
+        hold in 0u8..3,
+        key_length in 2u32..6,
+        ops in proptest::collection::vec(sim_op(), 0..80),
+    ) {
+        crate::sim::check_with_keys(Instant::now(), hold, Some(key_length), &ops);
+    }
+}
+
+#[test]
+fn cm_answers_repeats_after_termination_only_with_the_same_key() {
+    let now = Instant::now();
+    let k = chain(b"cm seed", 4);
+    let mut cm = keyed_cm(now, &k[3]);
+    let terminate = |key: &str| {
+        req(&format!(
+            "<body xmlns='http://jabber.org/protocol/httpbind' sid='{SID}' rid='101' key='{key}' type='terminate'/>"
+        ))
+    };
+    cm.handle_request(now, 2, terminate(&k[2]));
+    assert_eq!(
+        cm_events(&mut cm),
+        [CmEvent::Terminated(CmTermination::ByClient)]
+    );
+    let first = responses(&mut cm);
+    assert!(first[0].1.is_terminate() && first[0].1.condition.is_none());
+    // The response was lost: the same request again gets it.
+    cm.handle_request(now, 3, terminate(&k[2]));
+    assert_eq!(responses(&mut cm), [(3, first[0].1.clone())]);
+    // A copy with another key does not.
+    cm.handle_request(now, 4, terminate(&k[1]));
+    let out = responses(&mut cm);
+    assert_eq!(out[0].1.condition, Some(Condition::ItemNotFound));
+}
