@@ -37,6 +37,11 @@
 //! only unique per pair of parties. The machine reads no clock: requests
 //! left unanswered and calls left ringing end on the timers of [`Config`],
 //! fired by [`Endpoint::handle_timeout`] at [`Endpoint::poll_timeout`].
+//! An ended session lingers for [`Config::linger`] (30 s by default), still
+//! listed and its id still taken, then is forgotten, so an endpoint holds
+//! only its live and recently ended sessions however long it runs. A
+//! session we are asked to join has no timer: XEP-0166 leaves the answer
+//! to the user, and the caller limits the wait itself if it wants to.
 //!
 //! ```
 //! use std::time::{Duration, Instant};
@@ -84,6 +89,12 @@
 //! assert!(terminate.to_xml().contains("<reason><timeout/></reason>"));
 //! juliet.handle_iq(later, &terminate);
 //! assert_eq!(juliet.session(&romeo_jid, "sid2").unwrap().state(), State::Ended);
+//!
+//! // Ended sessions are forgotten after the linger, and the id is free.
+//! let gone = later + juliet.config().linger;
+//! assert_eq!(juliet.poll_timeout(), Some(gone));
+//! juliet.handle_timeout(gone);
+//! assert!(juliet.session(&romeo_jid, "sid2").is_none());
 //! # let _ = ReasonCondition::Timeout;
 //! ```
 

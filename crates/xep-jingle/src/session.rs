@@ -80,7 +80,18 @@
 //! [`Endpoint::handle_timeout`] when it is reached. Every input first
 //! fires the timers due at its `now`, so a reply that arrives after its
 //! request timed out is not taken as an answer. The timers and their
-//! defaults are described on [`Config`].
+//! defaults are described on [`Config`]:
+//!
+//! * each request of ours times out after [`Config::request_timeout`];
+//! * a session we initiated is ended after [`Config::ring_timeout`] if
+//!   not accepted; a session we are asked to join runs no timer (XEP-0166
+//!   leaves the answer to the responder's user: the caller limits it if
+//!   it wants to, see [`Config::ring_timeout`]);
+//! * an ended session is forgotten after [`Config::linger`]: it leaves
+//!   [`Endpoint::sessions`], requests about it are answered like those
+//!   about any unknown id, and its id can be used again with that peer.
+//!   An endpoint thus holds the sessions that are live and those that
+//!   ended less than the linger period ago, however long it runs.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -100,13 +111,14 @@ use crate::rtp::RtpInfo;
 ///
 /// XEP-0166 fixes no durations. It defines the `<timeout/>` reason
 /// condition (§7.4: "A request has not been answered so the sender is
-/// timing out the request"), which is what both timers put in the
-/// session-terminate they send, and it says that as soon as an entity
+/// timing out the request"), which is what the request and ring timers
+/// put in the session-terminate they send, and it says that as soon as an entity
 /// sends a session-terminate it considers the session ENDED, without
 /// waiting for the acknowledgement (§6.7).
 ///
 /// A duration too large to be added to the `now` of an input (such as
-/// `Duration::MAX`) disables its timer.
+/// `Duration::MAX`) disables its timer (for the linger: ended sessions
+/// are kept for ever).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Config {
     /// How long a request of ours (any action) may stay without an iq
@@ -142,7 +154,68 @@ pub struct Config {
     /// at once (§6.7), with an [`Event::StateChanged`] carrying that
     /// reason. The responder runs no such timer: ending a pending session
     /// is the initiator's decision (or the user's, with a decline).
+    ///
+    /// XEP-0166 gives the responder no timer of its own: after
+    /// acknowledging a session-initiate it prompts its user and sends
+    /// session-accept only once the user agreed, or session-terminate when
+    /// the user cannot or will not proceed (§6.3.1, §6.5), for however
+    /// long the user takes. A responder wanting a limit runs it itself
+    /// from the `now` of the [`Event::Incoming`] and calls
+    /// [`Endpoint::terminate`] (with `<decline/>`, say) when it expires;
+    /// an [`Event::StateChanged`] to [`State::Ended`] tells it when the
+    /// initiator ended the session first (hanging up, or on this timer).
+    /// Likewise §6.7 makes the peer's unavailable presence a reason to
+    /// terminate, which only the caller can see.
     pub ring_timeout: Duration,
+    /// How long an ended session is remembered, counted from the moment
+    /// it ended (when we sent or received its session-terminate, or a
+    /// timer or an error to our session-initiate ended it); default 30
+    /// seconds, the default request timeout.
+    ///
+    /// While it lingers the session is still listed by
+    /// [`Endpoint::sessions`] and [`Endpoint::session`] in
+    /// [`State::Ended`]; requests about it are answered `unknown-session`
+    /// as XEP-0166 §6.7 requires, with the text "the session has ended";
+    /// a late reply to one of our requests about it (typically the
+    /// acknowledgement of the session-terminate) is still reported by
+    /// [`Event::Answered`]; and its id is still taken: [`Endpoint::initiate`] refuses it
+    /// ([`SessionError::DuplicateSession`]) and a session-initiate from the
+    /// peer with it is refused `out-of-order`, so that a late or repeated
+    /// initiate is not taken for a new call.
+    ///
+    /// When it expires, [`Endpoint::handle_timeout`] forgets the session:
+    /// requests of ours about it still unanswered are given up, each with
+    /// an [`Event::TimedOut`] (their replies are no longer recognised);
+    /// the session leaves [`Endpoint::sessions`]; requests quoting its id
+    /// get `unknown-session` like any unknown id; and the id can be used
+    /// again with that peer. Without this an endpoint would keep every
+    /// session it ever had.
+    ///
+    /// Forgetting has a cost: a request about the session that stays in
+    /// transit for longer than the linger is taken as about an unknown id.
+    /// For a session-initiate that means a new session. The initiator's
+    /// request timeout normally covers it (the session-terminate it sends
+    /// follows the late initiate and ends the session), except for a
+    /// session-initiate that lost a tie-break of equal ids (§7.2.16),
+    /// whose sender dropped it: if it reaches the peer only after the peer
+    /// forgot the winning session, the peer gets an incoming session that
+    /// the sender does not have and that no ring timeout will end. Its
+    /// caller ends it, as any incoming session it does not want (a
+    /// session-accept would be answered `unknown-session`). With random
+    /// session ids (§7.1) equal ids are rare.
+    ///
+    /// Why 30 seconds: every request about a session is sent at the
+    /// latest when it ends (the session-terminate is the last one), so a
+    /// linger of at least [`request_timeout`](Self::request_timeout) lets
+    /// each of them be answered or time out normally before the session
+    /// is forgotten; it is far longer than a round trip through the
+    /// servers, so that the peer's requests crossing the end of the
+    /// session, and a repeated session-initiate, are refused as about the
+    /// ended session rather than taken for new ones, and the caller can
+    /// still look the session up when it handles the
+    /// [`Event::StateChanged`]; and it is short enough that a client
+    /// placing calls all day keeps only a handful of ended sessions.
+    pub linger: Duration,
 }
 
 impl Config {
@@ -150,6 +223,8 @@ impl Config {
     pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
     /// The default ring timeout: 60 seconds.
     pub const DEFAULT_RING_TIMEOUT: Duration = Duration::from_secs(60);
+    /// The default linger period of ended sessions: 30 seconds.
+    pub const DEFAULT_LINGER: Duration = Duration::from_secs(30);
 }
 
 impl Default for Config {
@@ -157,6 +232,7 @@ impl Default for Config {
         Config {
             request_timeout: Self::DEFAULT_REQUEST_TIMEOUT,
             ring_timeout: Self::DEFAULT_RING_TIMEOUT,
+            linger: Self::DEFAULT_LINGER,
         }
     }
 }
@@ -262,7 +338,8 @@ pub enum Event {
 pub enum SessionError {
     /// No session with this peer has this id.
     UnknownSession,
-    /// A session with this peer and id exists already.
+    /// A session with this peer and id exists already (live, or ended and
+    /// lingering: see [`Config::linger`]).
     DuplicateSession,
     /// The action is not possible in the session's state or role.
     WrongState,
@@ -321,6 +398,8 @@ pub struct Session {
     initiate_pending: bool,
     /// When the ring timeout ends the session (initiator, PENDING).
     ring_deadline: Option<Instant>,
+    /// When the ended session is forgotten ([`Config::linger`]).
+    linger_deadline: Option<Instant>,
 }
 
 impl Session {
@@ -337,6 +416,7 @@ impl Session {
             replaced: BTreeMap::new(),
             initiate_pending: role == Role::Initiator,
             ring_deadline: None,
+            linger_deadline: None,
         }
     }
 
@@ -723,6 +803,16 @@ impl Outstanding {
     }
 }
 
+/// A timer of an [`Endpoint`] that is due.
+enum Timer {
+    /// The request with this iq id times out.
+    Request(String),
+    /// The session rings too long.
+    Ring(SessionKey),
+    /// The ended session is forgotten.
+    Linger(SessionKey),
+}
+
 /// The Jingle sessions of one party (see the module docs).
 #[derive(Debug, Clone)]
 pub struct Endpoint {
@@ -770,7 +860,8 @@ impl Endpoint {
         self.sessions.get(&(peer.clone(), sid.to_string()))
     }
 
-    /// Every session, ended ones included, ordered by peer and id.
+    /// Every session, ended ones included until their
+    /// [linger period](Config::linger) is over, ordered by peer and id.
     pub fn sessions(&self) -> impl Iterator<Item = &Session> {
         self.sessions.values()
     }
@@ -790,13 +881,18 @@ impl Endpoint {
         !self.outstanding.is_empty()
     }
 
-    /// The earliest deadline of the timers (see [`Config`]): when to call
+    /// The earliest deadline of the timers (see [`Config`]: requests,
+    /// ring timeouts and the linger of ended sessions): when to call
     /// [`handle_timeout`](Self::handle_timeout) next. `None` when no timer
     /// runs.
     pub fn poll_timeout(&self) -> Option<Instant> {
         let requests = self.outstanding.values().filter_map(|o| o.deadline);
-        let rings = self.sessions.values().filter_map(|s| s.ring_deadline);
-        requests.chain(rings).min()
+        let sessions = self
+            .sessions
+            .values()
+            .flat_map(|s| [s.ring_deadline, s.linger_deadline])
+            .flatten();
+        requests.chain(sessions).min()
     }
 
     /// Fires every timer due at `now` (deadline at or before it), in
@@ -804,27 +900,67 @@ impl Endpoint {
     /// possible with zero durations). Afterwards
     /// [`poll_timeout`](Self::poll_timeout) is `None` or later than `now`
     /// (when the configured durations are not zero).
+    ///
+    /// At equal deadlines request timers fire first, then ring timers,
+    /// then the linger of ended sessions, so that a request whose timeout
+    /// falls when its session is forgotten is reported as timed out.
     pub fn handle_timeout(&mut self, now: Instant) {
-        loop {
-            let request = self
-                .outstanding
+        while let Some(timer) = self.next_due(now) {
+            match timer {
+                Timer::Request(id) => self.request_timed_out(now, &id),
+                Timer::Ring(k) => self.ring_timed_out(now, &k),
+                Timer::Linger(k) => self.forget(&k),
+            }
+        }
+    }
+
+    /// The first timer due at `now`, if any.
+    fn next_due(&self, now: Instant) -> Option<Timer> {
+        let request = self
+            .outstanding
+            .iter()
+            .filter_map(|(id, o)| Some((o.deadline?, o.seq, id)))
+            .filter(|(d, _, _)| *d <= now)
+            .min()
+            .map(|(d, _, id)| ((d, 0), Timer::Request(id.clone())));
+        let session = |rank: u8, deadline: fn(&Session) -> Option<Instant>| {
+            self.sessions
                 .iter()
-                .filter_map(|(id, o)| Some((o.deadline?, o.seq, id)))
-                .filter(|(d, _, _)| *d <= now)
-                .min()
-                .map(|(d, _, id)| (d, id.clone()));
-            let ring = self
-                .sessions
-                .iter()
-                .filter_map(|(k, s)| Some((s.ring_deadline?, k)))
+                .filter_map(|(k, s)| Some((deadline(s)?, k)))
                 .filter(|(d, _)| *d <= now)
                 .min()
-                .map(|(d, k)| (d, k.clone()));
-            match (request, ring) {
-                (Some((dr, id)), Some((dg, _))) if dr <= dg => self.request_timed_out(now, &id),
-                (_, Some((_, k))) => self.ring_timed_out(now, &k),
-                (Some((_, id)), None) => self.request_timed_out(now, &id),
-                (None, None) => break,
+                .map(|(d, k)| ((d, rank), k.clone()))
+        };
+        let ring = session(1, |s| s.ring_deadline).map(|(at, k)| (at, Timer::Ring(k)));
+        let linger = session(2, |s| s.linger_deadline).map(|(at, k)| (at, Timer::Linger(k)));
+        [request, ring, linger]
+            .into_iter()
+            .flatten()
+            .min_by_key(|(at, _)| *at)
+            .map(|(_, t)| t)
+    }
+
+    /// Forgets the ended session `k` at the end of its linger period,
+    /// giving up the requests of ours about it still unanswered.
+    fn forget(&mut self, k: &SessionKey) {
+        if self.sessions.remove(k).is_none() {
+            return;
+        }
+        let mut given_up: Vec<(u64, String)> = self
+            .outstanding
+            .iter()
+            .filter(|(_, o)| o.peer == k.0 && o.sid == k.1 && !o.detached)
+            .map(|(id, o)| (o.seq, id.clone()))
+            .collect();
+        given_up.sort();
+        for (_, id) in given_up {
+            if let Some(o) = self.outstanding.remove(&id) {
+                self.events.push_back(Event::TimedOut {
+                    peer: o.peer,
+                    sid: o.sid,
+                    id,
+                    action: o.jingle.action,
+                });
             }
         }
     }
@@ -869,7 +1005,7 @@ impl Endpoint {
         let reason = Reason::new(ReasonCondition::Timeout);
         let j = Jingle::new(Action::SessionTerminate, k.1.clone()).with_reason(reason.clone());
         self.send(now, k, j);
-        self.set_state(k, State::Ended, Some(reason));
+        self.set_state(now, k, State::Ended, Some(reason));
     }
 
     fn send(&mut self, now: Instant, k: &SessionKey, jingle: Jingle) -> String {
@@ -892,12 +1028,18 @@ impl Endpoint {
         id
     }
 
-    fn set_state(&mut self, k: &SessionKey, state: State, reason: Option<Reason>) {
+    /// Moves the session `k` to `state` at `now` (starting its linger
+    /// when it ends), with an [`Event::StateChanged`].
+    fn set_state(&mut self, now: Instant, k: &SessionKey, state: State, reason: Option<Reason>) {
+        let linger = self.config.linger;
         if let Some(s) = self.sessions.get_mut(k)
             && s.state != state
         {
             s.state = state;
             s.ring_deadline = None;
+            if state == State::Ended {
+                s.linger_deadline = now.checked_add(linger);
+            }
             self.events.push_back(Event::StateChanged {
                 peer: k.0.clone(),
                 sid: k.1.clone(),
@@ -984,7 +1126,7 @@ impl Endpoint {
         let mut j = Jingle::new(Action::SessionTerminate, sid);
         j.reason = reason.clone();
         let id = self.send(now, &k, j);
-        self.set_state(&k, State::Ended, reason);
+        self.set_state(now, &k, State::Ended, reason);
         Ok(id)
     }
 
@@ -1076,10 +1218,10 @@ impl Endpoint {
     pub fn handle_iq(&mut self, now: Instant, iq: &Iq) -> bool {
         self.handle_timeout(now);
         match iq.type_ {
-            IqType::Result | IqType::Error => self.handle_reply(iq),
+            IqType::Result | IqType::Error => self.handle_reply(now, iq),
             IqType::Set => match iq.payload::<Jingle>() {
                 Some(Ok(j)) => {
-                    self.handle_request(iq, j);
+                    self.handle_request(now, iq, j);
                     true
                 }
                 Some(Err(e)) => {
@@ -1108,7 +1250,7 @@ impl Endpoint {
         self.transmit.push_back(out);
     }
 
-    fn handle_reply(&mut self, iq: &Iq) -> bool {
+    fn handle_reply(&mut self, now: Instant, iq: &Iq) -> bool {
         let Some(o) = self.outstanding.get(&iq.id) else {
             return false;
         };
@@ -1156,12 +1298,12 @@ impl Endpoint {
             error,
         });
         if let Some((st, reason)) = new_state {
-            self.set_state(&k, st, reason);
+            self.set_state(now, &k, st, reason);
         }
         true
     }
 
-    fn handle_request(&mut self, iq: &Iq, j: Jingle) {
+    fn handle_request(&mut self, now: Instant, iq: &Iq, j: Jingle) {
         let Some(from) = iq.from.clone() else {
             let e = StanzaError::new(ErrorType::Modify, DefinedCondition::BadRequest)
                 .with_text(None, "a Jingle request without a sender");
@@ -1197,6 +1339,11 @@ impl Endpoint {
                 Refusal::jingle(
                     JingleError::TieBreak,
                     "simultaneous session-initiates with the same id: the lower JID wins",
+                )
+            } else if ours.state == State::Ended {
+                Refusal::jingle(
+                    JingleError::OutOfOrder,
+                    "a session with this id has just ended: the id cannot be reused yet",
                 )
             } else {
                 Refusal::jingle(JingleError::OutOfOrder, "the session exists already")
@@ -1241,7 +1388,7 @@ impl Endpoint {
             sid: k.1.clone(),
             jingle: j,
         });
-        self.set_state(&k, after, reason);
+        self.set_state(now, &k, after, reason);
     }
 
     fn handle_initiate(&mut self, iq: &Iq, from: Jid, j: Jingle) {
