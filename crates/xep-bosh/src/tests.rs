@@ -810,6 +810,14 @@ fn sim_survives_the_loss_of_any_single_response_or_request() {
         Op::Tick(25_000),
         Op::DeliverResponse(0),
     ];
+    drop_each_position(&base, |hold, ops| check(now, hold, ops));
+}
+
+/// Runs `run(hold, ops)` for every `hold` of 0..=2 and every schedule
+/// made of `base` with one request or response dropped (with or without
+/// the client being told) at each position.
+fn drop_each_position(base: &[crate::sim::Op], run: impl Fn(u8, &[crate::sim::Op])) {
+    use crate::sim::Op;
     for hold in [0, 1, 2] {
         for at in 0..=base.len() {
             for notify in [false, true] {
@@ -817,7 +825,7 @@ fn sim_survives_the_loss_of_any_single_response_or_request() {
                     let mut ops = base.to_vec();
                     ops.insert(at, op.clone());
                     eprintln!("case hold={hold} at={at} {op:?}");
-                    check(now, hold, &ops);
+                    run(hold, &ops);
                 }
             }
         }
@@ -1497,17 +1505,7 @@ fn sim_keyed_survives_the_loss_of_any_single_response_or_request() {
         Op::Tick(25_000),
         Op::DeliverResponse(0),
     ];
-    for hold in [0, 1, 2] {
-        for at in 0..=base.len() {
-            for notify in [false, true] {
-                for op in [Op::DropResponse(0, notify), Op::DropRequest(0, notify)] {
-                    let mut ops = base.to_vec();
-                    ops.insert(at, op.clone());
-                    check_with_keys(now, hold, Some(2), &ops);
-                }
-            }
-        }
-    }
+    drop_each_position(&base, |hold, ops| check_with_keys(now, hold, Some(2), ops));
 }
 
 proptest! {

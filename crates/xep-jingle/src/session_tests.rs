@@ -584,17 +584,7 @@ fn simultaneous_initiates_with_equal_ids_lower_jid_wins() {
 #[test]
 fn errors_for_unknown_sessions_order_and_info() {
     let (mut romeo, mut juliet) = active_call();
-    let req = |action: &str, sid: &str, inner: &str| {
-        Iq::from_xml_with(
-            format!(
-                "<iq xmlns='jabber:client' from='{JULIET}' to='{ROMEO}' id='q' type='set'>\
-                 <jingle xmlns='urn:xmpp:jingle:1' action='{action}' sid='{sid}'>{inner}</jingle></iq>"
-            )
-            .as_bytes(),
-            &registry(),
-        )
-        .unwrap()
-    };
+    let req = |action: &str, sid: &str, inner: &str| request(JULIET, "q", action, sid, inner);
     let answer = |romeo: &mut Endpoint, iq: Iq| {
         romeo.handle_iq(t0(), &iq);
         romeo.poll_transmit().unwrap()

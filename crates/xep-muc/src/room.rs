@@ -782,6 +782,18 @@ impl Room {
         self.request(IqType::Set, Payload::new(OwnerQuery::destroy(destroy)))
     }
 
+    /// `Ok` when joined (or syncing) with role `want`; otherwise
+    /// [`RoomError::WrongState`], or `wrong(our role)`.
+    fn require_role(&self, want: Role, wrong: fn(Role) -> RoomError) -> Result<(), RoomError> {
+        if !matches!(self.state, State::Joined | State::Syncing) {
+            return Err(RoomError::WrongState(self.state));
+        }
+        match self.me().map_or(Role::None, |o| o.role) {
+            r if r == want => Ok(()),
+            r => Err(wrong(r)),
+        }
+    }
+
     /// Asks the room for voice (§7.13): a message to the room with a
     /// `muc#request` form holding only `muc#role` = `participant`.
     /// Returns the message id. Allowed only when joined (or syncing) and
@@ -792,13 +804,7 @@ impl Room {
     /// changing our role ([`Event::OccupantChanged`]).
     pub fn request_voice(&mut self, now: Instant) -> Result<String, RoomError> {
         let _ = now;
-        if !matches!(self.state, State::Joined | State::Syncing) {
-            return Err(RoomError::WrongState(self.state));
-        }
-        let role = self.me().map_or(Role::None, |o| o.role);
-        if role != Role::Visitor {
-            return Err(RoomError::NotVisitor(role));
-        }
+        self.require_role(Role::Visitor, RoomError::NotVisitor)?;
         let form = VoiceRequest {
             role: Some(Role::Participant),
             ..VoiceRequest::default()
@@ -832,13 +838,7 @@ impl Room {
         allow: bool,
     ) -> Result<(), RoomError> {
         let _ = now;
-        if !matches!(self.state, State::Joined | State::Syncing) {
-            return Err(RoomError::WrongState(self.state));
-        }
-        let role = self.me().map_or(Role::None, |o| o.role);
-        if role != Role::Moderator {
-            return Err(RoomError::NotModerator(role));
-        }
+        self.require_role(Role::Moderator, RoomError::NotModerator)?;
         let mut answer = request.request.clone();
         answer.allow = Some(allow);
         let mut form = answer.to_form(FormType::Submit);
