@@ -72,6 +72,13 @@ fn audio(creator: Creator, name: &str) -> Content {
         }))
 }
 
+/// `e` calls `to` with one audio content on `sid` at `at`; the request's
+/// iq id.
+fn ring(e: &mut Endpoint, at: Instant, to: Jid, sid: &str) -> String {
+    e.initiate(at, to, sid, vec![audio(Creator::Initiator, "voice")])
+        .unwrap()
+}
+
 /// Sends everything `from` has queued to `to`, through bytes; returns the
 /// iqs as written.
 fn deliver(from: &mut Endpoint, to: &mut Endpoint) -> Vec<Iq> {
@@ -117,14 +124,7 @@ fn jingle_error(iq: &Iq) -> Option<JingleError> {
 #[test]
 fn successful_call() {
     let (mut romeo, mut juliet) = pair();
-    romeo
-        .initiate(
-            t0(),
-            jid(JULIET),
-            "call1",
-            vec![audio(Creator::Initiator, "voice")],
-        )
-        .unwrap();
+    ring(&mut romeo, t0(), jid(JULIET), "call1");
     let sent = deliver(&mut romeo, &mut juliet);
     assert!(sent[0].to_xml().contains("action='session-initiate'"));
     assert!(sent[0].to_xml().contains(&format!("initiator='{ROMEO}'")));
@@ -205,14 +205,7 @@ fn successful_call() {
 #[test]
 fn declined_call() {
     let (mut romeo, mut juliet) = pair();
-    romeo
-        .initiate(
-            t0(),
-            jid(JULIET),
-            "call2",
-            vec![audio(Creator::Initiator, "voice")],
-        )
-        .unwrap();
+    ring(&mut romeo, t0(), jid(JULIET), "call2");
     settle(&mut romeo, &mut juliet);
     juliet
         .terminate(
@@ -240,14 +233,7 @@ fn declined_call() {
 
 fn active_call() -> (Endpoint, Endpoint) {
     let (mut romeo, mut juliet) = pair();
-    romeo
-        .initiate(
-            t0(),
-            jid(JULIET),
-            "s",
-            vec![audio(Creator::Initiator, "voice")],
-        )
-        .unwrap();
+    ring(&mut romeo, t0(), jid(JULIET), "s");
     settle(&mut romeo, &mut juliet);
     juliet.accept(t0(), &peer_of(&juliet), "s", vec![]).unwrap();
     settle(&mut romeo, &mut juliet);
@@ -497,22 +483,8 @@ fn crossing_modifies_are_won_by_the_initiator() {
 #[test]
 fn simultaneous_initiates_lower_sid_wins() {
     let (mut romeo, mut juliet) = pair();
-    romeo
-        .initiate(
-            t0(),
-            jid(JULIET),
-            "b-romeo",
-            vec![audio(Creator::Initiator, "voice")],
-        )
-        .unwrap();
-    juliet
-        .initiate(
-            t0(),
-            jid(ROMEO),
-            "a-juliet",
-            vec![audio(Creator::Initiator, "voice")],
-        )
-        .unwrap();
+    ring(&mut romeo, t0(), jid(JULIET), "b-romeo");
+    ring(&mut juliet, t0(), jid(ROMEO), "a-juliet");
     let reg = registry();
     let r: Vec<Iq> = std::iter::from_fn(|| romeo.poll_transmit()).collect();
     let j: Vec<Iq> = std::iter::from_fn(|| juliet.poll_transmit()).collect();
@@ -542,22 +514,8 @@ fn simultaneous_initiates_lower_sid_wins() {
 #[test]
 fn simultaneous_initiates_with_equal_ids_lower_jid_wins() {
     let (mut romeo, mut juliet) = pair();
-    romeo
-        .initiate(
-            t0(),
-            jid(JULIET),
-            "same",
-            vec![audio(Creator::Initiator, "voice")],
-        )
-        .unwrap();
-    juliet
-        .initiate(
-            t0(),
-            jid(ROMEO),
-            "same",
-            vec![audio(Creator::Initiator, "voice")],
-        )
-        .unwrap();
+    ring(&mut romeo, t0(), jid(JULIET), "same");
+    ring(&mut juliet, t0(), jid(ROMEO), "same");
     let reg = registry();
     let r: Vec<Iq> = std::iter::from_fn(|| romeo.poll_transmit()).collect();
     let j: Vec<Iq> = std::iter::from_fn(|| juliet.poll_transmit()).collect();
@@ -822,13 +780,7 @@ fn two_peers_with_the_same_sid_have_two_sessions() {
     let mut juliet = Endpoint::new(jid(JULIET));
     let mut iago = Endpoint::new(jid(IAGO));
     for e in [&mut juliet, &mut iago] {
-        e.initiate(
-            t0(),
-            jid(ROMEO),
-            "same",
-            vec![audio(Creator::Initiator, "voice")],
-        )
-        .unwrap();
+        ring(e, t0(), jid(ROMEO), "same");
     }
     route(&mut [&mut romeo, &mut juliet, &mut iago]);
     let incoming: Vec<Jid> = events(&mut romeo)
@@ -870,14 +822,7 @@ fn two_peers_with_the_same_sid_have_two_sessions() {
     );
     // Romeo can start sessions with one id towards two peers as well.
     for peer in [JULIET, IAGO] {
-        romeo
-            .initiate(
-                t0(),
-                jid(peer),
-                "mine",
-                vec![audio(Creator::Initiator, "voice")],
-            )
-            .unwrap();
+        ring(&mut romeo, t0(), jid(peer), "mine");
     }
     assert_eq!(
         romeo.initiate(
@@ -919,14 +864,7 @@ fn a_third_party_quoting_a_sid_gets_unknown_session() {
 #[test]
 fn unanswered_initiate_times_out_and_ends_the_session() {
     let (mut romeo, mut juliet) = pair();
-    let id = romeo
-        .initiate(
-            t0(),
-            jid(JULIET),
-            "call",
-            vec![audio(Creator::Initiator, "voice")],
-        )
-        .unwrap();
+    let id = ring(&mut romeo, t0(), jid(JULIET), "call");
     let initiate = romeo.poll_transmit().unwrap();
     assert_eq!(romeo.poll_timeout(), Some(secs(30)));
     romeo.handle_timeout(secs(29));
@@ -980,14 +918,7 @@ fn unanswered_initiate_times_out_and_ends_the_session() {
 #[test]
 fn unanswered_accept_times_out_and_ends_the_session() {
     let (mut romeo, mut juliet) = pair();
-    romeo
-        .initiate(
-            t0(),
-            jid(JULIET),
-            "call",
-            vec![audio(Creator::Initiator, "voice")],
-        )
-        .unwrap();
+    ring(&mut romeo, t0(), jid(JULIET), "call");
     settle(&mut romeo, &mut juliet);
     juliet
         .accept(secs(10), &jid(ROMEO), "call", vec![])
@@ -1083,14 +1014,7 @@ fn unanswered_content_add_times_out_and_the_session_goes_on() {
 #[test]
 fn ring_timeout_terminates_a_pending_session() {
     let (mut romeo, mut juliet) = pair();
-    romeo
-        .initiate(
-            t0(),
-            jid(JULIET),
-            "call",
-            vec![audio(Creator::Initiator, "voice")],
-        )
-        .unwrap();
+    ring(&mut romeo, t0(), jid(JULIET), "call");
     settle(&mut romeo, &mut juliet); // acknowledged, not accepted
     events(&mut romeo);
     assert_eq!(romeo.poll_timeout(), Some(secs(60)));
@@ -1126,14 +1050,7 @@ fn ring_timeout_terminates_a_pending_session() {
 #[test]
 fn answers_cancel_the_timers() {
     let (mut romeo, mut juliet) = pair();
-    romeo
-        .initiate(
-            t0(),
-            jid(JULIET),
-            "call",
-            vec![audio(Creator::Initiator, "voice")],
-        )
-        .unwrap();
+    ring(&mut romeo, t0(), jid(JULIET), "call");
     settle(&mut romeo, &mut juliet);
     juliet.accept(secs(5), &jid(ROMEO), "call", vec![]).unwrap();
     settle(&mut romeo, &mut juliet);
@@ -1161,14 +1078,7 @@ fn poll_timeout_is_the_earliest_deadline() {
     let mut romeo = Endpoint::with_config(jid(ROMEO), config);
     let mut juliet = Endpoint::with_config(jid(JULIET), config);
     assert_eq!(romeo.poll_timeout(), None);
-    romeo
-        .initiate(
-            t0(),
-            jid(JULIET),
-            "call",
-            vec![audio(Creator::Initiator, "voice")],
-        )
-        .unwrap();
+    ring(&mut romeo, t0(), jid(JULIET), "call");
     // The initiate's request timer before the ring timer.
     assert_eq!(romeo.poll_timeout(), Some(secs(10)));
     let initiate = romeo.poll_transmit().unwrap();
@@ -1181,14 +1091,7 @@ fn poll_timeout_is_the_earliest_deadline() {
         .unwrap();
     assert_eq!(romeo.poll_timeout(), Some(secs(25)));
     // A second session initiated at 12 s: its initiate (22 s) comes first.
-    romeo
-        .initiate(
-            secs(12),
-            jid(JULIET),
-            "other",
-            vec![audio(Creator::Initiator, "voice")],
-        )
-        .unwrap();
+    ring(&mut romeo, secs(12), jid(JULIET), "other");
     assert_eq!(romeo.poll_timeout(), Some(secs(22)));
     // Firing at 25 s: the second initiate (22 s) and the ring (25 s)
     // expire; the terminates they send are due at 35 s; the ping at 30 s.
@@ -1446,14 +1349,7 @@ fn huge_timeouts_disable_the_timers() {
         linger: Duration::MAX,
     };
     let mut romeo = Endpoint::with_config(jid(ROMEO), config);
-    romeo
-        .initiate(
-            t0(),
-            jid(JULIET),
-            "call",
-            vec![audio(Creator::Initiator, "voice")],
-        )
-        .unwrap();
+    ring(&mut romeo, t0(), jid(JULIET), "call");
     assert_eq!(romeo.poll_timeout(), None);
     romeo.handle_timeout(secs(1_000_000));
     assert_eq!(sess(&romeo, "call").state(), State::Pending);
@@ -1489,14 +1385,7 @@ fn settle_at(a: &mut Endpoint, b: &mut Endpoint, now: Instant) {
 fn active_call_with(config: Config) -> (Endpoint, Endpoint) {
     let mut romeo = Endpoint::with_config(jid(ROMEO), config);
     let mut juliet = Endpoint::with_config(jid(JULIET), config);
-    romeo
-        .initiate(
-            secs(0),
-            jid(JULIET),
-            "s",
-            vec![audio(Creator::Initiator, "voice")],
-        )
-        .unwrap();
+    ring(&mut romeo, secs(0), jid(JULIET), "s");
     settle_at(&mut romeo, &mut juliet, secs(0));
     juliet.accept(secs(1), &jid(ROMEO), "s", vec![]).unwrap();
     settle_at(&mut romeo, &mut juliet, secs(1));
@@ -1676,14 +1565,7 @@ fn a_session_id_can_be_reused_after_the_linger_period() {
     let config = Config::default();
     let (mut romeo, mut juliet) = pair();
     // First call "s": Juliet calls, Romeo answers, Juliet hangs up at 10 s.
-    juliet
-        .initiate(
-            secs(0),
-            jid(ROMEO),
-            "s",
-            vec![audio(Creator::Initiator, "voice")],
-        )
-        .unwrap();
+    ring(&mut juliet, secs(0), jid(ROMEO), "s");
     settle_at(&mut juliet, &mut romeo, secs(0));
     romeo.accept(secs(1), &jid(JULIET), "s", vec![]).unwrap();
     settle_at(&mut romeo, &mut juliet, secs(1));
@@ -1712,14 +1594,7 @@ fn a_session_id_can_be_reused_after_the_linger_period() {
     );
     // Free once forgotten: a whole new call, roles reversed.
     juliet.handle_timeout(forgotten);
-    romeo
-        .initiate(
-            forgotten,
-            jid(JULIET),
-            "s",
-            vec![audio(Creator::Initiator, "voice")],
-        )
-        .unwrap();
+    ring(&mut romeo, forgotten, jid(JULIET), "s");
     settle_at(&mut romeo, &mut juliet, forgotten);
     assert!(matches!(
         &events(&mut juliet)[..],
@@ -1765,14 +1640,7 @@ fn poll_timeout_includes_the_linger_deadline() {
     let (mut romeo, mut juliet) = active_call_with(config);
     // Juliet also calls Romeo ("b", ringing until 65 s); Romeo hangs up
     // "s" at 20 s.
-    juliet
-        .initiate(
-            secs(5),
-            jid(ROMEO),
-            "b",
-            vec![audio(Creator::Initiator, "voice")],
-        )
-        .unwrap();
+    ring(&mut juliet, secs(5), jid(ROMEO), "b");
     settle_at(&mut juliet, &mut romeo, secs(5));
     assert_eq!(juliet.poll_timeout(), Some(secs(65)));
     romeo.terminate(secs(20), &jid(JULIET), "s", None).unwrap();
@@ -1806,14 +1674,7 @@ fn poll_timeout_includes_the_linger_deadline() {
 #[test]
 fn a_responder_runs_no_timer_on_a_pending_session() {
     let (mut romeo, mut juliet) = pair();
-    romeo
-        .initiate(
-            secs(0),
-            jid(JULIET),
-            "call",
-            vec![audio(Creator::Initiator, "voice")],
-        )
-        .unwrap();
+    ring(&mut romeo, secs(0), jid(JULIET), "call");
     settle_at(&mut romeo, &mut juliet, secs(0));
     assert!(matches!(
         &events(&mut juliet)[..],
@@ -1939,13 +1800,7 @@ fn a_late_initiate_that_lost_an_equal_id_tie_break_opens_an_orphan() {
     // the id "same"; Juliet's JID is lower, her call wins.
     let (mut romeo, mut juliet) = pair();
     for (e, peer) in [(&mut romeo, JULIET), (&mut juliet, ROMEO)] {
-        e.initiate(
-            secs(0),
-            jid(peer),
-            "same",
-            vec![audio(Creator::Initiator, "voice")],
-        )
-        .unwrap();
+        ring(e, secs(0), jid(peer), "same");
     }
     // Romeo's initiate stays in transit; Juliet's goes through.
     let late = romeo.poll_transmit().unwrap();
