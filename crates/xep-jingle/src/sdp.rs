@@ -26,6 +26,14 @@
 //! assert!(back.sdp.marshal().contains("a=fmtp:111 minptime=10;useinbandfec=1\r\n"));
 //! ```
 //!
+//! With a session [`Endpoint`](crate::Endpoint), an offer's contents and
+//! groups go out with [`Endpoint::initiate_with`](crate::Endpoint::initiate_with)
+//! (the groups as payloads of `<jingle/>`), an answer's with
+//! [`Endpoint::accept_with`](crate::Endpoint::accept_with); the peer's
+//! session-initiate ([`Event::Incoming`](crate::Event::Incoming)) and
+//! session-accept ([`Event::Received`](crate::Event::Received)) convert
+//! back with [`to_sdp`] and [`groups`].
+//!
 //! # The SDP crate
 //!
 //! The SDP grammar (the `v=`/`o=`/`m=`/`a=` lines and their order) is

@@ -1059,6 +1059,21 @@ impl Endpoint {
         sid: impl Into<String>,
         contents: Vec<Content>,
     ) -> Result<String, SessionError> {
+        self.initiate_with(now, peer, sid, contents, Vec::new())
+    }
+
+    /// [`initiate`](Self::initiate) with session-level `payloads` in the
+    /// `<jingle/>` element besides the contents: XEP-0338 `<group/>`s
+    /// (BUNDLE, as [`crate::sdp`] reads them from an offer), or any
+    /// other extension.
+    pub fn initiate_with(
+        &mut self,
+        now: Instant,
+        peer: Jid,
+        sid: impl Into<String>,
+        contents: Vec<Content>,
+        payloads: Vec<Payload>,
+    ) -> Result<String, SessionError> {
         self.handle_timeout(now);
         let k = (peer, sid.into());
         if self.sessions.contains_key(&k) {
@@ -1070,6 +1085,7 @@ impl Endpoint {
         let mut j = Jingle::new(Action::SessionInitiate, k.1.clone());
         j.initiator = Some(self.local.clone());
         j.contents = contents;
+        j.payloads = payloads;
         let mut s = Session::new(k.1.clone(), Role::Initiator, k.0.clone(), &j.contents);
         s.ring_deadline = now.checked_add(self.config.ring_timeout);
         self.sessions.insert(k.clone(), s);
@@ -1094,6 +1110,19 @@ impl Endpoint {
         sid: &str,
         contents: Vec<Content>,
     ) -> Result<String, SessionError> {
+        self.accept_with(now, peer, sid, contents, Vec::new())
+    }
+
+    /// [`accept`](Self::accept) with session-level `payloads` in the
+    /// `<jingle/>` element (the answer's XEP-0338 groups, say).
+    pub fn accept_with(
+        &mut self,
+        now: Instant,
+        peer: &Jid,
+        sid: &str,
+        contents: Vec<Content>,
+        payloads: Vec<Payload>,
+    ) -> Result<String, SessionError> {
         self.handle_timeout(now);
         let (k, s) = self.live(peer, sid)?;
         if s.role != Role::Responder || s.state != State::Pending {
@@ -1104,6 +1133,7 @@ impl Endpoint {
         }
         let mut j = Jingle::new(Action::SessionAccept, sid);
         j.responder = Some(self.local.clone());
+        j.payloads = payloads;
         j.contents = if contents.is_empty() {
             s.contents.values().cloned().collect()
         } else {

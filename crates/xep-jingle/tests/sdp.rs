@@ -834,3 +834,116 @@ fn ports_without_candidates_are_listed() {
         ]
     );
 }
+
+/// The whole bridge: Romeo's browser offer becomes a session-initiate
+/// (with the BUNDLE group), crosses the wire to Juliet's endpoint, and
+/// comes out as SDP for her browser; her answer goes back the same way.
+#[test]
+fn an_offer_and_answer_through_two_endpoints() {
+    use std::time::Instant;
+    use xep_core::Iq;
+    use xep_jingle::{Endpoint, Event, State};
+
+    let registry = xep_element::Registry::new()
+        .with(xep_core::ELEMENTS)
+        .with(xep_jingle::ELEMENTS);
+    let wire = |iq: Iq| Iq::from_xml_with(iq.to_xml().as_bytes(), &registry).unwrap();
+    let (romeo_jid, juliet_jid): (xep_element::jid::Jid, xep_element::jid::Jid) = (
+        "romeo@montague.example/phone".parse().unwrap(),
+        "juliet@capulet.example/laptop".parse().unwrap(),
+    );
+    let mut romeo = Endpoint::new(romeo_jid.clone());
+    let mut juliet = Endpoint::new(juliet_jid.clone());
+    let now = Instant::now();
+    let as_payloads =
+        |g: &[xep_jingle::grouping::Group]| g.iter().cloned().map(Payload::new).collect();
+
+    let offer = from_sdp(
+        &parse(OFFER).unwrap(),
+        Creator::Initiator,
+        Creator::Initiator,
+    )
+    .unwrap();
+    romeo
+        .initiate_with(
+            now,
+            juliet_jid.clone(),
+            "call",
+            offer.contents.clone(),
+            as_payloads(&offer.groups),
+        )
+        .unwrap();
+    assert!(juliet.handle_iq(now, &wire(romeo.poll_transmit().unwrap())));
+    let Some(Event::Incoming { jingle, .. }) = juliet.poll_event() else {
+        panic!("no incoming call")
+    };
+    let for_juliet = to_sdp(
+        &jingle.contents,
+        &groups(&jingle).unwrap(),
+        Creator::Initiator,
+    )
+    .unwrap()
+    .sdp
+    .marshal();
+    let seen = from_sdp(
+        &parse(&for_juliet).unwrap(),
+        Creator::Initiator,
+        Creator::Initiator,
+    )
+    .unwrap();
+    assert_eq!(seen.contents, offer.contents);
+    assert_eq!(seen.groups, offer.groups);
+    assert!(romeo.handle_iq(now, &wire(juliet.poll_transmit().unwrap())));
+
+    // Juliet's browser answers: her own credentials, the active DTLS role.
+    let answer_sdp = OFFER
+        .replace("a=setup:actpass", "a=setup:active")
+        .replace("a=ice-ufrag:Fq4h", "a=ice-ufrag:Jx2w");
+    let answer = from_sdp(
+        &parse(&answer_sdp).unwrap(),
+        Creator::Responder,
+        Creator::Initiator,
+    )
+    .unwrap();
+    juliet
+        .accept_with(
+            now,
+            &romeo_jid,
+            "call",
+            answer.contents.clone(),
+            as_payloads(&answer.groups),
+        )
+        .unwrap();
+    assert!(romeo.handle_iq(now, &wire(juliet.poll_transmit().unwrap())));
+    let accept = std::iter::from_fn(|| romeo.poll_event())
+        .find_map(|e| match e {
+            Event::Received { jingle, .. } if jingle.action == Action::SessionAccept => {
+                Some(jingle)
+            }
+            _ => None,
+        })
+        .expect("the session-accept reaches Romeo");
+    let for_romeo = to_sdp(
+        &accept.contents,
+        &groups(&accept).unwrap(),
+        Creator::Responder,
+    )
+    .unwrap()
+    .sdp
+    .marshal();
+    assert!(for_romeo.contains("a=setup:active\r\n"), "{for_romeo}");
+    assert!(for_romeo.contains("a=ice-ufrag:Jx2w\r\n"), "{for_romeo}");
+    assert!(
+        for_romeo.contains("a=group:BUNDLE a0 v1\r\n"),
+        "{for_romeo}"
+    );
+    assert!(juliet.handle_iq(now, &wire(romeo.poll_transmit().unwrap())));
+    assert_eq!(
+        romeo.session(&juliet_jid, "call").unwrap().state(),
+        State::Active
+    );
+    assert_eq!(
+        juliet.session(&romeo_jid, "call").unwrap().state(),
+        State::Active
+    );
+}
