@@ -3,7 +3,8 @@
 //! The mapping follows the SDP sections of XEP-0167 (payload types,
 //! `a=rtpmap`, `a=fmtp`, `a=ptime`, `b=`, `a=crypto`, direction),
 //! XEP-0176 (`a=ice-ufrag`, `a=ice-pwd`, `a=candidate`,
-//! `a=remote-candidates`), XEP-0320 (`a=fingerprint`, `a=setup`),
+//! `a=remote-candidates`), XEP-0177 (a raw UDP transport: the `m=` port
+//! and `c=` address, `a=rtcp` for RTCP, in sections without ICE), XEP-0320 (`a=fingerprint`, `a=setup`),
 //! XEP-0293 (`a=rtcp-fb`, `trr-int`), XEP-0294 (`a=extmap`,
 //! `a=extmap-allow-mixed`), XEP-0338 (`a=group`, `a=mid` as the content
 //! name) and XEP-0339 (`a=ssrc`, `a=ssrc-group`).
@@ -58,13 +59,15 @@
 //!   fingerprints and feedback) are not carried and not listed. Listed:
 //!   any attribute with no Jingle element (`a=msid`, `a=ice-options`,
 //!   `a=rtcp`, `a=rtcp-rsize`, `a=end-of-candidates`, `a=msid-semantic`,
-//!   ...), a port of 0 (a rejected or bundle-only section), a port and
-//!   address with no ICE candidate (raw UDP is not mapped), candidate
+//!   ...), a port of 0 (a rejected or bundle-only section), `a=rtcp`
+//!   next to ICE, candidate
 //!   extensions other than `generation`, `network-id`
 //!   (or `network`), `raddr` and `rport`, a second `b=` line, a second
 //!   remote candidate, and `m=` sections other than `audio`/`video`.
 //! - Jingle → SDP: a candidate's `id` has no SDP form (it is rebuilt
-//!   from the content name and the candidate's position); listed: the
+//!   from the content name and the candidate's position, or component
+//!   for raw UDP); listed: a raw UDP candidate's type, a generation other
+//!   than 0 and a second candidate per component, the
 //!   description's `ssrc` attribute, a content's `disposition`, foreign
 //!   extensions of the description, transport or encryption, the
 //!   `required` attribute of `<encryption/>`, and `ptime`/`maxptime`
@@ -93,6 +96,7 @@ use crate::grouping::{Group, GroupContent};
 use crate::hdrext::{HdrextParameter, RtpHdrext};
 use crate::ice_udp::{Candidate, CandidateType, RemoteCandidate, Transport};
 use crate::jingle::{Content, Creator, Jingle, Senders};
+use crate::raw_udp;
 use crate::rtcp_fb::{FbParameter, RtcpFb, RtcpFbTrrInt};
 use crate::rtp::{Bandwidth, Crypto, Description, Encryption, Parameter, PayloadType};
 use crate::ssma::{Semantics, Source, SourceParameter, SsrcGroup};
@@ -331,12 +335,13 @@ fn media_to_sdp(
         content: name.to_string(),
         reason: "no XEP-0167 RTP <description/>: only RTP contents map to SDP here".into(),
     })?;
-    let transport: Transport = match c.transport() {
-        None => Transport::default(),
-        Some(p) => typed(Some(p), name)?.ok_or_else(|| SdpError::Content {
+    let raw: Option<raw_udp::Transport> = typed(c.transport(), name)?;
+    let transport: Transport = match (c.transport(), &raw) {
+        (None, _) | (Some(_), Some(_)) => Transport::default(),
+        (Some(p), None) => typed(Some(p), name)?.ok_or_else(|| SdpError::Content {
             content: name.to_string(),
             reason: format!(
-                "transport {} has no SDP mapping here (only XEP-0176 ICE-UDP)",
+                "transport {} has no SDP mapping (XEP-0176 ICE-UDP and XEP-0177 raw UDP have)",
                 crate::jingle::payload_ns(p)
             ),
         })?,
@@ -568,11 +573,60 @@ fn media_to_sdp(
             }]
         }
     };
+    // Raw UDP (XEP-0177): the RTP candidate is the m= port and c=
+    // address, the RTCP one a=rtcp (RFC 3605); ICE: JSEP's placeholders.
+    let (mut port, mut address) = (9, "0.0.0.0".to_string());
+    if let Some(raw) = &raw {
+        if !raw.candidates.iter().any(|c| c.component == 1) {
+            return Err(SdpError::Content {
+                content: name.to_string(),
+                reason: "a raw-udp transport without an RTP (component 1) candidate has no m= port and c= address".into(),
+            });
+        }
+        for (n, cand) in raw.candidates.iter().enumerate() {
+            let first = raw.candidates[..n]
+                .iter()
+                .all(|o| o.component != cand.component);
+            match cand.component {
+                1 if first => {
+                    port = cand.port as isize; // u16 always fits
+                    address = cand.ip.clone();
+                    if cand.port == 9 {
+                        note(format!(
+                            "raw-udp candidate {}: port 9 is JSEP's placeholder, read back as no address",
+                            cand.id
+                        ));
+                    }
+                }
+                2 if first => a.push(attr(
+                    "rtcp",
+                    format!("{} IN {} {}", cand.port, ip_version(&cand.ip), cand.ip),
+                )),
+                _ => note(format!(
+                    "raw-udp candidate {} (component {}, {}:{}): SDP has one address per component",
+                    cand.id, cand.component, cand.ip, cand.port
+                )),
+            }
+            if let Some(t) = cand.type_ {
+                note(format!(
+                    "raw-udp candidate {} type '{}'",
+                    cand.id,
+                    t.to_xml()
+                ));
+            }
+            if cand.generation != 0 {
+                note(format!(
+                    "raw-udp candidate {} generation {}",
+                    cand.id, cand.generation
+                ));
+            }
+        }
+    }
     Ok(MediaDescription {
         media_name: MediaName {
             media: desc.media.clone(),
             port: RangedPort {
-                value: 9,
+                value: port,
                 range: None,
             },
             protos: proto.split('/').map(str::to_string).collect(),
@@ -585,9 +639,9 @@ fn media_to_sdp(
         media_title: None,
         connection_information: Some(ConnectionInformation {
             network_type: "IN".into(),
-            address_type: "IP4".into(),
+            address_type: ip_version(&address).into(),
             address: Some(Address {
-                address: "0.0.0.0".into(),
+                address,
                 ttl: None,
                 range: None,
             }),
@@ -596,6 +650,11 @@ fn media_to_sdp(
         encryption_key: None,
         attributes: a,
     })
+}
+
+/// `IP6` for an address with a colon, `IP4` otherwise.
+fn ip_version(ip: &str) -> &'static str {
+    if ip.contains(':') { "IP6" } else { "IP4" }
 }
 
 fn fb_value(fb: &RtcpFb) -> String {
@@ -699,6 +758,7 @@ pub fn from_sdp(
         out.contents.push(media_from_sdp(
             m,
             &mid,
+            sdp.connection_information.as_ref(),
             &defaults,
             author,
             creator,
@@ -751,9 +811,11 @@ fn number<T: std::str::FromStr>(s: Option<&str>, what: &str) -> Result<T, String
         .map_err(|_| format!("{what} '{s}' is not a number in range"))
 }
 
+#[allow(clippy::too_many_arguments)] // the session's context, passed down
 fn media_from_sdp(
     m: &MediaDescription,
     mid: &str,
+    session_connection: Option<&ConnectionInformation>,
     defaults: &MediaState,
     author: Creator,
     creator: Creator,
@@ -785,6 +847,7 @@ fn media_from_sdp(
     let mut maxptime = None;
     let mut sources: Vec<Source> = Vec::new();
     let mut crypto = Vec::new();
+    let mut rtcp: Option<String> = None;
     let mut note = |what: String| {
         unmapped.push(Unmapped {
             media: Some(mid.to_string()),
@@ -1002,6 +1065,7 @@ fn media_from_sdp(
                 }
                 transport.candidates.push(c);
             }
+            "rtcp" => rtcp = Some(value.to_string()),
             "remote-candidates" => {
                 let toks: Vec<&str> = value.split_whitespace().collect();
                 for (n, ch) in toks.chunks(3).enumerate() {
@@ -1059,27 +1123,70 @@ fn media_from_sdp(
             .collect();
     }
     // The m= port and c= address are JSEP's placeholders when ICE
-    // candidates carry the addresses; otherwise they say something Jingle
-    // (here) does not carry.
+    // candidates carry the addresses. Without ICE (no credentials, no
+    // candidates, no fingerprint) a real port and address are a raw UDP
+    // transport (XEP-0177), with a=rtcp as the RTCP candidate.
     let port = m.media_name.port.value;
-    if port == 0 {
+    let ice = transport.ufrag.is_some()
+        || transport.pwd.is_some()
+        || !transport.candidates.is_empty()
+        || transport.remote_candidate.is_some()
+        || !transport.fingerprints.is_empty();
+    let address = m
+        .connection_information
+        .as_ref()
+        .or(session_connection)
+        .and_then(|c| c.address.as_ref())
+        .map(|a| a.address.clone());
+    let transport_payload = if port == 0 {
         note(format!(
             "m={} (port 0: the section is rejected or bundle-only)",
             m.media_name
         ));
-    } else if port != 9 && transport.candidates.is_empty() {
-        let addr = m
-            .connection_information
-            .as_ref()
-            .map(|c| format!(" and c={c}"))
-            .unwrap_or_default();
-        note(format!(
-            "m= port {port}{addr}: no ICE candidate carries them (raw UDP is not mapped)"
-        ));
-    }
+        Payload::new(transport)
+    } else if port == 9 || ice {
+        if let Some(rtcp) = rtcp {
+            note(format!("a=rtcp:{rtcp}"));
+        }
+        Payload::new(transport)
+    } else {
+        let ip = address.ok_or_else(|| SdpError::Attribute {
+            media: Some(mid.to_string()),
+            line: format!("m={}", m.media_name),
+            reason: "a port but no c= address, here or at session level (RFC 4566 §5.7)".into(),
+        })?;
+        let candidate = |component: u8, ip: String, port: u16| raw_udp::Candidate {
+            component,
+            generation: 0,
+            id: format!("{mid}-{component}"),
+            ip,
+            port,
+            type_: None,
+        };
+        let rtp_port = u16::try_from(port).map_err(|_| SdpError::Attribute {
+            media: Some(mid.to_string()),
+            line: format!("m={}", m.media_name),
+            reason: format!("port {port} is not a UDP port"),
+        })?;
+        let mut raw = raw_udp::Transport {
+            candidates: vec![candidate(1, ip.clone(), rtp_port)],
+        };
+        if let Some(rtcp) = rtcp {
+            let mut it = rtcp.split_whitespace();
+            let rtcp_port: u16 =
+                number(it.next(), "the RTCP port").map_err(|reason| SdpError::Attribute {
+                    media: Some(mid.to_string()),
+                    line: format!("a=rtcp:{rtcp}"),
+                    reason,
+                })?;
+            let rtcp_ip = it.nth(2).map_or(ip, str::to_string);
+            raw.candidates.push(candidate(2, rtcp_ip, rtcp_port));
+        }
+        Payload::new(raw)
+    };
     let mut content = Content::new(creator, mid)
         .with(Payload::new(desc))
-        .with(Payload::new(transport));
+        .with(transport_payload);
     if senders_attr != Senders::Both {
         content.senders = Some(senders_attr);
     }

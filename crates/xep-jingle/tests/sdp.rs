@@ -450,11 +450,17 @@ fn bad_input_is_an_error_naming_the_line() {
     ));
     let err = to_sdp(&[ft], &[], Creator::Initiator).unwrap_err();
     assert!(err.to_string().contains("only RTP contents"), "{err}");
-    let raw = Content::new(Creator::Initiator, "r")
-        .with(Payload::new(Description::new("video")))
-        .with(Payload::new(xep_jingle::raw_udp::Transport::default()));
-    let err = to_sdp(&[raw], &[], Creator::Initiator).unwrap_err();
-    assert!(err.to_string().contains("raw-udp"), "{err}");
+    let mut video = Description::new("video");
+    video.payload_types.push(PayloadType::new(96, "VP8", 90000));
+    let s5b = Content::new(Creator::Initiator, "r")
+        .with(Payload::new(video))
+        .with(Payload::Raw(
+            "<transport xmlns='urn:xmpp:jingle:transports:s5b:1' sid='x'/>"
+                .parse()
+                .unwrap(),
+        ));
+    let err = to_sdp(&[s5b], &[], Creator::Initiator).unwrap_err();
+    assert!(err.to_string().contains("s5b"), "{err}");
     let empty = Content::new(Creator::Initiator, "e").with(Payload::new(Description::new("audio")));
     let err = to_sdp(&[empty], &[], Creator::Initiator).unwrap_err();
     assert!(err.to_string().contains("at least one format"), "{err}");
@@ -575,12 +581,13 @@ mod properties {
                 ],
                 prop_oneof![Just(Creator::Initiator), Just(Creator::Responder)],
                 any::<bool>(),
+                proptest::option::of((10u16.., proptest::option::of(10u16..))),
             ),
         )
             .prop_map(
                 |(
                     (media, mut pts, ptime, mux, mixed, exts, srcs),
-                    (cands, ice, senders, author, dtls),
+                    (cands, ice, senders, author, dtls, raw),
                 )| {
                     for p in &mut pts {
                         p.ptime = ptime;
@@ -645,9 +652,26 @@ mod properties {
                             value: "AB:CD".into(),
                         });
                     }
+                    // Raw UDP instead of ICE when there is no ICE at all.
+                    let transport = match raw {
+                        Some((port, rtcp)) if t == Transport::default() => {
+                            let cand = |component: u8, port: u16| xep_jingle::raw_udp::Candidate {
+                                component,
+                                generation: 0,
+                                id: format!("c-{component}"),
+                                ip: "192.0.2.5".into(),
+                                port,
+                                type_: None,
+                            };
+                            let mut candidates = vec![cand(1, port)];
+                            candidates.extend(rtcp.map(|p| cand(2, p)));
+                            Payload::new(xep_jingle::raw_udp::Transport { candidates })
+                        }
+                        _ => Payload::new(t),
+                    };
                     let mut c = Content::new(Creator::Initiator, "c")
                         .with(Payload::new(d))
-                        .with(Payload::new(t));
+                        .with(transport);
                     if senders != Senders::Both {
                         c.senders = Some(senders);
                     }
@@ -802,13 +826,16 @@ fn explicit_extmap_sendrecv_is_kept() {
     );
 }
 
-/// A rejected section (port 0) and a plain RTP section with a real
-/// address but no ICE say something the contents do not carry: listed.
+/// A rejected section (port 0) is listed; a plain RTP section with a
+/// real address and no ICE is a XEP-0177 raw UDP transport, with a=rtcp
+/// as its RTCP candidate.
 #[test]
-fn ports_without_candidates_are_listed() {
-    let text = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n\
+fn plain_rtp_sections_are_raw_udp_and_port_0_is_listed() {
+    use xep_jingle::raw_udp;
+    let text = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 192.0.2.10\r\nt=0 0\r\n\
         m=audio 0 RTP/AVP 0\r\na=mid:a\r\n\
-        m=video 49170 RTP/AVP 96\r\nc=IN IP4 192.0.2.10\r\na=mid:v\r\na=rtpmap:96 VP8/90000\r\n";
+        m=video 49170 RTP/AVP 96\r\na=mid:v\r\na=rtpmap:96 VP8/90000\r\na=rtcp:49175\r\n\
+        m=audio 5004 RTP/AVP 0\r\nc=IN IP6 2001:db8::7\r\na=mid:s\r\na=rtcp:5005 IN IP6 2001:db8::8\r\n";
     let j = from_sdp(
         &parse(text).unwrap(),
         Creator::Initiator,
@@ -822,17 +849,99 @@ fn ports_without_candidates_are_listed() {
         .collect();
     assert_eq!(
         what,
+        [(
+            Some("a"),
+            "m=audio 0 RTP/AVP 0 (port 0: the section is rejected or bundle-only)"
+        )]
+    );
+    let raw = |c: &Content| -> Vec<(u8, String, u16)> {
+        let t: raw_udp::Transport = c.transport().unwrap().get().unwrap().unwrap();
+        t.candidates
+            .into_iter()
+            .map(|c| (c.component, c.ip, c.port))
+            .collect()
+    };
+    assert_eq!(
+        raw(&j.contents[1]),
         [
-            (
-                Some("a"),
-                "m=audio 0 RTP/AVP 0 (port 0: the section is rejected or bundle-only)"
-            ),
-            (
-                Some("v"),
-                "m= port 49170 and c=IN IP4 192.0.2.10: no ICE candidate carries them (raw UDP is not mapped)"
-            ),
+            (1, "192.0.2.10".to_string(), 49170),
+            (2, "192.0.2.10".to_string(), 49175)
+        ],
+        "the session-level c= applies"
+    );
+    assert_eq!(
+        raw(&j.contents[2]),
+        [
+            (1, "2001:db8::7".to_string(), 5004),
+            (2, "2001:db8::8".to_string(), 5005)
         ]
     );
+    // And back: the same ports and addresses.
+    let out = to_sdp(&j.contents[1..], &[], Creator::Initiator).unwrap();
+    assert!(out.unmapped.is_empty(), "{:?}", out.unmapped);
+    let back = out.sdp.marshal();
+    for line in [
+        "m=video 49170 RTP/AVP 96",
+        "c=IN IP4 192.0.2.10",
+        "a=rtcp:49175 IN IP4 192.0.2.10",
+        "m=audio 5004 RTP/AVP 0",
+        "c=IN IP6 2001:db8::7",
+        "a=rtcp:5005 IN IP6 2001:db8::8",
+    ] {
+        assert!(
+            lines(&back).contains(&line.to_string()),
+            "{line} missing from\n{back}"
+        );
+    }
+    let again = from_sdp(
+        &parse(&back).unwrap(),
+        Creator::Initiator,
+        Creator::Initiator,
+    )
+    .unwrap();
+    assert_eq!(again.contents, j.contents[1..]);
+    // A port with no address anywhere is an error.
+    let bad =
+        "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 5004 RTP/AVP 0\r\na=mid:x\r\n";
+    let err = from_sdp(&parse(bad).unwrap(), Creator::Initiator, Creator::Initiator).unwrap_err();
+    assert!(err.to_string().contains("no c= address"), "{err}");
+}
+
+/// What the raw UDP transport says that SDP cannot: a second candidate
+/// per component, a candidate type, a generation.
+#[test]
+fn raw_udp_candidates_sdp_cannot_carry_are_listed() {
+    use xep_jingle::raw_udp;
+    let cand = |component, id: &str, port| raw_udp::Candidate {
+        component,
+        generation: 0,
+        id: id.into(),
+        ip: "192.0.2.1".into(),
+        port,
+        type_: None,
+    };
+    let mut typed = cand(1, "x", 4000);
+    typed.type_ = Some(CandidateType::Host);
+    typed.generation = 1;
+    let t = raw_udp::Transport {
+        candidates: vec![typed, cand(1, "y", 4002)],
+    };
+    let mut d = Description::new("audio");
+    d.payload_types.push(PayloadType::new(0, "PCMU", 8000));
+    let c = Content::new(Creator::Initiator, "a")
+        .with(Payload::new(d))
+        .with(Payload::new(t));
+    let out = to_sdp(&[c], &[], Creator::Initiator).unwrap();
+    let what: Vec<_> = out.unmapped.iter().map(|u| u.what.as_str()).collect();
+    assert_eq!(
+        what,
+        [
+            "raw-udp candidate x type 'host'",
+            "raw-udp candidate x generation 1",
+            "raw-udp candidate y (component 1, 192.0.2.1:4002): SDP has one address per component",
+        ]
+    );
+    assert!(out.sdp.marshal().contains("m=audio 4000 RTP/AVP 0\r\n"));
 }
 
 /// The whole bridge: Romeo's browser offer becomes a session-initiate
@@ -946,4 +1055,52 @@ fn an_offer_and_answer_through_two_endpoints() {
         juliet.session(&romeo_jid, "call").unwrap().state(),
         State::Active
     );
+}
+
+/// A SIP-style offer (fixtures/xep-jingle/sdp/sip-offer.sdp: no ICE, a
+/// session-level address, IPv6 video, a=rtcp) maps to raw UDP and back.
+#[test]
+fn sip_offer_maps_to_raw_udp_and_back() {
+    const SIP: &str = include_str!("../../../fixtures/xep-jingle/sdp/sip-offer.sdp");
+    let j = from_sdp(&parse(SIP).unwrap(), Creator::Initiator, Creator::Initiator).unwrap();
+    assert!(j.unmapped.is_empty(), "{:?}", j.unmapped);
+    let names: Vec<_> = j.contents.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["0", "1"], "no a=mid: the section's index");
+    assert_eq!(
+        j.contents[1].senders(),
+        Senders::Responder,
+        "recvonly in the offer"
+    );
+    let out = to_sdp(&j.contents, &j.groups, Creator::Initiator).unwrap();
+    assert!(out.unmapped.is_empty(), "{:?}", out.unmapped);
+    let text = out.sdp.marshal();
+    let keys = ["rtpmap", "fmtp", "ptime", "rtcp-fb", "sendrecv", "recvonly"];
+    let sorted = |mut v: Vec<Vec<String>>| {
+        v.iter_mut().for_each(|m| m.sort());
+        v
+    };
+    assert_eq!(
+        sorted(media_attrs(&text, &keys)),
+        sorted(media_attrs(SIP, &keys))
+    );
+    for line in [
+        "m=audio 49170 RTP/AVP 0 8 97 101",
+        "c=IN IP4 198.51.100.20",
+        "a=rtcp:49171 IN IP4 198.51.100.20",
+        "m=video 51372 RTP/AVPF 99",
+        "c=IN IP6 2001:db8::20",
+        "b=AS:512",
+    ] {
+        assert!(
+            lines(&text).contains(&line.to_string()),
+            "{line} missing from\n{text}"
+        );
+    }
+    let again = from_sdp(
+        &parse(&text).unwrap(),
+        Creator::Initiator,
+        Creator::Initiator,
+    )
+    .unwrap();
+    assert_eq!(again.contents, j.contents);
 }
