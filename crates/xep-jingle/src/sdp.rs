@@ -236,12 +236,13 @@ fn flag(key: &str) -> Attribute {
     }
 }
 
-/// Writes `name` or `name=value` (`value` empty or absent: the name
-/// alone, XEP-0293/0294's convention for parameters not in `a=b` form).
+/// Writes `name=value`, or `name` alone when there is no value
+/// (XEP-0293/0294's parameters not in `a=b` form). An empty value is
+/// `name=`, so that it reads back as written.
 fn param(name: &str, value: Option<&str>) -> String {
     match value {
-        Some(v) if !v.is_empty() => format!("{name}={v}"),
-        _ => name.to_string(),
+        Some(v) => format!("{name}={v}"),
+        None => name.to_string(),
     }
 }
 
@@ -449,7 +450,8 @@ fn media_to_sdp(
             let ps: Vec<String> = pt
                 .parameters
                 .iter()
-                .map(|p| param(&p.name, Some(&p.value)))
+                // A bare fmtp token (`0-15`) is a name with an empty value.
+                .map(|p| param(&p.name, Some(p.value.as_str()).filter(|v| !v.is_empty())))
                 .collect();
             a.push(attr("fmtp", format!("{} {}", pt.id, ps.join(";"))));
         }

@@ -1104,3 +1104,28 @@ fn sip_offer_maps_to_raw_udp_and_back() {
     .unwrap();
     assert_eq!(again.contents, j.contents);
 }
+
+/// Found by the `jingle-sdp` fuzz target: a parameter with an empty
+/// value (`smaxpr=`) was written back as a bare name.
+#[test]
+fn parameters_with_empty_values_are_kept() {
+    let text = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 9 RTP/AVPF 96\r\n\
+        a=mid:v\r\na=rtpmap:96 VP8/90000\r\na=rtcp-fb:* ccm tmmbr smaxpr=\r\n\
+        a=extmap:3 urn:x mode= flag\r\n";
+    let j = from_sdp(
+        &parse(text).unwrap(),
+        Creator::Initiator,
+        Creator::Initiator,
+    )
+    .unwrap();
+    let d = desc(&j.contents[0]);
+    assert_eq!(d.rtcp_fbs[0].parameters[0].value.as_deref(), Some(""));
+    assert_eq!(d.hdrexts[0].parameters[0].value.as_deref(), Some(""));
+    assert_eq!(d.hdrexts[0].parameters[1].value, None);
+    let out = to_sdp(&j.contents, &j.groups, Creator::Initiator)
+        .unwrap()
+        .sdp
+        .marshal();
+    assert!(out.contains("a=rtcp-fb:* ccm tmmbr smaxpr=\r\n"), "{out}");
+    assert!(out.contains("a=extmap:3 urn:x mode= flag\r\n"), "{out}");
+}
