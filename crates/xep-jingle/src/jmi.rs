@@ -50,6 +50,11 @@ pub struct Retract {
     /// Why.
     #[xml(child)]
     pub reason: Option<Reason>,
+    /// The retraction resolves simultaneous proposals: XEP-0353 §4.1
+    /// requires it there, though the XEP's schema omits it (recorded in
+    /// `xsd/differences.txt`).
+    #[xml(flag(name = "tie-break"))]
+    pub tie_break: bool,
 }
 
 /// `<accept/>`: the proposal was accepted (carbon-copied to the

@@ -28,6 +28,9 @@
 //! parser has a registry with [`ELEMENTS`]; anything else is kept as a raw
 //! payload.
 //!
+//! [`jmi_session::Calls`] runs the XEP-0353 message exchange (propose,
+//! ring, proceed, finish) that precedes and follows a session.
+//!
 //! # Sessions
 //!
 //! [`Endpoint`] holds the sessions of one party, in either role, sans I/O
@@ -109,6 +112,7 @@ pub mod ibb;
 pub mod ice_udp;
 pub mod jingle;
 pub mod jmi;
+pub mod jmi_session;
 pub mod raw_udp;
 pub mod rtcp_fb;
 pub mod rtp;
