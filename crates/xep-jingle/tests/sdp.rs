@@ -38,6 +38,21 @@ const KEPT: &[&str] = &[
     "ssrc-group",
 ];
 
+/// Reads SDP text written by `author` as contents created by `creator`.
+fn read(text: &str, author: Creator, creator: Creator) -> xep_jingle::sdp::FromSdp {
+    from_sdp(&parse(text).unwrap(), author, creator).unwrap()
+}
+
+/// Asserts that `text` has each of `want` as a line.
+fn assert_has_lines(text: &str, want: &[&str]) {
+    for line in want {
+        assert!(
+            lines(text).contains(&line.to_string()),
+            "{line} missing from\n{text}"
+        );
+    }
+}
+
 fn lines(sdp: &str) -> Vec<String> {
     sdp.lines().map(|l| l.trim_end().to_string()).collect()
 }
@@ -72,12 +87,7 @@ fn transport(c: &Content) -> Transport {
 
 #[test]
 fn webrtc_offer_reads_as_typed_jingle() {
-    let j = from_sdp(
-        &parse(OFFER).unwrap(),
-        Creator::Initiator,
-        Creator::Initiator,
-    )
-    .unwrap();
+    let j = read(OFFER, Creator::Initiator, Creator::Initiator);
     assert_eq!(j.contents.len(), 2);
     assert_eq!(j.groups.len(), 1);
     assert_eq!(j.groups[0].semantics, "BUNDLE");
@@ -215,12 +225,7 @@ fn webrtc_offer_reads_as_typed_jingle() {
 
 #[test]
 fn webrtc_offer_survives_jingle_and_back() {
-    let j = from_sdp(
-        &parse(OFFER).unwrap(),
-        Creator::Initiator,
-        Creator::Initiator,
-    )
-    .unwrap();
+    let j = read(OFFER, Creator::Initiator, Creator::Initiator);
     // Through the wire form too: the contents as a session-initiate.
     let mut init = Jingle::new(Action::SessionInitiate, "sid1");
     init.contents = j.contents.clone();
@@ -274,12 +279,7 @@ fn webrtc_offer_survives_jingle_and_back() {
     assert!(lines(&text).contains(&"b=AS:2000".to_string()));
 
     // And the SDP reads back as the same Jingle.
-    let again = from_sdp(
-        &parse(&text).unwrap(),
-        Creator::Initiator,
-        Creator::Initiator,
-    )
-    .unwrap();
+    let again = read(&text, Creator::Initiator, Creator::Initiator);
     assert_eq!(again.contents, j.contents);
     assert_eq!(again.groups, j.groups);
 }
@@ -323,27 +323,25 @@ fn jingle_survives_sdp_and_back() {
     let sdp = to_sdp(&j.contents, &groups(&j).unwrap(), Creator::Responder).unwrap();
     assert!(sdp.unmapped.is_empty(), "{:?}", sdp.unmapped);
     let text = sdp.sdp.marshal();
-    for line in [
-        "a=recvonly",
-        "a=extmap:2/sendonly urn:example:gps mode=fine flag",
-        "a=fmtp:96 vbr=on;cng=on",
-        "a=rtcp-fb:96 nack rpsi",
-        "a=rtcp-fb:96 trr-int 100",
-        "a=rtcp-fb:* nack",
-        "a=rtcp-fb:* trr-int 0",
-        "a=ptime:40",
-        "a=remote-candidates:1 192.0.2.1 3478",
-        "a=setup:active",
-        "a=ssrc:42 label",
-        "a=ssrc-group:X-custom 42",
-        "b=TIAS:128000",
-        "a=group:LS voice",
-    ] {
-        assert!(
-            lines(&text).contains(&line.to_string()),
-            "{line} missing from\n{text}"
-        );
-    }
+    assert_has_lines(
+        &text,
+        &[
+            "a=recvonly",
+            "a=extmap:2/sendonly urn:example:gps mode=fine flag",
+            "a=fmtp:96 vbr=on;cng=on",
+            "a=rtcp-fb:96 nack rpsi",
+            "a=rtcp-fb:96 trr-int 100",
+            "a=rtcp-fb:* nack",
+            "a=rtcp-fb:* trr-int 0",
+            "a=ptime:40",
+            "a=remote-candidates:1 192.0.2.1 3478",
+            "a=setup:active",
+            "a=ssrc:42 label",
+            "a=ssrc-group:X-custom 42",
+            "b=TIAS:128000",
+            "a=group:LS voice",
+        ],
+    );
     let m = lines(&text)
         .into_iter()
         .find(|l| l.starts_with("m="))
@@ -352,12 +350,7 @@ fn jingle_survives_sdp_and_back() {
         m, "m=audio 9 UDP/TLS/RTP/SAVPF 96 0 13",
         "a fingerprint makes it DTLS-SRTP"
     );
-    let back = from_sdp(
-        &parse(&text).unwrap(),
-        Creator::Responder,
-        Creator::Initiator,
-    )
-    .unwrap();
+    let back = read(&text, Creator::Responder, Creator::Initiator);
     assert!(back.unmapped.is_empty(), "{:?}", back.unmapped);
     assert_eq!(back.contents, j.contents);
     assert_eq!(back.groups, groups(&j).unwrap());
@@ -709,7 +702,7 @@ mod properties {
             if let Ok(sdp) = parse(&text) {
                 if let Ok(j) = from_sdp(&sdp, Creator::Initiator, Creator::Initiator) {
                     if let Ok(out) = to_sdp(&j.contents, &j.groups, Creator::Initiator) {
-                        let again = from_sdp(&parse(&out.sdp.marshal()).unwrap(), Creator::Initiator, Creator::Initiator).unwrap();
+                        let again = read(&out.sdp.marshal(), Creator::Initiator, Creator::Initiator);
                         prop_assert_eq!(again.contents, j.contents);
                     }
                 }
@@ -723,12 +716,7 @@ mod properties {
 #[test]
 fn firefox_answer_reads_and_survives() {
     const ANSWER: &str = include_str!("../../../fixtures/xep-jingle/sdp/firefox-answer.sdp");
-    let j = from_sdp(
-        &parse(ANSWER).unwrap(),
-        Creator::Responder,
-        Creator::Initiator,
-    )
-    .unwrap();
+    let j = read(ANSWER, Creator::Responder, Creator::Initiator);
     let (audio, video) = (&j.contents[0], &j.contents[1]);
     assert_eq!(
         (audio.name.as_str(), audio.creator),
@@ -794,12 +782,7 @@ fn firefox_answer_reads_and_survives() {
             .collect::<Vec<_>>(),
         [1, 1]
     );
-    let again = from_sdp(
-        &parse(&text).unwrap(),
-        Creator::Responder,
-        Creator::Initiator,
-    )
-    .unwrap();
+    let again = read(&text, Creator::Responder, Creator::Initiator);
     assert_eq!(again.contents, j.contents);
 }
 
@@ -809,12 +792,7 @@ fn firefox_answer_reads_and_survives() {
 fn explicit_extmap_sendrecv_is_kept() {
     let text = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 9 RTP/AVP 96\r\n\
         a=mid:v\r\na=extmap:13/sendrecv urn:3gpp:video-orientation\r\na=rtpmap:96 VP8/90000\r\n";
-    let j = from_sdp(
-        &parse(text).unwrap(),
-        Creator::Initiator,
-        Creator::Initiator,
-    )
-    .unwrap();
+    let j = read(text, Creator::Initiator, Creator::Initiator);
     assert_eq!(desc(&j.contents[0]).hdrexts[0].senders, Some(Senders::Both));
     let out = to_sdp(&j.contents, &j.groups, Creator::Initiator)
         .unwrap()
@@ -836,12 +814,7 @@ fn plain_rtp_sections_are_raw_udp_and_port_0_is_listed() {
         m=audio 0 RTP/AVP 0\r\na=mid:a\r\n\
         m=video 49170 RTP/AVP 96\r\na=mid:v\r\na=rtpmap:96 VP8/90000\r\na=rtcp:49175\r\n\
         m=audio 5004 RTP/AVP 0\r\nc=IN IP6 2001:db8::7\r\na=mid:s\r\na=rtcp:5005 IN IP6 2001:db8::8\r\n";
-    let j = from_sdp(
-        &parse(text).unwrap(),
-        Creator::Initiator,
-        Creator::Initiator,
-    )
-    .unwrap();
+    let j = read(text, Creator::Initiator, Creator::Initiator);
     let what: Vec<_> = j
         .unmapped
         .iter()
@@ -880,25 +853,18 @@ fn plain_rtp_sections_are_raw_udp_and_port_0_is_listed() {
     let out = to_sdp(&j.contents[1..], &[], Creator::Initiator).unwrap();
     assert!(out.unmapped.is_empty(), "{:?}", out.unmapped);
     let back = out.sdp.marshal();
-    for line in [
-        "m=video 49170 RTP/AVP 96",
-        "c=IN IP4 192.0.2.10",
-        "a=rtcp:49175 IN IP4 192.0.2.10",
-        "m=audio 5004 RTP/AVP 0",
-        "c=IN IP6 2001:db8::7",
-        "a=rtcp:5005 IN IP6 2001:db8::8",
-    ] {
-        assert!(
-            lines(&back).contains(&line.to_string()),
-            "{line} missing from\n{back}"
-        );
-    }
-    let again = from_sdp(
-        &parse(&back).unwrap(),
-        Creator::Initiator,
-        Creator::Initiator,
-    )
-    .unwrap();
+    assert_has_lines(
+        &back,
+        &[
+            "m=video 49170 RTP/AVP 96",
+            "c=IN IP4 192.0.2.10",
+            "a=rtcp:49175 IN IP4 192.0.2.10",
+            "m=audio 5004 RTP/AVP 0",
+            "c=IN IP6 2001:db8::7",
+            "a=rtcp:5005 IN IP6 2001:db8::8",
+        ],
+    );
+    let again = read(&back, Creator::Initiator, Creator::Initiator);
     assert_eq!(again.contents, j.contents[1..]);
     // A port with no address anywhere is an error.
     let bad =
@@ -967,12 +933,7 @@ fn an_offer_and_answer_through_two_endpoints() {
     let as_payloads =
         |g: &[xep_jingle::grouping::Group]| g.iter().cloned().map(Payload::new).collect();
 
-    let offer = from_sdp(
-        &parse(OFFER).unwrap(),
-        Creator::Initiator,
-        Creator::Initiator,
-    )
-    .unwrap();
+    let offer = read(OFFER, Creator::Initiator, Creator::Initiator);
     romeo
         .initiate_with(
             now,
@@ -994,12 +955,7 @@ fn an_offer_and_answer_through_two_endpoints() {
     .unwrap()
     .sdp
     .marshal();
-    let seen = from_sdp(
-        &parse(&for_juliet).unwrap(),
-        Creator::Initiator,
-        Creator::Initiator,
-    )
-    .unwrap();
+    let seen = read(&for_juliet, Creator::Initiator, Creator::Initiator);
     assert_eq!(seen.contents, offer.contents);
     assert_eq!(seen.groups, offer.groups);
     assert!(romeo.handle_iq(now, &wire(juliet.poll_transmit().unwrap())));
@@ -1008,12 +964,7 @@ fn an_offer_and_answer_through_two_endpoints() {
     let answer_sdp = OFFER
         .replace("a=setup:actpass", "a=setup:active")
         .replace("a=ice-ufrag:Fq4h", "a=ice-ufrag:Jx2w");
-    let answer = from_sdp(
-        &parse(&answer_sdp).unwrap(),
-        Creator::Responder,
-        Creator::Initiator,
-    )
-    .unwrap();
+    let answer = read(&answer_sdp, Creator::Responder, Creator::Initiator);
     juliet
         .accept_with(
             now,
@@ -1062,7 +1013,7 @@ fn an_offer_and_answer_through_two_endpoints() {
 #[test]
 fn sip_offer_maps_to_raw_udp_and_back() {
     const SIP: &str = include_str!("../../../fixtures/xep-jingle/sdp/sip-offer.sdp");
-    let j = from_sdp(&parse(SIP).unwrap(), Creator::Initiator, Creator::Initiator).unwrap();
+    let j = read(SIP, Creator::Initiator, Creator::Initiator);
     assert!(j.unmapped.is_empty(), "{:?}", j.unmapped);
     let names: Vec<_> = j.contents.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["0", "1"], "no a=mid: the section's index");
@@ -1083,25 +1034,18 @@ fn sip_offer_maps_to_raw_udp_and_back() {
         sorted(media_attrs(&text, &keys)),
         sorted(media_attrs(SIP, &keys))
     );
-    for line in [
-        "m=audio 49170 RTP/AVP 0 8 97 101",
-        "c=IN IP4 198.51.100.20",
-        "a=rtcp:49171 IN IP4 198.51.100.20",
-        "m=video 51372 RTP/AVPF 99",
-        "c=IN IP6 2001:db8::20",
-        "b=AS:512",
-    ] {
-        assert!(
-            lines(&text).contains(&line.to_string()),
-            "{line} missing from\n{text}"
-        );
-    }
-    let again = from_sdp(
-        &parse(&text).unwrap(),
-        Creator::Initiator,
-        Creator::Initiator,
-    )
-    .unwrap();
+    assert_has_lines(
+        &text,
+        &[
+            "m=audio 49170 RTP/AVP 0 8 97 101",
+            "c=IN IP4 198.51.100.20",
+            "a=rtcp:49171 IN IP4 198.51.100.20",
+            "m=video 51372 RTP/AVPF 99",
+            "c=IN IP6 2001:db8::20",
+            "b=AS:512",
+        ],
+    );
+    let again = read(&text, Creator::Initiator, Creator::Initiator);
     assert_eq!(again.contents, j.contents);
 }
 
@@ -1112,12 +1056,7 @@ fn parameters_with_empty_values_are_kept() {
     let text = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 9 RTP/AVPF 96\r\n\
         a=mid:v\r\na=rtpmap:96 VP8/90000\r\na=rtcp-fb:* ccm tmmbr smaxpr=\r\n\
         a=extmap:3 urn:x mode= flag\r\n";
-    let j = from_sdp(
-        &parse(text).unwrap(),
-        Creator::Initiator,
-        Creator::Initiator,
-    )
-    .unwrap();
+    let j = read(text, Creator::Initiator, Creator::Initiator);
     let d = desc(&j.contents[0]);
     assert_eq!(d.rtcp_fbs[0].parameters[0].value.as_deref(), Some(""));
     assert_eq!(d.hdrexts[0].parameters[0].value.as_deref(), Some(""));
