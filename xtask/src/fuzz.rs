@@ -20,30 +20,40 @@ use std::path::{Path, PathBuf};
 
 use xep_element::desc::{ChildKind, ElementDesc, NsDesc};
 
-/// The state-machine targets: (target, crate, what it checks). Each crate
-/// has a `sim` feature with `sim::fuzz(now, data)`, which decodes a
-/// schedule of inputs from any bytes, runs it and asserts the machine's
-/// invariants.
-pub const MACHINES: &[(&str, &str, &str)] = &[
+/// The state-machine targets: (target, crate, function, what it checks).
+/// The function, behind the crate's `sim` feature (`sim::fuzz(now, data)`
+/// for most), decodes a schedule of inputs from any bytes, runs it and
+/// asserts the machine's invariants.
+pub const MACHINES: &[(&str, &str, &str, &str)] = &[
     (
         "sm-machine",
         "xep_sm",
+        "sim::fuzz",
         "a client and a server StreamManager over a breaking link: every stanza delivered and acked exactly once, in order",
     ),
     (
         "muc-machine",
         "xep_muc",
+        "sim::fuzz",
         "a Room fed presences, messages, iq replies, timers and calls: no panic, unique nicks, stanzas sent round-trip, no past deadline",
     ),
     (
         "bosh-machine",
         "xep_bosh",
+        "sim::fuzz",
         "a ClientSession and a CmSession over HTTP that delays, reorders and drops: every stanza delivered exactly once, in order, both ways",
     ),
     (
         "jingle-machine",
         "xep_jingle",
+        "sim::fuzz",
         "two Jingle endpoints with interleaved delivery: every request answered exactly once, both sides agree once settled",
+    ),
+    (
+        "jmi-machine",
+        "xep_jingle",
+        "sim::jmi::fuzz",
+        "XEP-0353 Calls on four devices of three accounts with forking and carbons: every call ends exactly once on every device, no past deadline",
     ),
 ];
 
@@ -67,7 +77,7 @@ fn all_targets() -> Vec<String> {
         .map(|k| target_name(k).to_string())
         .collect();
     targets.push("stream".into());
-    targets.extend(MACHINES.iter().map(|(t, _, _)| t.to_string()));
+    targets.extend(MACHINES.iter().map(|(t, ..)| t.to_string()));
     targets.extend(CONVERTERS.iter().map(|(t, ..)| t.to_string()));
     targets
 }
@@ -115,7 +125,7 @@ fn generated() -> Vec<(PathBuf, String)> {
     for krate in crates.keys() {
         if krate != "xep_element" {
             let dir = krate.replace('_', "-");
-            let features = if MACHINES.iter().any(|(_, k, _)| k == krate)
+            let features = if MACHINES.iter().any(|(_, k, ..)| k == krate)
                 || CONVERTERS.iter().any(|(_, k, ..)| k == krate)
             {
                 ", features = [\"sim\"]"
@@ -169,7 +179,7 @@ fn generated() -> Vec<(PathBuf, String)> {
          fuzz_target!(|data: &[u8]| xep_check::fuzz::stream(&REGISTRY, data));\n"
             .to_string(),
     ));
-    for (t, krate, what) in MACHINES {
+    for (t, krate, func, what) in MACHINES {
         files.push((
             PathBuf::from(format!("fuzz/fuzz_targets/{t}.rs")),
             format!(
@@ -177,7 +187,7 @@ fn generated() -> Vec<(PathBuf, String)> {
                  //! Bytes → a schedule of inputs to {krate}'s state machine: {what}.\n\
                  #![no_main]\n\n\
                  use libfuzzer_sys::fuzz_target;\n\n\
-                 fuzz_target!(|data: &[u8]| {krate}::sim::fuzz(std::time::Instant::now(), data));\n"
+                 fuzz_target!(|data: &[u8]| {krate}::{func}(std::time::Instant::now(), data));\n"
             ),
         ));
     }
@@ -312,7 +322,7 @@ pub fn seed_task(xeps: Option<PathBuf>) -> bool {
     }
     // State machines: a few schedules (bytes whose pairs are ops, see
     // each crate's sim::schedule_from_bytes), deterministic.
-    for (t, _, _) in MACHINES {
+    for (t, ..) in MACHINES {
         let list = seeds.entry(t.to_string()).or_default();
         for seed in 0u64..8 {
             let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;

@@ -439,7 +439,7 @@ impl Call {
 }
 
 /// A XEP-0353 element received.
-enum Jmi {
+pub(crate) enum Jmi {
     Propose(Propose),
     Ringing(Ringing),
     Proceed(Proceed),
@@ -449,7 +449,7 @@ enum Jmi {
     Finish(Finish),
 }
 
-fn parse_jmi(p: &Payload) -> Option<Result<Jmi, Error>> {
+pub(crate) fn parse_jmi(p: &Payload) -> Option<Result<Jmi, Error>> {
     fn map<T: XmlElement + Clone + 'static>(
         p: &Payload,
         f: fn(T) -> Jmi,

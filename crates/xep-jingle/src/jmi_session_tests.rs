@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use xep_core::{Message, MessageType};
-use xep_element::jid::{BareJid, FullJid, Jid};
+use xep_element::jid::Jid;
 use xep_element::{Payload, XmlElement};
 
 use super::*;
@@ -12,153 +12,9 @@ use crate::jingle::{Reason, ReasonCondition};
 use crate::session::{Event as JingleEvent, State as JingleState};
 use crate::{Content, Creator, Endpoint, ice_udp, rtp};
 
-const ROMEO: &str = "romeo@montague.example/orchard";
-const PHONE: &str = "juliet@capulet.example/phone";
-const TABLET: &str = "juliet@capulet.example/tablet";
 const IAGO: &str = "iago@venice.example/lurk";
 
-fn full(s: &str) -> FullJid {
-    s.parse().unwrap()
-}
-
-fn bare(s: &str) -> BareJid {
-    full(s).to_bare()
-}
-
-fn audio() -> Vec<Payload> {
-    vec![Payload::new(rtp::Description::new("audio"))]
-}
-
-/// Serializes a message built by the machine and parses it back: it must
-/// be a chat message with the store hint, whose XEP-0353 element parses
-/// with the crate's element types, and must serialize identically again.
-fn wire(m: &Message) -> Message {
-    let xml = m.to_xml();
-    let back = Message::from_xml(xml.as_bytes()).unwrap_or_else(|e| panic!("{e}: {xml}"));
-    assert_eq!(back.to_xml(), xml);
-    assert_eq!(back.type_, Some(MessageType::Chat), "{xml}");
-    assert_eq!(back.payload::<Store>(), Some(Ok(Store)), "{xml}");
-    let jmi: Vec<_> = back.payloads.iter().filter_map(parse_jmi).collect();
-    assert_eq!(jmi.len(), 1, "{xml}");
-    assert!(jmi[0].is_ok(), "{xml}");
-    back
-}
-
-/// What a device saw.
-struct Dev {
-    jid: FullJid,
-    calls: Calls,
-    events: Vec<Event>,
-}
-
-/// Devices of several accounts behind one server that forks messages to
-/// a bare JID, and carbon-copies (XEP-0280, unwrapped) every chat message
-/// to the other devices of the sender's and of the recipient's accounts.
-struct Net {
-    devs: Vec<Dev>,
-    flight: Vec<(usize, Message)>,
-    now: Instant,
-    sent: Vec<(usize, Message)>,
-}
-
-impl Net {
-    fn new(devs: &[&str]) -> Self {
-        Self::with_config(devs, Config::default())
-    }
-
-    fn with_config(devs: &[&str], config: Config) -> Self {
-        Net {
-            devs: devs
-                .iter()
-                .map(|d| Dev {
-                    jid: full(d),
-                    calls: Calls::with_config(full(d), config.clone()),
-                    events: Vec::new(),
-                })
-                .collect(),
-            flight: Vec::new(),
-            now: Instant::now(),
-            sent: Vec::new(),
-        }
-    }
-
-    fn idx(&self, d: &str) -> usize {
-        let j = full(d);
-        self.devs.iter().position(|x| x.jid == j).unwrap()
-    }
-
-    fn calls(&mut self, d: &str) -> &mut Calls {
-        let i = self.idx(d);
-        &mut self.devs[i].calls
-    }
-
-    /// Moves what device `i` produced into the network and its log.
-    fn collect(&mut self, i: usize) {
-        while let Some(e) = self.devs[i].calls.poll_event() {
-            self.devs[i].events.push(e);
-        }
-        while let Some(m) = self.devs[i].calls.poll_transmit() {
-            let m = wire(&m);
-            assert_eq!(m.from, Some(Jid::from(self.devs[i].jid.clone())));
-            let to = m.to.clone().unwrap().to_bare();
-            let from = self.devs[i].jid.to_bare();
-            for (r, d) in self.devs.iter().enumerate() {
-                if r != i && (d.jid.to_bare() == to || d.jid.to_bare() == from) {
-                    self.flight.push((r, m.clone()));
-                }
-            }
-            self.sent.push((i, m));
-        }
-    }
-
-    fn collect_all(&mut self) {
-        for i in 0..self.devs.len() {
-            self.collect(i);
-        }
-    }
-
-    /// Delivers the message in flight at `k`; returns what the recipient
-    /// said.
-    fn deliver(&mut self, k: usize) -> bool {
-        let (r, m) = self.flight.remove(k);
-        let handled = self.devs[r].calls.handle_message(self.now, &m);
-        self.collect(r);
-        handled
-    }
-
-    /// Delivers everything, oldest first.
-    fn pump(&mut self) {
-        self.collect_all();
-        while !self.flight.is_empty() {
-            self.deliver(0);
-        }
-    }
-
-    fn advance(&mut self, by: Duration) {
-        self.now += by;
-        for i in 0..self.devs.len() {
-            self.devs[i].calls.handle_timeout(self.now);
-            self.collect(i);
-        }
-    }
-
-    fn events(&mut self, d: &str) -> Vec<Event> {
-        let i = self.idx(d);
-        self.collect(i);
-        std::mem::take(&mut self.devs[i].events)
-    }
-
-    /// The messages device `d` sent since the last call.
-    fn sent_by(&mut self, d: &str) -> Vec<Message> {
-        let i = self.idx(d);
-        self.collect(i);
-        let (mine, rest) = std::mem::take(&mut self.sent)
-            .into_iter()
-            .partition(|(s, _)| *s == i);
-        self.sent = rest;
-        mine.into_iter().map(|(_, m)| m).collect()
-    }
-}
+use crate::sim::jmi::{Net, PHONE, ROMEO, TABLET, audio, bare, full, wire};
 
 fn jmi_of(m: &Message) -> Jmi {
     m.payloads.iter().find_map(parse_jmi).unwrap().unwrap()
@@ -1062,21 +918,9 @@ fn proceed_hands_off_to_a_jingle_session() {
 }
 
 mod prop {
-    use std::collections::BTreeMap;
-
     use proptest::prelude::*;
 
-    use super::*;
-
-    const DEVICES: &[&str] = &[ROMEO, PHONE, TABLET, "nurse@capulet.example/home"];
-
-    #[derive(Debug, Clone)]
-    enum Step {
-        Propose { dev: usize, to: usize, tag: u8 },
-        Deliver(usize),
-        Act { dev: usize, call: usize, action: u8 },
-        Wait(u16),
-    }
+    use crate::sim::jmi::{Step, run};
 
     fn step() -> impl Strategy<Value = Step> {
         prop_oneof![
@@ -1089,152 +933,11 @@ mod prop {
         ]
     }
 
-    /// What each device knows of one call.
-    #[derive(Default, Debug)]
-    struct Seen {
-        outcomes: Vec<Outcome>,
-        proceeds: Vec<FullJid>,
-    }
-
-    fn record(net: &mut Net, seen: &mut BTreeMap<(usize, String), Seen>) {
-        net.collect_all();
-        for (i, d) in net.devs.iter_mut().enumerate() {
-            for e in d.events.drain(..) {
-                match e {
-                    Event::Incoming { id, .. } => {
-                        assert!(
-                            seen.insert((i, id.clone()), Seen::default()).is_none(),
-                            "{id} surfaced twice on {}",
-                            d.jid
-                        );
-                    }
-                    Event::Ringing { id, .. } => {
-                        assert!(seen.contains_key(&(i, id)));
-                    }
-                    Event::Proceed { id, device } => {
-                        seen.get_mut(&(i, id)).unwrap().proceeds.push(device);
-                    }
-                    Event::Ended { id, outcome, .. } => {
-                        let s = seen.get_mut(&(i, id.clone())).unwrap_or_else(|| {
-                            panic!("{id} ended on {} without being known", d.jid)
-                        });
-                        s.outcomes.push(outcome);
-                    }
-                }
-            }
-        }
-        for d in &net.devs {
-            assert!(
-                d.calls.poll_timeout().is_none_or(|t| t > net.now),
-                "a deadline of {} is in the past",
-                d.jid
-            );
-        }
-    }
-
-    fn run(steps: Vec<Step>) {
-        let mut net = Net::new(DEVICES);
-        let mut seen: BTreeMap<(usize, String), Seen> = BTreeMap::new();
-        let mut n = 0;
-        for s in steps {
-            let now = net.now;
-            match s {
-                Step::Propose { dev, to, tag } => {
-                    let to = full(DEVICES[to]).to_bare();
-                    n += 1;
-                    let id = format!("{tag:02x}-{n}");
-                    if net.devs[dev]
-                        .calls
-                        .propose(now, to, id.clone(), audio())
-                        .is_ok()
-                    {
-                        seen.insert((dev, id), Seen::default());
-                    }
-                }
-                Step::Deliver(k) => {
-                    if !net.flight.is_empty() {
-                        let k = k % net.flight.len();
-                        net.deliver(k);
-                    }
-                }
-                Step::Act { dev, call, action } => {
-                    let calls = &mut net.devs[dev].calls;
-                    // Mostly the live calls; sometimes any (ended ones too).
-                    let ids: Vec<String> = calls
-                        .calls()
-                        .filter(|c| action == 5 || c.state() != CallState::Ended)
-                        .map(|c| c.id().to_string())
-                        .collect();
-                    if !ids.is_empty() {
-                        let id = &ids[call % ids.len()];
-                        // Refusals are fine; what is accepted must be consistent.
-                        let _ = match action {
-                            0 => calls.ring(now, id),
-                            1 => calls.proceed(now, id),
-                            2 => calls.reject(now, id, None),
-                            3 => calls.retract(now, id, None),
-                            4 => calls.finish(now, id, None),
-                            // Any call, ended ones included.
-                            _ => calls.ring(now, id),
-                        };
-                    }
-                }
-                Step::Wait(s) => net.advance(Duration::from_secs(s.into())),
-            }
-            record(&mut net, &mut seen);
-        }
-        // Let everything arrive and every timer run out.
-        for _ in 0..4 {
-            net.pump();
-            record(&mut net, &mut seen);
-            net.advance(Config::DEFAULT_STALE_AFTER);
-            record(&mut net, &mut seen);
-        }
-        assert!(net.flight.is_empty());
-        for ((dev, id), s) in &seen {
-            let who = &net.devs[*dev].jid;
-            assert_eq!(s.outcomes.len(), 1, "{id} on {who}: {:?}", s.outcomes);
-            assert!(s.proceeds.len() <= 1, "{id} on {who}: {:?}", s.proceeds);
-            if let Some(device) = s.proceeds.first() {
-                // Accepted by the initiator: it ends finished, on both.
-                assert!(
-                    matches!(s.outcomes[0], Outcome::Finished { .. } | Outcome::Expired),
-                    "{id} on {who}: {:?}",
-                    s.outcomes
-                );
-                let d = net.devs.iter().position(|x| x.jid == *device).unwrap();
-                let theirs = &seen[&(d, id.clone())].outcomes[0];
-                assert!(
-                    matches!(
-                        theirs,
-                        Outcome::Finished { .. } | Outcome::Expired | Outcome::Retracted { .. }
-                    ),
-                    "{id} on {device}: {theirs:?}"
-                );
-            }
-            if let Outcome::Rejected {
-                by_us: false,
-                reason: Some(r),
-            } = &s.outcomes[0]
-                && r.condition != ReasonCondition::Expired
-            {
-                // Someone of the peer's account rejected it (not a
-                // tie-break, whose winner records nothing).
-                assert!(seen.iter().any(|((d, i), o)| i == id
-                    && d != dev
-                    && matches!(o.outcomes[0], Outcome::Rejected { by_us: true, .. })));
-            }
-        }
-        for d in &net.devs {
-            assert!(d.calls.calls().all(|c| c.state() == CallState::Ended));
-        }
-    }
-
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(1024))]
         #[test]
         fn every_call_ends_once_on_every_device(steps in proptest::collection::vec(step(), 0..80)) {
-            run(steps);
+            run(std::time::Instant::now(), steps);
         }
     }
 }

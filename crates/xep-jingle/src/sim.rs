@@ -39,6 +39,8 @@
 //! unanswered request; and once the callers have terminated those and the
 //! clock has passed the linger again, no session at all is left.
 
+pub mod jmi;
+
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
