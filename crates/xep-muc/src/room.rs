@@ -7,8 +7,10 @@ use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use xep_core::{
-    DefinedCondition, Iq, IqType, Message, MessageType, Presence, PresenceType, Stanza, StanzaError,
+    DefinedCondition, ErrorType, Iq, IqType, Message, MessageType, Presence, PresenceType, Stanza,
+    StanzaError,
 };
+use xep_disco::DiscoInfo;
 use xep_element::jid::{BareJid, Jid};
 use xep_element::{Payload, XmlElement};
 use xep_forms::{DataForm, FormType, FormView};
@@ -27,7 +29,7 @@ use crate::self_ping::{self, SelfPing};
 /// room (XEP-0045 §7.10).
 pub const NS_REGISTER: &str = "jabber:iq:register";
 /// `http://jabber.org/protocol/disco#info` (XEP-0030).
-pub const NS_DISCO_INFO: &str = "http://jabber.org/protocol/disco#info";
+pub const NS_DISCO_INFO: &str = xep_disco::NS_INFO;
 /// The disco#info node under which a room reports one's reserved nickname
 /// (XEP-0045 §7.12).
 pub const NODE_ROOMUSER_ITEM: &str = "x-roomuser-item";
@@ -41,14 +43,6 @@ pub const NODE_ROOMUSER_ITEM: &str = "x-roomuser-item";
 struct RegisterQuery {
     #[xml(child)]
     form: Option<DataForm>,
-}
-
-/// The disco#info query for the `x-roomuser-item` node (§7.12).
-#[derive(XmlElement, Debug, Clone, PartialEq, Eq)]
-#[xml(ns = "http://jabber.org/protocol/disco#info", name = "query")]
-struct RoomUserItemQuery {
-    #[xml(attr)]
-    node: Option<String>,
 }
 
 /// What to do when joining creates the room (status 201).
@@ -929,9 +923,7 @@ impl Room {
         let iq = Iq::get(
             id.clone(),
             Some(Jid::from(self.room.clone())),
-            Payload::new(RoomUserItemQuery {
-                node: Some(NODE_ROOMUSER_ITEM.into()),
-            }),
+            Payload::new(DiscoInfo::request(Some(NODE_ROOMUSER_ITEM))),
         );
         self.transmit.push_back(iq.into());
         self.pending_reserved_nick = Some(id.clone());
@@ -1230,7 +1222,7 @@ impl Room {
             self.pending_reserved_nick = None;
             let result = match &iq.error {
                 Some(e) => Err(e.clone()),
-                None => Ok(reserved_nick(iq)),
+                None => reserved_nick(iq),
             };
             self.events.push_back(Event::ReservedNick(result));
             return true;
@@ -1377,22 +1369,30 @@ fn register_reply(step: RegisterStep, iq: &Iq) -> Event {
 
 /// The reserved nickname of a disco#info reply on `x-roomuser-item`
 /// (§7.12): the `name` of an identity, preferring `conference/text`;
-/// `None` for an empty query (no reserved nickname).
-fn reserved_nick(iq: &Iq) -> Option<String> {
-    let query = iq
-        .payloads
+/// `None` for an empty query (no reserved nickname). A reply whose query
+/// does not parse (XEP-0030) is reported as `bad-request` with the
+/// parser's reason as text.
+fn reserved_nick(iq: &Iq) -> Result<Option<String>, StanzaError> {
+    let info = match iq.payloads.iter().find_map(|p| p.get::<DiscoInfo>()) {
+        None => return Ok(None),
+        Some(Ok(info)) => info,
+        Some(Err(e)) => {
+            return Err(
+                StanzaError::new(ErrorType::Modify, DefinedCondition::BadRequest).with_text(
+                    None,
+                    format!("the room's disco#info reply does not parse: {e}"),
+                ),
+            );
+        }
+    };
+    let named: Vec<_> = info
+        .identities
         .iter()
-        .map(Payload::to_element)
-        .find(|el| el.is("query", NS_DISCO_INFO))?;
-    let named: Vec<_> = query
-        .children()
-        .filter(|c| c.is("identity", NS_DISCO_INFO))
-        .filter_map(|c| Some((c.attr("category"), c.attr("type"), c.attr("name")?)))
-        .filter(|(_, _, name)| !name.is_empty())
+        .filter(|i| i.name.as_deref().is_some_and(|n| !n.is_empty()))
         .collect();
-    named
+    Ok(named
         .iter()
-        .find(|(c, t, _)| *c == Some("conference") && *t == Some("text"))
+        .find(|i| i.category == "conference" && i.type_ == "text")
         .or(named.first())
-        .map(|(_, _, name)| name.to_string())
+        .and_then(|i| i.name.clone()))
 }

@@ -1729,4 +1729,22 @@ fn reserved_nickname_discovery() {
     );
     // Answered once only.
     assert!(!r.handle_iq(now, &iq_error(&id, "feature-not-implemented")));
+    // A reply that is not XEP-0030 (an identity without a category) is
+    // reported with the parser's reason.
+    let id = r.request_reserved_nick(now).unwrap();
+    r.handle_iq(
+        now,
+        &iq(&format!(
+            "<iq xmlns='jabber:client' from='{ROOM}' to='{ME}' id='{id}' type='result'>\
+             <query xmlns='http://jabber.org/protocol/disco#info' node='x-roomuser-item'>\
+             <identity type='text' name='Miranda'/></query></iq>"
+        )),
+    );
+    let ev = events(&mut r);
+    assert!(
+        matches!(&ev[..], [Event::ReservedNick(Err(e))]
+            if e.condition == DefinedCondition::BadRequest
+                && e.texts[0].text.contains("category")),
+        "{ev:?}"
+    );
 }
