@@ -670,16 +670,23 @@ impl Room {
         }
     }
 
-    fn owner_iq(&mut self, type_: IqType, query: OwnerQuery, step: ConfigStep) {
+    /// Queues an iq of `type_` (`get` or `set`) to the room with
+    /// `payload`; returns its id.
+    fn send_iq(&mut self, type_: IqType, payload: Payload) -> String {
         let id = self.id();
         let to = Some(Jid::from(self.room.clone()));
         let iq = if type_ == IqType::Get {
-            Iq::get(id.clone(), to, Payload::new(query))
+            Iq::get(id.clone(), to, payload)
         } else {
-            Iq::set(id.clone(), to, Payload::new(query))
+            Iq::set(id.clone(), to, payload)
         };
-        self.pending_config = Some((id, step));
         self.transmit.push_back(iq.into());
+        id
+    }
+
+    fn owner_iq(&mut self, type_: IqType, query: OwnerQuery, step: ConfigStep) {
+        let id = self.send_iq(type_, Payload::new(query));
+        self.pending_config = Some((id, step));
     }
 
     /// Asks for the configuration form (as an owner). One configuration
@@ -718,14 +725,7 @@ impl Room {
         if !matches!(self.state, State::Joined | State::Syncing) {
             return Err(RoomError::WrongState(self.state));
         }
-        let id = self.id();
-        let to = Some(Jid::from(self.room.clone()));
-        let iq = if type_ == IqType::Get {
-            Iq::get(id.clone(), to, payload)
-        } else {
-            Iq::set(id.clone(), to, payload)
-        };
-        self.transmit.push_back(iq.into());
+        let id = self.send_iq(type_, payload);
         self.pending_requests.push(id.clone());
         Ok(id)
     }
@@ -862,14 +862,7 @@ impl Room {
     }
 
     fn register_iq(&mut self, type_: IqType, query: RegisterQuery, step: RegisterStep) -> String {
-        let id = self.id();
-        let to = Some(Jid::from(self.room.clone()));
-        let iq = if type_ == IqType::Get {
-            Iq::get(id.clone(), to, Payload::new(query))
-        } else {
-            Iq::set(id.clone(), to, Payload::new(query))
-        };
-        self.transmit.push_back(iq.into());
+        let id = self.send_iq(type_, Payload::new(query));
         self.pending_register = Some((id.clone(), step));
         id
     }
@@ -919,13 +912,10 @@ impl Room {
     /// Never fails today (a `Result` like the other requests).
     pub fn request_reserved_nick(&mut self, now: Instant) -> Result<String, RoomError> {
         let _ = now;
-        let id = self.id();
-        let iq = Iq::get(
-            id.clone(),
-            Some(Jid::from(self.room.clone())),
+        let id = self.send_iq(
+            IqType::Get,
             Payload::new(DiscoInfo::request(Some(NODE_ROOMUSER_ITEM))),
         );
-        self.transmit.push_back(iq.into());
         self.pending_reserved_nick = Some(id.clone());
         Ok(id)
     }
