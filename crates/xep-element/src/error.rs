@@ -29,6 +29,21 @@ pub enum ErrorKind {
         /// `not-well-formed`.
         restricted: bool,
     },
+    /// The input is not UTF-8 (bytes that do not decode, or an XML
+    /// declaration naming another encoding). RFC 6120 §11.6: XMPP is
+    /// UTF-8, and a stream answers this with `unsupported-encoding`
+    /// (§4.9.3.22) rather than `not-well-formed`.
+    Encoding {
+        /// Byte offset in the input of the first byte that is not UTF-8
+        /// (of the declaration, for a declared encoding).
+        offset: usize,
+        /// Line (1-based) of that offset.
+        line: usize,
+        /// Column (1-based, in bytes) of that offset.
+        column: usize,
+        /// What was found.
+        reason: String,
+    },
     /// The element is not the one that was asked for.
     WrongElement {
         /// What the parser accepts, as `{namespace}name` (or a list).
@@ -197,21 +212,25 @@ impl Error {
     /// Shorthand for [`ErrorKind::Xml`], computing line and column from the
     /// input and the offset.
     pub fn xml(input: &[u8], offset: usize, reason: impl Into<String>) -> Self {
-        let offset = offset.min(input.len());
-        let before = &input[..offset];
-        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let column = offset
-            - before
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |p| p + 1)
-            + 1;
+        let (offset, line, column) = position(input, offset);
         Self::new(ErrorKind::Xml {
             offset,
             line,
             column,
             reason: reason.into(),
             restricted: false,
+        })
+    }
+
+    /// Shorthand for [`ErrorKind::Encoding`], with line and column as
+    /// [`Error::xml`] computes them.
+    pub fn encoding(input: &[u8], offset: usize, reason: impl Into<String>) -> Self {
+        let (offset, line, column) = position(input, offset);
+        Self::new(ErrorKind::Encoding {
+            offset,
+            line,
+            column,
+            reason: reason.into(),
         })
     }
 
@@ -231,6 +250,15 @@ impl Error {
             reason: reason.into(),
         })
     }
+}
+
+/// `offset` (clamped to the input), its line and its column, both 1-based.
+fn position(input: &[u8], offset: usize) -> (usize, usize, usize) {
+    let offset = offset.min(input.len());
+    let before = &input[..offset];
+    let line = memchr::memchr_iter(b'\n', before).count() + 1;
+    let column = offset - memchr::memrchr(b'\n', before).map_or(0, |p| p + 1) + 1;
+    (offset, line, column)
 }
 
 /// Formats an attribute name for messages: `name`, `xml:lang`, or
@@ -257,6 +285,12 @@ impl fmt::Display for ErrorKind {
                 f,
                 "not well-formed XML at line {line}, column {column}: {reason}"
             ),
+            ErrorKind::Encoding {
+                line,
+                column,
+                reason,
+                ..
+            } => write!(f, "not UTF-8 at line {line}, column {column}: {reason}"),
             ErrorKind::WrongElement { expected, found } => {
                 write!(f, "expected element {expected}, found {found}")
             }

@@ -128,16 +128,32 @@ pub trait XmlElement: Sized {
     /// Writes the element.
     fn write<W: Sink + ?Sized>(&self, w: &mut W);
 
-    /// Parses a DOM element, checking its name first.
+    /// Parses a DOM element, checking its name first, within the default
+    /// [`xml::Limits`].
     fn from_element(el: &minidom::Element) -> Result<Self, Error> {
-        let mut src = DomSource::new(el);
-        check_root::<Self, _>(&src)?;
-        Self::parse(&mut src)
+        Self::from_element_limited(el, None, xml::Limits::default())
     }
 
-    /// Parses a DOM element, typing registered payloads through `registry`.
+    /// Parses a DOM element, typing registered payloads through `registry`,
+    /// within the default [`xml::Limits`].
     fn from_element_with(el: &minidom::Element, registry: &Registry) -> Result<Self, Error> {
-        let mut src = DomSource::with_registry(el, registry);
+        Self::from_element_limited(el, Some(registry), xml::Limits::default())
+    }
+
+    /// Parses a DOM element within `limits` (nesting, attributes and
+    /// children: what the byte path refuses, this refuses with the same
+    /// error), typing registered payloads through `registry` if given.
+    fn from_element_limited(
+        el: &minidom::Element,
+        registry: Option<&Registry>,
+        limits: xml::Limits,
+    ) -> Result<Self, Error> {
+        let src = match registry {
+            Some(r) => DomSource::with_registry(el, r),
+            None => DomSource::new(el),
+        };
+        let mut src = src.with_limits(limits);
+        src.root_error()?;
         check_root::<Self, _>(&src)?;
         Self::parse(&mut src)
     }
@@ -156,15 +172,31 @@ pub trait XmlElement: Sized {
             .expect("a generated serializer always closes what it opens")
     }
 
-    /// Parses a complete XML document (one element) from bytes.
+    /// Parses a complete XML document (one element) from bytes, within the
+    /// default [`xml::Limits`] (those of a stream).
     fn from_xml(input: &[u8]) -> Result<Self, Error> {
-        let mut r = xml::XmlReader::new(input);
-        parse_root(&mut r)
+        Self::from_xml_limited(input, None, xml::Limits::default())
     }
 
-    /// Parses bytes, typing registered payloads through `registry`.
+    /// Parses bytes, typing registered payloads through `registry`, within
+    /// the default [`xml::Limits`] (those of a stream).
     fn from_xml_with(input: &[u8], registry: &Registry) -> Result<Self, Error> {
-        let mut r = xml::XmlReader::new(input).with_registry(registry);
+        Self::from_xml_limited(input, Some(registry), xml::Limits::default())
+    }
+
+    /// Parses bytes within `limits` (size, nesting, attributes, namespace
+    /// declarations, children), typing registered payloads through
+    /// `registry` if given.
+    fn from_xml_limited(
+        input: &[u8],
+        registry: Option<&Registry>,
+        limits: xml::Limits,
+    ) -> Result<Self, Error> {
+        let r = xml::XmlReader::new(input).with_limits(limits);
+        let mut r = match registry {
+            Some(reg) => r.with_registry(reg),
+            None => r,
+        };
         parse_root(&mut r)
     }
 

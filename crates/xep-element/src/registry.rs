@@ -13,7 +13,7 @@ use crate::xml::XmlReader;
 use crate::{AnyElement, DomSource, Error, XmlElement};
 
 /// A type-erased parser from a DOM element.
-pub type ParseDom = fn(&minidom::Element, Option<&Registry>) -> Result<Box<dyn AnyElement>, Error>;
+pub type ParseDom = for<'r, 'a> fn(&'r mut DomSource<'a>) -> Result<Box<dyn AnyElement>, Error>;
 
 /// A type-erased parser from a reader positioned on the element.
 pub type ParseXml = for<'r, 'a> fn(
@@ -63,14 +63,9 @@ pub trait AnyElementBounds: Clone + PartialEq + std::fmt::Debug + Send + Sync + 
 impl<T: Clone + PartialEq + std::fmt::Debug + Send + Sync + 'static> AnyElementBounds for T {}
 
 fn parse_dom_erased<T: XmlElement + AnyElementBounds>(
-    el: &minidom::Element,
-    reg: Option<&Registry>,
+    src: &mut DomSource<'_>,
 ) -> Result<Box<dyn AnyElement>, Error> {
-    let mut src = match reg {
-        Some(r) => DomSource::with_registry(el, r),
-        None => DomSource::new(el),
-    };
-    Ok(Box::new(T::parse(&mut src)?))
+    Ok(Box::new(T::parse(src)?))
 }
 
 fn parse_xml_erased<'a, T: XmlElement + AnyElementBounds>(
@@ -146,7 +141,7 @@ impl Registry {
     pub fn parse_dom(&self, el: &minidom::Element) -> Result<Option<Box<dyn AnyElement>>, Error> {
         let ns = el.ns();
         match self.lookup(&ns, el.name()) {
-            Some(info) => (info.parse_dom)(el, Some(self)).map(Some),
+            Some(info) => (info.parse_dom)(&mut DomSource::with_registry(el, self)).map(Some),
             None => Ok(None),
         }
     }

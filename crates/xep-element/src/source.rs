@@ -15,6 +15,7 @@
 
 use crate::Error;
 use crate::registry::Registry;
+use crate::xml::Limits;
 
 /// One item of an element's content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +81,12 @@ pub trait Source {
 /// This is the interop path: it allocates one string per element for the
 /// namespace (minidom hands namespaces out by value). The byte path,
 /// [`crate::xml::XmlReader`], allocates nothing per element.
+///
+/// It applies the same [`Limits`] as the byte path (nesting, attributes
+/// and children per element; the size in bytes does not apply to a tree
+/// already in memory), with the same errors, and checks a subtree before
+/// it copies it ([`Source::capture`]), so a DOM element built by someone
+/// else cannot take the parser deeper than bytes could.
 pub struct DomSource<'a> {
     /// Element stack: each entry is an element, its namespace and an
     /// iterator over its remaining nodes.
@@ -89,12 +96,18 @@ pub struct DomSource<'a> {
     /// Text of the last Text token.
     text: &'a str,
     registry: Option<&'a Registry>,
+    limits: Limits,
+    /// A limit the root element breaks, reported by the first call that
+    /// reads past its start tag.
+    pending: Option<Error>,
 }
 
 struct Frame<'a> {
     el: &'a minidom::Element,
     ns: String,
     nodes: std::slice::Iter<'a, minidom::Node>,
+    /// Child elements entered so far.
+    children: usize,
 }
 
 impl<'a> DomSource<'a> {
@@ -105,8 +118,10 @@ impl<'a> DomSource<'a> {
             attrs: Vec::new(),
             text: "",
             registry: None,
+            limits: Limits::default(),
+            pending: None,
         };
-        s.enter(root);
+        s.pending = s.enter(root).err();
         s
     }
 
@@ -117,7 +132,45 @@ impl<'a> DomSource<'a> {
         s
     }
 
-    fn enter(&mut self, el: &'a minidom::Element) {
+    /// Sets the limits (see [`Limits`]; `max_bytes` does not apply here).
+    /// Call it before reading.
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self.limits.max_depth = limits.max_depth.max(1);
+        if self.stack.len() == 1 {
+            self.pending = self.check_start(self.stack[0].el).err();
+        }
+        self
+    }
+
+    /// A limit the root element itself breaks (its attributes), before
+    /// anything is read: the byte path reports it at the same point.
+    pub(crate) fn root_error(&mut self) -> Result<(), Error> {
+        match self.pending.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// The limits on the element just entered (the last frame).
+    fn check_start(&self, el: &minidom::Element) -> Result<(), Error> {
+        if self.stack.len() > self.limits.max_depth {
+            return Err(self.limits.depth_error());
+        }
+        if self.attrs.len() > self.limits.max_attributes {
+            return Err(self.limits.attributes_error(el.name()));
+        }
+        Ok(())
+    }
+
+    fn enter(&mut self, el: &'a minidom::Element) -> Result<(), Error> {
+        if let Some(parent) = self.stack.last_mut() {
+            parent.children += 1;
+            if parent.children > self.limits.max_children {
+                return Err(self.limits.children_error(parent.el.name()));
+            }
+        }
         self.attrs.clear();
         for ((ns, name), value) in el.attrs().iter() {
             self.attrs.push(Attr {
@@ -130,7 +183,42 @@ impl<'a> DomSource<'a> {
             el,
             ns: el.ns(),
             nodes: el.nodes(),
+            children: 0,
         });
+        self.check_start(el)
+    }
+
+    /// Checks the limits over the whole subtree of `el`, which is at
+    /// depth `depth`, without recursion (the subtree may be deeper than
+    /// the stack allows), stopping at the first limit broken.
+    fn check_subtree(&self, el: &minidom::Element, depth: usize) -> Result<(), Error> {
+        let mut path: Vec<std::slice::Iter<'_, minidom::Node>> = vec![el.nodes()];
+        let mut counts: Vec<(usize, &str)> = vec![(0, el.name())];
+        while let Some(nodes) = path.last_mut() {
+            match nodes.next() {
+                Some(minidom::Node::Element(child)) => {
+                    let (n, name) = counts.last_mut().expect("one count per level");
+                    *n += 1;
+                    if *n > self.limits.max_children {
+                        return Err(self.limits.children_error(name));
+                    }
+                    if depth + path.len() > self.limits.max_depth {
+                        return Err(self.limits.depth_error());
+                    }
+                    if child.attrs().len() > self.limits.max_attributes {
+                        return Err(self.limits.attributes_error(child.name()));
+                    }
+                    path.push(child.nodes());
+                    counts.push((0, child.name()));
+                }
+                Some(minidom::Node::Text(_)) => {}
+                None => {
+                    path.pop();
+                    counts.pop();
+                }
+            }
+        }
+        Ok(())
     }
 
     fn leave(&mut self) -> Option<&'a minidom::Element> {
@@ -156,6 +244,9 @@ impl Source for DomSource<'_> {
     }
 
     fn next(&mut self) -> Result<Token, Error> {
+        if let Some(e) = self.pending.take() {
+            return Err(e);
+        }
         let Some(frame) = self.stack.last_mut() else {
             return Ok(Token::End);
         };
@@ -165,7 +256,7 @@ impl Source for DomSource<'_> {
                 Ok(Token::End)
             }
             Some(minidom::Node::Element(child)) => {
-                self.enter(child);
+                self.enter(child)?;
                 Ok(Token::Start)
             }
             Some(minidom::Node::Text(t)) => {
@@ -180,8 +271,16 @@ impl Source for DomSource<'_> {
     }
 
     fn capture(&mut self) -> Result<minidom::Element, Error> {
+        if let Some(e) = self.pending.take() {
+            return Err(e);
+        }
+        let depth = self.stack.len();
         match self.leave() {
-            Some(el) => Ok(el.clone()),
+            Some(el) => {
+                // minidom copies recursively: refuse what is too deep first.
+                self.check_subtree(el, depth)?;
+                Ok(el.clone())
+            }
             None => Err(Error::invalid(
                 "capture called after the root element ended",
             )),
@@ -196,9 +295,8 @@ impl Source for DomSource<'_> {
         if let (Some(reg), Some(frame)) = (self.registry, self.stack.last())
             && let Some(info) = reg.lookup(&frame.ns, frame.el.name())
         {
-            let value = (info.parse_dom)(frame.el, Some(reg))?;
-            self.leave();
-            return Ok(crate::Payload::Typed(value));
+            // Parsed in this source, so that depth and limits carry on.
+            return Ok(crate::Payload::Typed((info.parse_dom)(self)?));
         }
         Ok(crate::Payload::Raw(self.capture()?))
     }

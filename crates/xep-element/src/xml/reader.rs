@@ -1,11 +1,12 @@
 //! The strict, namespace-aware pull reader.
 
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 
 use memchr::{memchr, memmem};
 
-use super::NsContext;
 use super::chars::{is_name_char, is_name_start, is_space, is_xml_char};
+use super::{Limits, NsContext};
 use crate::registry::Registry;
 use crate::sink::{DomSink, Sink};
 use crate::source::{Attr, Source, Token};
@@ -14,8 +15,18 @@ use crate::{Error, Payload, ns};
 /// The namespace name reserved for namespace declarations.
 const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
 
-/// Default limit on element nesting, see [`XmlReader::with_max_depth`].
-pub const DEFAULT_MAX_DEPTH: usize = 256;
+/// Default limit on element nesting, see [`Limits::max_depth`]: the
+/// stream reader's default too, so that the byte, DOM and stream paths
+/// refuse the same input.
+pub const DEFAULT_MAX_DEPTH: usize = 64;
+
+/// Past this many declarations in scope, prefixes resolve through a hash
+/// index instead of a backwards scan, so that resolution stays constant
+/// time however many declarations an input piles up.
+const INDEX_FROM: usize = 16;
+
+/// `Binding::prev` when no earlier binding of the prefix is in scope.
+const NO_PREV: usize = usize::MAX;
 
 static EMPTY_CONTEXT: NsContext = NsContext {
     default: String::new(),
@@ -37,6 +48,11 @@ enum NsRef {
 struct Binding<'a> {
     prefix: &'a str,
     uri: Cow<'a, str>,
+    /// Byte offset of the declaration (for messages).
+    offset: usize,
+    /// The binding of the same prefix this one shadows (`NO_PREV`: none);
+    /// kept only while the index exists.
+    prev: usize,
 }
 
 /// An open element.
@@ -46,6 +62,8 @@ struct Open<'a> {
     ns: NsRef,
     /// Length of `bindings` before this element's declarations.
     bindings: usize,
+    /// Child elements seen so far.
+    children: usize,
 }
 
 /// One attribute of the current start tag.
@@ -106,14 +124,21 @@ pub struct XmlReader<'a> {
     /// Whether an XML declaration may precede the root.
     document: bool,
     bindings: Vec<Binding<'a>>,
+    /// The innermost binding of each prefix, built once `bindings` grows
+    /// past `INDEX_FROM`.
+    index: Option<HashMap<&'a str, usize>>,
     stack: Vec<Open<'a>>,
     attrs: Vec<RawAttr<'a>>,
     text: Cow<'a, str>,
     pending_end: bool,
     phase: Phase,
-    max_depth: usize,
+    limits: Limits,
     registry: Option<&'a Registry>,
     bad_utf8: Option<usize>,
+    /// Bindings looked at while resolving prefixes and checking
+    /// declarations: the unit tests bound it to show the work is linear.
+    #[cfg(test)]
+    steps: std::cell::Cell<usize>,
 }
 
 impl<'a> XmlReader<'a> {
@@ -135,32 +160,29 @@ impl<'a> XmlReader<'a> {
             Ok(s) => (s, None),
             Err(e) => ("", Some(e.valid_up_to())),
         };
-        let mut bindings = Vec::with_capacity(8 + ctx.prefixes.len());
-        bindings.push(Binding {
-            prefix: "",
-            uri: Cow::Borrowed(ctx.default.as_str()),
-        });
-        for (p, u) in &ctx.prefixes {
-            bindings.push(Binding {
-                prefix: p.as_str(),
-                uri: Cow::Borrowed(u.as_str()),
-            });
-        }
-        XmlReader {
+        let mut r = XmlReader {
             s,
             input,
             pos: 0,
             document,
-            bindings,
+            bindings: Vec::with_capacity(8 + ctx.prefixes.len()),
+            index: None,
             stack: Vec::with_capacity(16),
             attrs: Vec::with_capacity(8),
             text: Cow::Borrowed(""),
             pending_end: false,
             phase: Phase::Prolog,
-            max_depth: DEFAULT_MAX_DEPTH,
+            limits: Limits::default(),
             registry: None,
             bad_utf8,
+            #[cfg(test)]
+            steps: std::cell::Cell::new(0),
+        };
+        r.bind("", Cow::Borrowed(ctx.default.as_str()), 0);
+        for (p, u) in &ctx.prefixes {
+            r.bind(p.as_str(), Cow::Borrowed(u.as_str()), 0);
         }
+        r
     }
 
     /// Types registered payloads through `registry` while parsing.
@@ -170,18 +192,34 @@ impl<'a> XmlReader<'a> {
         self
     }
 
-    /// Limits element nesting (the root is depth 1); deeper input is an
+    /// Sets the limits (input size, nesting, attributes, namespace
+    /// declarations and children per element); input beyond them is an
     /// [`crate::ErrorKind::Limit`] error. The default is
-    /// [`DEFAULT_MAX_DEPTH`].
+    /// [`Limits::default`].
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self.limits.max_depth = limits.max_depth.max(1);
+        self
+    }
+
+    /// Limits element nesting only (the root is depth 1), see
+    /// [`XmlReader::with_limits`].
     #[must_use]
     pub fn with_max_depth(mut self, depth: usize) -> Self {
-        self.max_depth = depth.max(1);
+        self.limits.max_depth = depth.max(1);
         self
     }
 
     /// The byte offset reached in the input.
     pub fn offset(&self) -> usize {
         self.pos
+    }
+
+    /// Bindings looked at so far (see the field).
+    #[cfg(test)]
+    pub(crate) fn steps(&self) -> usize {
+        self.steps.get()
     }
 
     /// Current nesting depth (0 before the root and after it ends).
@@ -192,8 +230,22 @@ impl<'a> XmlReader<'a> {
     /// Reads the prolog and the root's start tag; the reader is then
     /// positioned on the root element.
     pub fn root(&mut self) -> Result<(), Error> {
+        if self.input.len() > self.limits.max_bytes {
+            return Err(Error::limit(format!(
+                "the input is larger than {} bytes",
+                self.limits.max_bytes
+            )));
+        }
         if let Some(at) = self.bad_utf8 {
-            return Err(self.err(at, "invalid UTF-8 (RFC 6120 §11.6: XMPP is UTF-8)"));
+            // Bytes that do not decode are text in another encoding as far
+            // as XMPP can tell: RFC 6120 §11.6 answers any encoding but
+            // UTF-8 with unsupported-encoding, so this is not reported as
+            // a well-formedness error.
+            return Err(Error::encoding(
+                self.input,
+                at,
+                "bytes that are not UTF-8 (RFC 6120 §11.6: XMPP is UTF-8)",
+            ));
         }
         if self.phase != Phase::Prolog {
             return Err(Error::invalid("the root element was already read"));
@@ -307,20 +359,61 @@ impl<'a> XmlReader<'a> {
         if prefix == "xml" {
             return Some(NsRef::Xml);
         }
-        for (i, b) in self.bindings.iter().enumerate().rev() {
-            if b.prefix == prefix {
-                return Some(if b.uri.is_empty() {
-                    NsRef::None
+        let found = match &self.index {
+            Some(index) => index.get(prefix).copied(),
+            None => self.bindings.iter().rposition(|b| b.prefix == prefix),
+        };
+        #[cfg(test)]
+        self.steps.set(
+            self.steps.get()
+                + match (&self.index, found) {
+                    (Some(_), _) => 1,
+                    (None, Some(i)) => self.bindings.len() - i,
+                    (None, None) => self.bindings.len(),
+                },
+        );
+        match found {
+            Some(i) if !self.bindings[i].uri.is_empty() => Some(NsRef::Binding(i)),
+            Some(_) => Some(NsRef::None),
+            None if prefix.is_empty() => Some(NsRef::None),
+            None => None,
+        }
+    }
+
+    /// Brings a declaration into scope.
+    fn bind(&mut self, prefix: &'a str, uri: Cow<'a, str>, offset: usize) {
+        let i = self.bindings.len();
+        let mut prev = NO_PREV;
+        if let Some(index) = &mut self.index {
+            prev = index.insert(prefix, i).unwrap_or(NO_PREV);
+        }
+        self.bindings.push(Binding {
+            prefix,
+            uri,
+            offset,
+            prev,
+        });
+        if self.index.is_none() && self.bindings.len() > INDEX_FROM {
+            let mut index = HashMap::with_capacity(self.bindings.len() * 2);
+            for (i, b) in self.bindings.iter_mut().enumerate() {
+                b.prev = index.insert(b.prefix, i).unwrap_or(NO_PREV);
+            }
+            self.index = Some(index);
+        }
+    }
+
+    /// Takes the declarations from `len` on out of scope.
+    fn unbind(&mut self, len: usize) {
+        if let Some(index) = &mut self.index {
+            for b in self.bindings[len..].iter().rev() {
+                if b.prev == NO_PREV {
+                    index.remove(b.prefix);
                 } else {
-                    NsRef::Binding(i)
-                });
+                    index.insert(b.prefix, b.prev);
+                }
             }
         }
-        if prefix.is_empty() {
-            Some(NsRef::None)
-        } else {
-            None
-        }
+        self.bindings.truncate(len);
     }
 
     /// Reads a QName; returns it and the index of its colon (0 if none).
@@ -557,9 +650,12 @@ impl<'a> XmlReader<'a> {
                 }
                 "encoding" => {
                     if !value.eq_ignore_ascii_case("utf-8") {
-                        return Err(self.err(
+                        return Err(Error::encoding(
+                            self.input,
                             start,
-                            format!("encoding '{value}' is not supported: XMPP is UTF-8 (RFC 6120 §11.6)"),
+                            format!(
+                                "encoding '{value}' is not supported: XMPP is UTF-8 (RFC 6120 §11.6)"
+                            ),
                         ));
                     }
                 }
@@ -620,6 +716,7 @@ impl<'a> XmlReader<'a> {
                 Some(_) => self.attribute(before, qname)?,
             }
         }
+        self.check_declarations(before, qname)?;
         let (prefix, local) = if colon == 0 {
             ("", qname)
         } else {
@@ -653,17 +750,21 @@ impl<'a> XmlReader<'a> {
             }
         }
         self.check_duplicates()?;
-        if self.stack.len() >= self.max_depth {
-            return Err(Error::limit(format!(
-                "elements nest deeper than {} levels",
-                self.max_depth
-            )));
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(self.limits.depth_error());
+        }
+        if let Some(parent) = self.stack.last_mut() {
+            parent.children += 1;
+            if parent.children > self.limits.max_children {
+                return Err(self.limits.children_error(parent.qname));
+            }
         }
         self.stack.push(Open {
             qname,
             local,
             ns,
             bindings: before,
+            children: 0,
         });
         self.pending_end = self_closing;
         Ok(())
@@ -706,6 +807,9 @@ impl<'a> XmlReader<'a> {
             None
         };
         let Some(prefix) = decl else {
+            if self.attrs.len() >= self.limits.max_attributes {
+                return Err(self.limits.attributes_error(tag));
+            }
             self.attrs.push(RawAttr {
                 qname: name,
                 colon,
@@ -731,10 +835,47 @@ impl<'a> XmlReader<'a> {
         if let Some(reason) = bad {
             return Err(self.err(at, format!("<{tag}>: {name}: {reason}")));
         }
-        if self.bindings[before..].iter().any(|b| b.prefix == prefix) {
-            return Err(self.err(at, format!("<{tag}>: duplicate attribute '{name}'")));
+        if self.bindings.len() - before >= self.limits.max_namespace_declarations {
+            return Err(Error::limit(format!(
+                "<{tag}> has more than {} namespace declarations",
+                self.limits.max_namespace_declarations
+            )));
         }
-        self.bindings.push(Binding { prefix, uri: value });
+        self.bind(prefix, value, at);
+        Ok(())
+    }
+
+    /// Refuses a prefix declared twice on one start tag (its declarations
+    /// are `bindings[before..]`): pairwise for a few, sorted for many, so
+    /// that the check is never quadratic.
+    fn check_declarations(&self, before: usize, tag: &str) -> Result<(), Error> {
+        let decls = &self.bindings[before..];
+        let report = |b: &Binding<'_>| {
+            let name = if b.prefix.is_empty() {
+                "xmlns".to_string()
+            } else {
+                format!("xmlns:{}", b.prefix)
+            };
+            self.err(b.offset, format!("<{tag}>: duplicate attribute '{name}'"))
+        };
+        #[cfg(test)]
+        self.steps
+            .set(self.steps.get() + decls.len().min(16).pow(2) / 2);
+        if decls.len() <= 16 {
+            for j in 1..decls.len() {
+                if decls[..j].iter().any(|b| b.prefix == decls[j].prefix) {
+                    return Err(report(&decls[j]));
+                }
+            }
+            return Ok(());
+        }
+        let mut order: Vec<usize> = (0..decls.len()).collect();
+        order.sort_by(|&i, &j| decls[i].prefix.cmp(decls[j].prefix).then(i.cmp(&j)));
+        for w in order.windows(2) {
+            if decls[w[0]].prefix == decls[w[1]].prefix {
+                return Err(report(&decls[w[1]]));
+            }
+        }
         Ok(())
     }
 
@@ -788,7 +929,7 @@ impl<'a> XmlReader<'a> {
 
     fn pop(&mut self) {
         if let Some(open) = self.stack.pop() {
-            self.bindings.truncate(open.bindings);
+            self.unbind(open.bindings);
         }
         self.attrs.clear();
         if self.stack.is_empty() {
@@ -828,13 +969,14 @@ impl<'a> XmlReader<'a> {
     /// stream header's children).
     fn context(&self) -> NsContext {
         let mut prefixes: Vec<(String, String)> = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
         let mut default = None;
         for b in self.bindings.iter().rev() {
             if b.prefix.is_empty() {
                 if default.is_none() {
                     default = Some(b.uri.to_string());
                 }
-            } else if b.prefix != "xml" && !prefixes.iter().any(|(p, _)| p == b.prefix) {
+            } else if b.prefix != "xml" && seen.insert(b.prefix) {
                 prefixes.push((b.prefix.to_string(), b.uri.to_string()));
             }
         }
