@@ -229,17 +229,21 @@ pub struct Iq {
 
 fn duplicate_lang<'a>(
     what: &str,
-    langs: impl Iterator<Item = Option<&'a String>>,
+    langs: impl ExactSizeIterator<Item = Option<&'a String>>,
 ) -> Result<(), Error> {
-    let mut seen: Vec<Option<&String>> = Vec::new();
+    if langs.len() < 2 {
+        return Ok(());
+    }
+    // A set, not a list: a message may carry many bodies, and the check
+    // must stay linear in their number.
+    let mut seen: std::collections::HashSet<Option<&String>> = std::collections::HashSet::new();
     for l in langs {
-        if seen.contains(&l) {
+        if !seen.insert(l) {
             return Err(Error::invalid(format!(
                 "two <{what}/> elements with the same xml:lang ({}) (RFC 6121 §4.7.2.2/§5.2.3)",
                 l.map_or("none", |s| s.as_str())
             )));
         }
-        seen.push(l);
     }
     Ok(())
 }
