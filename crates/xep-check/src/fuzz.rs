@@ -66,6 +66,7 @@ pub fn stream(registry: &Registry, data: &[u8]) {
         max_element_size: 4096,
         max_depth: 16,
         max_header_size: 1024,
+        ..StreamLimits::default()
     };
     let whole = events(registry, limits, &[rest]);
     let at = if rest.is_empty() {

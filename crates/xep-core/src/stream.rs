@@ -30,9 +30,11 @@
 //! assert_eq!(r.next_event().unwrap(), Some(StreamEvent::End));
 //! ```
 
+use std::collections::VecDeque;
+
 use xep_element::minidom;
 use xep_element::xml::scan::{ElementScanner, Scan, start_tag_end};
-use xep_element::xml::{NsContext, XmlReader};
+use xep_element::xml::{Limits, NsContext, XmlReader};
 use xep_element::{Error, ErrorKind, Payload, Registry, Sink, Source, XmlElement, XmlWriter, ns};
 
 use crate::error::{StreamCondition, StreamError};
@@ -49,14 +51,39 @@ pub struct StreamLimits {
     pub max_depth: usize,
     /// Largest stream header (with its XML declaration). Default 8 KiB.
     pub max_header_size: usize,
+    /// Most attributes on one element. Default 128.
+    pub max_attributes: usize,
+    /// Most namespace declarations on one element. Default 64.
+    pub max_namespace_declarations: usize,
+    /// Most child elements of one element. Default 16384.
+    pub max_children: usize,
 }
 
 impl Default for StreamLimits {
+    /// The [`Limits`] defaults of the element crate (so that a stanza the
+    /// stream accepts, `from_xml` accepts too), and 8 KiB for the header.
     fn default() -> Self {
+        let l = Limits::default();
         StreamLimits {
-            max_element_size: 256 * 1024,
-            max_depth: 64,
+            max_element_size: l.max_bytes,
+            max_depth: l.max_depth,
             max_header_size: 8 * 1024,
+            max_attributes: l.max_attributes,
+            max_namespace_declarations: l.max_namespace_declarations,
+            max_children: l.max_children,
+        }
+    }
+}
+
+impl StreamLimits {
+    /// The limits each top-level element is parsed within.
+    pub fn element(&self) -> Limits {
+        Limits {
+            max_bytes: self.max_element_size,
+            max_depth: self.max_depth,
+            max_attributes: self.max_attributes,
+            max_namespace_declarations: self.max_namespace_declarations,
+            max_children: self.max_children,
         }
     }
 }
@@ -82,22 +109,75 @@ pub enum StreamEvent {
     End,
 }
 
+/// Where `next_event` stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
-    Header,
-    Body,
+    Open,
     Ended,
     Failed,
 }
 
+/// A unit of the input that `feed` delimited and `next_event` has not
+/// taken yet; offsets are into `StreamReader::buf`.
+#[derive(Debug)]
+enum Found {
+    /// A stream header ending at this offset.
+    Header(usize),
+    /// A top-level element ending at this offset.
+    Element(usize),
+    /// `</stream:stream>` (or another top-level end tag) ending here.
+    Close(usize),
+    /// The input breaks the stream here.
+    Error(StreamError),
+}
+
+/// What the delimiting in `feed` expects next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ahead {
+    /// A stream header (at the start and after a restart).
+    Header,
+    /// Top-level elements.
+    Body,
+    /// Nothing more: the stream was closed.
+    Closed,
+    /// The input breaks the stream at `pos`. Bytes after it are still
+    /// kept, up to the element size limit, in case a restart reads them
+    /// as a new stream (a peer that sends its new header right behind the
+    /// element that restarts the stream).
+    Broken,
+}
+
 /// The incremental reader (see the module docs).
+///
+/// `feed` only delimits: it finds where each header and top-level element
+/// ends, as the bytes arrive, and stops taking bytes as soon as the unit
+/// being received is over its limit, so the buffer holds at most the
+/// limit plus one `feed` of bytes not yet read with `next_event`. The
+/// stream's close also stops it: bytes after `</stream:stream>` are not
+/// kept. `next_event` parses the units in order. Consumed bytes are
+/// released in amortized constant time, so reading is linear in the input
+/// however it is split.
 pub struct StreamReader {
     buf: Vec<u8>,
+    /// Bytes before this offset were consumed by `next_event`.
+    start: usize,
     state: State,
     ctx: NsContext,
-    scanner: ElementScanner,
     limits: StreamLimits,
     registry: Option<Registry>,
+    /// What `feed` delimited and `next_event` has not taken.
+    found: VecDeque<Found>,
+    ahead: Ahead,
+    /// Where the unit being delimited starts.
+    pos: usize,
+    scanner: ElementScanner,
+    /// Bytes were refused (a limit was exceeded): once the units before
+    /// them are read, the stream fails.
+    dropped: bool,
+    /// Bytes moved by compaction: the unit tests bound it by the bytes
+    /// fed, to show consuming is linear.
+    #[cfg(test)]
+    moved: usize,
 }
 
 impl StreamReader {
@@ -105,11 +185,18 @@ impl StreamReader {
     pub fn new(limits: StreamLimits) -> Self {
         StreamReader {
             buf: Vec::new(),
-            state: State::Header,
+            start: 0,
+            state: State::Open,
             ctx: NsContext::default(),
             scanner: ElementScanner::new(limits.max_depth),
             limits,
             registry: None,
+            found: VecDeque::new(),
+            ahead: Ahead::Header,
+            pos: 0,
+            dropped: false,
+            #[cfg(test)]
+            moved: 0,
         }
     }
 
@@ -121,71 +208,225 @@ impl StreamReader {
         self
     }
 
-    /// Appends received bytes.
+    /// Takes received bytes. Bytes past a limit (an element or header
+    /// larger than allowed), after the stream's close or after an error
+    /// are not kept; the reader then reports the error (or the end) once
+    /// the units before them are read.
     pub fn feed(&mut self, bytes: &[u8]) {
-        if self.state != State::Failed {
-            self.buf.extend_from_slice(bytes);
+        self.compact();
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let limit = match self.ahead {
+                Ahead::Header => self.limits.max_header_size,
+                Ahead::Body | Ahead::Broken => self.limits.max_element_size,
+                Ahead::Closed => break,
+            };
+            // Never more than one byte past the limit of the unit being
+            // received: that byte is enough to tell it is too large.
+            let room = (limit + 1).saturating_sub(self.buf.len() - self.pos);
+            if room == 0 {
+                break;
+            }
+            let take = room.min(rest.len());
+            self.buf.extend_from_slice(&rest[..take]);
+            rest = &rest[take..];
+            self.delimit();
+        }
+        if !rest.is_empty() {
+            // Refused: if a restart makes the reader look again, it must
+            // not read on as if these bytes had never come.
+            self.dropped = true;
         }
     }
 
     /// Expects a new stream header next (after STARTTLS's `<proceed/>` or
-    /// SASL's `<success/>`); bytes already received stay buffered.
+    /// SASL's `<success/>`); bytes already received stay buffered and are
+    /// read as the new stream.
     pub fn restart(&mut self) {
-        if self.state != State::Failed {
-            self.state = State::Header;
+        if self.state == State::Open {
+            // What follows the consumed point was delimited as elements of
+            // the old stream: delimit it again as a new one.
+            self.found.clear();
+            self.pos = self.start;
+            self.ahead = Ahead::Header;
             self.scanner.reset();
+            self.delimit();
         }
     }
 
     /// Bytes received and not yet consumed.
     pub fn buffered(&self) -> usize {
-        self.buf.len()
+        self.buf.len() - self.start
     }
 
     /// The next event, `Ok(None)` when more bytes are needed, or the stream
     /// error to send before closing the stream. After an error or the end,
     /// it returns `Ok(None)` forever.
     pub fn next_event(&mut self) -> Result<Option<StreamEvent>, StreamError> {
-        let r = match self.state {
-            State::Header => self.header(),
-            State::Body => self.element(),
-            State::Ended | State::Failed => Ok(None),
+        if self.state != State::Open {
+            return Ok(None);
+        }
+        let Some(found) = self.found.pop_front() else {
+            return Ok(None);
         };
-        if r.is_err() {
-            self.state = State::Failed;
-            self.buf = Vec::new();
+        let r = match found {
+            Found::Header(end) => self.header(end).map(Some),
+            Found::Element(end) => self.parse_element(end).map(Some),
+            Found::Close(end) => {
+                self.start = end;
+                self.state = State::Ended;
+                self.release();
+                Ok(Some(StreamEvent::End))
+            }
+            Found::Error(e) => Err(e),
+        };
+        match &r {
+            Err(_) => {
+                self.state = State::Failed;
+                self.release();
+            }
+            Ok(_) if self.start == self.buf.len() && self.pos == self.start => {
+                // Everything read: start the buffer over, in O(1).
+                self.buf.clear();
+                self.start = 0;
+                self.pos = 0;
+            }
+            Ok(_) => {}
         }
         r
     }
 
-    fn consume(&mut self, n: usize) {
+    /// Frees the buffer for good (after the end or an error).
+    fn release(&mut self) {
+        self.buf = Vec::new();
+        self.found.clear();
+        self.start = 0;
+        self.pos = 0;
+        self.ahead = Ahead::Closed;
+    }
+
+    /// Drops consumed bytes when they are at least as many as those kept,
+    /// so each byte is moved a bounded number of times.
+    fn compact(&mut self) {
+        let n = self.start;
+        if n == 0 || n < self.buf.len() - n {
+            return;
+        }
+        #[cfg(test)]
+        {
+            self.moved += self.buf.len() - n;
+        }
         self.buf.drain(..n);
+        self.start = 0;
+        self.pos -= n;
+        for f in &mut self.found {
+            if let Found::Header(end) | Found::Element(end) | Found::Close(end) = f {
+                *end -= n;
+            }
+        }
+    }
+
+    /// Delimits what the buffer holds past `pos`.
+    fn delimit(&mut self) {
+        loop {
+            match self.ahead {
+                Ahead::Closed | Ahead::Broken => return,
+                Ahead::Header => {
+                    self.skip_space();
+                    let tail = &self.buf[self.pos..];
+                    let end = header_end(tail);
+                    let size = end.unwrap_or(tail.len());
+                    if size > self.limits.max_header_size {
+                        self.stop(limit("the stream header exceeds the size limit"));
+                        return;
+                    }
+                    let Some(end) = end else {
+                        return self.at_end();
+                    };
+                    self.pos += end;
+                    self.found.push_back(Found::Header(self.pos));
+                    self.scanner.reset();
+                    self.ahead = Ahead::Body;
+                }
+                Ahead::Body => {
+                    if !self.scanner.in_progress() {
+                        // Whitespace between elements (keepalives); inside
+                        // an element it is content and stays.
+                        self.skip_space();
+                    }
+                    if self.pos == self.buf.len() {
+                        return self.at_end();
+                    }
+                    let tail = &self.buf[self.pos..];
+                    match self.scanner.scan(tail) {
+                        Err(e) => return self.stop(xml_error(&e)),
+                        Ok(Scan::Incomplete) => {
+                            if tail.len() > self.limits.max_element_size {
+                                return self
+                                    .stop(limit("a top-level element exceeds the size limit"));
+                            }
+                            return self.at_end();
+                        }
+                        Ok(Scan::Close(n)) => {
+                            let name = tail[2..n - 1].trim_ascii_end();
+                            if name != b"stream:stream" {
+                                let e = StreamError::new(
+                                    StreamCondition::NotWellFormed,
+                                    Some(&format!(
+                                        "the end tag </{}> does not match the stream header <stream:stream>",
+                                        String::from_utf8_lossy(name)
+                                    )),
+                                );
+                                return self.stop(e);
+                            }
+                            self.pos += n;
+                            self.found.push_back(Found::Close(self.pos));
+                            self.ahead = Ahead::Closed;
+                            return;
+                        }
+                        Ok(Scan::Element(n)) => {
+                            if n > self.limits.max_element_size {
+                                return self
+                                    .stop(limit("a top-level element exceeds the size limit"));
+                            }
+                            self.pos += n;
+                            self.found.push_back(Found::Element(self.pos));
+                            self.scanner.reset();
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// All buffered bytes are delimited: if some were refused, the stream
+    /// cannot go on past them.
+    fn at_end(&mut self) {
+        if self.dropped {
+            self.stop(limit("a unit of the stream exceeds the size limit"));
+        }
+    }
+
+    /// The stream breaks at `pos`: nothing after it is delimited.
+    fn stop(&mut self, e: StreamError) {
+        self.found.push_back(Found::Error(e));
+        self.ahead = Ahead::Broken;
     }
 
     fn skip_space(&mut self) {
-        let n = self
-            .buf
+        let n = self.buf[self.pos..]
             .iter()
             .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
             .count();
-        if n > 0 {
-            self.consume(n);
-        }
+        self.pos += n;
     }
 
-    fn header(&mut self) -> Result<Option<StreamEvent>, StreamError> {
-        self.skip_space();
-        let Some(end) = header_end(&self.buf) else {
-            if self.buf.len() > self.limits.max_header_size {
-                return Err(limit("the stream header exceeds the size limit"));
+    fn header(&mut self, end: usize) -> Result<StreamEvent, StreamError> {
+        let bytes = self.buf[self.start..end].trim_ascii_start();
+        let (header, ctx) = StreamHeader::parse(bytes).map_err(|e| match e.kind() {
+            ErrorKind::Xml { .. } | ErrorKind::Encoding { .. } | ErrorKind::Limit { .. } => {
+                xml_error(&e)
             }
-            return Ok(None);
-        };
-        if end > self.limits.max_header_size {
-            return Err(limit("the stream header exceeds the size limit"));
-        }
-        let (header, ctx) = StreamHeader::parse(&self.buf[..end]).map_err(|e| match e.kind() {
-            ErrorKind::Xml { .. } => xml_error(&e),
             _ => StreamError::new(StreamCondition::InvalidNamespace, Some(&e.to_string())),
         })?;
         if let Some(v) = &header.version
@@ -196,64 +437,27 @@ impl StreamReader {
                 Some("only XMPP 1.x streams are supported (RFC 6120 §4.7.5)"),
             ));
         }
-        if self.buf[..end].ends_with(b"/>") {
+        if bytes.ends_with(b"/>") {
             return Err(StreamError::new(
                 StreamCondition::NotWellFormed,
                 Some("the stream header is an empty element"),
             ));
         }
         self.ctx = ctx;
-        self.consume(end);
-        self.scanner.reset();
-        self.state = State::Body;
-        Ok(Some(StreamEvent::Header(header)))
+        self.start = end;
+        Ok(StreamEvent::Header(header))
     }
 
-    fn element(&mut self) -> Result<Option<StreamEvent>, StreamError> {
-        if !self.scanner.in_progress() {
-            // Whitespace between elements (keepalives); inside an element it
-            // is content and stays.
-            self.skip_space();
-        }
-        if self.buf.is_empty() {
-            return Ok(None);
-        }
-        let n = match self.scanner.scan(&self.buf).map_err(|e| xml_error(&e))? {
-            Scan::Incomplete => {
-                if self.buf.len() > self.limits.max_element_size {
-                    return Err(limit("a top-level element exceeds the size limit"));
-                }
-                return Ok(None);
-            }
-            Scan::Close(n) => {
-                let name = self.buf[2..n - 1].trim_ascii_end();
-                if name != b"stream:stream" {
-                    return Err(StreamError::new(
-                        StreamCondition::NotWellFormed,
-                        Some(&format!(
-                            "the end tag </{}> does not match the stream header <stream:stream>",
-                            String::from_utf8_lossy(name)
-                        )),
-                    ));
-                }
-                self.consume(n);
-                self.state = State::Ended;
-                return Ok(Some(StreamEvent::End));
-            }
-            Scan::Element(n) => n,
-        };
-        if n > self.limits.max_element_size {
-            return Err(limit("a top-level element exceeds the size limit"));
-        }
-        let event = self.parse_element(n)?;
-        self.consume(n);
-        self.scanner.reset();
-        Ok(Some(event))
+    fn parse_element(&mut self, end: usize) -> Result<StreamEvent, StreamError> {
+        let bytes = self.buf[self.start..end].trim_ascii_start();
+        let event = self.typed(bytes)?;
+        self.start = end;
+        Ok(event)
     }
 
-    fn parse_element(&self, n: usize) -> Result<StreamEvent, StreamError> {
-        let bytes = &self.buf[..n];
-        let mut r = XmlReader::with_context(bytes, &self.ctx).with_max_depth(self.limits.max_depth);
+    fn typed(&self, bytes: &[u8]) -> Result<StreamEvent, StreamError> {
+        let limits = self.limits.element();
+        let mut r = XmlReader::with_context(bytes, &self.ctx).with_limits(limits);
         if let Some(reg) = &self.registry {
             r = r.with_registry(reg);
         }
@@ -263,12 +467,17 @@ impl StreamReader {
             .and_then(|p| r.finish().map(|()| p));
         match typed {
             Ok(p) => Ok(StreamEvent::Element(p)),
-            Err(e) if matches!(e.kind(), ErrorKind::Xml { .. }) => Err(xml_error(&e)),
-            Err(e) if matches!(e.kind(), ErrorKind::Limit { .. }) => Err(limit(&e.to_string())),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::Xml { .. } | ErrorKind::Encoding { .. } | ErrorKind::Limit { .. }
+                ) =>
+            {
+                Err(xml_error(&e))
+            }
             Err(error) => {
                 // Well-formed but invalid: hand the element over as DOM.
-                let mut r =
-                    XmlReader::with_context(bytes, &self.ctx).with_max_depth(self.limits.max_depth);
+                let mut r = XmlReader::with_context(bytes, &self.ctx).with_limits(limits);
                 let element = r
                     .root()
                     .and_then(|()| r.capture())
@@ -299,6 +508,12 @@ fn xml_error(e: &Error) -> StreamError {
         ErrorKind::Xml {
             restricted: true, ..
         } => StreamError::new(StreamCondition::RestrictedXml, Some(&e.to_string())),
+        // RFC 6120 §11.6: an entity that receives anything but UTF-8
+        // answers unsupported-encoding (§4.9.3.22); bytes that do not decode
+        // are that case, not a well-formedness error of UTF-8 text.
+        ErrorKind::Encoding { .. } => {
+            StreamError::new(StreamCondition::UnsupportedEncoding, Some(&e.to_string()))
+        }
         ErrorKind::Limit { .. } => limit(&e.to_string()),
         _ => StreamError::new(StreamCondition::NotWellFormed, Some(&e.to_string())),
     }

@@ -172,3 +172,136 @@ fn writer_output_reads_back() {
         matches!(&events[2], StreamEvent::Element(p) if p.downcast_ref::<StreamError>().is_some())
     );
 }
+
+/// Drains every event; the number of elements, and the error if any.
+fn drain(r: &mut StreamReader) -> (usize, Option<StreamError>) {
+    let mut n = 0;
+    loop {
+        match r.next_event() {
+            Ok(Some(StreamEvent::Element(_))) => n += 1,
+            Ok(Some(_)) => {}
+            Ok(None) => return (n, None),
+            Err(e) => return (n, Some(e)),
+        }
+    }
+}
+
+#[test]
+fn one_large_feed_is_consumed_in_linear_work() {
+    // Issue 23: the buffer was drained after each element, so one feed of
+    // N bytes cost O(N^2) (10 MB of <presence/> took 203 s).
+    let mut r = reader();
+    r.feed(HEADER.as_bytes());
+    let n = 50_000;
+    let many = "<presence/>".repeat(n);
+    r.feed(many.as_bytes());
+    let (count, err) = drain(&mut r);
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(count, n);
+    // Fed in pieces that each leave half an element behind, too.
+    for piece in many.as_bytes().chunks(4096 + 5) {
+        r.feed(piece);
+        drain(&mut r);
+    }
+    assert!(
+        r.moved <= 2 * (HEADER.len() + 2 * many.len()),
+        "{} bytes moved for {} fed",
+        r.moved,
+        HEADER.len() + 2 * many.len()
+    );
+}
+
+#[test]
+fn a_huge_feed_is_refused_as_it_arrives() {
+    // Issue 23: 100 MB fed at once were buffered whole before the check.
+    let limits = StreamLimits::default();
+    let mut r = reader();
+    r.feed(HEADER.as_bytes());
+    let mut huge = b"<message><body>".to_vec();
+    huge.resize(16 << 20, b'a');
+    r.feed(&huge);
+    assert!(
+        r.buffered() <= HEADER.len() + limits.max_element_size + 1,
+        "{} bytes held",
+        r.buffered()
+    );
+    assert!(matches!(r.next_event(), Ok(Some(StreamEvent::Header(_)))));
+    let e = r.next_event().unwrap_err();
+    assert_eq!(e.condition, StreamCondition::PolicyViolation);
+    assert_eq!(r.buffered(), 0);
+}
+
+#[test]
+fn nothing_is_kept_after_the_stream_closes() {
+    // Issue 23: after </stream:stream> feed kept buffering (64 MB held).
+    let mut r = reader();
+    r.feed(format!("{HEADER}<presence/></stream:stream>").as_bytes());
+    let chunk = vec![b'x'; 1 << 20];
+    for _ in 0..16 {
+        r.feed(&chunk);
+    }
+    assert!(
+        r.buffered() < HEADER.len() + 64,
+        "{} bytes held",
+        r.buffered()
+    );
+    assert!(matches!(r.next_event(), Ok(Some(StreamEvent::Header(_)))));
+    assert!(matches!(r.next_event(), Ok(Some(StreamEvent::Element(_)))));
+    assert_eq!(r.next_event().unwrap(), Some(StreamEvent::End));
+    r.feed(&chunk);
+    assert_eq!(r.buffered(), 0);
+    assert_eq!(r.next_event().unwrap(), None);
+}
+
+#[test]
+fn bytes_that_are_not_utf8_end_in_unsupported_encoding() {
+    // RFC 6120 §11.6 and §4.9.3.22 (see xml_error).
+    let mut r = reader();
+    r.feed(HEADER.as_bytes());
+    r.feed(b"<message><body>caf\xe9</body></message>");
+    assert!(matches!(r.next_event(), Ok(Some(StreamEvent::Header(_)))));
+    let e = r.next_event().unwrap_err();
+    assert_eq!(e.condition, StreamCondition::UnsupportedEncoding);
+
+    let mut r = reader();
+    r.feed(b"<?xml version='1.0' encoding='ISO-8859-1'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>");
+    let e = r.next_event().unwrap_err();
+    assert_eq!(e.condition, StreamCondition::UnsupportedEncoding);
+}
+
+#[test]
+fn a_restart_reads_bytes_that_came_with_the_element_before_it() {
+    // A peer may send the new header right after <success/>, in the same
+    // read; it must be read as a header once the caller restarts.
+    let mut r = reader();
+    r.feed(HEADER.as_bytes());
+    r.feed(b"<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+    r.feed(HEADER.as_bytes());
+    r.feed(b"<presence/>");
+    assert!(matches!(r.next_event(), Ok(Some(StreamEvent::Header(_)))));
+    assert!(matches!(r.next_event(), Ok(Some(StreamEvent::Element(_)))));
+    r.restart();
+    assert!(matches!(r.next_event(), Ok(Some(StreamEvent::Header(_)))));
+    assert!(matches!(r.next_event(), Ok(Some(StreamEvent::Element(_)))));
+    assert_eq!(r.next_event().unwrap(), None);
+}
+
+#[test]
+fn a_restart_does_not_read_past_refused_bytes() {
+    // Bytes refused while the reader took them for one oversized element
+    // cannot be read again after a restart: the stream fails there.
+    let mut r = StreamReader::new(StreamLimits {
+        max_element_size: 300,
+        ..Default::default()
+    });
+    r.feed(HEADER.as_bytes());
+    r.feed(b"<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+    r.feed(HEADER.as_bytes());
+    r.feed(&[b' '; 400]);
+    assert!(matches!(r.next_event(), Ok(Some(StreamEvent::Header(_)))));
+    assert!(matches!(r.next_event(), Ok(Some(StreamEvent::Element(_)))));
+    r.restart();
+    assert!(matches!(r.next_event(), Ok(Some(StreamEvent::Header(_)))));
+    let e = r.next_event().unwrap_err();
+    assert_eq!(e.condition, StreamCondition::PolicyViolation);
+}
