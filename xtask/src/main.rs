@@ -49,7 +49,8 @@ fn main() -> ExitCode {
         }
         Some("bench") => {
             let ok = run(&["bench", "-p", "xep-check", "--bench", "stanzas"])
-                && run(&["bench", "-p", "xep-check", "--bench", "memory"]);
+                && run(&["bench", "-p", "xep-check", "--bench", "memory"])
+                && run(&["bench", "-p", "xep-check", "--bench", "scaling"]);
             if ok {
                 ExitCode::SUCCESS
             } else {
