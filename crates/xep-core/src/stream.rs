@@ -4,11 +4,15 @@
 //! chunks the transport delivers and yields [`StreamEvent`]s: the stream
 //! header, each top-level element (typed through a [`Registry`] when it is
 //! registered), and the end of the stream. Any split of the input yields the
-//! same events. Limits (element size, nesting depth, header size) and
-//! violations end the stream with the [`StreamError`] RFC 6120 prescribes,
-//! ready to send, instead of growing without bound. After STARTTLS or SASL
-//! success, [`StreamReader::restart`] expects a new header (RFC 6120
-//! §5.4.3.3, §6.4.6).
+//! same events, in time linear in the input. Limits ([`StreamLimits`]:
+//! element and header size, nesting depth, attributes, namespace
+//! declarations and children per element) and violations end the stream
+//! with the [`StreamError`] RFC 6120 prescribes, ready to send. Memory is
+//! bounded as the bytes arrive: `feed` keeps at most one byte past the
+//! limit of the unit being received, no whitespace between units, and
+//! nothing after the stream's close. After STARTTLS or SASL success,
+//! [`StreamReader::restart`] expects a new header (RFC 6120 §5.4.3.3,
+//! §6.4.6).
 //!
 //! [`StreamWriter`] serializes the header, elements and the closing tag.
 //!
@@ -208,14 +212,26 @@ impl StreamReader {
         self
     }
 
-    /// Takes received bytes. Bytes past a limit (an element or header
-    /// larger than allowed), after the stream's close or after an error
-    /// are not kept; the reader then reports the error (or the end) once
-    /// the units before them are read.
+    /// Takes received bytes. Not kept: bytes past a limit (an element or
+    /// header larger than allowed: the reader reports the error once the
+    /// units before it are read), whitespace between units, anything
+    /// after the stream's close, and after an XML error anything beyond
+    /// one element's size (what is kept is read again if the caller
+    /// restarts the stream; if bytes were refused, the stream fails where
+    /// they start).
     pub fn feed(&mut self, bytes: &[u8]) {
-        self.compact();
         let mut rest = bytes;
         while !rest.is_empty() {
+            self.compact();
+            if self.pos == self.buf.len() && matches!(self.ahead, Ahead::Header | Ahead::Body) {
+                // Between units: whitespace (keepalives) is never kept, so
+                // a peer cannot fill the buffer with it.
+                let n = rest.iter().take_while(|&&b| is_space(b)).count();
+                rest = &rest[n..];
+                if rest.is_empty() {
+                    break;
+                }
+            }
             let limit = match self.ahead {
                 Ahead::Header => self.limits.max_header_size,
                 Ahead::Body | Ahead::Broken => self.limits.max_element_size,
@@ -416,7 +432,7 @@ impl StreamReader {
     fn skip_space(&mut self) {
         let n = self.buf[self.pos..]
             .iter()
-            .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+            .take_while(|&&b| is_space(b))
             .count();
         self.pos += n;
     }
@@ -486,6 +502,11 @@ impl StreamReader {
             }
         }
     }
+}
+
+/// XML's whitespace (S).
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
 /// The offset after the `>` of the stream header (after an optional XML

@@ -305,3 +305,24 @@ fn a_restart_does_not_read_past_refused_bytes() {
     let e = r.next_event().unwrap_err();
     assert_eq!(e.condition, StreamCondition::PolicyViolation);
 }
+
+#[test]
+fn whitespace_between_elements_is_not_kept() {
+    // Keepalives: a peer sending nothing but whitespace fills no buffer.
+    let mut r = reader();
+    r.feed(b"   \n");
+    r.feed(HEADER.as_bytes());
+    let spaces = vec![b' '; 1 << 20];
+    for _ in 0..8 {
+        r.feed(&spaces);
+    }
+    assert_eq!(r.buffered(), HEADER.len());
+    assert!(matches!(r.next_event(), Ok(Some(StreamEvent::Header(_)))));
+    r.feed(b"<presence/>");
+    for _ in 0..8 {
+        r.feed(&spaces);
+    }
+    assert!(r.buffered() <= 11, "{} bytes held", r.buffered());
+    assert!(matches!(r.next_event(), Ok(Some(StreamEvent::Element(_)))));
+    assert_eq!(r.next_event().unwrap(), None);
+}
