@@ -118,6 +118,17 @@ pub enum SdpError {
     },
     /// A `<group/>` among the `<jingle/>`'s payloads does not parse.
     Group(String),
+    /// A value from Jingle does not match the grammar of the SDP field
+    /// it would be written to, so it is not written.
+    Value {
+        /// The Jingle element path to the value, as
+        /// `content 'audio'/description/payload-type[id=111]/@name`.
+        path: String,
+        /// The value.
+        value: String,
+        /// The grammar it does not match.
+        reason: String,
+    },
     /// A content cannot be written as an SDP media section.
     Content {
         /// The content's name.
@@ -142,12 +153,195 @@ impl fmt::Display for SdpError {
                 reason,
             } => write!(f, "session: '{line}': {reason}"),
             SdpError::Group(r) => write!(f, "<jingle/>/<group/>: {r}"),
+            SdpError::Value {
+                path,
+                value,
+                reason,
+            } => write!(f, "{path}: {value:?} {reason}"),
             SdpError::Content { content, reason } => write!(f, "content '{content}': {reason}"),
         }
     }
 }
 
 impl std::error::Error for SdpError {}
+
+/// The grammar a value must match to be written into its SDP field, and
+/// to be accepted when read from one. Each is the RFC's grammar for the
+/// field, narrowed where noted so that what is written reads back as the
+/// same value through [`parse`] (which trims each line and splits fields
+/// at any whitespace, Unicode's included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    /// RFC 8866 `token`: content names (`a=mid`, RFC 5888
+    /// `identification-tag`), group and ssrc-group semantics, media,
+    /// encoding names, bandwidth types, candidate transports, fingerprint
+    /// hash functions, rtcp-fb subtypes, SSRC attribute names.
+    Token,
+    /// RFC 8866 `byte-string` (no NUL, CR or LF) that ends its line, so
+    /// not ending in whitespace, which the reader trims: an SSRC
+    /// attribute's value (RFC 5576 `att-value`).
+    LineEnd,
+    /// `1*VCHAR`: an extmap URI (RFC 8285, RFC 3986 has no spaces) and
+    /// RFC 4568 `key-params`.
+    Visible,
+    /// RFC 8839 `ice-char` (`ALPHA / DIGIT / "+" / "/"`), `min` to `max`
+    /// of them: `ice-ufrag` 4-256, `ice-pwd` 22-256, a candidate
+    /// `foundation` 1-32.
+    Ice { min: usize, max: usize },
+    /// RFC 8122 `fingerprint`: `2UHEX *(":" 2UHEX)` (lower case hex is
+    /// accepted too: it is what some peers send, and it cannot end a line).
+    Fingerprint,
+    /// RFC 8866 `IP4-address`, `IP6-address` or `FQDN` (an mDNS name is
+    /// one). Its `extn-addr` (any non-whitespace) is not taken: ICE and
+    /// raw UDP carry addresses.
+    Address,
+    /// RFC 4568 `tag`: `1*9DIGIT`.
+    Tag,
+    /// RFC 4568 `crypto-suite`: `1*(ALPHA / DIGIT / "_")`.
+    Suite,
+    /// RFC 4568 session parameters: `1*VCHAR` each, one space apart (the
+    /// reader splits them at whitespace and joins them with one space).
+    SessionParams,
+    /// RFC 4585 `rtcp-fb-id`: `1*(alpha-numeric / "-" / "_")`.
+    FbId,
+    /// An `a=fmtp` parameter name (RFC 8866 `fmtp` is a `byte-string`;
+    /// the media types' `name=value;...` convention splits it): non-empty,
+    /// no whitespace, control character, `=` or `;`.
+    FmtpName,
+    /// An `a=fmtp` parameter value: possibly empty, no NUL, CR, LF or
+    /// `;`, and no whitespace at either end (the parameters are trimmed).
+    FmtpValue,
+    /// The name of an `a=extmap` or `a=rtcp-fb` parameter (Jingle's
+    /// `name[=value]` words of RFC 8285 `extensionattributes` and RFC 4585
+    /// `rtcp-fb-param`): RFC 8866 `non-ws-string` without `=`.
+    ParamName,
+    /// Its value: empty, or a `non-ws-string`.
+    ParamValue,
+}
+
+impl Field {
+    const UFRAG: Field = Field::Ice { min: 4, max: 256 };
+    const PWD: Field = Field::Ice { min: 22, max: 256 };
+    const FOUNDATION: Field = Field::Ice { min: 1, max: 32 };
+
+    /// `Err(why)` when `v` does not match the grammar.
+    fn check(self, v: &str) -> Result<(), &'static str> {
+        let ok = match self {
+            Field::Token => is_token(v),
+            Field::LineEnd => is_byte_string(v) && !v.ends_with(char::is_whitespace),
+            Field::Visible => is_visible(v),
+            Field::Ice { min, max } => {
+                (min..=max).contains(&v.len())
+                    && v.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+            }
+            Field::Fingerprint => v
+                .split(':')
+                .all(|h| h.len() == 2 && h.bytes().all(|b| b.is_ascii_hexdigit())),
+            Field::Address => is_address(v),
+            Field::Tag => (1..=9).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()),
+            Field::Suite => {
+                !v.is_empty() && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            }
+            Field::SessionParams => v.split(' ').all(is_visible),
+            Field::FbId => {
+                !v.is_empty()
+                    && v.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            }
+            Field::FmtpName => is_non_ws_string(v) && !v.contains(['=', ';']),
+            Field::FmtpValue => {
+                (v.is_empty() || is_byte_string(v)) && !v.contains(';') && v.trim() == v
+            }
+            Field::ParamName => is_non_ws_string(v) && !v.contains('='),
+            Field::ParamValue => v.is_empty() || is_non_ws_string(v),
+        };
+        if ok {
+            return Ok(());
+        }
+        Err(match self {
+            Field::Token => "is not an RFC 8866 token",
+            Field::LineEnd => {
+                "is not an RFC 8866 byte-string (non-empty, no NUL, CR or LF) without whitespace at its end"
+            }
+            Field::Visible => "is not visible ASCII without spaces (1*VCHAR)",
+            Field::Ice { .. } if self == Field::UFRAG => {
+                "is not an RFC 8839 ice-ufrag (4 to 256 of ALPHA, DIGIT, '+' and '/')"
+            }
+            Field::Ice { .. } if self == Field::PWD => {
+                "is not an RFC 8839 ice-pwd (22 to 256 of ALPHA, DIGIT, '+' and '/')"
+            }
+            Field::Ice { .. } => {
+                "is not an RFC 8839 foundation (1 to 32 of ALPHA, DIGIT, '+' and '/')"
+            }
+            Field::Fingerprint => "is not an RFC 8122 fingerprint (hex pairs separated by ':')",
+            Field::Address => "is not an IPv4 or IPv6 address or a domain name (RFC 8866)",
+            Field::Tag => "is not an RFC 4568 tag (1 to 9 digits)",
+            Field::Suite => "is not an RFC 4568 crypto-suite (ALPHA, DIGIT and '_')",
+            Field::SessionParams => {
+                "is not RFC 4568 session parameters (visible ASCII words, one space apart)"
+            }
+            Field::FbId => "is not an RFC 4585 rtcp-fb-id (ALPHA, DIGIT, '-' and '_')",
+            Field::FmtpName => {
+                "is not an fmtp parameter name (non-empty, no whitespace, control character, '=' or ';')"
+            }
+            Field::FmtpValue => {
+                "is not an fmtp parameter value (no NUL, CR, LF or ';', no whitespace at its ends)"
+            }
+            Field::ParamName => {
+                "is not a parameter name (non-empty, no whitespace, control character or '=')"
+            }
+            Field::ParamValue => "is not a parameter value (no whitespace or control character)",
+        })
+    }
+}
+
+/// RFC 8866 `token-char`: `%x21 / %x23-27 / %x2A-2B / %x2D-2E / %x30-39 /
+/// %x41-5A / %x5E-7E`.
+fn is_token(v: &str) -> bool {
+    !v.is_empty()
+        && v.bytes().all(|b| {
+            matches!(b, b'!' | b'#'..=b'\'' | b'*' | b'+' | b'-' | b'.' | b'0'..=b'9' | b'A'..=b'Z' | b'^'..=b'~')
+        })
+}
+
+/// RFC 8866 `byte-string`: `1*(%x01-09 / %x0B-0C / %x0E-FF)`.
+fn is_byte_string(v: &str) -> bool {
+    !v.is_empty() && !v.contains(['\0', '\r', '\n'])
+}
+
+/// RFC 8866 `non-ws-string`: `1*(VCHAR / %x80-FF)`, less the non-ASCII
+/// whitespace the reader splits at.
+fn is_non_ws_string(v: &str) -> bool {
+    !v.is_empty()
+        && v.chars()
+            .all(|c| c.is_ascii_graphic() || (!c.is_ascii() && !c.is_whitespace()))
+}
+
+/// `1*VCHAR`.
+fn is_visible(v: &str) -> bool {
+    !v.is_empty() && v.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// RFC 8866 `IP4-address / IP6-address / FQDN` (`FQDN = 4*(alpha-numeric
+/// / "-" / ".")`).
+fn is_address(v: &str) -> bool {
+    v.parse::<std::net::IpAddr>().is_ok()
+        || (v.len() >= 4
+            && v.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'))
+}
+
+/// Checks a value taken from Jingle against the grammar of the SDP field
+/// it goes to; `path` names its element. What does not match is refused,
+/// never written.
+fn valid(field: Field, value: &str, path: impl FnOnce() -> String) -> Result<(), SdpError> {
+    field.check(value).map_err(|reason| SdpError::Value {
+        path: path(),
+        value: value.to_string(),
+        reason: reason.to_string(),
+    })
+}
 
 /// Something one side expresses that the other cannot carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -301,9 +495,17 @@ pub fn to_sdp(contents: &[Content], groups: &[Group], author: Creator) -> Result
         attributes: vec![],
         media_descriptions: vec![],
     };
-    for g in groups {
+    for (i, g) in groups.iter().enumerate() {
+        let i = i + 1;
+        valid(Field::Token, &g.semantics, || {
+            format!("group[{i}]/@semantics")
+        })?;
         let mut v = g.semantics.clone();
-        for c in &g.contents {
+        for (j, c) in g.contents.iter().enumerate() {
+            let j = j + 1;
+            valid(Field::Token, &c.name, || {
+                format!("group[{i}]/content[{j}]/@name")
+            })?;
             v.push(' ');
             v.push_str(&c.name);
         }
@@ -326,6 +528,10 @@ fn media_to_sdp(
     unmapped: &mut Vec<Unmapped>,
 ) -> Result<MediaDescription, SdpError> {
     let name = c.name.as_str();
+    // The content's element path, for the values checked below; the
+    // name is checked first, so that the errors after it can quote it.
+    let at = |rest: &str| format!("content '{}'/{rest}", name.escape_debug());
+    valid(Field::Token, name, || at("@name"))?;
     let mut note = |what: String| {
         unmapped.push(Unmapped {
             media: Some(name.to_string()),
@@ -347,6 +553,7 @@ fn media_to_sdp(
             ),
         })?,
     };
+    valid(Field::Token, &desc.media, || at("description/@media"))?;
     if desc.payload_types.is_empty() {
         return Err(SdpError::Content {
             content: name.to_string(),
@@ -366,22 +573,46 @@ fn media_to_sdp(
     }
 
     let mut a = Vec::new();
-    for cand in &transport.candidates {
+    for (i, cand) in transport.candidates.iter().enumerate() {
+        let p = |attr: &str| at(&format!("transport/candidate[{}]/@{attr}", i + 1));
+        valid(Field::FOUNDATION, &cand.foundation, || p("foundation"))?;
+        valid(Field::Token, &cand.protocol, || p("protocol"))?;
+        valid(Field::Address, &cand.ip, || p("ip"))?;
+        if let Some(r) = &cand.rel_addr {
+            valid(Field::Address, r, || p("rel-addr"))?;
+        }
+        if cand.priority == 0 {
+            // Not the grammar (1*10DIGIT) but RFC 8445, which from_sdp
+            // holds the line to: it would not read back.
+            return Err(SdpError::Value {
+                path: p("priority"),
+                value: "0".into(),
+                reason: "is not a positive priority (RFC 8445)".into(),
+            });
+        }
         a.push(attr("candidate", candidate_line(cand)));
     }
     if let Some(r) = &transport.remote_candidate {
+        valid(Field::Address, &r.ip, || {
+            at("transport/remote-candidate/@ip")
+        })?;
         a.push(attr(
             "remote-candidates",
             format!("{} {} {}", r.component, r.ip, r.port),
         ));
     }
     if let Some(u) = &transport.ufrag {
+        valid(Field::UFRAG, u, || at("transport/@ufrag"))?;
         a.push(attr("ice-ufrag", u.as_str()));
     }
     if let Some(p) = &transport.pwd {
+        valid(Field::PWD, p, || at("transport/@pwd"))?;
         a.push(attr("ice-pwd", p.as_str()));
     }
-    for f in &transport.fingerprints {
+    for (i, f) in transport.fingerprints.iter().enumerate() {
+        let p = || at(&format!("transport/fingerprint[{}]", i + 1));
+        valid(Field::Token, &f.hash, || p() + "/@hash")?;
+        valid(Field::Fingerprint, &f.value, p)?;
         a.push(attr("fingerprint", format!("{} {}", f.hash, f.value)));
     }
     if let Some(f) = transport.fingerprints.first() {
@@ -394,7 +625,9 @@ fn media_to_sdp(
         a.push(attr("setup", f.setup.to_xml()));
     }
     a.push(attr("mid", name));
-    for h in &desc.hdrexts {
+    for (i, h) in desc.hdrexts.iter().enumerate() {
+        let p = |rest: &str| at(&format!("description/rtp-hdrext[{}]{rest}", i + 1));
+        valid(Field::Visible, &h.uri, || p("/@uri"))?;
         let mut v = h.id.to_string();
         if let Some(s) = h.senders {
             v.push('/');
@@ -402,9 +635,14 @@ fn media_to_sdp(
         }
         v.push(' ');
         v.push_str(&h.uri);
-        for p in &h.parameters {
+        for (j, hp) in h.parameters.iter().enumerate() {
+            let pp = |attr: &str| p(&format!("/parameter[{}]/@{attr}", j + 1));
+            valid(Field::ParamName, &hp.name, || pp("name"))?;
+            if let Some(value) = &hp.value {
+                valid(Field::ParamValue, value, || pp("value"))?;
+            }
             v.push(' ');
-            v.push_str(&param(&p.name, p.value.as_deref()));
+            v.push_str(&param(&hp.name, hp.value.as_deref()));
         }
         a.push(attr("extmap", v));
     }
@@ -415,8 +653,11 @@ fn media_to_sdp(
     if desc.rtcp_mux {
         a.push(flag("rtcp-mux"));
     }
-    for fb in &desc.rtcp_fbs {
-        a.push(attr("rtcp-fb", format!("* {}", fb_value(fb))));
+    for (i, fb) in desc.rtcp_fbs.iter().enumerate() {
+        let v = fb_value(fb, |rest| {
+            at(&format!("description/rtcp-fb[{}]{rest}", i + 1))
+        })?;
+        a.push(attr("rtcp-fb", format!("* {v}")));
     }
     for t in &desc.rtcp_fb_trr_ints {
         a.push(attr("rtcp-fb", format!("* trr-int {}", t.value)));
@@ -424,7 +665,9 @@ fn media_to_sdp(
     let mut ptime: Option<u32> = None;
     let mut maxptime: Option<u32> = None;
     for pt in &desc.payload_types {
+        let ptp = |rest: &str| at(&format!("description/payload-type[id={}]{rest}", pt.id));
         if let Some(n) = &pt.name {
+            valid(Field::Token, n, || ptp("/@name"))?;
             let mut v = format!("{} {}/{}", pt.id, n, pt.clockrate.unwrap_or(0));
             if pt.clockrate.is_none() {
                 return Err(SdpError::Content {
@@ -440,11 +683,17 @@ fn media_to_sdp(
             }
             a.push(attr("rtpmap", v));
         }
-        for fb in &pt.rtcp_fbs {
-            a.push(attr("rtcp-fb", format!("{} {}", pt.id, fb_value(fb))));
+        for (i, fb) in pt.rtcp_fbs.iter().enumerate() {
+            let v = fb_value(fb, |rest| ptp(&format!("/rtcp-fb[{}]{rest}", i + 1)))?;
+            a.push(attr("rtcp-fb", format!("{} {v}", pt.id)));
         }
         for t in &pt.rtcp_fb_trr_ints {
             a.push(attr("rtcp-fb", format!("{} trr-int {}", pt.id, t.value)));
+        }
+        for (j, p) in pt.parameters.iter().enumerate() {
+            let pp = |attr: &str| ptp(&format!("/parameter[{}]/@{attr}", j + 1));
+            valid(Field::FmtpName, &p.name, || pp("name"))?;
+            valid(Field::FmtpValue, &p.value, || pp("value"))?;
         }
         if !pt.parameters.is_empty() {
             let ps: Vec<String> = pt
@@ -504,7 +753,14 @@ fn media_to_sdp(
                 el.ns()
             ));
         }
-        for cr in &enc.cryptos {
+        for (i, cr) in enc.cryptos.iter().enumerate() {
+            let p = |attr: &str| at(&format!("description/encryption/crypto[{}]/@{attr}", i + 1));
+            valid(Field::Tag, &cr.tag, || p("tag"))?;
+            valid(Field::Suite, &cr.crypto_suite, || p("crypto-suite"))?;
+            valid(Field::Visible, &cr.key_params, || p("key-params"))?;
+            if let Some(sp) = &cr.session_params {
+                valid(Field::SessionParams, sp, || p("session-params"))?;
+            }
             let mut v = format!("{} {} {}", cr.tag, cr.crypto_suite, cr.key_params);
             if let Some(s) = &cr.session_params {
                 v.push(' ');
@@ -513,8 +769,11 @@ fn media_to_sdp(
             a.push(attr("crypto", v));
         }
     }
-    for g in &desc.ssrc_groups {
+    for (i, g) in desc.ssrc_groups.iter().enumerate() {
         let mut v = g.semantics.to_xml().into_owned();
+        valid(Field::Token, &v, || {
+            at(&format!("description/ssrc-group[{}]/@semantics", i + 1))
+        })?;
         for s in &g.sources {
             v.push_str(&format!(" {}", s.ssrc));
         }
@@ -527,7 +786,20 @@ fn media_to_sdp(
                 s.ssrc
             ));
         }
-        for p in &s.parameters {
+        for (j, p) in s.parameters.iter().enumerate() {
+            let pp = |attr: &str| {
+                at(&format!(
+                    "description/source[ssrc={}]/parameter[{}]/@{attr}",
+                    s.ssrc,
+                    j + 1
+                ))
+            };
+            // RFC 5576: `att-field` is a token (it cannot hold the `:`),
+            // `att-value` a byte-string.
+            valid(Field::Token, &p.name, || pp("name"))?;
+            if let Some(v) = &p.value {
+                valid(Field::LineEnd, v, || pp("value"))?;
+            }
             let v = match &p.value {
                 Some(v) => format!("{} {}:{}", s.ssrc, p.name, v),
                 None => format!("{} {}", s.ssrc, p.name),
@@ -568,6 +840,15 @@ fn media_to_sdp(
                 Some(t) => (true, t.to_string()),
                 None => (false, b.type_.clone()),
             };
+            // RFC 8866 `bwtype` is a token; `X-` is written by the sdp
+            // crate in front of an experimental one.
+            if let Err(reason) = Field::Token.check(&bandwidth_type) {
+                return Err(SdpError::Value {
+                    path: at("description/bandwidth/@type"),
+                    value: b.type_.clone(),
+                    reason: reason.into(),
+                });
+            }
             vec![SdpBandwidth {
                 experimental,
                 bandwidth_type,
@@ -589,6 +870,12 @@ fn media_to_sdp(
             let first = raw.candidates[..n]
                 .iter()
                 .all(|o| o.component != cand.component);
+            if first && matches!(cand.component, 1 | 2) {
+                // Written as the c= address or in a=rtcp.
+                valid(Field::Address, &cand.ip, || {
+                    at(&format!("transport/candidate[{}]/@ip", n + 1))
+                })?;
+            }
             match cand.component {
                 1 if first => {
                     port = cand.port as isize; // u16 always fits
@@ -659,17 +946,43 @@ fn ip_version(ip: &str) -> &'static str {
     if ip.contains(':') { "IP6" } else { "IP4" }
 }
 
-fn fb_value(fb: &RtcpFb) -> String {
+/// The `a=rtcp-fb` value after the payload type, with its values checked
+/// (`at` gives the element path of `fb` followed by its argument).
+fn fb_value(fb: &RtcpFb, at: impl Fn(&str) -> String) -> Result<String, SdpError> {
+    valid(Field::FbId, &fb.type_, || at("/@type"))?;
+    if fb.type_ == "trr-int" {
+        // It would read back as <rtcp-fb-trr-int/>.
+        return Err(SdpError::Value {
+            path: at("/@type"),
+            value: fb.type_.clone(),
+            reason: "is <rtcp-fb-trr-int/>'s, not <rtcp-fb/>'s (XEP-0293)".into(),
+        });
+    }
     let mut v = fb.type_.clone();
     if let Some(s) = &fb.subtype {
+        valid(Field::Token, s, || at("/@subtype"))?;
         v.push(' ');
         v.push_str(s);
     }
-    for p in &fb.parameters {
+    for (j, p) in fb.parameters.iter().enumerate() {
+        let pp = |attr: &str| at(&format!("/parameter[{}]/@{attr}", j + 1));
+        valid(Field::ParamName, &p.name, || pp("name"))?;
+        match &p.value {
+            Some(value) => valid(Field::ParamValue, value, || pp("value"))?,
+            // The first bare word after the type is the subtype.
+            None if fb.subtype.is_none() && j == 0 => {
+                return Err(SdpError::Value {
+                    path: pp("value"),
+                    value: String::new(),
+                    reason: "is missing: without a subtype, a bare first parameter reads back as the subtype".into(),
+                });
+            }
+            None => {}
+        }
         v.push(' ');
         v.push_str(&param(&p.name, p.value.as_deref()));
     }
-    v
+    Ok(v)
 }
 
 fn candidate_line(c: &Candidate) -> String {
