@@ -343,6 +343,15 @@ fn valid(field: Field, value: &str, path: impl FnOnce() -> String) -> Result<(),
     })
 }
 
+/// Checks a value read from SDP against the grammar [`to_sdp`] writes it
+/// with (the same [`Field`]), so that whatever [`from_sdp`] accepts can be
+/// written back as it was read. `what` names it in the reason.
+fn read_valid(field: Field, value: &str, what: &str) -> Result<(), String> {
+    field
+        .check(value)
+        .map_err(|reason| format!("{what} {value:?} {reason}"))
+}
+
 /// Something one side expresses that the other cannot carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unmapped {
@@ -437,6 +446,19 @@ fn param(name: &str, value: Option<&str>) -> String {
     match value {
         Some(v) => format!("{name}={v}"),
         None => name.to_string(),
+    }
+}
+
+/// Checks a `name[=value]` word of `a=extmap` or `a=rtcp-fb` as read.
+fn read_param(name: &str, value: Option<&str>, what: &str) -> Result<(), String> {
+    read_valid(
+        Field::ParamName,
+        name,
+        &format!("the {what} parameter name"),
+    )?;
+    match value {
+        Some(v) => read_valid(Field::ParamValue, v, &format!("the {what} parameter value")),
+        None => Ok(()),
     }
 }
 
@@ -1038,13 +1060,18 @@ pub fn from_sdp(
                 let semantics = it
                     .next()
                     .ok_or_else(|| err("a group needs its semantics".into()))?;
+                // RFC 5888: the semantics and identification-tags are tokens.
+                read_valid(Field::Token, semantics, "the group semantics").map_err(err)?;
+                let mut contents = Vec::new();
+                for n in it {
+                    read_valid(Field::Token, n, "a group content name").map_err(err)?;
+                    contents.push(GroupContent {
+                        name: n.to_string(),
+                    });
+                }
                 out.groups.push(Group {
                     semantics: semantics.to_string(),
-                    contents: it
-                        .map(|n| GroupContent {
-                            name: n.to_string(),
-                        })
-                        .collect(),
+                    contents,
                 });
             }
             "ice-ufrag" | "ice-pwd" | "fingerprint" | "setup" | "extmap-allow-mixed" => {
@@ -1070,6 +1097,14 @@ pub fn from_sdp(
             });
             continue;
         }
+        // The content name: RFC 5888 `identification-tag`, a token.
+        read_valid(Field::Token, &mid, "the content name (a=mid)").map_err(|reason| {
+            SdpError::Attribute {
+                media: Some(index.to_string()),
+                line: format!("a=mid:{}", mid.escape_debug()),
+                reason,
+            }
+        })?;
         out.contents.push(media_from_sdp(
             m,
             &mid,
@@ -1097,14 +1132,22 @@ impl MediaState {
     fn transport_attr(&mut self, a: &Attribute) -> Result<(), String> {
         let value = a.value.clone().unwrap_or_default();
         match a.key.as_str() {
-            "ice-ufrag" => self.ufrag = Some(value),
-            "ice-pwd" => self.pwd = Some(value),
+            "ice-ufrag" => {
+                read_valid(Field::UFRAG, &value, "the ICE ufrag")?;
+                self.ufrag = Some(value)
+            }
+            "ice-pwd" => {
+                read_valid(Field::PWD, &value, "the ICE pwd")?;
+                self.pwd = Some(value)
+            }
             "fingerprint" => {
                 let (hash, fp) = value
                     .split_once(' ')
                     .ok_or("a fingerprint is '<hash-func> <fingerprint>' (RFC 8122)")?;
-                self.fingerprints
-                    .push((hash.to_string(), fp.trim().to_string()));
+                let fp = fp.trim();
+                read_valid(Field::Token, hash, "the fingerprint hash function")?;
+                read_valid(Field::Fingerprint, fp, "the fingerprint")?;
+                self.fingerprints.push((hash.to_string(), fp.to_string()));
             }
             "setup" => {
                 self.setup = Some(Setup::from_xml(&value).map_err(|_| {
@@ -1171,6 +1214,13 @@ fn media_from_sdp(
     };
     for (i, b) in m.bandwidth.iter().enumerate() {
         if i == 0 {
+            read_valid(Field::Token, &b.bandwidth_type, "the bandwidth type").map_err(
+                |reason| SdpError::Attribute {
+                    media: Some(mid.to_string()),
+                    line: format!("b={b}"),
+                    reason,
+                },
+            )?;
             desc.bandwidth = Some(Bandwidth {
                 type_: if b.experimental {
                     format!("X-{}", b.bandwidth_type)
@@ -1215,7 +1265,9 @@ fn media_from_sdp(
                 };
                 let mut parts = rest.trim().split('/');
                 let p = &mut pts[i];
-                p.name = parts.next().map(str::to_string);
+                let name = parts.next().unwrap_or_default();
+                read_valid(Field::Token, name, "the encoding name").map_err(fail)?;
+                p.name = Some(name.to_string());
                 p.clockrate = Some(number(parts.next(), "the clock rate").map_err(fail)?);
                 if let Some(ch) = parts.next() {
                     p.channels = Some(number(Some(ch), "the channel count").map_err(fail)?);
@@ -1231,6 +1283,15 @@ fn media_from_sdp(
                 };
                 for tok in rest.split(';').map(str::trim).filter(|t| !t.is_empty()) {
                     let (name, value) = split_param(tok);
+                    // `a=fmtp:125 =` has an empty name, which would be
+                    // written back as nothing (`a=fmtp:125 `); a CR in a
+                    // name would be written raw and end the line. Refused
+                    // as to_sdp refuses them: a format parameter has a name.
+                    read_valid(Field::FmtpName, &name, "the fmtp parameter name").map_err(fail)?;
+                    if let Some(v) = &value {
+                        read_valid(Field::FmtpValue, v, "the fmtp parameter value")
+                            .map_err(fail)?;
+                    }
                     pts[i].parameters.push(Parameter {
                         name,
                         value: value.unwrap_or_default(),
@@ -1243,6 +1304,7 @@ fn media_from_sdp(
                 let ty = it
                     .next()
                     .ok_or_else(|| fail("a=rtcp-fb is '<pt|*> <type> [...]' (RFC 4585)".into()))?;
+                read_valid(Field::FbId, ty, "the rtcp-fb type").map_err(fail)?;
                 let target = if pt == Some("*") {
                     None
                 } else {
@@ -1271,9 +1333,11 @@ fn media_from_sdp(
                 };
                 for (n, tok) in it.enumerate() {
                     if n == 0 && !tok.contains('=') {
+                        read_valid(Field::Token, tok, "the rtcp-fb subtype").map_err(fail)?;
                         fb.subtype = Some(tok.to_string());
                     } else {
                         let (name, value) = split_param(tok);
+                        read_param(&name, value.as_deref(), "rtcp-fb").map_err(fail)?;
                         fb.parameters.push(FbParameter { name, value });
                     }
                 }
@@ -1302,16 +1366,18 @@ fn media_from_sdp(
                 let uri = it.next().ok_or_else(|| {
                     fail("a=extmap is '<id>[/<direction>] <uri> [...]' (RFC 8285)".into())
                 })?;
+                read_valid(Field::Visible, uri, "the extmap URI").map_err(fail)?;
+                let mut parameters = Vec::new();
+                for t in it {
+                    let (name, value) = split_param(t);
+                    read_param(&name, value.as_deref(), "extmap").map_err(fail)?;
+                    parameters.push(HdrextParameter { name, value });
+                }
                 desc.hdrexts.push(RtpHdrext {
                     id: number(Some(id), "the extension id").map_err(fail)?,
                     uri: uri.to_string(),
                     senders,
-                    parameters: it
-                        .map(|t| {
-                            let (name, value) = split_param(t);
-                            HdrextParameter { name, value }
-                        })
-                        .collect(),
+                    parameters,
                 });
             }
             "ssrc" => {
@@ -1327,6 +1393,10 @@ fn media_from_sdp(
                     Some((n, v)) => (n.to_string(), Some(v.to_string())),
                     None => (rest.to_string(), None),
                 };
+                read_valid(Field::Token, &name, "the SSRC attribute name").map_err(fail)?;
+                if let Some(v) = &value {
+                    read_valid(Field::LineEnd, v, "the SSRC attribute value").map_err(fail)?;
+                }
                 let source = match sources.iter_mut().position(|s| s.ssrc == ssrc) {
                     Some(i) => &mut sources[i],
                     None => {
@@ -1344,6 +1414,7 @@ fn media_from_sdp(
                 let sem = it.next().ok_or_else(|| {
                     fail("a=ssrc-group is '<semantics> <ssrc>...' (RFC 5576)".into())
                 })?;
+                read_valid(Field::Token, sem, "the ssrc-group semantics").map_err(fail)?;
                 let mut group = SsrcGroup {
                     semantics: Semantics::from_xml(sem).map_err(fail)?,
                     sources: vec![],
@@ -1365,6 +1436,17 @@ fn media_from_sdp(
                     ));
                 };
                 let rest: Vec<&str> = it.collect();
+                read_valid(Field::Tag, tag, "the crypto tag").map_err(fail)?;
+                read_valid(Field::Suite, suite, "the crypto suite").map_err(fail)?;
+                read_valid(Field::Visible, key, "the crypto key-params").map_err(fail)?;
+                if !rest.is_empty() {
+                    read_valid(
+                        Field::SessionParams,
+                        &rest.join(" "),
+                        "the crypto session-params",
+                    )
+                    .map_err(fail)?;
+                }
                 crypto.push(Crypto {
                     tag: tag.to_string(),
                     crypto_suite: suite.to_string(),
@@ -1390,6 +1472,7 @@ fn media_from_sdp(
                                 .into(),
                         ));
                     };
+                    read_valid(Field::Address, ip, "the remote candidate address").map_err(fail)?;
                     let r = RemoteCandidate {
                         component: number(Some(component), "the component").map_err(fail)?,
                         ip: ip.to_string(),
@@ -1470,6 +1553,13 @@ fn media_from_sdp(
             line: format!("m={}", m.media_name),
             reason: "a port but no c= address, here or at session level (RFC 4566 §5.7)".into(),
         })?;
+        read_valid(Field::Address, &ip, "the c= address").map_err(|reason| {
+            SdpError::Attribute {
+                media: Some(mid.to_string()),
+                line: format!("c=IN {} {ip}", ip_version(&ip)),
+                reason,
+            }
+        })?;
         let candidate = |component: u8, ip: String, port: u16| raw_udp::Candidate {
             component,
             generation: 0,
@@ -1495,6 +1585,13 @@ fn media_from_sdp(
                     reason,
                 })?;
             let rtcp_ip = it.nth(2).map_or(ip, str::to_string);
+            read_valid(Field::Address, &rtcp_ip, "the RTCP address").map_err(|reason| {
+                SdpError::Attribute {
+                    media: Some(mid.to_string()),
+                    line: format!("a=rtcp:{rtcp}"),
+                    reason,
+                }
+            })?;
             raw.candidates.push(candidate(2, rtcp_ip, rtcp_port));
         }
         Payload::new(raw)
@@ -1524,6 +1621,9 @@ fn parse_candidate(value: &str, id: String) -> Result<(Candidate, Vec<String>), 
             t[7]
         )
     })?;
+    read_valid(Field::FOUNDATION, t[0], "the candidate foundation")?;
+    read_valid(Field::Token, t[2], "the candidate transport")?;
+    read_valid(Field::Address, t[4], "the candidate address")?;
     let mut c = Candidate {
         component: number(Some(t[1]), "the component")?,
         foundation: t[0].to_string(),
@@ -1548,7 +1648,10 @@ fn parse_candidate(value: &str, id: String) -> Result<(Candidate, Vec<String>), 
             return Err(format!("candidate extension '{}' has no value", pair[0]));
         };
         match *k {
-            "raddr" => c.rel_addr = Some(v.to_string()),
+            "raddr" => {
+                read_valid(Field::Address, v, "the candidate raddr")?;
+                c.rel_addr = Some(v.to_string())
+            }
             "rport" => c.rel_port = Some(number(Some(v), "rport")?),
             "generation" => c.generation = number(Some(v), "the generation")?,
             "network-id" | "network" => c.network = Some(number(Some(v), "the network")?),
@@ -1560,8 +1663,9 @@ fn parse_candidate(value: &str, id: String) -> Result<(Candidate, Vec<String>), 
 
 /// The `jingle-sdp` fuzz target's property (feature `sim`): any bytes
 /// either fail to convert, with an error, or convert to Jingle contents
-/// whose SDP reads back as the same contents and groups. Panics when the
-/// property does not hold.
+/// that [`to_sdp`] writes (what [`from_sdp`] accepts matches the grammars
+/// `to_sdp` checks) and whose SDP reads back as the same contents and
+/// groups. Panics when the property does not hold.
 #[cfg(feature = "sim")]
 pub fn fuzz(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -1574,9 +1678,8 @@ pub fn fuzz(data: &[u8]) {
         let Ok(jingle) = from_sdp(&sdp, author, Creator::Initiator) else {
             continue;
         };
-        let Ok(out) = to_sdp(&jingle.contents, &jingle.groups, author) else {
-            continue;
-        };
+        let out = to_sdp(&jingle.contents, &jingle.groups, author)
+            .unwrap_or_else(|e| panic!("read from SDP, but not written back: {e}\n{text}"));
         let written = out.sdp.marshal();
         let reread =
             parse(&written).unwrap_or_else(|e| panic!("our SDP does not parse: {e}\n{written}"));
