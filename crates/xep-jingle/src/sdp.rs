@@ -52,7 +52,8 @@
 //! # What does not cross
 //!
 //! Nothing is dropped silently: what cannot be carried is listed in
-//! [`FromSdp::unmapped`] and [`ToSdp::unmapped`].
+//! [`FromSdp::unmapped`] and [`ToSdp::unmapped`], and a value that does
+//! not fit its SDP field is an error (see below).
 //! - SDP → Jingle: the session envelope (`o=`, `s=`, `t=`) and the
 //!   `m=` port, protocol and `c=` address (JSEP's placeholders; the
 //!   candidates carry the addresses, the protocol follows from
@@ -73,6 +74,26 @@
 //!   `required` attribute of `<encryption/>`, and `ptime`/`maxptime`
 //!   values that differ between payload types or are missing on some
 //!   (SDP has one per media section: the first is written).
+//!
+//! # Values are checked
+//!
+//! Jingle attributes are strings that may hold anything XML can, a CR LF
+//! (`&#13;&#10;`) included, which would end an SDP line and start
+//! another (an `m=` section of the peer's choosing). So every value that
+//! [`to_sdp`] writes is first checked against the grammar of its SDP
+//! field: RFC 8866 `token` (content names, semantics, media, encoding
+//! names, `bwtype`, candidate transports, hash functions, rtcp-fb
+//! subtypes, SSRC attribute names), `byte-string` (SSRC attribute
+//! values), RFC 8839 `ice-char` (ufrag, pwd, foundation, with their
+//! lengths), RFC 8122 fingerprints, addresses (IPv4, IPv6 or a domain
+//! name), RFC 4568 crypto fields, RFC 4585 `rtcp-fb-id`, visible ASCII
+//! extmap URIs, and `a=fmtp`, `a=extmap` and `a=rtcp-fb` parameter names
+//! and values (no `=`, `;`, whitespace or control characters where they
+//! would split or end them). A value that does not match is refused with
+//! [`SdpError::Value`], which names its element path
+//! (`content 'audio'/description/payload-type[id=111]/@name`), and is
+//! never written. [`from_sdp`] holds what it reads to the same grammars,
+//! so that what it accepts can be written back as it was read.
 //!
 //! Direction (`a=sendrecv` ... and `a=extmap:N/dir`) is relative to the
 //! party that wrote the SDP; `senders` is absolute. The conversions take
