@@ -52,7 +52,8 @@
 //! # What does not cross
 //!
 //! Nothing is dropped silently: what cannot be carried is listed in
-//! [`FromSdp::unmapped`] and [`ToSdp::unmapped`].
+//! [`FromSdp::unmapped`] and [`ToSdp::unmapped`], and a value that does
+//! not fit its SDP field is an error (see below).
 //! - SDP → Jingle: the session envelope (`o=`, `s=`, `t=`) and the
 //!   `m=` port, protocol and `c=` address (JSEP's placeholders; the
 //!   candidates carry the addresses, the protocol follows from
@@ -73,6 +74,26 @@
 //!   `required` attribute of `<encryption/>`, and `ptime`/`maxptime`
 //!   values that differ between payload types or are missing on some
 //!   (SDP has one per media section: the first is written).
+//!
+//! # Values are checked
+//!
+//! Jingle attributes are strings that may hold anything XML can, a CR LF
+//! (`&#13;&#10;`) included, which would end an SDP line and start
+//! another (an `m=` section of the peer's choosing). So every value that
+//! [`to_sdp`] writes is first checked against the grammar of its SDP
+//! field: RFC 8866 `token` (content names, semantics, media, encoding
+//! names, `bwtype`, candidate transports, hash functions, rtcp-fb
+//! subtypes, SSRC attribute names), `byte-string` (SSRC attribute
+//! values), RFC 8839 `ice-char` (ufrag, pwd, foundation, with their
+//! lengths), RFC 8122 fingerprints, addresses (IPv4, IPv6 or a domain
+//! name), RFC 4568 crypto fields, RFC 4585 `rtcp-fb-id`, visible ASCII
+//! extmap URIs, and `a=fmtp`, `a=extmap` and `a=rtcp-fb` parameter names
+//! and values (no `=`, `;`, whitespace or control characters where they
+//! would split or end them). A value that does not match is refused with
+//! [`SdpError::Value`], which names its element path
+//! (`content 'audio'/description/payload-type[id=111]/@name`), and is
+//! never written. [`from_sdp`] holds what it reads to the same grammars,
+//! so that what it accepts can be written back as it was read.
 //!
 //! Direction (`a=sendrecv` ... and `a=extmap:N/dir`) is relative to the
 //! party that wrote the SDP; `senders` is absolute. The conversions take
@@ -118,6 +139,17 @@ pub enum SdpError {
     },
     /// A `<group/>` among the `<jingle/>`'s payloads does not parse.
     Group(String),
+    /// A value from Jingle does not match the grammar of the SDP field
+    /// it would be written to, so it is not written.
+    Value {
+        /// The Jingle element path to the value, as
+        /// `content 'audio'/description/payload-type[id=111]/@name`.
+        path: String,
+        /// The value.
+        value: String,
+        /// The grammar it does not match.
+        reason: String,
+    },
     /// A content cannot be written as an SDP media section.
     Content {
         /// The content's name.
@@ -142,12 +174,204 @@ impl fmt::Display for SdpError {
                 reason,
             } => write!(f, "session: '{line}': {reason}"),
             SdpError::Group(r) => write!(f, "<jingle/>/<group/>: {r}"),
+            SdpError::Value {
+                path,
+                value,
+                reason,
+            } => write!(f, "{path}: {value:?} {reason}"),
             SdpError::Content { content, reason } => write!(f, "content '{content}': {reason}"),
         }
     }
 }
 
 impl std::error::Error for SdpError {}
+
+/// The grammar a value must match to be written into its SDP field, and
+/// to be accepted when read from one. Each is the RFC's grammar for the
+/// field, narrowed where noted so that what is written reads back as the
+/// same value through [`parse`] (which trims each line and splits fields
+/// at any whitespace, Unicode's included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    /// RFC 8866 `token`: content names (`a=mid`, RFC 5888
+    /// `identification-tag`), group and ssrc-group semantics, media,
+    /// encoding names, bandwidth types, candidate transports, fingerprint
+    /// hash functions, rtcp-fb subtypes, SSRC attribute names.
+    Token,
+    /// RFC 8866 `byte-string` (no NUL, CR or LF) that ends its line, so
+    /// not ending in whitespace, which the reader trims: an SSRC
+    /// attribute's value (RFC 5576 `att-value`).
+    LineEnd,
+    /// `1*VCHAR`: an extmap URI (RFC 8285, RFC 3986 has no spaces) and
+    /// RFC 4568 `key-params`.
+    Visible,
+    /// RFC 8839 `ice-char` (`ALPHA / DIGIT / "+" / "/"`), `min` to `max`
+    /// of them: `ice-ufrag` 4-256, `ice-pwd` 22-256, a candidate
+    /// `foundation` 1-32.
+    Ice { min: usize, max: usize },
+    /// RFC 8122 `fingerprint`: `2UHEX *(":" 2UHEX)` (lower case hex is
+    /// accepted too: it is what some peers send, and it cannot end a line).
+    Fingerprint,
+    /// RFC 8866 `IP4-address`, `IP6-address` or `FQDN` (an mDNS name is
+    /// one). Its `extn-addr` (any non-whitespace) is not taken: ICE and
+    /// raw UDP carry addresses.
+    Address,
+    /// RFC 4568 `tag`: `1*9DIGIT`.
+    Tag,
+    /// RFC 4568 `crypto-suite`: `1*(ALPHA / DIGIT / "_")`.
+    Suite,
+    /// RFC 4568 session parameters: `1*VCHAR` each, one space apart (the
+    /// reader splits them at whitespace and joins them with one space).
+    SessionParams,
+    /// RFC 4585 `rtcp-fb-id`: `1*(alpha-numeric / "-" / "_")`.
+    FbId,
+    /// An `a=fmtp` parameter name (RFC 8866 `fmtp` is a `byte-string`;
+    /// the media types' `name=value;...` convention splits it): non-empty,
+    /// no whitespace, control character, `=` or `;`.
+    FmtpName,
+    /// An `a=fmtp` parameter value: possibly empty, no NUL, CR, LF or
+    /// `;`, and no whitespace at either end (the parameters are trimmed).
+    FmtpValue,
+    /// The name of an `a=extmap` or `a=rtcp-fb` parameter (Jingle's
+    /// `name[=value]` words of RFC 8285 `extensionattributes` and RFC 4585
+    /// `rtcp-fb-param`): RFC 8866 `non-ws-string` without `=`.
+    ParamName,
+    /// Its value: empty, or a `non-ws-string`.
+    ParamValue,
+}
+
+impl Field {
+    const UFRAG: Field = Field::Ice { min: 4, max: 256 };
+    const PWD: Field = Field::Ice { min: 22, max: 256 };
+    const FOUNDATION: Field = Field::Ice { min: 1, max: 32 };
+
+    /// `Err(why)` when `v` does not match the grammar.
+    fn check(self, v: &str) -> Result<(), &'static str> {
+        let ok = match self {
+            Field::Token => is_token(v),
+            Field::LineEnd => is_byte_string(v) && !v.ends_with(char::is_whitespace),
+            Field::Visible => is_visible(v),
+            Field::Ice { min, max } => {
+                (min..=max).contains(&v.len())
+                    && v.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+            }
+            Field::Fingerprint => v
+                .split(':')
+                .all(|h| h.len() == 2 && h.bytes().all(|b| b.is_ascii_hexdigit())),
+            Field::Address => is_address(v),
+            Field::Tag => (1..=9).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()),
+            Field::Suite => {
+                !v.is_empty() && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            }
+            Field::SessionParams => v.split(' ').all(is_visible),
+            Field::FbId => {
+                !v.is_empty()
+                    && v.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            }
+            Field::FmtpName => is_non_ws_string(v) && !v.contains(['=', ';']),
+            Field::FmtpValue => {
+                (v.is_empty() || is_byte_string(v)) && !v.contains(';') && v.trim() == v
+            }
+            Field::ParamName => is_non_ws_string(v) && !v.contains('='),
+            Field::ParamValue => v.is_empty() || is_non_ws_string(v),
+        };
+        if ok {
+            return Ok(());
+        }
+        Err(match self {
+            Field::Token => "is not an RFC 8866 token",
+            Field::LineEnd => {
+                "is not an RFC 8866 byte-string (non-empty, no NUL, CR or LF) without whitespace at its end"
+            }
+            Field::Visible => "is not visible ASCII without spaces (1*VCHAR)",
+            Field::Ice { .. } if self == Field::UFRAG => {
+                "is not an RFC 8839 ice-ufrag (4 to 256 of ALPHA, DIGIT, '+' and '/')"
+            }
+            Field::Ice { .. } if self == Field::PWD => {
+                "is not an RFC 8839 ice-pwd (22 to 256 of ALPHA, DIGIT, '+' and '/')"
+            }
+            Field::Ice { .. } => {
+                "is not an RFC 8839 foundation (1 to 32 of ALPHA, DIGIT, '+' and '/')"
+            }
+            Field::Fingerprint => "is not an RFC 8122 fingerprint (hex pairs separated by ':')",
+            Field::Address => "is not an IPv4 or IPv6 address or a domain name (RFC 8866)",
+            Field::Tag => "is not an RFC 4568 tag (1 to 9 digits)",
+            Field::Suite => "is not an RFC 4568 crypto-suite (ALPHA, DIGIT and '_')",
+            Field::SessionParams => {
+                "is not RFC 4568 session parameters (visible ASCII words, one space apart)"
+            }
+            Field::FbId => "is not an RFC 4585 rtcp-fb-id (ALPHA, DIGIT, '-' and '_')",
+            Field::FmtpName => {
+                "is not an fmtp parameter name (non-empty, no whitespace, control character, '=' or ';')"
+            }
+            Field::FmtpValue => {
+                "is not an fmtp parameter value (no NUL, CR, LF or ';', no whitespace at its ends)"
+            }
+            Field::ParamName => {
+                "is not a parameter name (non-empty, no whitespace, control character or '=')"
+            }
+            Field::ParamValue => "is not a parameter value (no whitespace or control character)",
+        })
+    }
+}
+
+/// RFC 8866 `token-char`: `%x21 / %x23-27 / %x2A-2B / %x2D-2E / %x30-39 /
+/// %x41-5A / %x5E-7E`.
+fn is_token(v: &str) -> bool {
+    !v.is_empty()
+        && v.bytes().all(|b| {
+            matches!(b, b'!' | b'#'..=b'\'' | b'*' | b'+' | b'-' | b'.' | b'0'..=b'9' | b'A'..=b'Z' | b'^'..=b'~')
+        })
+}
+
+/// RFC 8866 `byte-string`: `1*(%x01-09 / %x0B-0C / %x0E-FF)`.
+fn is_byte_string(v: &str) -> bool {
+    !v.is_empty() && !v.contains(['\0', '\r', '\n'])
+}
+
+/// RFC 8866 `non-ws-string`: `1*(VCHAR / %x80-FF)`, less the non-ASCII
+/// whitespace the reader splits at.
+fn is_non_ws_string(v: &str) -> bool {
+    !v.is_empty()
+        && v.chars()
+            .all(|c| c.is_ascii_graphic() || (!c.is_ascii() && !c.is_whitespace()))
+}
+
+/// `1*VCHAR`.
+fn is_visible(v: &str) -> bool {
+    !v.is_empty() && v.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// RFC 8866 `IP4-address / IP6-address / FQDN` (`FQDN = 4*(alpha-numeric
+/// / "-" / ".")`).
+fn is_address(v: &str) -> bool {
+    v.parse::<std::net::IpAddr>().is_ok()
+        || (v.len() >= 4
+            && v.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'))
+}
+
+/// Checks a value taken from Jingle against the grammar of the SDP field
+/// it goes to; `path` names its element. What does not match is refused,
+/// never written.
+fn valid(field: Field, value: &str, path: impl FnOnce() -> String) -> Result<(), SdpError> {
+    field.check(value).map_err(|reason| SdpError::Value {
+        path: path(),
+        value: value.to_string(),
+        reason: reason.to_string(),
+    })
+}
+
+/// Checks a value read from SDP against the grammar [`to_sdp`] writes it
+/// with (the same [`Field`]), so that whatever [`from_sdp`] accepts can be
+/// written back as it was read. `what` names it in the reason.
+fn read_valid(field: Field, value: &str, what: &str) -> Result<(), String> {
+    field
+        .check(value)
+        .map_err(|reason| format!("{what} {value:?} {reason}"))
+}
 
 /// Something one side expresses that the other cannot carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -246,6 +470,19 @@ fn param(name: &str, value: Option<&str>) -> String {
     }
 }
 
+/// Checks a `name[=value]` word of `a=extmap` or `a=rtcp-fb` as read.
+fn read_param(name: &str, value: Option<&str>, what: &str) -> Result<(), String> {
+    read_valid(
+        Field::ParamName,
+        name,
+        &format!("the {what} parameter name"),
+    )?;
+    match value {
+        Some(v) => read_valid(Field::ParamValue, v, &format!("the {what} parameter value")),
+        None => Ok(()),
+    }
+}
+
 fn split_param(token: &str) -> (String, Option<String>) {
     match token.split_once('=') {
         Some((n, v)) => (n.to_string(), Some(v.to_string())),
@@ -301,9 +538,17 @@ pub fn to_sdp(contents: &[Content], groups: &[Group], author: Creator) -> Result
         attributes: vec![],
         media_descriptions: vec![],
     };
-    for g in groups {
+    for (i, g) in groups.iter().enumerate() {
+        let i = i + 1;
+        valid(Field::Token, &g.semantics, || {
+            format!("group[{i}]/@semantics")
+        })?;
         let mut v = g.semantics.clone();
-        for c in &g.contents {
+        for (j, c) in g.contents.iter().enumerate() {
+            let j = j + 1;
+            valid(Field::Token, &c.name, || {
+                format!("group[{i}]/content[{j}]/@name")
+            })?;
             v.push(' ');
             v.push_str(&c.name);
         }
@@ -326,6 +571,10 @@ fn media_to_sdp(
     unmapped: &mut Vec<Unmapped>,
 ) -> Result<MediaDescription, SdpError> {
     let name = c.name.as_str();
+    // The content's element path, for the values checked below; the
+    // name is checked first, so that the errors after it can quote it.
+    let at = |rest: &str| format!("content '{}'/{rest}", name.escape_debug());
+    valid(Field::Token, name, || at("@name"))?;
     let mut note = |what: String| {
         unmapped.push(Unmapped {
             media: Some(name.to_string()),
@@ -347,6 +596,7 @@ fn media_to_sdp(
             ),
         })?,
     };
+    valid(Field::Token, &desc.media, || at("description/@media"))?;
     if desc.payload_types.is_empty() {
         return Err(SdpError::Content {
             content: name.to_string(),
@@ -366,22 +616,46 @@ fn media_to_sdp(
     }
 
     let mut a = Vec::new();
-    for cand in &transport.candidates {
+    for (i, cand) in transport.candidates.iter().enumerate() {
+        let p = |attr: &str| at(&format!("transport/candidate[{}]/@{attr}", i + 1));
+        valid(Field::FOUNDATION, &cand.foundation, || p("foundation"))?;
+        valid(Field::Token, &cand.protocol, || p("protocol"))?;
+        valid(Field::Address, &cand.ip, || p("ip"))?;
+        if let Some(r) = &cand.rel_addr {
+            valid(Field::Address, r, || p("rel-addr"))?;
+        }
+        if cand.priority == 0 {
+            // Not the grammar (1*10DIGIT) but RFC 8445, which from_sdp
+            // holds the line to: it would not read back.
+            return Err(SdpError::Value {
+                path: p("priority"),
+                value: "0".into(),
+                reason: "is not a positive priority (RFC 8445)".into(),
+            });
+        }
         a.push(attr("candidate", candidate_line(cand)));
     }
     if let Some(r) = &transport.remote_candidate {
+        valid(Field::Address, &r.ip, || {
+            at("transport/remote-candidate/@ip")
+        })?;
         a.push(attr(
             "remote-candidates",
             format!("{} {} {}", r.component, r.ip, r.port),
         ));
     }
     if let Some(u) = &transport.ufrag {
+        valid(Field::UFRAG, u, || at("transport/@ufrag"))?;
         a.push(attr("ice-ufrag", u.as_str()));
     }
     if let Some(p) = &transport.pwd {
+        valid(Field::PWD, p, || at("transport/@pwd"))?;
         a.push(attr("ice-pwd", p.as_str()));
     }
-    for f in &transport.fingerprints {
+    for (i, f) in transport.fingerprints.iter().enumerate() {
+        let p = || at(&format!("transport/fingerprint[{}]", i + 1));
+        valid(Field::Token, &f.hash, || p() + "/@hash")?;
+        valid(Field::Fingerprint, &f.value, p)?;
         a.push(attr("fingerprint", format!("{} {}", f.hash, f.value)));
     }
     if let Some(f) = transport.fingerprints.first() {
@@ -394,7 +668,9 @@ fn media_to_sdp(
         a.push(attr("setup", f.setup.to_xml()));
     }
     a.push(attr("mid", name));
-    for h in &desc.hdrexts {
+    for (i, h) in desc.hdrexts.iter().enumerate() {
+        let p = |rest: &str| at(&format!("description/rtp-hdrext[{}]{rest}", i + 1));
+        valid(Field::Visible, &h.uri, || p("/@uri"))?;
         let mut v = h.id.to_string();
         if let Some(s) = h.senders {
             v.push('/');
@@ -402,9 +678,14 @@ fn media_to_sdp(
         }
         v.push(' ');
         v.push_str(&h.uri);
-        for p in &h.parameters {
+        for (j, hp) in h.parameters.iter().enumerate() {
+            let pp = |attr: &str| p(&format!("/parameter[{}]/@{attr}", j + 1));
+            valid(Field::ParamName, &hp.name, || pp("name"))?;
+            if let Some(value) = &hp.value {
+                valid(Field::ParamValue, value, || pp("value"))?;
+            }
             v.push(' ');
-            v.push_str(&param(&p.name, p.value.as_deref()));
+            v.push_str(&param(&hp.name, hp.value.as_deref()));
         }
         a.push(attr("extmap", v));
     }
@@ -415,8 +696,11 @@ fn media_to_sdp(
     if desc.rtcp_mux {
         a.push(flag("rtcp-mux"));
     }
-    for fb in &desc.rtcp_fbs {
-        a.push(attr("rtcp-fb", format!("* {}", fb_value(fb))));
+    for (i, fb) in desc.rtcp_fbs.iter().enumerate() {
+        let v = fb_value(fb, |rest| {
+            at(&format!("description/rtcp-fb[{}]{rest}", i + 1))
+        })?;
+        a.push(attr("rtcp-fb", format!("* {v}")));
     }
     for t in &desc.rtcp_fb_trr_ints {
         a.push(attr("rtcp-fb", format!("* trr-int {}", t.value)));
@@ -424,7 +708,9 @@ fn media_to_sdp(
     let mut ptime: Option<u32> = None;
     let mut maxptime: Option<u32> = None;
     for pt in &desc.payload_types {
+        let ptp = |rest: &str| at(&format!("description/payload-type[id={}]{rest}", pt.id));
         if let Some(n) = &pt.name {
+            valid(Field::Token, n, || ptp("/@name"))?;
             let mut v = format!("{} {}/{}", pt.id, n, pt.clockrate.unwrap_or(0));
             if pt.clockrate.is_none() {
                 return Err(SdpError::Content {
@@ -440,11 +726,17 @@ fn media_to_sdp(
             }
             a.push(attr("rtpmap", v));
         }
-        for fb in &pt.rtcp_fbs {
-            a.push(attr("rtcp-fb", format!("{} {}", pt.id, fb_value(fb))));
+        for (i, fb) in pt.rtcp_fbs.iter().enumerate() {
+            let v = fb_value(fb, |rest| ptp(&format!("/rtcp-fb[{}]{rest}", i + 1)))?;
+            a.push(attr("rtcp-fb", format!("{} {v}", pt.id)));
         }
         for t in &pt.rtcp_fb_trr_ints {
             a.push(attr("rtcp-fb", format!("{} trr-int {}", pt.id, t.value)));
+        }
+        for (j, p) in pt.parameters.iter().enumerate() {
+            let pp = |attr: &str| ptp(&format!("/parameter[{}]/@{attr}", j + 1));
+            valid(Field::FmtpName, &p.name, || pp("name"))?;
+            valid(Field::FmtpValue, &p.value, || pp("value"))?;
         }
         if !pt.parameters.is_empty() {
             let ps: Vec<String> = pt
@@ -504,7 +796,14 @@ fn media_to_sdp(
                 el.ns()
             ));
         }
-        for cr in &enc.cryptos {
+        for (i, cr) in enc.cryptos.iter().enumerate() {
+            let p = |attr: &str| at(&format!("description/encryption/crypto[{}]/@{attr}", i + 1));
+            valid(Field::Tag, &cr.tag, || p("tag"))?;
+            valid(Field::Suite, &cr.crypto_suite, || p("crypto-suite"))?;
+            valid(Field::Visible, &cr.key_params, || p("key-params"))?;
+            if let Some(sp) = &cr.session_params {
+                valid(Field::SessionParams, sp, || p("session-params"))?;
+            }
             let mut v = format!("{} {} {}", cr.tag, cr.crypto_suite, cr.key_params);
             if let Some(s) = &cr.session_params {
                 v.push(' ');
@@ -513,8 +812,11 @@ fn media_to_sdp(
             a.push(attr("crypto", v));
         }
     }
-    for g in &desc.ssrc_groups {
+    for (i, g) in desc.ssrc_groups.iter().enumerate() {
         let mut v = g.semantics.to_xml().into_owned();
+        valid(Field::Token, &v, || {
+            at(&format!("description/ssrc-group[{}]/@semantics", i + 1))
+        })?;
         for s in &g.sources {
             v.push_str(&format!(" {}", s.ssrc));
         }
@@ -527,7 +829,20 @@ fn media_to_sdp(
                 s.ssrc
             ));
         }
-        for p in &s.parameters {
+        for (j, p) in s.parameters.iter().enumerate() {
+            let pp = |attr: &str| {
+                at(&format!(
+                    "description/source[ssrc={}]/parameter[{}]/@{attr}",
+                    s.ssrc,
+                    j + 1
+                ))
+            };
+            // RFC 5576: `att-field` is a token (it cannot hold the `:`),
+            // `att-value` a byte-string.
+            valid(Field::Token, &p.name, || pp("name"))?;
+            if let Some(v) = &p.value {
+                valid(Field::LineEnd, v, || pp("value"))?;
+            }
             let v = match &p.value {
                 Some(v) => format!("{} {}:{}", s.ssrc, p.name, v),
                 None => format!("{} {}", s.ssrc, p.name),
@@ -568,6 +883,15 @@ fn media_to_sdp(
                 Some(t) => (true, t.to_string()),
                 None => (false, b.type_.clone()),
             };
+            // RFC 8866 `bwtype` is a token; `X-` is written by the sdp
+            // crate in front of an experimental one.
+            if let Err(reason) = Field::Token.check(&bandwidth_type) {
+                return Err(SdpError::Value {
+                    path: at("description/bandwidth/@type"),
+                    value: b.type_.clone(),
+                    reason: reason.into(),
+                });
+            }
             vec![SdpBandwidth {
                 experimental,
                 bandwidth_type,
@@ -589,6 +913,12 @@ fn media_to_sdp(
             let first = raw.candidates[..n]
                 .iter()
                 .all(|o| o.component != cand.component);
+            if first && matches!(cand.component, 1 | 2) {
+                // Written as the c= address or in a=rtcp.
+                valid(Field::Address, &cand.ip, || {
+                    at(&format!("transport/candidate[{}]/@ip", n + 1))
+                })?;
+            }
             match cand.component {
                 1 if first => {
                     port = cand.port as isize; // u16 always fits
@@ -659,17 +989,43 @@ fn ip_version(ip: &str) -> &'static str {
     if ip.contains(':') { "IP6" } else { "IP4" }
 }
 
-fn fb_value(fb: &RtcpFb) -> String {
+/// The `a=rtcp-fb` value after the payload type, with its values checked
+/// (`at` gives the element path of `fb` followed by its argument).
+fn fb_value(fb: &RtcpFb, at: impl Fn(&str) -> String) -> Result<String, SdpError> {
+    valid(Field::FbId, &fb.type_, || at("/@type"))?;
+    if fb.type_ == "trr-int" {
+        // It would read back as <rtcp-fb-trr-int/>.
+        return Err(SdpError::Value {
+            path: at("/@type"),
+            value: fb.type_.clone(),
+            reason: "is <rtcp-fb-trr-int/>'s, not <rtcp-fb/>'s (XEP-0293)".into(),
+        });
+    }
     let mut v = fb.type_.clone();
     if let Some(s) = &fb.subtype {
+        valid(Field::Token, s, || at("/@subtype"))?;
         v.push(' ');
         v.push_str(s);
     }
-    for p in &fb.parameters {
+    for (j, p) in fb.parameters.iter().enumerate() {
+        let pp = |attr: &str| at(&format!("/parameter[{}]/@{attr}", j + 1));
+        valid(Field::ParamName, &p.name, || pp("name"))?;
+        match &p.value {
+            Some(value) => valid(Field::ParamValue, value, || pp("value"))?,
+            // The first bare word after the type is the subtype.
+            None if fb.subtype.is_none() && j == 0 => {
+                return Err(SdpError::Value {
+                    path: pp("value"),
+                    value: String::new(),
+                    reason: "is missing: without a subtype, a bare first parameter reads back as the subtype".into(),
+                });
+            }
+            None => {}
+        }
         v.push(' ');
         v.push_str(&param(&p.name, p.value.as_deref()));
     }
-    v
+    Ok(v)
 }
 
 fn candidate_line(c: &Candidate) -> String {
@@ -725,13 +1081,18 @@ pub fn from_sdp(
                 let semantics = it
                     .next()
                     .ok_or_else(|| err("a group needs its semantics".into()))?;
+                // RFC 5888: the semantics and identification-tags are tokens.
+                read_valid(Field::Token, semantics, "the group semantics").map_err(err)?;
+                let mut contents = Vec::new();
+                for n in it {
+                    read_valid(Field::Token, n, "a group content name").map_err(err)?;
+                    contents.push(GroupContent {
+                        name: n.to_string(),
+                    });
+                }
                 out.groups.push(Group {
                     semantics: semantics.to_string(),
-                    contents: it
-                        .map(|n| GroupContent {
-                            name: n.to_string(),
-                        })
-                        .collect(),
+                    contents,
                 });
             }
             "ice-ufrag" | "ice-pwd" | "fingerprint" | "setup" | "extmap-allow-mixed" => {
@@ -757,6 +1118,14 @@ pub fn from_sdp(
             });
             continue;
         }
+        // The content name: RFC 5888 `identification-tag`, a token.
+        read_valid(Field::Token, &mid, "the content name (a=mid)").map_err(|reason| {
+            SdpError::Attribute {
+                media: Some(index.to_string()),
+                line: format!("a=mid:{}", mid.escape_debug()),
+                reason,
+            }
+        })?;
         out.contents.push(media_from_sdp(
             m,
             &mid,
@@ -784,14 +1153,22 @@ impl MediaState {
     fn transport_attr(&mut self, a: &Attribute) -> Result<(), String> {
         let value = a.value.clone().unwrap_or_default();
         match a.key.as_str() {
-            "ice-ufrag" => self.ufrag = Some(value),
-            "ice-pwd" => self.pwd = Some(value),
+            "ice-ufrag" => {
+                read_valid(Field::UFRAG, &value, "the ICE ufrag")?;
+                self.ufrag = Some(value)
+            }
+            "ice-pwd" => {
+                read_valid(Field::PWD, &value, "the ICE pwd")?;
+                self.pwd = Some(value)
+            }
             "fingerprint" => {
                 let (hash, fp) = value
                     .split_once(' ')
                     .ok_or("a fingerprint is '<hash-func> <fingerprint>' (RFC 8122)")?;
-                self.fingerprints
-                    .push((hash.to_string(), fp.trim().to_string()));
+                let fp = fp.trim();
+                read_valid(Field::Token, hash, "the fingerprint hash function")?;
+                read_valid(Field::Fingerprint, fp, "the fingerprint")?;
+                self.fingerprints.push((hash.to_string(), fp.to_string()));
             }
             "setup" => {
                 self.setup = Some(Setup::from_xml(&value).map_err(|_| {
@@ -858,6 +1235,13 @@ fn media_from_sdp(
     };
     for (i, b) in m.bandwidth.iter().enumerate() {
         if i == 0 {
+            read_valid(Field::Token, &b.bandwidth_type, "the bandwidth type").map_err(
+                |reason| SdpError::Attribute {
+                    media: Some(mid.to_string()),
+                    line: format!("b={b}"),
+                    reason,
+                },
+            )?;
             desc.bandwidth = Some(Bandwidth {
                 type_: if b.experimental {
                     format!("X-{}", b.bandwidth_type)
@@ -902,7 +1286,9 @@ fn media_from_sdp(
                 };
                 let mut parts = rest.trim().split('/');
                 let p = &mut pts[i];
-                p.name = parts.next().map(str::to_string);
+                let name = parts.next().unwrap_or_default();
+                read_valid(Field::Token, name, "the encoding name").map_err(fail)?;
+                p.name = Some(name.to_string());
                 p.clockrate = Some(number(parts.next(), "the clock rate").map_err(fail)?);
                 if let Some(ch) = parts.next() {
                     p.channels = Some(number(Some(ch), "the channel count").map_err(fail)?);
@@ -918,6 +1304,15 @@ fn media_from_sdp(
                 };
                 for tok in rest.split(';').map(str::trim).filter(|t| !t.is_empty()) {
                     let (name, value) = split_param(tok);
+                    // `a=fmtp:125 =` has an empty name, which would be
+                    // written back as nothing (`a=fmtp:125 `); a CR in a
+                    // name would be written raw and end the line. Refused
+                    // as to_sdp refuses them: a format parameter has a name.
+                    read_valid(Field::FmtpName, &name, "the fmtp parameter name").map_err(fail)?;
+                    if let Some(v) = &value {
+                        read_valid(Field::FmtpValue, v, "the fmtp parameter value")
+                            .map_err(fail)?;
+                    }
                     pts[i].parameters.push(Parameter {
                         name,
                         value: value.unwrap_or_default(),
@@ -930,6 +1325,7 @@ fn media_from_sdp(
                 let ty = it
                     .next()
                     .ok_or_else(|| fail("a=rtcp-fb is '<pt|*> <type> [...]' (RFC 4585)".into()))?;
+                read_valid(Field::FbId, ty, "the rtcp-fb type").map_err(fail)?;
                 let target = if pt == Some("*") {
                     None
                 } else {
@@ -958,9 +1354,11 @@ fn media_from_sdp(
                 };
                 for (n, tok) in it.enumerate() {
                     if n == 0 && !tok.contains('=') {
+                        read_valid(Field::Token, tok, "the rtcp-fb subtype").map_err(fail)?;
                         fb.subtype = Some(tok.to_string());
                     } else {
                         let (name, value) = split_param(tok);
+                        read_param(&name, value.as_deref(), "rtcp-fb").map_err(fail)?;
                         fb.parameters.push(FbParameter { name, value });
                     }
                 }
@@ -989,16 +1387,18 @@ fn media_from_sdp(
                 let uri = it.next().ok_or_else(|| {
                     fail("a=extmap is '<id>[/<direction>] <uri> [...]' (RFC 8285)".into())
                 })?;
+                read_valid(Field::Visible, uri, "the extmap URI").map_err(fail)?;
+                let mut parameters = Vec::new();
+                for t in it {
+                    let (name, value) = split_param(t);
+                    read_param(&name, value.as_deref(), "extmap").map_err(fail)?;
+                    parameters.push(HdrextParameter { name, value });
+                }
                 desc.hdrexts.push(RtpHdrext {
                     id: number(Some(id), "the extension id").map_err(fail)?,
                     uri: uri.to_string(),
                     senders,
-                    parameters: it
-                        .map(|t| {
-                            let (name, value) = split_param(t);
-                            HdrextParameter { name, value }
-                        })
-                        .collect(),
+                    parameters,
                 });
             }
             "ssrc" => {
@@ -1014,6 +1414,10 @@ fn media_from_sdp(
                     Some((n, v)) => (n.to_string(), Some(v.to_string())),
                     None => (rest.to_string(), None),
                 };
+                read_valid(Field::Token, &name, "the SSRC attribute name").map_err(fail)?;
+                if let Some(v) = &value {
+                    read_valid(Field::LineEnd, v, "the SSRC attribute value").map_err(fail)?;
+                }
                 let source = match sources.iter_mut().position(|s| s.ssrc == ssrc) {
                     Some(i) => &mut sources[i],
                     None => {
@@ -1031,6 +1435,7 @@ fn media_from_sdp(
                 let sem = it.next().ok_or_else(|| {
                     fail("a=ssrc-group is '<semantics> <ssrc>...' (RFC 5576)".into())
                 })?;
+                read_valid(Field::Token, sem, "the ssrc-group semantics").map_err(fail)?;
                 let mut group = SsrcGroup {
                     semantics: Semantics::from_xml(sem).map_err(fail)?,
                     sources: vec![],
@@ -1052,6 +1457,17 @@ fn media_from_sdp(
                     ));
                 };
                 let rest: Vec<&str> = it.collect();
+                read_valid(Field::Tag, tag, "the crypto tag").map_err(fail)?;
+                read_valid(Field::Suite, suite, "the crypto suite").map_err(fail)?;
+                read_valid(Field::Visible, key, "the crypto key-params").map_err(fail)?;
+                if !rest.is_empty() {
+                    read_valid(
+                        Field::SessionParams,
+                        &rest.join(" "),
+                        "the crypto session-params",
+                    )
+                    .map_err(fail)?;
+                }
                 crypto.push(Crypto {
                     tag: tag.to_string(),
                     crypto_suite: suite.to_string(),
@@ -1077,6 +1493,7 @@ fn media_from_sdp(
                                 .into(),
                         ));
                     };
+                    read_valid(Field::Address, ip, "the remote candidate address").map_err(fail)?;
                     let r = RemoteCandidate {
                         component: number(Some(component), "the component").map_err(fail)?,
                         ip: ip.to_string(),
@@ -1157,6 +1574,13 @@ fn media_from_sdp(
             line: format!("m={}", m.media_name),
             reason: "a port but no c= address, here or at session level (RFC 4566 §5.7)".into(),
         })?;
+        read_valid(Field::Address, &ip, "the c= address").map_err(|reason| {
+            SdpError::Attribute {
+                media: Some(mid.to_string()),
+                line: format!("c=IN {} {ip}", ip_version(&ip)),
+                reason,
+            }
+        })?;
         let candidate = |component: u8, ip: String, port: u16| raw_udp::Candidate {
             component,
             generation: 0,
@@ -1182,6 +1606,13 @@ fn media_from_sdp(
                     reason,
                 })?;
             let rtcp_ip = it.nth(2).map_or(ip, str::to_string);
+            read_valid(Field::Address, &rtcp_ip, "the RTCP address").map_err(|reason| {
+                SdpError::Attribute {
+                    media: Some(mid.to_string()),
+                    line: format!("a=rtcp:{rtcp}"),
+                    reason,
+                }
+            })?;
             raw.candidates.push(candidate(2, rtcp_ip, rtcp_port));
         }
         Payload::new(raw)
@@ -1211,6 +1642,9 @@ fn parse_candidate(value: &str, id: String) -> Result<(Candidate, Vec<String>), 
             t[7]
         )
     })?;
+    read_valid(Field::FOUNDATION, t[0], "the candidate foundation")?;
+    read_valid(Field::Token, t[2], "the candidate transport")?;
+    read_valid(Field::Address, t[4], "the candidate address")?;
     let mut c = Candidate {
         component: number(Some(t[1]), "the component")?,
         foundation: t[0].to_string(),
@@ -1235,7 +1669,10 @@ fn parse_candidate(value: &str, id: String) -> Result<(Candidate, Vec<String>), 
             return Err(format!("candidate extension '{}' has no value", pair[0]));
         };
         match *k {
-            "raddr" => c.rel_addr = Some(v.to_string()),
+            "raddr" => {
+                read_valid(Field::Address, v, "the candidate raddr")?;
+                c.rel_addr = Some(v.to_string())
+            }
             "rport" => c.rel_port = Some(number(Some(v), "rport")?),
             "generation" => c.generation = number(Some(v), "the generation")?,
             "network-id" | "network" => c.network = Some(number(Some(v), "the network")?),
@@ -1247,8 +1684,9 @@ fn parse_candidate(value: &str, id: String) -> Result<(Candidate, Vec<String>), 
 
 /// The `jingle-sdp` fuzz target's property (feature `sim`): any bytes
 /// either fail to convert, with an error, or convert to Jingle contents
-/// whose SDP reads back as the same contents and groups. Panics when the
-/// property does not hold.
+/// that [`to_sdp`] writes (what [`from_sdp`] accepts matches the grammars
+/// `to_sdp` checks) and whose SDP reads back as the same contents and
+/// groups. Panics when the property does not hold.
 #[cfg(feature = "sim")]
 pub fn fuzz(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -1261,9 +1699,8 @@ pub fn fuzz(data: &[u8]) {
         let Ok(jingle) = from_sdp(&sdp, author, Creator::Initiator) else {
             continue;
         };
-        let Ok(out) = to_sdp(&jingle.contents, &jingle.groups, author) else {
-            continue;
-        };
+        let out = to_sdp(&jingle.contents, &jingle.groups, author)
+            .unwrap_or_else(|e| panic!("read from SDP, but not written back: {e}\n{text}"));
         let written = out.sdp.marshal();
         let reread =
             parse(&written).unwrap_or_else(|e| panic!("our SDP does not parse: {e}\n{written}"));
