@@ -630,7 +630,7 @@ impl ClientSession {
             let polling_session = p.hold == 0 || p.requests == Some(1);
             let quick = now.saturating_duration_since(req.first_sent) < polling;
             if polling_session || quick {
-                self.next_empty = Some(now + polling);
+                self.next_empty = now.checked_add(polling);
             }
         }
         self.early.insert(rid, (body, req.pause));
@@ -734,7 +734,7 @@ impl ClientSession {
             .params
             .as_ref()
             .map_or(Duration::from_secs(self.config.wait.into()), |p| p.wait);
-        r.sent_at.map(|t| t + wait + self.config.grace)
+        r.sent_at?.checked_add(wait)?.checked_add(self.config.grace)
     }
 
     /// The next instant at which [`handle_timeout`](Self::handle_timeout)

@@ -593,9 +593,12 @@ impl CmSession {
         // reveal a lost one.
         if let Some(ack) = body.ack.map(Rid::get) {
             let lost = ack + 1;
-            let recently = self
-                .reported
-                .is_some_and(|(r, at)| r == lost && now < at + self.config.report_after);
+            let recently = self.reported.is_some_and(|(r, at)| {
+                r == lost
+                    && at
+                        .checked_add(self.config.report_after)
+                        .is_none_or(|d| now < d)
+            });
             if let Some((_, sent)) = self.cache.get(&lost)
                 && now.saturating_duration_since(*sent) >= self.config.report_after
                 && !recently
@@ -759,13 +762,22 @@ impl CmSession {
         if self.terminated {
             return None;
         }
-        let mut t = self.held.front().map(|h| h.since + self.wait);
-        if let Some(p) = self.pending.values().map(|p| p.arrived + self.wait).min() {
+        let mut t = self
+            .held
+            .front()
+            .and_then(|h| h.since.checked_add(self.wait));
+        if let Some(p) = self
+            .pending
+            .values()
+            .filter_map(|p| p.arrived.checked_add(self.wait))
+            .min()
+        {
             t = Some(t.map_or(p, |t| t.min(p)));
         }
         if self.held.is_empty() && self.pending.is_empty() {
-            let i = self.last_activity + self.inactivity();
-            t = Some(t.map_or(i, |t| t.min(i)));
+            if let Some(i) = self.last_activity.checked_add(self.inactivity()) {
+                t = Some(t.map_or(i, |t| t.min(i)));
+            }
         }
         t
     }
@@ -781,7 +793,7 @@ impl CmSession {
         while self
             .held
             .front()
-            .is_some_and(|h| h.since + self.wait <= now)
+            .is_some_and(|h| h.since.checked_add(self.wait).is_some_and(|d| d <= now))
         {
             let h = self.held.pop_front().expect("checked");
             self.answer(now, h, Body::default());
@@ -789,7 +801,7 @@ impl CmSession {
         let stuck: Vec<u64> = self
             .pending
             .iter()
-            .filter(|(_, p)| p.arrived + self.wait <= now)
+            .filter(|(_, p)| p.arrived.checked_add(self.wait).is_some_and(|d| d <= now))
             .map(|(r, _)| *r)
             .collect();
         for rid in stuck {
@@ -798,7 +810,10 @@ impl CmSession {
         }
         if self.held.is_empty()
             && self.pending.is_empty()
-            && self.last_activity + self.inactivity() <= now
+            && self
+                .last_activity
+                .checked_add(self.inactivity())
+                .is_some_and(|d| d <= now)
         {
             self.end(CmTermination::Inactive);
         }

@@ -1546,3 +1546,20 @@ fn cm_answers_repeats_after_termination_only_with_the_same_key() {
     let out = responses(&mut cm);
     assert_eq!(out[0].1.condition, Some(Condition::ItemNotFound));
 }
+
+#[test]
+fn a_grace_too_large_for_the_clock_never_panics() {
+    // Issue 17: `sent_at + wait + grace` overflowed (a panic) with a grace
+    // of Duration::MAX; such a request now never times out.
+    let now = Instant::now();
+    let config = ClientConfig {
+        grace: Duration::MAX,
+        ..ClientConfig::xmpp("verona.example")
+    };
+    let mut c = ClientSession::new(config, RID).unwrap();
+    let (rid, _) = c.poll_request(now).unwrap();
+    assert_eq!(c.poll_timeout(), None);
+    c.handle_timeout(now + Duration::from_secs(3600));
+    c.handle_response(now, rid, Ok(creation_response()));
+    assert!(matches!(events(&mut c)[..], [ClientEvent::Created(_)]));
+}

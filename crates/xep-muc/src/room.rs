@@ -472,7 +472,9 @@ pub struct Room {
     pending_requests: Vec<String>,
     pending_register: Option<(String, RegisterStep)>,
     pending_reserved_nick: Option<String>,
-    ping: Option<(Iq, Instant)>,
+    /// The self-ping in flight and when to stop waiting for it (`None`: a
+    /// timeout too long for the clock, never).
+    ping: Option<(Iq, Option<Instant>)>,
     next_ping: Option<Instant>,
     next_id: u64,
     transmit: VecDeque<Stanza>,
@@ -551,7 +553,7 @@ impl Room {
     /// When [`handle_timeout`](Room::handle_timeout) is next due.
     pub fn poll_timeout(&self) -> Option<Instant> {
         match &self.ping {
-            Some((_, deadline)) => Some(*deadline),
+            Some((_, deadline)) => *deadline,
             None => self.next_ping,
         }
     }
@@ -922,7 +924,10 @@ impl Room {
 
     fn activity(&mut self, now: Instant) {
         if matches!(self.state, State::Joined | State::Syncing) && self.ping.is_none() {
-            self.next_ping = self.options.self_ping_interval.map(|i| now + i);
+            self.next_ping = self
+                .options
+                .self_ping_interval
+                .and_then(|i| now.checked_add(i));
         }
     }
 
@@ -1256,9 +1261,12 @@ impl Room {
         self.events.push_back(Event::SelfPing(outcome.clone()));
         match outcome {
             SelfPing::Joined => {
-                self.next_ping = self.options.self_ping_interval.map(|i| now + i);
+                self.next_ping = self
+                    .options
+                    .self_ping_interval
+                    .and_then(|i| now.checked_add(i));
             }
-            SelfPing::TryLater => self.next_ping = Some(now + self.options.self_ping_retry),
+            SelfPing::TryLater => self.next_ping = now.checked_add(self.options.self_ping_retry),
             SelfPing::NotJoined(_) => {
                 // The room forgot us: join again.
                 self.state = State::Idle;
@@ -1271,7 +1279,7 @@ impl Room {
     /// sends a due self-ping, or gives up waiting for its reply.
     pub fn handle_timeout(&mut self, now: Instant) {
         if let Some((_, deadline)) = &self.ping {
-            if now >= *deadline {
+            if deadline.is_some_and(|d| now >= d) {
                 self.ping = None;
                 self.ping_outcome(now, SelfPing::TryLater);
             }
@@ -1284,7 +1292,7 @@ impl Room {
             let id = self.id();
             if let Some(iq) = self_ping::request(id, &self.room, &self.nick) {
                 self.transmit.push_back(iq.clone().into());
-                self.ping = Some((iq, now + self.options.self_ping_timeout));
+                self.ping = Some((iq, now.checked_add(self.options.self_ping_timeout)));
                 self.next_ping = None;
             }
         }

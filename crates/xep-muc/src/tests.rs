@@ -1748,3 +1748,33 @@ fn reserved_nickname_discovery() {
         "{ev:?}"
     );
 }
+
+#[test]
+fn self_ping_durations_too_large_for_the_clock_never_panic() {
+    // Issue 17: `now + interval` overflowed (a panic) with Duration::MAX.
+    let t0 = Instant::now();
+    let huge = RoomOptions {
+        self_ping_interval: Some(Duration::MAX),
+        ..RoomOptions::default()
+    };
+    let mut r = joined(huge, t0);
+    assert_eq!(r.poll_timeout(), None, "too far to be a deadline");
+    r.handle_message(t0, &subject("Act two"));
+    r.handle_timeout(t0 + Duration::from_secs(3600));
+    assert_eq!(sent(&mut r), Vec::<String>::new());
+
+    // A ping sent, whose timeout and retry are too long: waiting forever.
+    let forever = RoomOptions {
+        self_ping_interval: Some(Duration::from_secs(600)),
+        self_ping_timeout: Duration::MAX,
+        self_ping_retry: Duration::MAX,
+        ..RoomOptions::default()
+    };
+    let mut r = joined(forever, t0);
+    let t1 = t0 + Duration::from_secs(600);
+    r.handle_timeout(t1);
+    assert_eq!(sent(&mut r).len(), 1, "the self-ping");
+    assert_eq!(r.poll_timeout(), None);
+    r.handle_timeout(t1 + Duration::from_secs(3600));
+    assert_eq!(events(&mut r), []);
+}

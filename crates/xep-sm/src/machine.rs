@@ -622,18 +622,19 @@ impl StreamManager {
     }
 
     fn quiet_deadline(&self) -> Option<Instant> {
-        Some(self.last_send_at? + self.policy.quiet?)
+        self.last_send_at?.checked_add(self.policy.quiet?)
     }
 
     fn max_delay_deadline(&self) -> Option<Instant> {
-        Some(self.first_unrequested_at? + self.policy.max_delay?)
+        self.first_unrequested_at?
+            .checked_add(self.policy.max_delay?)
     }
 
     fn ack_timeout_deadline(&self) -> Option<Instant> {
         if self.timeout_reported {
             return None;
         }
-        Some(self.request_since? + self.policy.ack_timeout?)
+        self.request_since?.checked_add(self.policy.ack_timeout?)
     }
 
     fn queue_sm(&mut self, el: impl Into<SmElement>) {

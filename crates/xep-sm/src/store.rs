@@ -100,7 +100,7 @@ impl<U: PartialEq> SessionStore<U> {
         }
         let id = machine.id().expect("resumable").to_string();
         let max = machine.max().map_or(Duration::ZERO, |m| m.as_duration());
-        let expires = now + max;
+        let expires = later(now, max);
         self.forget(&id);
         self.order.insert((expires, true, id.clone()));
         self.sessions.insert(
@@ -217,7 +217,7 @@ impl<U: PartialEq> SessionStore<U> {
                 continue;
             };
             let h = d.machine.inbound_count().unwrap_or(0);
-            let expires = now + self.tombstone_ttl;
+            let expires = later(now, self.tombstone_ttl);
             self.tombstones.insert(id.clone(), Tombstone { h, expires });
             self.order.insert((expires, false, id.clone()));
             out.push(Expired {
@@ -237,4 +237,14 @@ impl<U: PartialEq> SessionStore<U> {
             self.order.remove(&(t.expires, false, id.to_string()));
         }
     }
+}
+
+/// `now + d`, for an expiry that must have an instant: a duration too
+/// large for the clock (a `max` of 2^32 s from a peer, `Duration::MAX` in
+/// a configuration) is cut to a century instead of overflowing.
+fn later(now: Instant, d: Duration) -> Instant {
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+    now.checked_add(d.min(CENTURY))
+        .or_else(|| now.checked_add(CENTURY))
+        .unwrap_or(now)
 }

@@ -787,3 +787,32 @@ fn schedules_from_bytes_cover_every_op() {
         server_notices: true
     }));
 }
+
+#[test]
+fn durations_too_large_for_the_clock_never_panic() {
+    // Issue 17: Instant + Duration overflowed (a panic) with a policy or a
+    // store configured with Duration::MAX.
+    let t0 = Instant::now();
+    let huge = AckPolicy {
+        quiet: Some(Duration::MAX),
+        max_delay: Some(Duration::MAX),
+        ack_timeout: Some(Duration::MAX),
+        ..AckPolicy::MANUAL
+    };
+    let (mut c, mut s) = enabled_pair(t0, huge);
+    c.send(t0, msg(0));
+    c.request_ack(t0);
+    assert_eq!(c.poll_timeout(), None, "too far to be a deadline");
+    c.handle_timeout(t0 + Duration::from_secs(3600));
+    pump(&mut c, &mut s, t0);
+    s.connection_lost(t0);
+    let mut store = SessionStore::new(Duration::MAX);
+    store.detach(t0, OWNER, s).unwrap();
+    let expiry = store
+        .poll_timeout()
+        .expect("the session expires after its max");
+    let expired = store.handle_timeout(expiry);
+    assert_eq!(expired.len(), 1);
+    // The tombstone lives "forever" (a century), without overflow.
+    assert!(store.poll_timeout().is_some());
+}
