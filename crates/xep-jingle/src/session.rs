@@ -341,8 +341,17 @@ pub enum SessionError {
     /// A session with this peer and id exists already (live, or ended and
     /// lingering: see [`Config::linger`]).
     DuplicateSession,
-    /// The action is not possible in the session's state or role.
-    WrongState,
+    /// The action is not possible in the session's role or state (the
+    /// caller's misuse, as every machine reports it: see ARCHITECTURE.md).
+    WrongState {
+        /// The action refused (`accept`, `terminate`, a content action's
+        /// name, ...).
+        action: &'static str,
+        /// Our role in the session.
+        role: Role,
+        /// The session's state.
+        state: State,
+    },
     /// A content named in the action is not in the session (or not in the
     /// state the action needs).
     UnknownContent,
@@ -357,9 +366,18 @@ pub enum SessionError {
 impl std::fmt::Display for SessionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
+            SessionError::WrongState {
+                action,
+                role,
+                state,
+            } => {
+                return write!(
+                    f,
+                    "cannot {action} as the {role:?} of a session in state {state:?}"
+                );
+            }
             SessionError::UnknownSession => "no session with this peer has this id",
             SessionError::DuplicateSession => "a session with this peer and id exists",
-            SessionError::WrongState => "the action is not allowed in this state or role",
             SessionError::UnknownContent => "a content of the action is unknown",
             SessionError::DuplicateContent => "a content with this creator and name exists",
             SessionError::Busy => "a negotiation request about the content is unanswered",
@@ -370,6 +388,23 @@ impl std::fmt::Display for SessionError {
 impl std::error::Error for SessionError {}
 
 type Key = (Creator, String);
+
+/// The name of a caller's content action, for [`SessionError::WrongState`].
+fn action_name(action: Action) -> &'static str {
+    match action {
+        Action::ContentAccept => "content-accept",
+        Action::ContentAdd => "content-add",
+        Action::ContentModify => "content-modify",
+        Action::ContentReject => "content-reject",
+        Action::ContentRemove => "content-remove",
+        Action::DescriptionInfo => "description-info",
+        Action::TransportAccept => "transport-accept",
+        Action::TransportInfo => "transport-info",
+        Action::TransportReject => "transport-reject",
+        Action::TransportReplace => "transport-replace",
+        _ => "send this action in",
+    }
+}
 
 fn key(c: &Content) -> Key {
     (c.creator, c.name.clone())
@@ -403,6 +438,15 @@ pub struct Session {
 }
 
 impl Session {
+    /// The misuse error for `action` on this session.
+    fn wrong(&self, action: &'static str) -> SessionError {
+        SessionError::WrongState {
+            action,
+            role: self.role,
+            state: self.state,
+        }
+    }
+
     fn new(sid: String, role: Role, peer: Jid, contents: &[Content]) -> Self {
         Session {
             sid,
@@ -1092,11 +1136,16 @@ impl Endpoint {
         Ok(self.send(now, &k, j))
     }
 
-    fn live(&self, peer: &Jid, sid: &str) -> Result<(SessionKey, &Session), SessionError> {
+    fn live(
+        &self,
+        action: &'static str,
+        peer: &Jid,
+        sid: &str,
+    ) -> Result<(SessionKey, &Session), SessionError> {
         let k = (peer.clone(), sid.to_string());
         match self.sessions.get(&k) {
             Some(s) if s.state != State::Ended => Ok((k, s)),
-            Some(_) => Err(SessionError::WrongState),
+            Some(s) => Err(s.wrong(action)),
             None => Err(SessionError::UnknownSession),
         }
     }
@@ -1124,9 +1173,9 @@ impl Endpoint {
         payloads: Vec<Payload>,
     ) -> Result<String, SessionError> {
         self.handle_timeout(now);
-        let (k, s) = self.live(peer, sid)?;
+        let (k, s) = self.live("accept", peer, sid)?;
         if s.role != Role::Responder || s.state != State::Pending {
-            return Err(SessionError::WrongState);
+            return Err(s.wrong("accept"));
         }
         if contents.iter().any(|c| !s.contents.contains_key(&key(c))) {
             return Err(SessionError::UnknownContent);
@@ -1152,7 +1201,7 @@ impl Endpoint {
         reason: Option<Reason>,
     ) -> Result<String, SessionError> {
         self.handle_timeout(now);
-        let (k, _) = self.live(peer, sid)?;
+        let (k, _) = self.live("terminate", peer, sid)?;
         let mut j = Jingle::new(Action::SessionTerminate, sid);
         j.reason = reason.clone();
         let id = self.send(now, &k, j);
@@ -1177,7 +1226,7 @@ impl Endpoint {
     ) -> Result<String, SessionError> {
         use Action as A;
         self.handle_timeout(now);
-        let (k, s) = self.live(peer, sid)?;
+        let (k, s) = self.live(action_name(action), peer, sid)?;
         let keys: Vec<Key> = contents.iter().map(key).collect();
         if keys.is_empty() {
             return Err(SessionError::UnknownContent);
@@ -1202,7 +1251,7 @@ impl Endpoint {
             A::ContentRemove | A::TransportInfo | A::DescriptionInfo => {
                 keys.iter().all(|k| s.knows(k))
             }
-            _ => return Err(SessionError::WrongState),
+            _ => return Err(s.wrong(action_name(action))),
         };
         if !ok {
             return Err(SessionError::UnknownContent);
@@ -1234,7 +1283,7 @@ impl Endpoint {
         payloads: Vec<Payload>,
     ) -> Result<String, SessionError> {
         self.handle_timeout(now);
-        let (k, _) = self.live(peer, sid)?;
+        let (k, _) = self.live("send session-info in", peer, sid)?;
         let mut j = Jingle::new(Action::SessionInfo, sid);
         j.payloads = payloads;
         Ok(self.send(now, &k, j))

@@ -224,7 +224,11 @@ fn declined_call() {
     // Anything after the end is an unknown session.
     assert_eq!(
         juliet.accept(t0(), &peer_of(&juliet), "call2", vec![]),
-        Err(crate::SessionError::WrongState)
+        Err(crate::SessionError::WrongState {
+            action: "accept",
+            role: Role::Responder,
+            state: State::Ended
+        })
     );
     romeo
         .session_info(t0(), &peer_of(&romeo), "call2", vec![])
@@ -589,7 +593,11 @@ fn caller_actions_are_checked() {
     use crate::SessionError as E;
     assert_eq!(
         romeo.accept(t0(), &peer_of(&romeo), "s", vec![]),
-        Err(E::WrongState)
+        Err(E::WrongState {
+            action: "accept",
+            role: Role::Initiator,
+            state: State::Active
+        })
     );
     assert_eq!(
         romeo.accept(t0(), &peer_of(&romeo), "zz", vec![]),
@@ -637,7 +645,11 @@ fn caller_actions_are_checked() {
             vec![audio(Creator::Initiator, "voice")],
             None
         ),
-        Err(E::WrongState)
+        Err(E::WrongState {
+            action: "send this action in",
+            role: Role::Initiator,
+            state: State::Active
+        })
     );
     assert_eq!(
         romeo.initiate(t0(), jid(JULIET), "s", vec![]),

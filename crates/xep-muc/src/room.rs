@@ -405,8 +405,14 @@ impl RegistrationFailure {
 /// Errors of the room's inputs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RoomError {
-    /// The operation needs another state.
-    WrongState(State),
+    /// The action is not possible in the room's state (the caller's
+    /// misuse, as every machine reports it: see ARCHITECTURE.md).
+    WrongState {
+        /// The action refused (`join`, `leave`, `destroy`, ...).
+        action: &'static str,
+        /// The room's state.
+        state: State,
+    },
     /// The nickname does not make a valid occupant JID.
     BadNick(String),
     /// Voice is requested by visitors only (§7.13); we have this role.
@@ -424,7 +430,9 @@ pub enum RoomError {
 impl std::fmt::Display for RoomError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            RoomError::WrongState(s) => write!(f, "not possible in state {s:?}"),
+            RoomError::WrongState { action, state } => {
+                write!(f, "cannot {action} a room in state {state:?}")
+            }
             RoomError::BadNick(n) => write!(f, "'{n}' is not a valid room nickname"),
             RoomError::NotVisitor(r) => write!(
                 f,
@@ -588,7 +596,7 @@ impl Room {
     pub fn join(&mut self, now: Instant) -> Result<(), RoomError> {
         let _ = now;
         if self.state != State::Idle {
-            return Err(RoomError::WrongState(self.state));
+            return Err(self.wrong("join"));
         }
         self.start_join()
     }
@@ -609,7 +617,7 @@ impl Room {
     /// after a nick conflict).
     pub fn set_nick(&mut self, nick: impl Into<String>) -> Result<(), RoomError> {
         if self.state != State::Idle {
-            return Err(RoomError::WrongState(self.state));
+            return Err(self.wrong("set the nick of"));
         }
         let nick = nick.into();
         self.occupant_jid(&nick)?;
@@ -621,7 +629,7 @@ impl Room {
     pub fn change_nick(&mut self, now: Instant, nick: impl Into<String>) -> Result<(), RoomError> {
         let _ = now;
         if !matches!(self.state, State::Joined | State::Syncing) {
-            return Err(RoomError::WrongState(self.state));
+            return Err(self.wrong("change the nick in"));
         }
         let nick = nick.into();
         let to = self.occupant_jid(&nick)?;
@@ -639,7 +647,7 @@ impl Room {
     pub fn leave(&mut self, now: Instant, status: Option<&str>) -> Result<(), RoomError> {
         let _ = now;
         if matches!(self.state, State::Idle | State::Leaving) {
-            return Err(RoomError::WrongState(self.state));
+            return Err(self.wrong("leave"));
         }
         let mut p = Presence::of_type(
             PresenceType::Unavailable,
@@ -674,6 +682,14 @@ impl Room {
 
     /// Queues an iq of `type_` (`get` or `set`) to the room with
     /// `payload`; returns its id.
+    /// The misuse error for `action` in the current state.
+    fn wrong(&self, action: &'static str) -> RoomError {
+        RoomError::WrongState {
+            action,
+            state: self.state,
+        }
+    }
+
     fn send_iq(&mut self, type_: IqType, payload: Payload) -> String {
         let id = self.id();
         let to = Some(Jid::from(self.room.clone()));
@@ -696,7 +712,7 @@ impl Room {
     pub fn request_configuration(&mut self, now: Instant) -> Result<(), RoomError> {
         let _ = now;
         if !matches!(self.state, State::Joined | State::Syncing) {
-            return Err(RoomError::WrongState(self.state));
+            return Err(self.wrong("request the configuration of"));
         }
         self.owner_iq(
             IqType::Get,
@@ -711,7 +727,7 @@ impl Room {
     pub fn submit_configuration(&mut self, now: Instant, form: DataForm) -> Result<(), RoomError> {
         let _ = now;
         if !matches!(self.state, State::Joined | State::Syncing) {
-            return Err(RoomError::WrongState(self.state));
+            return Err(self.wrong("submit the configuration of"));
         }
         self.owner_iq(IqType::Set, OwnerQuery::with_form(form), ConfigStep::Submit);
         Ok(())
@@ -723,9 +739,14 @@ impl Room {
         self.submit_configuration(now, DataForm::new(FormType::Cancel))
     }
 
-    fn request(&mut self, type_: IqType, payload: Payload) -> Result<String, RoomError> {
+    fn request(
+        &mut self,
+        action: &'static str,
+        type_: IqType,
+        payload: Payload,
+    ) -> Result<String, RoomError> {
         if !matches!(self.state, State::Joined | State::Syncing) {
-            return Err(RoomError::WrongState(self.state));
+            return Err(self.wrong(action));
         }
         let id = self.send_iq(type_, payload);
         self.pending_requests.push(id.clone());
@@ -743,7 +764,7 @@ impl Room {
     ) -> Result<String, RoomError> {
         let _ = now;
         let type_ = if get { IqType::Get } else { IqType::Set };
-        self.request(type_, Payload::new(query))
+        self.request("send an admin request to", type_, Payload::new(query))
     }
 
     /// Kicks the occupant `nick` (sets its role to `none`; moderators).
@@ -775,14 +796,23 @@ impl Room {
     /// [`Event::Reply`].
     pub fn destroy(&mut self, now: Instant, destroy: OwnerDestroy) -> Result<String, RoomError> {
         let _ = now;
-        self.request(IqType::Set, Payload::new(OwnerQuery::destroy(destroy)))
+        self.request(
+            "destroy",
+            IqType::Set,
+            Payload::new(OwnerQuery::destroy(destroy)),
+        )
     }
 
     /// `Ok` when joined (or syncing) with role `want`; otherwise
     /// [`RoomError::WrongState`], or `wrong(our role)`.
-    fn require_role(&self, want: Role, wrong: fn(Role) -> RoomError) -> Result<(), RoomError> {
+    fn require_role(
+        &self,
+        action: &'static str,
+        want: Role,
+        wrong: fn(Role) -> RoomError,
+    ) -> Result<(), RoomError> {
         if !matches!(self.state, State::Joined | State::Syncing) {
-            return Err(RoomError::WrongState(self.state));
+            return Err(self.wrong(action));
         }
         match self.me().map_or(Role::None, |o| o.role) {
             r if r == want => Ok(()),
@@ -800,7 +830,7 @@ impl Room {
     /// changing our role ([`Event::OccupantChanged`]).
     pub fn request_voice(&mut self, now: Instant) -> Result<String, RoomError> {
         let _ = now;
-        self.require_role(Role::Visitor, RoomError::NotVisitor)?;
+        self.require_role("request voice in", Role::Visitor, RoomError::NotVisitor)?;
         let form = VoiceRequest {
             role: Some(Role::Participant),
             ..VoiceRequest::default()
@@ -834,7 +864,11 @@ impl Room {
         allow: bool,
     ) -> Result<(), RoomError> {
         let _ = now;
-        self.require_role(Role::Moderator, RoomError::NotModerator)?;
+        self.require_role(
+            "answer a voice request in",
+            Role::Moderator,
+            RoomError::NotModerator,
+        )?;
         let mut answer = request.request.clone();
         answer.allow = Some(allow);
         let mut form = answer.to_form(FormType::Submit);

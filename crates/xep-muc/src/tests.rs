@@ -1362,7 +1362,10 @@ fn voice_request_refused_unless_a_visitor_and_answers_only_by_moderators() {
     let mut idle = room(RoomOptions::default());
     assert_eq!(
         idle.request_voice(now),
-        Err(RoomError::WrongState(State::Idle))
+        Err(RoomError::WrongState {
+            action: "request voice in",
+            state: State::Idle
+        })
     );
     // A participant (the default of `joined`) and a moderator have voice.
     let mut r = joined(RoomOptions::default(), now);

@@ -31,7 +31,7 @@
 //! | input | when |
 //! |---|---|
 //! | [`send`](StreamManager::send) | the application sends a stanza |
-//! | [`handle_stanza`](StreamManager::handle_stanza) | a stanza arrived and was handled |
+//! | [`stanza_received`](StreamManager::stanza_received) | a stanza arrived and was handled |
 //! | [`handle_element`](StreamManager::handle_element) | an [`SmElement`] arrived |
 //! | [`handle_timeout`](StreamManager::handle_timeout) | the deadline of [`poll_timeout`](StreamManager::poll_timeout) passed |
 //! | [`connection_lost`](StreamManager::connection_lost) | the connection broke |
@@ -149,7 +149,7 @@
 //!                 sm.handle_element(now, sm_el);
 //!             } else if let Some(Ok(stanza)) = el.get::<Stanza>() {
 //!                 app.stanza(stanza);
-//!                 sm.handle_stanza(now);
+//!                 sm.stanza_received(now);
 //!             }
 //!         }
 //!     }
@@ -176,7 +176,7 @@
 //!     while let Some(t) = from.poll_transmit() {
 //!         wire.push(t.to_xml());
 //!         match t {
-//!             Transmit::Stanza(_) => to.handle_stanza(now),
+//!             Transmit::Stanza(_) => to.stanza_received(now),
 //!             Transmit::Sm(e) => to.handle_element(now, e),
 //!         }
 //!     }
@@ -225,7 +225,7 @@ pub use elements::{
     Ack, Enable, Enabled, Failed, Feature, HandledCountTooHigh, NS, NS_LEGACY, Request, Resume,
     Resumed, Seconds, SmElement,
 };
-pub use machine::{AckPolicy, Event, Role, ServerOffer, StreamManager, Transmit};
+pub use machine::{AckPolicy, Event, Role, ServerOffer, SmError, State, StreamManager, Transmit};
 pub use state::{NS_STATE, ResumptionState};
 pub use store::{Expired, ResumeOutcome, SessionStore};
 

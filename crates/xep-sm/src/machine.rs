@@ -7,7 +7,7 @@ use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
 
 use xep_core::{DefinedCondition, Stanza, StreamError};
-use xep_element::{Error, XmlElement};
+use xep_element::XmlElement;
 
 use crate::elements::{
     Ack, Enable, Enabled, Failed, HandledCountTooHigh, Request, Resume, Resumed, Seconds, SmElement,
@@ -168,8 +168,9 @@ pub enum Event {
     Unexpected(SmElement),
 }
 
+/// Where stream management stands ([`StreamManager::state`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Phase {
+pub enum State {
     /// Stream management is not in use (not yet, or no more).
     Disabled,
     /// Client: `<enable/>` sent, waiting for the answer.
@@ -182,11 +183,43 @@ enum Phase {
     Resuming,
 }
 
+/// Why a caller's command was refused (nothing was sent): the caller's
+/// misuse, as every machine reports it (see ARCHITECTURE.md). Peer faults
+/// are never errors of a call: they are [`Event`]s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SmError {
+    /// The command is not possible in this role and state (`enable` is a
+    /// client's, with stream management disabled; `resume` a client's,
+    /// with a detached session).
+    WrongState {
+        /// The command refused.
+        action: &'static str,
+        /// Our role.
+        role: Role,
+        /// The state.
+        state: State,
+    },
+}
+
+impl std::fmt::Display for SmError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SmError::WrongState {
+                action,
+                role,
+                state,
+            } => write!(f, "cannot {action} as a {role:?} in state {state:?}"),
+        }
+    }
+}
+
+impl std::error::Error for SmError {}
+
 /// Stream management for one stream (and, across resumptions, one
 /// session), on either end.
 ///
 /// Inputs: [`send`](Self::send) for every outbound stanza,
-/// [`handle_stanza`](Self::handle_stanza) for every inbound stanza handled,
+/// [`stanza_received`](Self::stanza_received) for every inbound stanza handled,
 /// [`handle_element`](Self::handle_element) for every inbound stream
 /// management element, [`handle_timeout`](Self::handle_timeout),
 /// [`connection_lost`](Self::connection_lost), and the commands
@@ -201,7 +234,7 @@ enum Phase {
 pub struct StreamManager {
     role: Role,
     policy: AckPolicy,
-    phase: Phase,
+    phase: State,
     offer: Option<ServerOffer>,
     bound: bool,
     // The session.
@@ -231,7 +264,7 @@ impl StreamManager {
         StreamManager {
             role,
             policy,
-            phase: Phase::Disabled,
+            phase: State::Disabled,
             offer,
             bound: false,
             id: None,
@@ -277,7 +310,7 @@ impl StreamManager {
             location: state.location.clone(),
         });
         let mut m = Self::new(role, policy, offer);
-        m.phase = Phase::Detached;
+        m.phase = State::Detached;
         m.bound = true;
         m.id = Some(state.id);
         m.resumable = true;
@@ -321,9 +354,23 @@ impl StreamManager {
         self.policy = policy;
     }
 
+    /// Where stream management stands.
+    pub fn state(&self) -> State {
+        self.phase
+    }
+
+    /// The misuse error for `action`.
+    fn wrong(&self, action: &'static str) -> SmError {
+        SmError::WrongState {
+            action,
+            role: self.role,
+            state: self.phase,
+        }
+    }
+
     /// Whether stream management is enabled on a live connection.
     pub fn is_enabled(&self) -> bool {
-        self.phase == Phase::Active
+        self.phase == State::Active
     }
 
     /// Whether a session exists that can be resumed (live, detached or
@@ -332,13 +379,13 @@ impl StreamManager {
         self.resumable
             && matches!(
                 self.phase,
-                Phase::Active | Phase::Detached | Phase::Resuming
+                State::Active | State::Detached | State::Resuming
             )
     }
 
     /// Whether the connection was lost and the session waits to be resumed.
     pub fn is_detached(&self) -> bool {
-        self.phase == Phase::Detached
+        self.phase == State::Detached
     }
 
     /// The SM-ID, once known.
@@ -389,16 +436,13 @@ impl StreamManager {
         now: Instant,
         resume: bool,
         max: Option<Seconds>,
-    ) -> Result<(), Error> {
-        if self.role != Role::Client || self.phase != Phase::Disabled {
-            return Err(Error::invalid(format!(
-                "enable: only a client without stream management can enable it (phase {:?})",
-                self.phase
-            )));
+    ) -> Result<(), SmError> {
+        if self.role != Role::Client || self.phase != State::Disabled {
+            return Err(self.wrong("enable stream management"));
         }
         let _ = now;
         self.queue_sm(Enable::new(resume, max));
-        self.phase = Phase::Enabling;
+        self.phase = State::Enabling;
         self.counting_out = true;
         self.outbound = 0;
         self.unacked.clear();
@@ -409,12 +453,9 @@ impl StreamManager {
     /// Client: sends `<resume/>` on a new stream (after authentication),
     /// for the detached session. Stanzas sent until `<resumed/>` are held
     /// and sent after it.
-    pub fn resume(&mut self, now: Instant) -> Result<(), Error> {
-        if self.role != Role::Client || self.phase != Phase::Detached {
-            return Err(Error::invalid(format!(
-                "resume: only a client with a detached session can resume (phase {:?})",
-                self.phase
-            )));
+    pub fn resume(&mut self, now: Instant) -> Result<(), SmError> {
+        if self.role != Role::Client || self.phase != State::Detached {
+            return Err(self.wrong("resume"));
         }
         let _ = now;
         let previd = self.id.clone().expect("a detached session has an id");
@@ -422,7 +463,7 @@ impl StreamManager {
             h: self.inbound.unwrap_or(0),
             previd,
         });
-        self.phase = Phase::Resuming;
+        self.phase = State::Resuming;
         Ok(())
     }
 
@@ -442,7 +483,7 @@ impl StreamManager {
         }
         self.outbound = self.outbound.wrapping_add(1);
         self.unacked.push_back(stanza.clone());
-        if matches!(self.phase, Phase::Enabling | Phase::Active) {
+        if matches!(self.phase, State::Enabling | State::Active) {
             self.transmit.push_back(Transmit::Stanza(stanza));
             self.note_sent(now, 1);
         }
@@ -460,7 +501,7 @@ impl StreamManager {
     /// XEP-0198 §4 recommends), when counting inbound stanzas.
     pub fn send_ack(&mut self) {
         if let Some(h) = self.inbound
-            && matches!(self.phase, Phase::Active | Phase::Enabling)
+            && matches!(self.phase, State::Active | State::Enabling)
         {
             self.queue_sm(Ack { h });
             self.received_since_ack = 0;
@@ -483,14 +524,14 @@ impl StreamManager {
     /// A stanza was received and handled (call it once per inbound
     /// message, presence or iq; stream management elements go to
     /// [`handle_element`](Self::handle_element)).
-    pub fn handle_stanza(&mut self, now: Instant) {
+    pub fn stanza_received(&mut self, now: Instant) {
         let _ = now;
         if let Some(h) = &mut self.inbound {
             *h = h.wrapping_add(1);
             self.received_since_ack = self.received_since_ack.saturating_add(1);
             if let Some(n) = self.policy.ack_every_received
                 && self.received_since_ack >= n.get()
-                && self.phase == Phase::Active
+                && self.phase == State::Active
             {
                 self.send_ack();
             }
@@ -500,14 +541,14 @@ impl StreamManager {
     /// A stream management element was received.
     pub fn handle_element(&mut self, now: Instant, element: SmElement) {
         match (self.role, element) {
-            (_, SmElement::Request(_)) if self.inbound.is_some() && self.phase == Phase::Active => {
+            (_, SmElement::Request(_)) if self.inbound.is_some() && self.phase == State::Active => {
                 self.send_ack()
             }
-            (_, SmElement::Ack(a)) if self.phase == Phase::Active => self.handle_ack(now, a.h),
-            (Role::Client, SmElement::Enabled(e)) if self.phase == Phase::Enabling => {
+            (_, SmElement::Ack(a)) if self.phase == State::Active => self.handle_ack(now, a.h),
+            (Role::Client, SmElement::Enabled(e)) if self.phase == State::Enabling => {
                 self.handle_enabled(e)
             }
-            (Role::Client, SmElement::Failed(f)) if self.phase == Phase::Enabling => {
+            (Role::Client, SmElement::Failed(f)) if self.phase == State::Enabling => {
                 let unacknowledged = self.take_unacknowledged();
                 self.reset();
                 self.events.push_back(Event::EnableFailed {
@@ -516,16 +557,16 @@ impl StreamManager {
                 });
             }
             (Role::Client, SmElement::Resumed(r))
-                if self.phase == Phase::Resuming && self.id.as_deref() == Some(&r.previd) =>
+                if self.phase == State::Resuming && self.id.as_deref() == Some(&r.previd) =>
             {
                 self.handle_resumed(now, r.h)
             }
-            (Role::Client, SmElement::Failed(f)) if self.phase == Phase::Resuming => {
+            (Role::Client, SmElement::Failed(f)) if self.phase == State::Resuming => {
                 self.handle_resume_failed(f)
             }
             (Role::Server, SmElement::Enable(e)) => self.handle_enable(e),
             (Role::Server, SmElement::Resume(r)) => {
-                if self.phase != Phase::Disabled {
+                if self.phase != State::Disabled {
                     self.queue_sm(Failed::new(DefinedCondition::UnexpectedRequest));
                     self.events
                         .push_back(Event::Unexpected(SmElement::Resume(r)));
@@ -549,11 +590,11 @@ impl StreamManager {
         self.transmit.clear();
         self.clear_requests();
         match self.phase {
-            Phase::Disabled => {}
-            Phase::Active | Phase::Detached | Phase::Resuming if self.resumable => {
-                self.phase = Phase::Detached;
+            State::Disabled => {}
+            State::Active | State::Detached | State::Resuming if self.resumable => {
+                self.phase = State::Detached;
             }
-            Phase::Enabling | Phase::Active | Phase::Detached | Phase::Resuming => {
+            State::Enabling | State::Active | State::Detached | State::Resuming => {
                 let unacknowledged = self.take_unacknowledged();
                 self.reset();
                 self.events.push_back(Event::Lost { unacknowledged });
@@ -618,7 +659,7 @@ impl StreamManager {
     /// Whether acks can be requested: enabled, or being enabled by this
     /// client.
     fn acking(&self) -> bool {
-        matches!(self.phase, Phase::Enabling | Phase::Active)
+        matches!(self.phase, State::Enabling | State::Active)
     }
 
     fn quiet_deadline(&self) -> Option<Instant> {
@@ -674,7 +715,7 @@ impl StreamManager {
 
     /// Back to no stream management (the connection may go on).
     fn reset(&mut self) {
-        self.phase = Phase::Disabled;
+        self.phase = State::Disabled;
         self.id = None;
         self.resumable = false;
         self.max = None;
@@ -717,7 +758,7 @@ impl StreamManager {
     }
 
     fn handle_enabled(&mut self, e: Enabled) {
-        self.phase = Phase::Active;
+        self.phase = State::Active;
         self.inbound = Some(0);
         self.resumable = e.allows_resume() && e.id.is_some();
         self.id = if self.resumable { e.id } else { None };
@@ -732,10 +773,10 @@ impl StreamManager {
     }
 
     fn handle_enable(&mut self, e: Enable) {
-        if self.phase != Phase::Disabled || !self.bound {
+        if self.phase != State::Disabled || !self.bound {
             // Before binding, or a second attempt (XEP-0198 §3).
             self.queue_sm(Failed::new(DefinedCondition::UnexpectedRequest));
-            if self.phase != Phase::Disabled {
+            if self.phase != State::Disabled {
                 self.events
                     .push_back(Event::Unexpected(SmElement::Enable(e)));
             }
@@ -756,7 +797,7 @@ impl StreamManager {
             resume: resumable.then_some(true.into()),
         };
         self.queue_sm(enabled);
-        self.phase = Phase::Active;
+        self.phase = State::Active;
         self.inbound = Some(0);
         self.counting_out = true;
         self.outbound = 0;
@@ -784,7 +825,7 @@ impl StreamManager {
     ) -> Result<(), StreamError> {
         let n = self.acked_by(h)?;
         let acknowledged: Vec<Stanza> = self.unacked.drain(..n).collect();
-        self.phase = Phase::Active;
+        self.phase = State::Active;
         self.clear_requests();
         if let Some(p) = prefix {
             self.queue_sm(p);
@@ -840,7 +881,7 @@ impl StreamManager {
 
     /// Whether the session can go into a session store.
     pub(crate) fn can_detach(&self) -> bool {
-        self.role == Role::Server && self.resumable && self.phase == Phase::Detached
+        self.role == Role::Server && self.resumable && self.phase == State::Detached
     }
 }
 

@@ -359,7 +359,7 @@ impl Sim {
                     "c2s out of order or twice"
                 );
                 self.server_received.push(n);
-                s.handle_stanza(now);
+                s.stanza_received(now);
             }
             Transmit::Sm(e) => s.handle_element(now, e),
         }
@@ -376,7 +376,7 @@ impl Sim {
                     "s2c out of order or twice"
                 );
                 self.client_received.push(n);
-                self.client.handle_stanza(self.now);
+                self.client.stanza_received(self.now);
             }
             Transmit::Sm(e) => self.client.handle_element(self.now, e),
         }

@@ -36,7 +36,7 @@ fn pump(from: &mut StreamManager, to: &mut StreamManager, now: Instant) -> Vec<T
     let out = transmits(from);
     for t in &out {
         match t {
-            Transmit::Stanza(_) => to.handle_stanza(now),
+            Transmit::Stanza(_) => to.stanza_received(now),
             Transmit::Sm(e) => to.handle_element(now, e.clone()),
         }
     }
@@ -249,9 +249,9 @@ fn ack_policy_every_quiet_deadline_and_timeout() {
     assert!(c.poll_timeout().is_none_or(|d| d > t0 + ms(2000)));
 
     // Unrequested acks after every 2 stanzas received.
-    s.handle_stanza(t0);
+    s.stanza_received(t0);
     assert!(transmits(&mut s).is_empty());
-    s.handle_stanza(t0);
+    s.stanza_received(t0);
     assert_eq!(transmits(&mut s), [Transmit::Sm(Ack { h: 2 }.into())]);
 }
 
@@ -610,7 +610,7 @@ fn resumption_state_round_trips_losslessly() {
     .unwrap();
     c.send(now, msg(1));
     c.send(now, with_payload.clone());
-    c.handle_stanza(now);
+    c.stanza_received(now);
     let state = c.resumption_state().unwrap();
     assert_eq!(state.inbound, 1);
     assert_eq!(state.outbound, 2);
@@ -739,8 +739,8 @@ fn a_schedule_with_every_kind_of_break() {
 fn close_acks_last_and_ends_the_session() {
     let now = Instant::now();
     let (mut c, _s) = enabled_pair(now, AckPolicy::MANUAL);
-    c.handle_stanza(now);
-    c.handle_stanza(now);
+    c.stanza_received(now);
+    c.stanza_received(now);
     c.send(now, msg(7));
     transmits(&mut c);
     let rest = c.close();
@@ -815,4 +815,27 @@ fn durations_too_large_for_the_clock_never_panic() {
     assert_eq!(expired.len(), 1);
     // The tombstone lives "forever" (a century), without overflow.
     assert!(store.poll_timeout().is_some());
+}
+
+#[test]
+fn misuse_is_a_typed_wrong_state_error() {
+    let t0 = Instant::now();
+    let mut s = StreamManager::server(AckPolicy::MANUAL, offer(None));
+    assert_eq!(
+        s.enable(t0, false, None),
+        Err(SmError::WrongState {
+            action: "enable stream management",
+            role: Role::Server,
+            state: State::Disabled
+        })
+    );
+    let (mut c, _) = enabled_pair(t0, AckPolicy::MANUAL);
+    assert_eq!(c.state(), State::Active);
+    let e = c.resume(t0).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "cannot resume as a Client in state Active",
+        "{e:?}"
+    );
+    assert!(transmits(&mut c).is_empty(), "nothing sent");
 }
