@@ -9,6 +9,16 @@ use xep_element::{Payload, XsdBool};
 use crate::elements::{Body, BodyType, Condition, MAX_RID, Rid};
 use crate::keys::{self, BadKeys, ClientKeys, KeyConfig, MAX_KEY_SEQUENCE};
 
+/// An HTTP request to POST ([`Session::poll_request`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// Its rid: the outcome is reported under it
+    /// ([`Session::handle_response`]).
+    pub rid: Rid,
+    /// The `<body/>` to POST.
+    pub body: Vec<u8>,
+}
+
 /// How an HTTP request failed, as the caller's HTTP client saw it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HttpFailure {
@@ -23,7 +33,7 @@ pub enum HttpFailure {
 
 /// The settings of a client session (the session creation request).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClientConfig {
+pub struct Config {
     /// `to`: the target domain.
     pub to: String,
     /// `from`: the originator (e.g. the user's JID), if given.
@@ -59,11 +69,11 @@ pub struct ClientConfig {
     pub keys: Option<KeyConfig>,
 }
 
-impl ClientConfig {
+impl Config {
     /// XMPP over BOSH to `domain`: version 1.11, wait 60 s, hold 1, acks,
     /// `xmpp:version='1.0'`.
     pub fn xmpp(domain: impl Into<String>) -> Self {
-        ClientConfig {
+        Config {
             to: domain.into(),
             from: None,
             lang: Some("en".into()),
@@ -134,7 +144,7 @@ pub enum Termination {
 
 /// What the client session tells its caller.
 #[derive(Debug, Clone, PartialEq)]
-pub enum ClientEvent {
+pub enum Event {
     /// The session was created.
     Created(SessionParams),
     /// A payload arrived (stanzas typed as [`Stanza`], stream features,
@@ -144,9 +154,9 @@ pub enum ClientEvent {
     Terminated(Termination),
 }
 
-/// An error of [`ClientSession::new`] and the other calls.
+/// An error of [`Session::new`] and the other calls.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ClientError {
+pub enum Error {
     /// The initial rid is 0 or leaves less than 2^32 requests before
     /// 2^53-1 (XEP-0124 §14.1).
     BadInitialRid(u64),
@@ -161,39 +171,39 @@ pub enum ClientError {
     BadKeyLength(u32),
     /// An empty key seed: the seed must be unpredictable bytes.
     EmptyKeySeed,
-    /// [`ClientSession::supply_key_seed`] on a session without keys
-    /// ([`ClientConfig::keys`] is `None`).
+    /// [`Session::supply_key_seed`] on a session without keys
+    /// ([`Config::keys`] is `None`).
     KeysNotEnabled,
 }
 
-impl From<BadKeys> for ClientError {
+impl From<BadKeys> for Error {
     fn from(b: BadKeys) -> Self {
         match b {
-            BadKeys::Length(n) => ClientError::BadKeyLength(n),
-            BadKeys::EmptySeed => ClientError::EmptyKeySeed,
+            BadKeys::Length(n) => Error::BadKeyLength(n),
+            BadKeys::EmptySeed => Error::EmptyKeySeed,
         }
     }
 }
 
-impl std::fmt::Display for ClientError {
+impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ClientError::BadInitialRid(r) => write!(
+            Error::BadInitialRid(r) => write!(
                 f,
                 "initial rid {r} must be in 1..=2^53-1-2^32 so that the session never exceeds 2^53-1"
             ),
-            ClientError::PauseNotAllowed => {
+            Error::PauseNotAllowed => {
                 write!(f, "pause not allowed by the connection manager")
             }
-            ClientError::NotActive => write!(f, "the session is not active"),
-            ClientError::BadKeyLength(n) => write!(
+            Error::NotActive => write!(f, "the session is not active"),
+            Error::BadKeyLength(n) => write!(
                 f,
                 "key sequence length {n} must be in 2..={MAX_KEY_SEQUENCE} (a newkey and at least one key)"
             ),
-            ClientError::EmptyKeySeed => {
+            Error::EmptyKeySeed => {
                 write!(f, "the key seed is empty; it must be unpredictable bytes")
             }
-            ClientError::KeysNotEnabled => {
+            Error::KeysNotEnabled => {
                 write!(
                     f,
                     "key sequencing is not enabled in the client configuration"
@@ -203,7 +213,7 @@ impl std::fmt::Display for ClientError {
     }
 }
 
-impl std::error::Error for ClientError {}
+impl std::error::Error for Error {}
 
 /// The headroom left under [`MAX_RID`] by the initial rid.
 const RID_HEADROOM: u64 = 1 << 32;
@@ -213,7 +223,7 @@ enum Phase {
     /// The creation request is not answered yet.
     Creating,
     Active,
-    /// After an answered pause request, until [`ClientSession::resume`].
+    /// After an answered pause request, until [`Session::resume`].
     Paused,
     /// The terminate request is sent.
     Terminating,
@@ -238,8 +248,8 @@ struct InFlight {
 /// The client end of a BOSH session (XEP-0124 with the XMPP extensions of
 /// XEP-0206), as a sans-IO machine: see the [crate documentation](crate).
 #[derive(Debug)]
-pub struct ClientSession {
-    config: ClientConfig,
+pub struct Session {
+    config: Config,
     phase: Phase,
     initial_rid: u64,
     next_rid: u64,
@@ -253,7 +263,7 @@ pub struct ClientSession {
     early: BTreeMap<u64, (Body, bool)>,
     /// The lowest rid whose response is not processed yet.
     next_to_process: u64,
-    events: VecDeque<ClientEvent>,
+    events: VecDeque<Event>,
     restart: bool,
     terminate: bool,
     pause: Option<u16>,
@@ -263,16 +273,16 @@ pub struct ClientSession {
     keys: Option<ClientKeys>,
 }
 
-impl ClientSession {
+impl Session {
     /// A session whose creation request will carry `initial_rid` (which the
     /// caller draws at random: this crate reads no randomness). It must be
     /// at least 1 and leave 2^32 requests before 2^53-1. With
-    /// [`ClientConfig::keys`], the key sequence is generated here (its
-    /// length and seed are checked: [`ClientError::BadKeyLength`],
-    /// [`ClientError::EmptyKeySeed`]).
-    pub fn new(config: ClientConfig, initial_rid: u64) -> Result<Self, ClientError> {
+    /// [`Config::keys`], the key sequence is generated here (its
+    /// length and seed are checked: [`Error::BadKeyLength`],
+    /// [`Error::EmptyKeySeed`]).
+    pub fn new(config: Config, initial_rid: u64) -> Result<Self, Error> {
         if initial_rid == 0 || initial_rid > MAX_RID - RID_HEADROOM {
-            return Err(ClientError::BadInitialRid(initial_rid));
+            return Err(Error::BadInitialRid(initial_rid));
         }
         let keys = match &config.keys {
             Some(k) => {
@@ -281,7 +291,7 @@ impl ClientSession {
             }
             None => None,
         };
-        Ok(ClientSession {
+        Ok(Session {
             config,
             phase: Phase::Creating,
             initial_rid,
@@ -308,11 +318,11 @@ impl ClientSession {
     /// second call before the switch replaces the first. The seed must be
     /// unpredictable: it comes from the caller's random source.
     ///
-    /// Errors: [`ClientError::KeysNotEnabled`] without
-    /// [`ClientConfig::keys`], [`ClientError::BadKeyLength`],
-    /// [`ClientError::EmptyKeySeed`].
-    pub fn supply_key_seed(&mut self, seed: Vec<u8>, length: u32) -> Result<(), ClientError> {
-        let keys = self.keys.as_mut().ok_or(ClientError::KeysNotEnabled)?;
+    /// Errors: [`Error::KeysNotEnabled`] without
+    /// [`Config::keys`], [`Error::BadKeyLength`],
+    /// [`Error::EmptyKeySeed`].
+    pub fn supply_key_seed(&mut self, seed: Vec<u8>, length: u32) -> Result<(), Error> {
+        let keys = self.keys.as_mut().ok_or(Error::KeysNotEnabled)?;
         keys::validate(&seed, length)?;
         keys.supply(seed, length);
         Ok(())
@@ -334,12 +344,14 @@ impl ClientSession {
     }
 
     /// Queues a stanza; it goes out in the next request.
-    pub fn send(&mut self, stanza: Stanza) {
-        self.send_payload(Payload::new(stanza));
+    pub fn send(&mut self, now: Instant, stanza: Stanza) {
+        self.send_payload(now, Payload::new(stanza));
     }
 
     /// Queues any payload (e.g. a SASL element).
-    pub fn send_payload(&mut self, payload: Payload) {
+    pub fn send_payload(&mut self, now: Instant, payload: Payload) {
+        // Queued only: the next poll_request (with its own now) sends it.
+        let _ = now;
         if self.phase != Phase::Terminated {
             self.outbox.push_back(payload);
         }
@@ -348,9 +360,9 @@ impl ClientSession {
     /// Asks for a stream restart (XEP-0206 §5, after SASL success): the
     /// next request is an empty body with `xmpp:restart='true'`; what is
     /// queued goes after it.
-    pub fn restart(&mut self) -> Result<(), ClientError> {
+    pub fn restart(&mut self) -> Result<(), Error> {
         if !matches!(self.phase, Phase::Active) {
-            return Err(ClientError::NotActive);
+            return Err(Error::NotActive);
         }
         self.restart = true;
         Ok(())
@@ -358,10 +370,10 @@ impl ClientSession {
 
     /// Asks to terminate the session: the next request has
     /// `type='terminate'` and carries what is queued (e.g. an unavailable
-    /// presence). [`ClientEvent::Terminated`] follows its response.
-    pub fn terminate(&mut self) -> Result<(), ClientError> {
+    /// presence). [`Event::Terminated`] follows its response.
+    pub fn terminate(&mut self) -> Result<(), Error> {
         if !matches!(self.phase, Phase::Active | Phase::Paused) {
-            return Err(ClientError::NotActive);
+            return Err(Error::NotActive);
         }
         self.terminate = true;
         self.phase = Phase::Active;
@@ -370,14 +382,14 @@ impl ClientSession {
 
     /// Asks for a pause of `secs` seconds (XEP-0124 §10); after its
     /// response the session sends nothing until [`resume`](Self::resume).
-    pub fn pause(&mut self, secs: u16) -> Result<(), ClientError> {
-        let p = self.params.as_ref().ok_or(ClientError::NotActive)?;
+    pub fn pause(&mut self, secs: u16) -> Result<(), Error> {
+        let p = self.params.as_ref().ok_or(Error::NotActive)?;
         match p.maxpause {
             Some(max) if Duration::from_secs(secs.into()) <= max => {}
-            _ => return Err(ClientError::PauseNotAllowed),
+            _ => return Err(Error::PauseNotAllowed),
         }
         if self.phase != Phase::Active {
-            return Err(ClientError::NotActive);
+            return Err(Error::NotActive);
         }
         self.pause = Some(secs);
         Ok(())
@@ -392,7 +404,7 @@ impl ClientSession {
     }
 
     /// The next event.
-    pub fn poll_event(&mut self) -> Option<ClientEvent> {
+    pub fn poll_event(&mut self) -> Option<Event> {
         self.events.pop_front()
     }
 
@@ -410,11 +422,19 @@ impl ClientSession {
         }
     }
 
-    /// The next HTTP request to POST: its rid and body. A request sent
-    /// again after a failure carries the same rid and the same bytes. Call
-    /// until `None`; each request goes on its own connection (or a free
-    /// kept-alive one).
-    pub fn poll_request(&mut self, now: Instant) -> Option<(u64, Vec<u8>)> {
+    /// The next HTTP request to POST. A request sent again after a
+    /// failure carries the same rid and the same bytes. Call until `None`;
+    /// each request goes on its own connection (or a free kept-alive one).
+    pub fn poll_request(&mut self, now: Instant) -> Option<Request> {
+        // Every rid handed out is in 1..=MAX_RID: the initial one is
+        // checked by `new`, and 2^32 requests fit below MAX_RID.
+        self.next_request(now).map(|(rid, body)| Request {
+            rid: Rid(rid),
+            body,
+        })
+    }
+
+    fn next_request(&mut self, now: Instant) -> Option<(u64, Vec<u8>)> {
         if self.phase == Phase::Terminated {
             return None;
         }
@@ -559,7 +579,8 @@ impl ClientSession {
     /// is aborted and reported as failed). Responses may come in any order;
     /// they are processed in rid order. A failed request is sent again (same
     /// rid, same body) by [`poll_request`](Self::poll_request).
-    pub fn handle_response(&mut self, now: Instant, rid: u64, result: Result<&[u8], HttpFailure>) {
+    pub fn handle_response(&mut self, now: Instant, rid: Rid, result: Result<&[u8], HttpFailure>) {
+        let rid = rid.get();
         if self.phase == Phase::Terminated {
             return;
         }
@@ -686,13 +707,13 @@ impl ClientSession {
             if self.phase == Phase::Creating {
                 self.phase = Phase::Active;
             }
-            self.events.push_back(ClientEvent::Created(params));
+            self.events.push_back(Event::Created(params));
         }
         if body.is_terminate() {
             return self.terminated_by_cm(body);
         }
         for p in body.payloads {
-            self.events.push_back(ClientEvent::Received(p));
+            self.events.push_back(Event::Received(p));
         }
         if self.phase == Phase::Terminating && self.in_flight.is_empty() && self.early.is_empty() {
             // The terminate request was answered without type='terminate'
@@ -706,7 +727,7 @@ impl ClientSession {
         let mut out = Vec::new();
         for p in body.payloads {
             if p.get::<StreamError>().is_none() {
-                out.push(ClientEvent::Received(p));
+                out.push(Event::Received(p));
             }
         }
         self.events.extend(out);
@@ -726,7 +747,7 @@ impl ClientSession {
         self.resend.clear();
         self.early.clear();
         self.outbox.clear();
-        self.events.push_back(ClientEvent::Terminated(t));
+        self.events.push_back(Event::Terminated(t));
     }
 
     fn request_deadline(&self, r: &InFlight) -> Option<Instant> {

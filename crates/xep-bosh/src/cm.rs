@@ -9,9 +9,19 @@ use xep_element::{Payload, XsdBool};
 use crate::elements::{Body, BodyType, Condition, Rid};
 use crate::keys::{hex_sha1, is_key};
 
+/// An HTTP response to write ([`Session::poll_response`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// The connection (the caller's number, given to
+    /// [`Session::handle_request`]) whose request this answers.
+    pub conn: u64,
+    /// The `<body/>` of the 200 response.
+    pub body: Vec<u8>,
+}
+
 /// The connection manager's limits and offers.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CmConfig {
+pub struct Config {
     /// The longest `wait` granted, in seconds.
     pub max_wait: u16,
     /// The largest `hold` granted.
@@ -36,9 +46,9 @@ pub struct CmConfig {
     pub max_cached: usize,
 }
 
-impl Default for CmConfig {
+impl Default for Config {
     fn default() -> Self {
-        CmConfig {
+        Config {
             max_wait: 60,
             max_hold: 1,
             polling: 2,
@@ -55,10 +65,10 @@ impl Default for CmConfig {
 
 /// Why a connection manager session ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CmTermination {
+pub enum Termination {
     /// The client sent `type='terminate'`.
     ByClient,
-    /// [`CmSession::terminate`] was called (the server closed the stream).
+    /// [`Session::terminate`] was called (the server closed the stream).
     ByServer(Option<Condition>),
     /// The client broke the rules; it was told this condition
     /// (`policy-violation`, `item-not-found`, `bad-request`).
@@ -143,16 +153,16 @@ impl std::error::Error for KeyFault {}
 
 /// What the connection manager session tells its caller.
 #[derive(Debug, Clone, PartialEq)]
-pub enum CmEvent {
+pub enum Event {
     /// A payload from the client to forward to the server, in rid order.
     Received(Payload),
     /// The client asked for a stream restart (XEP-0206 §5): open a new
-    /// stream to the server and [`send`](CmSession::send) its features.
+    /// stream to the server and [`send`](Session::send) its features.
     Restart,
     /// The client paused the session for this long.
     Paused(Duration),
     /// The session is over.
-    Terminated(CmTermination),
+    Terminated(Termination),
 }
 
 #[derive(Debug)]
@@ -177,8 +187,8 @@ struct Pending {
 /// HTTP requests are named by a connection token (`conn`) chosen by the
 /// caller; each response names the token it answers.
 #[derive(Debug)]
-pub struct CmSession {
-    config: CmConfig,
+pub struct Session {
+    config: Config,
     sid: String,
     creation_rid: u64,
     wait: Duration,
@@ -194,7 +204,7 @@ pub struct CmSession {
     cache: BTreeMap<u64, (Vec<u8>, Instant)>,
     outbox: VecDeque<Payload>,
     responses: VecDeque<(u64, Vec<u8>)>,
-    events: VecDeque<CmEvent>,
+    events: VecDeque<Event>,
     last_activity: Instant,
     pause: Option<Duration>,
     /// The last new empty request: when it arrived, its rid and whether its
@@ -231,7 +241,7 @@ fn terminate_bytes(condition: Condition) -> Vec<u8> {
     .to_bytes()
 }
 
-impl CmSession {
+impl Session {
     /// Creates the session for a session creation request (a `<body/>`
     /// with a `rid` and no `sid`) that arrived on `conn`, with the fresh,
     /// unpredictable `sid` the caller drew. The creation response is
@@ -241,7 +251,7 @@ impl CmSession {
     /// A `newkey` in the request protects the session with key sequencing
     /// (XEP-0124 §15): every later request must carry a `key` whose SHA-1
     /// in hex is the previous request's `newkey` (or `key`), or the session
-    /// ends with `item-not-found` ([`CmTermination::BadKey`]). A `newkey`
+    /// ends with `item-not-found` ([`Termination::BadKey`]). A `newkey`
     /// that is not 40 hexadecimal digits is refused with `bad-request`.
     /// Without it the session is unprotected and `key`/`newkey` are
     /// ignored for its whole life: protection is chosen at creation
@@ -252,7 +262,7 @@ impl CmSession {
         sid: String,
         conn: u64,
         request: &Body,
-        config: CmConfig,
+        config: Config,
     ) -> Result<Self, Vec<u8>> {
         let (Some(rid), None) = (request.rid, &request.sid) else {
             return Err(terminate_bytes(Condition::BadRequest));
@@ -298,7 +308,7 @@ impl CmSession {
         cache.insert(rid.get(), (response.clone(), now));
         let mut config = config;
         config.inactivity = inactivity;
-        Ok(CmSession {
+        Ok(Session {
             config,
             sid,
             creation_rid: rid.get(),
@@ -391,13 +401,15 @@ impl CmSession {
         self.settle(now);
     }
 
-    /// The next HTTP response to write: the connection token and the body.
-    pub fn poll_response(&mut self) -> Option<(u64, Vec<u8>)> {
-        self.responses.pop_front()
+    /// The next HTTP response to write.
+    pub fn poll_response(&mut self) -> Option<Response> {
+        self.responses
+            .pop_front()
+            .map(|(conn, body)| Response { conn, body })
     }
 
     /// The next event.
-    pub fn poll_event(&mut self) -> Option<CmEvent> {
+    pub fn poll_event(&mut self) -> Option<Event> {
         self.events.pop_front()
     }
 
@@ -551,14 +563,14 @@ impl CmSession {
     }
 
     fn key_violation(&mut self, conn: u64, fault: KeyFault) {
-        self.violation_with(conn, fault.condition(), CmTermination::BadKey(fault));
+        self.violation_with(conn, fault.condition(), Termination::BadKey(fault));
     }
 
     fn violation(&mut self, conn: u64, condition: Condition) {
-        self.violation_with(conn, condition.clone(), CmTermination::Violation(condition));
+        self.violation_with(conn, condition.clone(), Termination::Violation(condition));
     }
 
-    fn violation_with(&mut self, conn: u64, condition: Condition, t: CmTermination) {
+    fn violation_with(&mut self, conn: u64, condition: Condition, t: Termination) {
         let bytes = terminate_bytes(condition);
         // Every open request is answered: the session is gone.
         for h in std::mem::take(&mut self.held) {
@@ -573,13 +585,13 @@ impl CmSession {
         self.end(t);
     }
 
-    fn end(&mut self, t: CmTermination) {
+    fn end(&mut self, t: Termination) {
         self.terminated = true;
-        if !matches!(t, CmTermination::ByClient | CmTermination::ByServer(_)) {
+        if !matches!(t, Termination::ByClient | Termination::ByServer(_)) {
             self.cache.clear();
         }
         self.outbox.clear();
-        self.events.push_back(CmEvent::Terminated(t));
+        self.events.push_back(Event::Terminated(t));
     }
 
     fn process(&mut self, now: Instant, rid: u64, p: Pending) {
@@ -634,7 +646,7 @@ impl CmSession {
         });
         if body.is_terminate() {
             for p in body.payloads {
-                self.events.push_back(CmEvent::Received(p));
+                self.events.push_back(Event::Received(p));
             }
             // The oldest open request carries the termination, the others
             // are answered empty.
@@ -648,14 +660,14 @@ impl CmSession {
                 }
                 self.answer(now, h, b);
             }
-            return self.end(CmTermination::ByClient);
+            return self.end(Termination::ByClient);
         }
         if body.is_restart() {
             // Payloads of a restart request are ignored (XEP-0206 §5).
-            self.events.push_back(CmEvent::Restart);
+            self.events.push_back(Event::Restart);
         } else {
             for p in body.payloads {
-                self.events.push_back(CmEvent::Received(p));
+                self.events.push_back(Event::Received(p));
             }
         }
         if let Some(secs) = body.pause
@@ -663,7 +675,7 @@ impl CmSession {
         {
             let d = Duration::from_secs(secs.into());
             self.pause = Some(d);
-            self.events.push_back(CmEvent::Paused(d));
+            self.events.push_back(Event::Paused(d));
             // Every open request is answered at once, the pause request
             // without payloads.
             let pause = self.held.pop_back().expect("just pushed");
@@ -696,7 +708,7 @@ impl CmSession {
                     }
                     self.answer(now, h, b);
                 }
-                self.end(CmTermination::ByServer(condition));
+                self.end(Termination::ByServer(condition));
                 return;
             }
         }
@@ -815,7 +827,7 @@ impl CmSession {
                 .checked_add(self.inactivity())
                 .is_some_and(|d| d <= now)
         {
-            self.end(CmTermination::Inactive);
+            self.end(Termination::Inactive);
         }
     }
 }

@@ -103,7 +103,7 @@ impl XmlValue for Charsets {
 /// A request identifier (`rid`, `ack`, `report`): an `xs:positiveInteger`
 /// no larger than [`MAX_RID`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Rid(u64);
+pub struct Rid(pub(crate) u64);
 
 impl Rid {
     /// `n`, if in `1..=MAX_RID`.
@@ -118,6 +118,12 @@ impl Rid {
     /// The number.
     pub const fn get(self) -> u64 {
         self.0
+    }
+}
+
+impl std::fmt::Display for Rid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
     }
 }
 

@@ -45,7 +45,7 @@ pub(crate) fn is_key(s: &str) -> bool {
 /// K(length-1)`, `K(length-2)`, ... one per request, in `rid` order
 /// (§15.4). The request that carries the last key `K(1)` also carries the
 /// `newkey` of a new sequence (§15.5). Its seed is the one given to
-/// [`ClientSession::supply_key_seed`](crate::ClientSession::supply_key_seed)
+/// [`client::Session::supply_key_seed`](crate::client::Session::supply_key_seed)
 /// if the caller supplied one since the last switch; otherwise it is
 /// derived from the current seed as `SHA-1("xep-bosh next key seed\0" ||
 /// seed)` (20 bytes; unknown to anyone who does not know the current seed,
@@ -60,13 +60,13 @@ pub(crate) fn is_key(s: &str) -> bool {
 /// (§15.1).
 ///
 /// ```
-/// use xep_bosh::{ClientConfig, ClientSession, KeyConfig};
+/// use xep_bosh::{KeyConfig, client};
 ///
 /// # let seed_from_os_rng = vec![7u8; 32];
-/// let mut config = ClientConfig::xmpp("example.com");
+/// let mut config = client::Config::xmpp("example.com");
 /// config.keys = Some(KeyConfig::new(seed_from_os_rng, 1000));
-/// let mut client = ClientSession::new(config, 1_234_567).unwrap();
-/// let (_, creation) = client.poll_request(std::time::Instant::now()).unwrap();
+/// let mut client = client::Session::new(config, 1_234_567).unwrap();
+/// let creation = client.poll_request(std::time::Instant::now()).unwrap().body;
 /// let creation = xep_bosh::Body::from_bytes(&creation, 65536).unwrap();
 /// assert_eq!(creation.newkey.map(|k| k.len()), Some(40));
 /// ```

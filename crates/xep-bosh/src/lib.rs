@@ -31,7 +31,7 @@
 //!
 //! # The client session
 //!
-//! A [`ClientSession`] never does I/O and never reads a clock or a random
+//! A [`client::Session`] never does I/O and never reads a clock or a random
 //! source: the caller draws the initial `rid` and passes `now`. It builds
 //! the session creation request, reads the creation response, then decides
 //! which HTTP requests to make: queued stanzas are packed into requests,
@@ -44,16 +44,16 @@
 //!
 //! | input | when |
 //! |---|---|
-//! | [`send`](ClientSession::send) | the application sends a stanza |
-//! | [`handle_response`](ClientSession::handle_response) | an HTTP request ended (200 body, or failure) |
-//! | [`handle_timeout`](ClientSession::handle_timeout) | the deadline of [`poll_timeout`](ClientSession::poll_timeout) passed |
-//! | [`restart`](ClientSession::restart), [`pause`](ClientSession::pause), [`terminate`](ClientSession::terminate) | after SASL success; to pause; to log off |
+//! | [`send`](client::Session::send) | the application sends a stanza |
+//! | [`handle_response`](client::Session::handle_response) | an HTTP request ended (200 body, or failure) |
+//! | [`handle_timeout`](client::Session::handle_timeout) | the deadline of [`poll_timeout`](client::Session::poll_timeout) passed |
+//! | [`restart`](client::Session::restart), [`pause`](client::Session::pause), [`terminate`](client::Session::terminate) | after SASL success; to pause; to log off |
 //!
 //! | output | what |
 //! |---|---|
-//! | [`poll_request`](ClientSession::poll_request) | `(rid, body)` to POST, each on its own connection |
-//! | [`poll_event`](ClientSession::poll_event) | [`ClientEvent`]: created, payload received, terminated (and why) |
-//! | [`poll_timeout`](ClientSession::poll_timeout) | the next deadline |
+//! | [`poll_request`](client::Session::poll_request) | a [`client::Request`] (rid and body) to POST, each on its own connection |
+//! | [`poll_event`](client::Session::poll_event) | [`client::Event`]: created, payload received, terminated (and why) |
+//! | [`poll_timeout`](client::Session::poll_timeout) | the next deadline |
 //!
 //! A client drives it from the HTTP client of its choice; here a blocking
 //! one, with one thread per request (an async client has the same shape):
@@ -61,25 +61,25 @@
 //! ```no_run
 //! use std::sync::mpsc;
 //! use std::time::Instant;
-//! use xep_bosh::{ClientConfig, ClientEvent, ClientSession, HttpFailure};
+//! use xep_bosh::client::{self, HttpFailure};
 //!
 //! /// The caller's HTTP client: POSTs `body` to the BOSH URL and returns
 //! /// the response body of a 200, or how it failed.
-//! fn post(body: &[u8]) -> Result<Vec<u8>, HttpFailure> {
+//! fn post(body: &[u8]) -> Result<Vec<u8>, client::HttpFailure> {
 //!     # let _ = body;
 //!     unimplemented!("ureq, reqwest, hyper, a browser's fetch, ...")
 //! }
 //!
-//! fn run(initial_rid: u64, mut app: impl FnMut(ClientEvent)) {
-//!     let mut session = ClientSession::new(ClientConfig::xmpp("example.com"), initial_rid)
+//! fn run(initial_rid: u64, mut app: impl FnMut(client::Event)) {
+//!     let mut session = client::Session::new(client::Config::xmpp("example.com"), initial_rid)
 //!         .expect("a random rid well below 2^53");
 //!     let (done_tx, done_rx) = mpsc::channel();
 //!     while !session.is_terminated() {
 //!         // 1. Start every request the session wants now.
-//!         while let Some((rid, body)) = session.poll_request(Instant::now()) {
+//!         while let Some(request) = session.poll_request(Instant::now()) {
 //!             let done = done_tx.clone();
 //!             std::thread::spawn(move || {
-//!                 let _ = done.send((rid, post(&body)));
+//!                 let _ = done.send((request.rid, post(&request.body)));
 //!             });
 //!         }
 //!         // 2. Events: session created, payloads, termination.
@@ -106,14 +106,14 @@
 //!
 //! # The connection manager session
 //!
-//! A [`CmSession`] is the other end: created from the session creation
-//! request ([`CmSession::new`], with a fresh `sid` from the caller), it
+//! A [`cm::Session`] is the other end: created from the session creation
+//! request ([`cm::Session::new`], with a fresh `sid` from the caller), it
 //! checks each request's `rid` (a window of `requests` past the last one
 //! processed; a repeated `rid` gets the cached response; beyond the window,
 //! or a response no longer cached, `item-not-found`), forwards payloads in
-//! `rid` order ([`CmEvent::Received`]), holds up to `hold` requests and
+//! `rid` order ([`cm::Event::Received`]), holds up to `hold` requests and
 //! answers them when the server sends something
-//! ([`send`](CmSession::send)) or `wait` passes, acknowledges (`ack`) and
+//! ([`send`](cm::Session::send)) or `wait` passes, acknowledges (`ack`) and
 //! reports (`report`/`time`) missing responses, enforces `polling` and
 //! the number of simultaneous requests (`policy-violation`), ends an
 //! inactive session silently, and terminates cleanly either way.
@@ -126,35 +126,37 @@
 //! use xep_core::{Message, Stanza};
 //!
 //! let now = Instant::now();
-//! let mut client = ClientSession::new(ClientConfig::xmpp("example.com"), 1_234_567).unwrap();
-//! let (rid, creation) = client.poll_request(now).unwrap();
-//! let creation = Body::from_bytes(&creation, 65536).unwrap();
-//! let mut cm = CmSession::new(now, "sid-1".into(), rid, &creation, CmConfig::default()).unwrap();
+//! let mut client = client::Session::new(client::Config::xmpp("example.com"), 1_234_567).unwrap();
+//! let creation = client.poll_request(now).unwrap();
+//! let (rid, creation) = (creation.rid, Body::from_bytes(&creation.body, 65536).unwrap());
+//! let mut cm = cm::Session::new(now, "sid-1".into(), rid.get(), &creation, cm::Config::default()).unwrap();
 //!
 //! // Moves requests to the CM and responses back (the rid names the
 //! // HTTP request on both sides here).
-//! fn pump(now: Instant, client: &mut ClientSession, cm: &mut CmSession) {
-//!     while let Some((rid, body)) = client.poll_request(now) {
-//!         cm.handle_request(now, rid, Body::from_bytes(&body, 65536).unwrap());
+//! fn pump(now: Instant, client: &mut client::Session, cm: &mut cm::Session) {
+//!     while let Some(request) = client.poll_request(now) {
+//!         let body = Body::from_bytes(&request.body, 65536).unwrap();
+//!         cm.handle_request(now, request.rid.get(), body);
 //!     }
-//!     while let Some((rid, body)) = cm.poll_response() {
-//!         client.handle_response(now, rid, Ok(&body));
+//!     while let Some(response) = cm.poll_response() {
+//!         let rid = Rid::new(response.conn).unwrap();
+//!         client.handle_response(now, rid, Ok(&response.body));
 //!     }
 //! }
 //! pump(now, &mut client, &mut cm);
-//! assert!(matches!(client.poll_event(), Some(ClientEvent::Created(p)) if p.sid == "sid-1"));
+//! assert!(matches!(client.poll_event(), Some(client::Event::Created(p)) if p.sid == "sid-1"));
 //!
 //! let hi = Stanza::Message(Message::chat("juliet@example.com".parse().unwrap(), "hi"));
-//! client.send(hi.clone());
+//! client.send(now, hi.clone());
 //! pump(now, &mut client, &mut cm);
-//! let Some(CmEvent::Received(p)) = cm.poll_event() else { panic!() };
+//! let Some(cm::Event::Received(p)) = cm.poll_event() else { panic!() };
 //! assert_eq!(p.get::<Stanza>().unwrap().unwrap(), hi);
 //!
 //! client.terminate().unwrap();
 //! pump(now, &mut client, &mut cm);
 //! pump(now, &mut client, &mut cm);
-//! assert_eq!(client.poll_event(), Some(ClientEvent::Terminated(Termination::Requested)));
-//! assert_eq!(cm.poll_event(), Some(CmEvent::Terminated(CmTermination::ByClient)));
+//! assert_eq!(client.poll_event(), Some(client::Event::Terminated(client::Termination::Requested)));
+//! assert_eq!(cm.poll_event(), Some(cm::Event::Terminated(cm::Termination::ByClient)));
 //! ```
 //!
 //! # Key sequencing
@@ -162,21 +164,21 @@
 //! The optional key sequencing of XEP-0124 §15 ("Protecting Insecure
 //! Sessions") protects a session not carried over TLS against requests
 //! injected by someone who can read the traffic but not alter it. It is
-//! off by default. With [`ClientConfig::keys`] set to a [`KeyConfig`]
+//! off by default. With [`client::Config::keys`] set to a [`KeyConfig`]
 //! (a seed the caller draws from its random source, and the sequence
 //! length `n`), the client computes `K(1) = hex(SHA-1(seed))`, ...,
 //! `K(n) = hex(SHA-1(K(n-1)))`, sends `newkey = K(n)` in the creation
 //! request and `key = K(n-1)`, `K(n-2)`, ... in the following requests in
 //! `rid` order; the request with `K(1)` also carries the `newkey` of a new
-//! sequence (its seed from [`ClientSession::supply_key_seed`], or derived
+//! sequence (its seed from [`client::Session::supply_key_seed`], or derived
 //! from the previous seed). A request sent again carries its first key.
 //!
-//! A [`CmSession`] whose creation request carried `newkey` checks, in
+//! A [`cm::Session`] whose creation request carried `newkey` checks, in
 //! `rid` order, that SHA-1 of each request's `key` (in hex, case
 //! insensitive) is the previous request's `newkey`, or its `key` when it
 //! set none, and that a repeated `rid` carries the same keys. A missing or
 //! wrong key ends the session with `item-not-found` without processing
-//! the request ([`CmTermination::BadKey`], naming the [`KeyFault`]). A
+//! the request ([`cm::Termination::BadKey`], naming the [`cm::KeyFault`]). A
 //! session created without `newkey` is unprotected: `key` and `newkey`
 //! are then ignored.
 //!
@@ -185,13 +187,14 @@
 //! use xep_bosh::*;
 //!
 //! let now = Instant::now();
-//! let mut config = ClientConfig::xmpp("example.com");
+//! let mut config = client::Config::xmpp("example.com");
 //! # let seed_from_os_rng = vec![42u8; 32];
 //! config.keys = Some(KeyConfig::new(seed_from_os_rng, 500));
-//! let mut client = ClientSession::new(config, 1_234_567).unwrap();
-//! let (rid, creation) = client.poll_request(now).unwrap();
-//! let creation = Body::from_bytes(&creation, 65536).unwrap();
-//! let mut cm = CmSession::new(now, "sid-1".into(), rid, &creation, CmConfig::default()).unwrap();
+//! let mut client = client::Session::new(config, 1_234_567).unwrap();
+//! let creation = client.poll_request(now).unwrap();
+//! let rid = creation.rid.get();
+//! let creation = Body::from_bytes(&creation.body, 65536).unwrap();
+//! let mut cm = cm::Session::new(now, "sid-1".into(), rid, &creation, cm::Config::default()).unwrap();
 //! assert!(cm.is_key_protected());
 //!
 //! // A forged request: the right sid and rid, a key that is not the next.
@@ -204,7 +207,7 @@
 //! cm.handle_request(now, 99, forged);
 //! assert_eq!(
 //!     cm.poll_event(),
-//!     Some(CmEvent::Terminated(CmTermination::BadKey(KeyFault::Mismatch { rid: rid + 1 })))
+//!     Some(cm::Event::Terminated(cm::Termination::BadKey(cm::KeyFault::Mismatch { rid: rid + 1 })))
 //! );
 //! ```
 //!
@@ -217,16 +220,11 @@
 
 #![warn(missing_docs)]
 
-mod client;
-mod cm;
+pub mod client;
+pub mod cm;
 pub mod elements;
 mod keys;
 
-pub use client::{
-    ClientConfig, ClientError, ClientEvent, ClientSession, HttpFailure, SessionParams, Termination,
-};
-
-pub use cm::{CmConfig, CmEvent, CmSession, CmTermination, KeyFault};
 pub use elements::{Body, BodyError, BodyType, Charsets, Condition, MAX_RID, NS, NS_XBOSH, Rid};
 pub use keys::{KeyConfig, MAX_KEY_SEQUENCE};
 

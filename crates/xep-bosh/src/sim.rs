@@ -1,5 +1,5 @@
 //! A simulated client and connection manager, each with its machine
-//! ([`ClientSession`], [`CmSession`]), over an HTTP model that delays,
+//! ([`client::Session`], [`cm::Session`]), over an HTTP model that delays,
 //! reorders and drops requests and responses: the harness of the property
 //! tests (every stanza delivered exactly once and in order, both ways; the
 //! session survives the loss of any single HTTP request or response) and
@@ -115,15 +115,15 @@ struct Transit {
 struct Sim {
     trace: bool,
     now: Instant,
-    client: ClientSession,
-    cm: Option<CmSession>,
+    client: client::Session,
+    cm: Option<cm::Session>,
     next_conn: u64,
     /// HTTP request connection → rid.
-    conns: HashMap<u64, u64>,
+    conns: HashMap<u64, Rid>,
     requests: Vec<Transit>,
     responses: Vec<Transit>,
     /// Rids already lost once.
-    lost: BTreeSet<u64>,
+    lost: BTreeSet<Rid>,
     client_next: u64,
     server_next: u64,
     /// Stanzas the server application has not handed to the CM yet
@@ -131,27 +131,27 @@ struct Sim {
     server_backlog: u64,
     server_received: Vec<u64>,
     client_received: Vec<u64>,
-    client_terminated: Option<Termination>,
-    cm_terminated: Option<CmTermination>,
+    client_terminated: Option<client::Termination>,
+    cm_terminated: Option<cm::Termination>,
     /// Whether the client uses key sequencing.
     client_keys: bool,
 }
 
 impl Sim {
     fn new(now: Instant, hold: u8, key_length: Option<u32>) -> Self {
-        let config = ClientConfig {
+        let config = client::Config {
             wait: 20,
             hold,
             max_retries: 8,
             grace: Duration::from_secs(10),
             // A fixed seed: the simulation needs no secrecy.
             keys: key_length.map(|n| KeyConfig::new(b"simulated seed".to_vec(), n)),
-            ..ClientConfig::xmpp("capulet.example")
+            ..client::Config::xmpp("capulet.example")
         };
         Sim {
             trace: std::env::var_os("BOSH_SIM_TRACE").is_some(),
             now,
-            client: ClientSession::new(config, INITIAL_RID).unwrap(),
+            client: client::Session::new(config, INITIAL_RID).unwrap(),
             cm: None,
             next_conn: 1,
             conns: HashMap::new(),
@@ -169,13 +169,13 @@ impl Sim {
         }
     }
 
-    fn cm_config() -> CmConfig {
-        CmConfig {
+    fn cm_config() -> cm::Config {
+        cm::Config {
             max_wait: 20,
             max_hold: 2,
             polling: 1,
             inactivity: 40,
-            ..CmConfig::default()
+            ..cm::Config::default()
         }
     }
 
@@ -186,7 +186,7 @@ impl Sim {
         match *op {
             Op::ClientSend(n) => {
                 for _ in 0..n {
-                    self.client.send(msg(self.client_next));
+                    self.client.send(self.now, msg(self.client_next));
                     self.client_next += 1;
                 }
             }
@@ -200,8 +200,11 @@ impl Sim {
                     let rid = self.conns[&t.conn];
                     if self.lost.insert(rid) {
                         if notify {
-                            self.client
-                                .handle_response(self.now, rid, Err(HttpFailure::Network));
+                            self.client.handle_response(
+                                self.now,
+                                rid,
+                                Err(client::HttpFailure::Network),
+                            );
                         }
                     } else {
                         self.requests.push(t);
@@ -213,8 +216,11 @@ impl Sim {
                     let rid = self.conns[&t.conn];
                     if self.lost.insert(rid) {
                         if notify {
-                            self.client
-                                .handle_response(self.now, rid, Err(HttpFailure::Network));
+                            self.client.handle_response(
+                                self.now,
+                                rid,
+                                Err(client::HttpFailure::Network),
+                            );
                         }
                     } else {
                         self.responses.push(t);
@@ -240,8 +246,9 @@ impl Sim {
         match &mut self.cm {
             Some(cm) => cm.handle_request(self.now, t.conn, b),
             None => {
-                let cm = CmSession::new(self.now, "sim-sid".into(), t.conn, &b, Self::cm_config())
-                    .expect("a valid creation request");
+                let cm =
+                    cm::Session::new(self.now, "sim-sid".into(), t.conn, &b, Self::cm_config())
+                        .expect("a valid creation request");
                 assert_eq!(
                     cm.is_key_protected(),
                     self.client_keys,
@@ -313,7 +320,9 @@ impl Sim {
                     self.server_backlog -= 1;
                 }
             }
-            while let Some((rid, bytes)) = self.client.poll_request(self.now) {
+            while let Some(client::Request { rid, body: bytes }) =
+                self.client.poll_request(self.now)
+            {
                 moved = true;
                 let conn = self.next_conn;
                 self.next_conn += 1;
@@ -331,7 +340,7 @@ impl Sim {
                 });
             }
             if let Some(cm) = &mut self.cm {
-                while let Some((conn, bytes)) = cm.poll_response() {
+                while let Some(cm::Response { conn, body: bytes }) = cm.poll_response() {
                     moved = true;
                     if self.trace {
                         eprintln!("  resp conn {conn}: {}", String::from_utf8_lossy(&bytes));
@@ -344,7 +353,7 @@ impl Sim {
                 }
                 while let Some(e) = cm.poll_event() {
                     match e {
-                        CmEvent::Received(p) => {
+                        cm::Event::Received(p) => {
                             let n = id_of(&p);
                             assert_eq!(
                                 n,
@@ -353,8 +362,8 @@ impl Sim {
                             );
                             self.server_received.push(n);
                         }
-                        CmEvent::Restart | CmEvent::Paused(_) => {}
-                        CmEvent::Terminated(t) => {
+                        cm::Event::Restart | cm::Event::Paused(_) => {}
+                        cm::Event::Terminated(t) => {
                             assert!(self.cm_terminated.is_none());
                             self.cm_terminated = Some(t);
                         }
@@ -363,8 +372,8 @@ impl Sim {
             }
             while let Some(e) = self.client.poll_event() {
                 match e {
-                    ClientEvent::Created(p) => assert_eq!(p.sid, "sim-sid"),
-                    ClientEvent::Received(p) => {
+                    client::Event::Created(p) => assert_eq!(p.sid, "sim-sid"),
+                    client::Event::Received(p) => {
                         let n = id_of(&p);
                         assert_eq!(
                             n,
@@ -373,7 +382,7 @@ impl Sim {
                         );
                         self.client_received.push(n);
                     }
-                    ClientEvent::Terminated(t) => {
+                    client::Event::Terminated(t) => {
                         assert!(self.client_terminated.is_none());
                         self.client_terminated = Some(t);
                     }
@@ -423,7 +432,9 @@ impl Sim {
         self.client.terminate().expect("an active session");
         // Settling here would trip the early-termination check.
         for _ in 0..400 {
-            while let Some((rid, bytes)) = self.client.poll_request(self.now) {
+            while let Some(client::Request { rid, body: bytes }) =
+                self.client.poll_request(self.now)
+            {
                 let conn = self.next_conn;
                 self.next_conn += 1;
                 self.conns.insert(conn, rid);
@@ -436,17 +447,17 @@ impl Sim {
                 let rid = self.conns[&t.conn];
                 self.client.handle_response(self.now, rid, Ok(&t.bytes));
             }
-            while let Some((conn, bytes)) = cm.poll_response() {
+            while let Some(cm::Response { conn, body: bytes }) = cm.poll_response() {
                 let rid = self.conns[&conn];
                 self.client.handle_response(self.now, rid, Ok(&bytes));
             }
             while let Some(e) = cm.poll_event() {
-                if let CmEvent::Terminated(t) = e {
+                if let cm::Event::Terminated(t) = e {
                     self.cm_terminated = Some(t);
                 }
             }
             while let Some(e) = self.client.poll_event() {
-                if let ClientEvent::Terminated(t) = e {
+                if let client::Event::Terminated(t) = e {
                     self.client_terminated = Some(t);
                 }
             }
@@ -464,8 +475,8 @@ impl Sim {
                 cm.handle_timeout(now);
             }
         }
-        assert_eq!(self.client_terminated, Some(Termination::Requested));
-        assert_eq!(self.cm_terminated, Some(CmTermination::ByClient));
+        assert_eq!(self.client_terminated, Some(client::Termination::Requested));
+        assert_eq!(self.cm_terminated, Some(cm::Termination::ByClient));
     }
 }
 

@@ -24,7 +24,7 @@ fn body(bytes: &[u8]) -> Body {
     Body::from_bytes(bytes, 1 << 20).unwrap()
 }
 
-fn events(c: &mut ClientSession) -> Vec<ClientEvent> {
+fn events(c: &mut client::Session) -> Vec<client::Event> {
     std::iter::from_fn(|| c.poll_event()).collect()
 }
 
@@ -35,39 +35,39 @@ fn creation_response() -> &'static [u8] {
 }
 
 /// A client whose session is created; returns it with `now`.
-fn created() -> (ClientSession, Instant) {
+fn created() -> (client::Session, Instant) {
     let now = Instant::now();
-    let mut c = ClientSession::new(ClientConfig::xmpp("verona.example"), RID).unwrap();
-    let (rid, _) = c.poll_request(now).unwrap();
+    let mut c = client::Session::new(client::Config::xmpp("verona.example"), RID).unwrap();
+    let client::Request { rid, body: _ } = c.poll_request(now).unwrap();
     c.handle_response(now, rid, Ok(creation_response()));
-    assert!(matches!(events(&mut c)[..], [ClientEvent::Created(_)]));
+    assert!(matches!(events(&mut c)[..], [client::Event::Created(_)]));
     (c, now)
 }
 
 #[test]
 fn initial_rid_is_validated() {
-    let cfg = ClientConfig::xmpp("verona.example");
+    let cfg = client::Config::xmpp("verona.example");
     assert_eq!(
-        ClientSession::new(cfg.clone(), 0).unwrap_err(),
-        ClientError::BadInitialRid(0)
+        client::Session::new(cfg.clone(), 0).unwrap_err(),
+        client::Error::BadInitialRid(0)
     );
-    assert!(ClientSession::new(cfg.clone(), MAX_RID).is_err());
-    assert!(ClientSession::new(cfg.clone(), MAX_RID - (1 << 32)).is_ok());
-    assert!(ClientSession::new(cfg, 1).is_ok());
+    assert!(client::Session::new(cfg.clone(), MAX_RID).is_err());
+    assert!(client::Session::new(cfg.clone(), MAX_RID - (1 << 32)).is_ok());
+    assert!(client::Session::new(cfg, 1).is_ok());
 }
 
 #[test]
 fn session_creation_request_and_response() {
     let now = Instant::now();
-    let mut cfg = ClientConfig::xmpp("verona.example");
+    let mut cfg = client::Config::xmpp("verona.example");
     cfg.route = Some("xmpp:verona.example:5222".into());
     cfg.content = Some("text/xml; charset=utf-8".into());
     cfg.from = Some("romeo@verona.example".into());
-    let mut c = ClientSession::new(cfg, RID).unwrap();
-    let (rid, bytes) = c.poll_request(now).unwrap();
-    assert_eq!(rid, RID);
+    let mut c = client::Session::new(cfg, RID).unwrap();
+    let client::Request { rid, body: bytes } = c.poll_request(now).unwrap();
+    assert_eq!(rid.get(), RID);
     // Nothing else before the session exists.
-    c.send(msg("early"));
+    c.send(now, msg("early"));
     assert_eq!(c.poll_request(now), None);
     let b = body(&bytes);
     assert_eq!(b.rid.map(Rid::get), Some(RID));
@@ -83,7 +83,7 @@ fn session_creation_request_and_response() {
 
     c.handle_response(now, rid, Ok(creation_response()));
     let ev = events(&mut c);
-    let ClientEvent::Created(p) = &ev[0] else {
+    let client::Event::Created(p) = &ev[0] else {
         panic!("{ev:?}")
     };
     assert_eq!(p.sid, "s-77");
@@ -94,30 +94,30 @@ fn session_creation_request_and_response() {
     assert_eq!(p.maxpause, Some(Duration::from_secs(100)));
     assert!(p.ack && p.restartlogic);
     // The early stanza goes first; that request is the one the CM holds.
-    let (r1, b1) = c.poll_request(now).unwrap();
-    assert_eq!(r1, RID + 1);
+    let client::Request { rid: r1, body: b1 } = c.poll_request(now).unwrap();
+    assert_eq!(r1.get(), RID + 1);
     let b1 = body(&b1);
     assert_eq!(b1.sid.as_deref(), Some("s-77"));
     assert_eq!(b1.stanzas(), [msg("early")]);
     assert_eq!(b1.ack, None, "every earlier response was received");
     assert_eq!(c.poll_request(now), None, "hold='1' is used");
     // New data uses the second of requests='2'.
-    c.send(msg("m2"));
-    let (r2, b2) = c.poll_request(now).unwrap();
-    assert_eq!(r2, RID + 2);
+    c.send(now, msg("m2"));
+    let client::Request { rid: r2, body: b2 } = c.poll_request(now).unwrap();
+    assert_eq!(r2.get(), RID + 2);
     let b2 = body(&b2);
     assert_eq!(b2.stanzas(), [msg("m2")]);
     assert_eq!(b2.ack, Rid::new(RID), "request RID+1 is unanswered");
     // requests='2' are outstanding: nothing more, even with data queued.
-    c.send(msg("m3"));
+    c.send(now, msg("m3"));
     assert_eq!(c.poll_request(now), None);
 }
 
 #[test]
 fn creation_without_sid_or_with_terminate() {
     let now = Instant::now();
-    let mut c = ClientSession::new(ClientConfig::xmpp("verona.example"), RID).unwrap();
-    let (rid, _) = c.poll_request(now).unwrap();
+    let mut c = client::Session::new(client::Config::xmpp("verona.example"), RID).unwrap();
+    let client::Request { rid, body: _ } = c.poll_request(now).unwrap();
     c.handle_response(
         now,
         rid,
@@ -125,13 +125,13 @@ fn creation_without_sid_or_with_terminate() {
     );
     assert!(matches!(
         &events(&mut c)[..],
-        [ClientEvent::Terminated(Termination::Protocol(m))] if m.contains("'sid'")
+        [client::Event::Terminated(client::Termination::Protocol(m))] if m.contains("'sid'")
     ));
     assert!(c.is_terminated());
     assert_eq!(c.poll_request(now), None);
 
-    let mut c = ClientSession::new(ClientConfig::xmpp("nowhere.example"), RID).unwrap();
-    let (rid, _) = c.poll_request(now).unwrap();
+    let mut c = client::Session::new(client::Config::xmpp("nowhere.example"), RID).unwrap();
+    let client::Request { rid, body: _ } = c.poll_request(now).unwrap();
     c.handle_response(
         now,
         rid,
@@ -139,7 +139,7 @@ fn creation_without_sid_or_with_terminate() {
     );
     assert_eq!(
         events(&mut c),
-        [ClientEvent::Terminated(Termination::ByManager {
+        [client::Event::Terminated(client::Termination::ByManager {
             condition: Some(Condition::HostUnknown),
             uri: None,
             stream_error: None
@@ -150,10 +150,10 @@ fn creation_without_sid_or_with_terminate() {
 #[test]
 fn responses_are_processed_in_rid_order() {
     let (mut c, now) = created();
-    c.send(msg("a"));
-    let (r1, _) = c.poll_request(now).unwrap();
-    c.send(msg("b"));
-    let (r2, _) = c.poll_request(now).unwrap();
+    c.send(now, msg("a"));
+    let client::Request { rid: r1, body: _ } = c.poll_request(now).unwrap();
+    c.send(now, msg("b"));
+    let client::Request { rid: r2, body: _ } = c.poll_request(now).unwrap();
     let resp = |id: &str| {
         format!(
             "<body xmlns='http://jabber.org/protocol/httpbind'>{}</body>",
@@ -167,7 +167,7 @@ fn responses_are_processed_in_rid_order() {
     let got: Vec<Stanza> = events(&mut c)
         .into_iter()
         .map(|e| match e {
-            ClientEvent::Received(p) => p.get::<Stanza>().unwrap().unwrap(),
+            client::Event::Received(p) => p.get::<Stanza>().unwrap().unwrap(),
             e => panic!("{e:?}"),
         })
         .collect();
@@ -180,31 +180,40 @@ fn responses_are_processed_in_rid_order() {
 #[test]
 fn failed_requests_are_sent_again_with_the_same_rid_and_body() {
     let (mut c, now) = created();
-    c.send(msg("a"));
-    let (r1, b1) = c.poll_request(now).unwrap();
-    c.send(msg("b"));
-    let (r2, b2) = c.poll_request(now).unwrap();
-    c.handle_response(now, r1, Err(HttpFailure::Network));
-    assert_eq!(c.poll_request(now), Some((r1, b1.clone())));
-    c.handle_response(now, r1, Err(HttpFailure::Status(502)));
-    assert_eq!(c.poll_request(now), Some((r1, b1)));
+    c.send(now, msg("a"));
+    let client::Request { rid: r1, body: b1 } = c.poll_request(now).unwrap();
+    c.send(now, msg("b"));
+    let client::Request { rid: r2, body: b2 } = c.poll_request(now).unwrap();
+    c.handle_response(now, r1, Err(client::HttpFailure::Network));
+    assert_eq!(
+        c.poll_request(now),
+        Some(client::Request {
+            rid: r1,
+            body: b1.clone()
+        })
+    );
+    c.handle_response(now, r1, Err(client::HttpFailure::Status(502)));
+    assert_eq!(
+        c.poll_request(now),
+        Some(client::Request { rid: r1, body: b1 })
+    );
     // A response that never comes: the deadline is wait + grace.
     let deadline = c.poll_timeout().unwrap();
     assert!(deadline > now + Duration::from_secs(30));
     c.handle_timeout(deadline);
     let again: Vec<_> = std::iter::from_fn(|| c.poll_request(deadline)).collect();
     assert_eq!(again.len(), 2);
-    assert!(again.contains(&(r2, b2)));
+    assert!(again.contains(&client::Request { rid: r2, body: b2 }));
     // Too many failures end the session.
     for _ in 0..3 {
-        c.handle_response(deadline, r1, Err(HttpFailure::Network));
+        c.handle_response(deadline, r1, Err(client::HttpFailure::Network));
         let _ = c.poll_request(deadline);
     }
     assert!(c.is_terminated());
     assert_eq!(
         events(&mut c).last(),
-        Some(&ClientEvent::Terminated(Termination::Http(
-            HttpFailure::Network
+        Some(&client::Event::Terminated(client::Termination::Http(
+            client::HttpFailure::Network
         )))
     );
 }
@@ -212,12 +221,12 @@ fn failed_requests_are_sent_again_with_the_same_rid_and_body() {
 #[test]
 fn legacy_http_errors_end_the_session() {
     let (mut c, now) = created();
-    let (r1, _) = c.poll_request(now).unwrap();
-    c.handle_response(now, r1, Err(HttpFailure::Status(404)));
+    let client::Request { rid: r1, body: _ } = c.poll_request(now).unwrap();
+    c.handle_response(now, r1, Err(client::HttpFailure::Status(404)));
     assert_eq!(
         events(&mut c),
-        [ClientEvent::Terminated(Termination::Http(
-            HttpFailure::Status(404)
+        [client::Event::Terminated(client::Termination::Http(
+            client::HttpFailure::Status(404)
         ))]
     );
 }
@@ -225,15 +234,21 @@ fn legacy_http_errors_end_the_session() {
 #[test]
 fn report_and_recoverable_error_trigger_resends() {
     let (mut c, now) = created();
-    c.send(msg("a"));
-    let (r1, b1) = c.poll_request(now).unwrap();
-    c.send(msg("b"));
-    let (r2, _) = c.poll_request(now).unwrap();
+    c.send(now, msg("a"));
+    let client::Request { rid: r1, body: b1 } = c.poll_request(now).unwrap();
+    c.send(now, msg("b"));
+    let client::Request { rid: r2, body: _ } = c.poll_request(now).unwrap();
     // The CM says the response to r1 went missing.
     let report =
         format!("<body xmlns='http://jabber.org/protocol/httpbind' report='{r1}' time='900'/>");
     c.handle_response(now, r2, Ok(report.as_bytes()));
-    assert_eq!(c.poll_request(now), Some((r1, b1.clone())));
+    assert_eq!(
+        c.poll_request(now),
+        Some(client::Request {
+            rid: r1,
+            body: b1.clone()
+        })
+    );
     // Two HTTP requests carry r1 now. A recoverable binding error on one
     // of them is what the CM answers a superseded request with: ignored.
     let error = b"<body xmlns='http://jabber.org/protocol/httpbind' type='error'/>";
@@ -241,7 +256,10 @@ fn report_and_recoverable_error_trigger_resends() {
     assert_eq!(c.poll_request(now), None);
     // On the only open one: r1 is sent again.
     c.handle_response(now, r1, Ok(error));
-    assert_eq!(c.poll_request(now), Some((r1, b1)));
+    assert_eq!(
+        c.poll_request(now),
+        Some(client::Request { rid: r1, body: b1 })
+    );
     c.handle_response(
         now,
         r1,
@@ -253,7 +271,7 @@ fn report_and_recoverable_error_trigger_resends() {
 #[test]
 fn empty_requests_respect_polling() {
     let (mut c, now) = created();
-    let (r1, b1) = c.poll_request(now).unwrap();
+    let client::Request { rid: r1, body: b1 } = c.poll_request(now).unwrap();
     assert!(body(&b1).payloads.is_empty());
     assert_eq!(c.poll_request(now), None, "hold='1' request already held");
     c.handle_response(
@@ -265,35 +283,35 @@ fn empty_requests_respect_polling() {
     assert_eq!(c.poll_request(now), None);
     assert_eq!(c.poll_timeout(), Some(now + Duration::from_secs(2)));
     let later = now + Duration::from_secs(2);
-    let (r2, _) = c.poll_request(later).unwrap();
-    assert_eq!(r2, r1 + 1);
+    let client::Request { rid: r2, body: _ } = c.poll_request(later).unwrap();
+    assert_eq!(r2.get(), r1.get() + 1);
     // Data does not wait for the polling interval.
-    c.send(msg("x"));
-    let (_, b) = c.poll_request(later).unwrap();
+    c.send(now, msg("x"));
+    let client::Request { rid: _, body: b } = c.poll_request(later).unwrap();
     assert_eq!(body(&b).stanzas(), [msg("x")]);
 }
 
 #[test]
 fn restart_after_sasl() {
     let (mut c, now) = created();
-    let (r1, _) = c.poll_request(now).unwrap();
+    let client::Request { rid: r1, body: _ } = c.poll_request(now).unwrap();
     c.handle_response(
         now,
         r1,
         Ok(b"<body xmlns='http://jabber.org/protocol/httpbind'>\
              <success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/></body>"),
     );
-    assert!(matches!(&events(&mut c)[..], [ClientEvent::Received(_)]));
+    assert!(matches!(&events(&mut c)[..], [client::Event::Received(_)]));
     c.restart().unwrap();
-    c.send(msg("after"));
-    let (r2, b2) = c.poll_request(now).unwrap();
+    c.send(now, msg("after"));
+    let client::Request { rid: r2, body: b2 } = c.poll_request(now).unwrap();
     let b2 = body(&b2);
     assert!(b2.is_restart());
     assert!(b2.payloads.is_empty(), "a restart request is empty");
     assert_eq!(b2.to.as_deref(), Some("verona.example"));
     assert_eq!(b2.lang.as_deref(), Some("en"));
     assert!(b2.to_xml().contains("xmpp:restart='true'"));
-    let (_, b3) = c.poll_request(now).unwrap();
+    let client::Request { rid: _, body: b3 } = c.poll_request(now).unwrap();
     assert_eq!(body(&b3).stanzas(), [msg("after")]);
     c.handle_response(
         now,
@@ -301,22 +319,22 @@ fn restart_after_sasl() {
         Ok(b"<body xmlns='http://jabber.org/protocol/httpbind'>\
              <stream:features xmlns:stream='http://etherx.jabber.org/streams'/></body>"),
     );
-    assert!(matches!(&events(&mut c)[..], [ClientEvent::Received(_)]));
+    assert!(matches!(&events(&mut c)[..], [client::Event::Received(_)]));
 }
 
 #[test]
 fn terminate_with_unavailable_presence() {
     let (mut c, now) = created();
-    let (r1, _) = c.poll_request(now).unwrap();
-    c.send(msg("x"));
-    let (r2, _) = c.poll_request(now).unwrap();
-    c.send(Stanza::Presence(Presence::of_type(
-        PresenceType::Unavailable,
-        None,
-    )));
+    let client::Request { rid: r1, body: _ } = c.poll_request(now).unwrap();
+    c.send(now, msg("x"));
+    let client::Request { rid: r2, body: _ } = c.poll_request(now).unwrap();
+    c.send(
+        now,
+        Stanza::Presence(Presence::of_type(PresenceType::Unavailable, None)),
+    );
     c.terminate().unwrap();
     // One request beyond `requests` is allowed for terminate.
-    let (r3, b3) = c.poll_request(now).unwrap();
+    let client::Request { rid: r3, body: b3 } = c.poll_request(now).unwrap();
     let b3 = body(&b3);
     assert!(b3.is_terminate());
     assert_eq!(b3.stanzas().len(), 1);
@@ -331,7 +349,7 @@ fn terminate_with_unavailable_presence() {
     );
     assert_eq!(
         events(&mut c),
-        [ClientEvent::Terminated(Termination::Requested)]
+        [client::Event::Terminated(client::Termination::Requested)]
     );
     assert!(c.is_terminated());
 }
@@ -339,7 +357,7 @@ fn terminate_with_unavailable_presence() {
 #[test]
 fn remote_stream_error_and_see_other_uri() {
     let (mut c, now) = created();
-    let (r1, _) = c.poll_request(now).unwrap();
+    let client::Request { rid: r1, body: _ } = c.poll_request(now).unwrap();
     c.handle_response(
         now,
         r1,
@@ -353,8 +371,8 @@ fn remote_stream_error_and_see_other_uri() {
     );
     let ev = events(&mut c);
     assert_eq!(ev.len(), 2);
-    assert!(matches!(&ev[0], ClientEvent::Received(_)));
-    let ClientEvent::Terminated(Termination::ByManager {
+    assert!(matches!(&ev[0], client::Event::Received(_)));
+    let client::Event::Terminated(client::Termination::ByManager {
         condition: Some(Condition::RemoteStreamError),
         stream_error: Some(e),
         ..
@@ -365,7 +383,7 @@ fn remote_stream_error_and_see_other_uri() {
     assert_eq!(e.condition, xep_core::StreamCondition::SystemShutdown);
 
     let (mut c, now) = created();
-    let (r1, _) = c.poll_request(now).unwrap();
+    let client::Request { rid: r1, body: _ } = c.poll_request(now).unwrap();
     c.handle_response(
         now,
         r1,
@@ -376,45 +394,48 @@ fn remote_stream_error_and_see_other_uri() {
     );
     assert!(matches!(
         &events(&mut c)[..],
-        [ClientEvent::Terminated(Termination::ByManager { uri: Some(u), .. })] if u == "https://other.example/bosh"
+        [client::Event::Terminated(client::Termination::ByManager { uri: Some(u), .. })] if u == "https://other.example/bosh"
     ));
 }
 
 #[test]
 fn pause_and_resume() {
     let (mut c, now) = created();
-    assert_eq!(c.pause(101), Err(ClientError::PauseNotAllowed));
-    let (r1, _) = c.poll_request(now).unwrap();
+    assert_eq!(c.pause(101), Err(client::Error::PauseNotAllowed));
+    let client::Request { rid: r1, body: _ } = c.poll_request(now).unwrap();
     c.pause(60).unwrap();
-    let (r2, b2) = c.poll_request(now).unwrap();
+    let client::Request { rid: r2, body: b2 } = c.poll_request(now).unwrap();
     assert_eq!(body(&b2).pause, Some(60));
     let empty = b"<body xmlns='http://jabber.org/protocol/httpbind'/>";
     c.handle_response(now, r1, Ok(empty));
     c.handle_response(now, r2, Ok(empty));
-    c.send(msg("queued"));
+    c.send(now, msg("queued"));
     assert_eq!(c.poll_request(now), None, "paused");
     c.resume();
-    let (_, b) = c.poll_request(now).unwrap();
+    let client::Request { rid: _, body: b } = c.poll_request(now).unwrap();
     assert_eq!(body(&b).stanzas(), [msg("queued")]);
 }
 
 #[test]
 fn a_bad_response_body_is_retried_then_fatal() {
     let (mut c, now) = created();
-    let (r1, b1) = c.poll_request(now).unwrap();
+    let client::Request { rid: r1, body: b1 } = c.poll_request(now).unwrap();
     c.handle_response(now, r1, Ok(b"<html>proxy error</html>"));
-    assert_eq!(c.poll_request(now), Some((r1, b1)));
-    let mut cfg = ClientConfig::xmpp("verona.example");
+    assert_eq!(
+        c.poll_request(now),
+        Some(client::Request { rid: r1, body: b1 })
+    );
+    let mut cfg = client::Config::xmpp("verona.example");
     cfg.body_limit = 10;
-    let mut c = ClientSession::new(cfg, RID).unwrap();
-    let (rid, _) = c.poll_request(now).unwrap();
+    let mut c = client::Session::new(cfg, RID).unwrap();
+    let client::Request { rid, body: _ } = c.poll_request(now).unwrap();
     for _ in 0..4 {
         c.handle_response(now, rid, Ok(creation_response()));
         let _ = c.poll_request(now);
     }
     assert!(matches!(
         &events(&mut c)[..],
-        [ClientEvent::Terminated(Termination::Protocol(m))] if m.contains("exceeds the limit")
+        [client::Event::Terminated(client::Termination::Protocol(m))] if m.contains("exceeds the limit")
     ));
 }
 
@@ -426,26 +447,26 @@ fn req(xml: &str) -> Body {
     body(xml.as_bytes())
 }
 
-fn responses(cm: &mut CmSession) -> Vec<(u64, Body)> {
+fn responses(cm: &mut cm::Session) -> Vec<(u64, Body)> {
     std::iter::from_fn(|| cm.poll_response())
-        .map(|(c, b)| (c, body(&b)))
+        .map(|r| (r.conn, body(&r.body)))
         .collect()
 }
 
-fn cm_events(cm: &mut CmSession) -> Vec<CmEvent> {
+fn cm_events(cm: &mut cm::Session) -> Vec<cm::Event> {
     std::iter::from_fn(|| cm.poll_event()).collect()
 }
 
-fn new_cm(now: Instant, hold: u8) -> CmSession {
+fn new_cm(now: Instant, hold: u8) -> cm::Session {
     let creation = req(&format!(
         "<body xmlns='http://jabber.org/protocol/httpbind' xmlns:xmpp='urn:xmpp:xbosh' rid='100' \
          to='verona.example' wait='20' hold='{hold}' ack='1' ver='1.11' xmpp:version='1.0'/>"
     ));
-    let config = CmConfig {
+    let config = cm::Config {
         max_hold: 2,
-        ..CmConfig::default()
+        ..cm::Config::default()
     };
-    let mut cm = CmSession::new(now, SID.into(), 1, &creation, config).unwrap();
+    let mut cm = cm::Session::new(now, SID.into(), 1, &creation, config).unwrap();
     let r = responses(&mut cm);
     assert_eq!(r.len(), 1);
     assert_eq!(r[0].0, 1);
@@ -465,7 +486,7 @@ fn cm_session_creation_response() {
         "<body xmlns='http://jabber.org/protocol/httpbind' xmlns:xmpp='urn:xmpp:xbosh' rid='100' \
          to='verona.example' wait='90' hold='3' ack='1' ver='1.6' xmpp:version='1.0' content='text/html'/>",
     );
-    let mut cm = CmSession::new(now, SID.into(), 9, &creation, CmConfig::default()).unwrap();
+    let mut cm = cm::Session::new(now, SID.into(), 9, &creation, cm::Config::default()).unwrap();
     let (conn, b) = &responses(&mut cm)[0];
     assert_eq!(*conn, 9);
     assert_eq!(b.sid.as_deref(), Some(SID));
@@ -480,10 +501,10 @@ fn cm_session_creation_response() {
     assert_eq!(cm.content_type(), "text/html");
     // Refusals.
     let no_rid = req("<body xmlns='http://jabber.org/protocol/httpbind' to='x.example'/>");
-    let e = CmSession::new(now, SID.into(), 1, &no_rid, CmConfig::default()).unwrap_err();
+    let e = cm::Session::new(now, SID.into(), 1, &no_rid, cm::Config::default()).unwrap_err();
     assert_eq!(body(&e).condition, Some(Condition::BadRequest));
     let no_to = req("<body xmlns='http://jabber.org/protocol/httpbind' rid='5'/>");
-    let e = CmSession::new(now, SID.into(), 1, &no_to, CmConfig::default()).unwrap_err();
+    let e = cm::Session::new(now, SID.into(), 1, &no_to, cm::Config::default()).unwrap_err();
     assert_eq!(body(&e).condition, Some(Condition::ImproperAddressing));
 }
 
@@ -492,7 +513,7 @@ fn cm_holds_and_answers_when_payloads_arrive_or_wait_passes() {
     let now = Instant::now();
     let mut cm = new_cm(now, 1);
     cm.handle_request(now, 2, r(101, &msg("c1").to_xml()));
-    assert!(matches!(&cm_events(&mut cm)[..], [CmEvent::Received(_)]));
+    assert!(matches!(&cm_events(&mut cm)[..], [cm::Event::Received(_)]));
     assert_eq!(responses(&mut cm), [], "held");
     assert_eq!(cm.poll_timeout(), Some(now + Duration::from_secs(20)));
     // A second request: the first is answered (hold='1').
@@ -527,7 +548,7 @@ fn cm_orders_by_rid_and_answers_repeats_from_the_cache() {
     let got: Vec<Stanza> = cm_events(&mut cm)
         .into_iter()
         .map(|e| match e {
-            CmEvent::Received(p) => p.get::<Stanza>().unwrap().unwrap(),
+            cm::Event::Received(p) => p.get::<Stanza>().unwrap().unwrap(),
             e => panic!("{e:?}"),
         })
         .collect();
@@ -567,7 +588,7 @@ fn cm_rejects_rids_beyond_the_window_and_too_many_requests() {
     assert_eq!(out[0].1.condition, Some(Condition::ItemNotFound));
     assert_eq!(
         cm_events(&mut cm),
-        [CmEvent::Terminated(CmTermination::Violation(
+        [cm::Event::Terminated(cm::Termination::Violation(
             Condition::ItemNotFound
         ))]
     );
@@ -625,7 +646,7 @@ fn cm_inactivity_ends_silently() {
     cm.handle_timeout(t);
     assert_eq!(
         cm_events(&mut cm),
-        [CmEvent::Terminated(CmTermination::Inactive)]
+        [cm::Event::Terminated(cm::Termination::Inactive)]
     );
     assert_eq!(responses(&mut cm), []);
     cm.handle_request(t, 2, r(101, ""));
@@ -657,8 +678,8 @@ fn cm_terminate_by_client_and_by_server() {
     assert!(matches!(
         &ev[..],
         [
-            CmEvent::Received(_),
-            CmEvent::Terminated(CmTermination::ByClient)
+            cm::Event::Received(_),
+            cm::Event::Terminated(cm::Termination::ByClient)
         ]
     ));
 
@@ -671,7 +692,7 @@ fn cm_terminate_by_client_and_by_server() {
     assert!(out[0].1.is_terminate());
     assert_eq!(
         cm_events(&mut cm),
-        [CmEvent::Terminated(CmTermination::ByServer(Some(
+        [cm::Event::Terminated(cm::Termination::ByServer(Some(
             Condition::SystemShutdown
         )))]
     );
@@ -690,7 +711,7 @@ fn cm_restart_pause_and_report() {
             msg("ignored").to_xml()
         )),
     );
-    assert_eq!(cm_events(&mut cm), [CmEvent::Restart]);
+    assert_eq!(cm_events(&mut cm), [cm::Event::Restart]);
     cm.handle_request(
         now,
         3,
@@ -700,7 +721,7 @@ fn cm_restart_pause_and_report() {
     );
     assert_eq!(
         cm_events(&mut cm),
-        [CmEvent::Paused(Duration::from_secs(60))]
+        [cm::Event::Paused(Duration::from_secs(60))]
     );
     let out = responses(&mut cm);
     assert_eq!(out.iter().map(|o| o.0).collect::<Vec<_>>(), [2, 3]);
@@ -723,43 +744,47 @@ fn cm_restart_pause_and_report() {
 #[test]
 fn client_and_cm_scripted_together() {
     let now = Instant::now();
-    let mut c = ClientSession::new(ClientConfig::xmpp("verona.example"), RID).unwrap();
-    let (rid, creation) = c.poll_request(now).unwrap();
-    let mut cm = CmSession::new(
+    let mut c = client::Session::new(client::Config::xmpp("verona.example"), RID).unwrap();
+    let client::Request {
+        rid,
+        body: creation,
+    } = c.poll_request(now).unwrap();
+    let mut cm = cm::Session::new(
         now,
         "joint".into(),
-        rid,
+        rid.get(),
         &body(&creation),
-        CmConfig::default(),
+        cm::Config::default(),
     )
     .unwrap();
-    let pump = |c: &mut ClientSession, cm: &mut CmSession| {
-        while let Some((rid, b)) = c.poll_request(now) {
-            cm.handle_request(now, rid, body(&b));
+    let pump = |c: &mut client::Session, cm: &mut cm::Session| {
+        while let Some(client::Request { rid, body: b }) = c.poll_request(now) {
+            cm.handle_request(now, rid.get(), body(&b));
         }
-        while let Some((rid, b)) = cm.poll_response() {
-            c.handle_response(now, rid, Ok(&b));
+        // The connection numbers are the rids.
+        while let Some(cm::Response { conn, body: b }) = cm.poll_response() {
+            c.handle_response(now, Rid::new(conn).expect("a rid"), Ok(&b));
         }
     };
     pump(&mut c, &mut cm);
     pump(&mut c, &mut cm);
-    assert!(matches!(events(&mut c)[..], [ClientEvent::Created(_)]));
-    c.send(msg("up"));
+    assert!(matches!(events(&mut c)[..], [client::Event::Created(_)]));
+    c.send(now, msg("up"));
     cm.send(now, msg("down"));
     pump(&mut c, &mut cm);
     pump(&mut c, &mut cm);
-    assert!(matches!(&cm_events(&mut cm)[..], [CmEvent::Received(_)]));
-    assert!(matches!(&events(&mut c)[..], [ClientEvent::Received(_)]));
+    assert!(matches!(&cm_events(&mut cm)[..], [cm::Event::Received(_)]));
+    assert!(matches!(&events(&mut c)[..], [client::Event::Received(_)]));
     c.terminate().unwrap();
     pump(&mut c, &mut cm);
     pump(&mut c, &mut cm);
     assert_eq!(
         events(&mut c),
-        [ClientEvent::Terminated(Termination::Requested)]
+        [client::Event::Terminated(client::Termination::Requested)]
     );
     assert_eq!(
         cm_events(&mut cm),
-        [CmEvent::Terminated(CmTermination::ByClient)]
+        [cm::Event::Terminated(cm::Termination::ByClient)]
     );
 }
 
@@ -960,10 +985,10 @@ fn derived_seed(seed: &[u8]) -> Vec<u8> {
     h.finalize().to_vec()
 }
 
-fn keyed_client(seed: &[u8], n: u32) -> ClientSession {
-    let mut cfg = ClientConfig::xmpp("verona.example");
+fn keyed_client(seed: &[u8], n: u32) -> client::Session {
+    let mut cfg = client::Config::xmpp("verona.example");
     cfg.keys = Some(KeyConfig::new(seed, n));
-    ClientSession::new(cfg, RID).unwrap()
+    client::Session::new(cfg, RID).unwrap()
 }
 
 /// The (key, newkey) of a request's bytes.
@@ -1002,14 +1027,17 @@ fn client_key_sequence_is_the_sha1_chain_of_the_seed() {
     let next = chain(&derived_seed(seed), 4);
     let next2 = chain(&derived_seed(&derived_seed(seed)), 4);
     let mut c = keyed_client(seed, 4);
-    let (rid, creation) = c.poll_request(now).unwrap();
+    let client::Request {
+        rid,
+        body: creation,
+    } = c.poll_request(now).unwrap();
     // The creation request: newkey = K(4), no key.
     assert_eq!(keys_of(&creation), (None, Some(k[3].clone())));
     c.handle_response(now, rid, Ok(creation_response()));
     let mut sent = Vec::new();
     for i in 0..7 {
-        c.send(msg(&i.to_string()));
-        let (rid, bytes) = c.poll_request(now).unwrap();
+        c.send(now, msg(&i.to_string()));
+        let client::Request { rid, body: bytes } = c.poll_request(now).unwrap();
         sent.push(keys_of(&bytes));
         c.handle_response(
             now,
@@ -1036,14 +1064,17 @@ fn client_uses_a_supplied_seed_for_the_next_sequence() {
     let k = chain(b"first", 3);
     let supplied = chain(b"second seed", 5);
     let mut c = keyed_client(b"first", 3);
-    let (rid, creation) = c.poll_request(now).unwrap();
+    let client::Request {
+        rid,
+        body: creation,
+    } = c.poll_request(now).unwrap();
     assert_eq!(keys_of(&creation), (None, Some(k[2].clone())));
     c.handle_response(now, rid, Ok(creation_response()));
     c.supply_key_seed(b"second seed".to_vec(), 5).unwrap();
     let mut sent = Vec::new();
     for i in 0..4 {
-        c.send(msg(&i.to_string()));
-        let (rid, bytes) = c.poll_request(now).unwrap();
+        c.send(now, msg(&i.to_string()));
+        let client::Request { rid, body: bytes } = c.poll_request(now).unwrap();
         sent.push(keys_of(&bytes));
         c.handle_response(
             now,
@@ -1065,36 +1096,36 @@ fn client_uses_a_supplied_seed_for_the_next_sequence() {
 #[test]
 fn key_configuration_is_validated() {
     let cfg = |seed: &[u8], n| {
-        let mut c = ClientConfig::xmpp("verona.example");
+        let mut c = client::Config::xmpp("verona.example");
         c.keys = Some(KeyConfig::new(seed, n));
         c
     };
     assert_eq!(
-        ClientSession::new(cfg(b"s", 1), RID).unwrap_err(),
-        ClientError::BadKeyLength(1)
+        client::Session::new(cfg(b"s", 1), RID).unwrap_err(),
+        client::Error::BadKeyLength(1)
     );
     assert_eq!(
-        ClientSession::new(cfg(b"s", MAX_KEY_SEQUENCE + 1), RID).unwrap_err(),
-        ClientError::BadKeyLength(MAX_KEY_SEQUENCE + 1)
+        client::Session::new(cfg(b"s", MAX_KEY_SEQUENCE + 1), RID).unwrap_err(),
+        client::Error::BadKeyLength(MAX_KEY_SEQUENCE + 1)
     );
     assert_eq!(
-        ClientSession::new(cfg(b"", 10), RID).unwrap_err(),
-        ClientError::EmptyKeySeed
+        client::Session::new(cfg(b"", 10), RID).unwrap_err(),
+        client::Error::EmptyKeySeed
     );
-    assert!(ClientSession::new(cfg(b"s", 2), RID).is_ok());
-    let mut c = ClientSession::new(cfg(b"s", 10), RID).unwrap();
+    assert!(client::Session::new(cfg(b"s", 2), RID).is_ok());
+    let mut c = client::Session::new(cfg(b"s", 10), RID).unwrap();
     assert_eq!(
         c.supply_key_seed(b"t".to_vec(), 0),
-        Err(ClientError::BadKeyLength(0))
+        Err(client::Error::BadKeyLength(0))
     );
     assert_eq!(
         c.supply_key_seed(Vec::new(), 10),
-        Err(ClientError::EmptyKeySeed)
+        Err(client::Error::EmptyKeySeed)
     );
-    let mut plain = ClientSession::new(ClientConfig::xmpp("verona.example"), RID).unwrap();
+    let mut plain = client::Session::new(client::Config::xmpp("verona.example"), RID).unwrap();
     assert_eq!(
         plain.supply_key_seed(b"t".to_vec(), 10),
-        Err(ClientError::KeysNotEnabled)
+        Err(client::Error::KeysNotEnabled)
     );
     // The seed stays out of debug output.
     let dbg = format!("{:?}", KeyConfig::new(b"secret-seed".to_vec(), 9));
@@ -1102,7 +1133,7 @@ fn key_configuration_is_validated() {
     assert!(dbg.contains("11 bytes"), "{dbg}");
     // Errors name the reason.
     assert!(
-        ClientError::BadKeyLength(1)
+        client::Error::BadKeyLength(1)
             .to_string()
             .contains("key sequence length 1")
     );
@@ -1111,8 +1142,11 @@ fn key_configuration_is_validated() {
 #[test]
 fn unkeyed_client_sends_no_keys() {
     let (mut c, now) = created();
-    c.send(msg("a"));
-    let (_, bytes) = c.poll_request(now).unwrap();
+    c.send(now, msg("a"));
+    let client::Request {
+        rid: _,
+        body: bytes,
+    } = c.poll_request(now).unwrap();
     assert_eq!(keys_of(&bytes), (None, None));
 }
 
@@ -1121,20 +1155,32 @@ fn a_request_sent_again_carries_the_same_key() {
     let now = Instant::now();
     let k = chain(b"retry", 6);
     let mut c = keyed_client(b"retry", 6);
-    let (rid0, creation) = c.poll_request(now).unwrap();
+    let client::Request {
+        rid: rid0,
+        body: creation,
+    } = c.poll_request(now).unwrap();
     // The creation request fails and goes again with the same newkey.
-    c.handle_response(now, rid0, Err(HttpFailure::Network));
-    let (again, creation2) = c.poll_request(now).unwrap();
+    c.handle_response(now, rid0, Err(client::HttpFailure::Network));
+    let client::Request {
+        rid: again,
+        body: creation2,
+    } = c.poll_request(now).unwrap();
     assert_eq!(again, rid0);
     assert_eq!(keys_of(&creation2), (None, Some(k[5].clone())));
     assert_eq!(creation, creation2);
     c.handle_response(now, rid0, Ok(creation_response()));
-    c.send(msg("a"));
-    let (rid1, first) = c.poll_request(now).unwrap();
+    c.send(now, msg("a"));
+    let client::Request {
+        rid: rid1,
+        body: first,
+    } = c.poll_request(now).unwrap();
     assert_eq!(keys_of(&first).0.as_deref(), Some(k[4].as_str()));
     // A network failure: the same rid, the same key, not the next one.
-    c.handle_response(now, rid1, Err(HttpFailure::Network));
-    let (r, again) = c.poll_request(now).unwrap();
+    c.handle_response(now, rid1, Err(client::HttpFailure::Network));
+    let client::Request {
+        rid: r,
+        body: again,
+    } = c.poll_request(now).unwrap();
     assert_eq!(r, rid1);
     assert_eq!(keys_of(&again).0.as_deref(), Some(k[4].as_str()));
     // A recoverable error from the CM: again the same key.
@@ -1143,13 +1189,19 @@ fn a_request_sent_again_carries_the_same_key() {
         rid1,
         Ok(b"<body xmlns='http://jabber.org/protocol/httpbind' type='error'/>"),
     );
-    let (r, again) = c.poll_request(now).unwrap();
+    let client::Request {
+        rid: r,
+        body: again,
+    } = c.poll_request(now).unwrap();
     assert_eq!(r, rid1);
     assert_eq!(keys_of(&again).0.as_deref(), Some(k[4].as_str()));
     // The next new request takes the next key.
-    c.send(msg("b"));
-    let (r2, next) = c.poll_request(now).unwrap();
-    assert_eq!(r2, rid1 + 1);
+    c.send(now, msg("b"));
+    let client::Request {
+        rid: r2,
+        body: next,
+    } = c.poll_request(now).unwrap();
+    assert_eq!(r2.get(), rid1.get() + 1);
     assert_eq!(keys_of(&next).0.as_deref(), Some(k[3].as_str()));
 }
 
@@ -1157,44 +1209,48 @@ fn a_request_sent_again_carries_the_same_key() {
 fn keyed_client_and_cm_cross_several_key_switches() {
     let now = Instant::now();
     let mut c = keyed_client(b"long exchange", 4);
-    let (rid, creation) = c.poll_request(now).unwrap();
-    let mut cm = CmSession::new(
+    let client::Request {
+        rid,
+        body: creation,
+    } = c.poll_request(now).unwrap();
+    let mut cm = cm::Session::new(
         now,
         "keyed".into(),
-        rid,
+        rid.get(),
         &body(&creation),
-        CmConfig::default(),
+        cm::Config::default(),
     )
     .unwrap();
     assert!(cm.is_key_protected());
     let mut switches = 0;
     let mut keys_seen = 0;
-    let mut pump = |c: &mut ClientSession, cm: &mut CmSession| {
-        while let Some((rid, b)) = c.poll_request(now) {
+    let mut pump = |c: &mut client::Session, cm: &mut cm::Session| {
+        while let Some(client::Request { rid, body: b }) = c.poll_request(now) {
             let b = body(&b);
             keys_seen += usize::from(b.key.is_some());
             switches += usize::from(b.key.is_some() && b.newkey.is_some());
-            cm.handle_request(now, rid, b);
+            cm.handle_request(now, rid.get(), b);
         }
-        while let Some((rid, b)) = cm.poll_response() {
-            c.handle_response(now, rid, Ok(&b));
+        // The connection numbers are the rids.
+        while let Some(cm::Response { conn, body: b }) = cm.poll_response() {
+            c.handle_response(now, Rid::new(conn).expect("a rid"), Ok(&b));
         }
     };
     pump(&mut c, &mut cm);
-    assert!(matches!(events(&mut c)[..], [ClientEvent::Created(_)]));
+    assert!(matches!(events(&mut c)[..], [client::Event::Created(_)]));
     let mut up = 0;
     let mut down = 0;
     for i in 0..20 {
-        c.send(msg(&format!("up{i}")));
+        c.send(now, msg(&format!("up{i}")));
         cm.send(now, msg(&format!("down{i}")));
         pump(&mut c, &mut cm);
         pump(&mut c, &mut cm);
         for e in cm_events(&mut cm) {
-            assert!(matches!(e, CmEvent::Received(_)), "{e:?}");
+            assert!(matches!(e, cm::Event::Received(_)), "{e:?}");
             up += 1;
         }
         for e in events(&mut c) {
-            assert!(matches!(e, ClientEvent::Received(_)), "{e:?}");
+            assert!(matches!(e, client::Event::Received(_)), "{e:?}");
             down += 1;
         }
     }
@@ -1208,22 +1264,22 @@ fn keyed_client_and_cm_cross_several_key_switches() {
     assert!(keys_seen >= 21, "only {keys_seen} keys");
     assert_eq!(
         events(&mut c),
-        [ClientEvent::Terminated(Termination::Requested)]
+        [client::Event::Terminated(client::Termination::Requested)]
     );
     assert_eq!(
         cm_events(&mut cm),
-        [CmEvent::Terminated(CmTermination::ByClient)]
+        [cm::Event::Terminated(cm::Termination::ByClient)]
     );
 }
 
 /// A CM for a session protected by keys whose creation request carried
 /// `newkey` (rid 100, hold 1).
-fn keyed_cm(now: Instant, newkey: &str) -> CmSession {
+fn keyed_cm(now: Instant, newkey: &str) -> cm::Session {
     let creation = req(&format!(
         "<body xmlns='http://jabber.org/protocol/httpbind' rid='100' to='verona.example' \
          wait='20' hold='1' ack='1' newkey='{newkey}'/>"
     ));
-    let mut cm = CmSession::new(now, SID.into(), 1, &creation, CmConfig::default()).unwrap();
+    let mut cm = cm::Session::new(now, SID.into(), 1, &creation, cm::Config::default()).unwrap();
     assert!(cm.is_key_protected());
     assert_eq!(responses(&mut cm).len(), 1);
     cm
@@ -1238,7 +1294,7 @@ fn kr(rid: u64, key: Option<&str>, newkey: Option<&str>, inner: &str) -> Body {
 }
 
 /// Asserts that the CM ended with `fault`, telling every open request.
-fn assert_key_fault(cm: &mut CmSession, fault: KeyFault, condition: Condition) {
+fn assert_key_fault(cm: &mut cm::Session, fault: cm::KeyFault, condition: Condition) {
     assert!(cm.is_terminated());
     let out = responses(cm);
     assert!(!out.is_empty());
@@ -1249,10 +1305,10 @@ fn assert_key_fault(cm: &mut CmSession, fault: KeyFault, condition: Condition) {
     let ev = cm_events(cm);
     assert_eq!(
         ev.last(),
-        Some(&CmEvent::Terminated(CmTermination::BadKey(fault)))
+        Some(&cm::Event::Terminated(cm::Termination::BadKey(fault)))
     );
     assert!(
-        !ev.iter().any(|e| matches!(e, CmEvent::Received(_))),
+        !ev.iter().any(|e| matches!(e, cm::Event::Received(_))),
         "the refused request was processed: {ev:?}"
     );
 }
@@ -1279,7 +1335,7 @@ fn cm_accepts_the_key_chain_and_a_switch() {
         cm.handle_request(now, rid, kr(rid, Some(&key), newkey.as_deref(), STANZA));
         assert!(!cm.is_terminated(), "rid {rid}");
         assert!(
-            matches!(&cm_events(&mut cm)[..], [CmEvent::Received(_)]),
+            matches!(&cm_events(&mut cm)[..], [cm::Event::Received(_)]),
             "rid {rid}"
         );
         let _ = responses(&mut cm);
@@ -1301,7 +1357,7 @@ fn cm_rejects_a_wrong_key() {
     cm.handle_request(now, 3, kr(102, Some(&other[2]), None, STANZA));
     assert_key_fault(
         &mut cm,
-        KeyFault::Mismatch { rid: 102 },
+        cm::KeyFault::Mismatch { rid: 102 },
         Condition::ItemNotFound,
     );
 }
@@ -1317,7 +1373,7 @@ fn cm_rejects_a_replayed_key() {
     cm.handle_request(now, 3, kr(102, Some(&k[3]), None, STANZA));
     assert_key_fault(
         &mut cm,
-        KeyFault::Mismatch { rid: 102 },
+        cm::KeyFault::Mismatch { rid: 102 },
         Condition::ItemNotFound,
     );
     // The session is gone for everyone, the legitimate request too.
@@ -1344,8 +1400,8 @@ fn cm_rejects_a_missing_key() {
     }
     assert_eq!(
         cm_events(&mut cm),
-        [CmEvent::Terminated(CmTermination::BadKey(
-            KeyFault::Missing { rid: 102 }
+        [cm::Event::Terminated(cm::Termination::BadKey(
+            cm::KeyFault::Missing { rid: 102 }
         ))]
     );
     // A newkey alone is no key either.
@@ -1353,7 +1409,7 @@ fn cm_rejects_a_missing_key() {
     cm.handle_request(now, 2, kr(101, None, Some(&k[4]), STANZA));
     assert_key_fault(
         &mut cm,
-        KeyFault::Missing { rid: 101 },
+        cm::KeyFault::Missing { rid: 101 },
         Condition::ItemNotFound,
     );
 }
@@ -1378,7 +1434,7 @@ fn cm_checks_keys_in_rid_order_and_on_repeats() {
     cm.handle_request(now, 5, kr(102, Some(&k[2]), None, ""));
     assert_key_fault(
         &mut cm,
-        KeyFault::RepeatDiffers { rid: 102 },
+        cm::KeyFault::RepeatDiffers { rid: 102 },
         Condition::ItemNotFound,
     );
 
@@ -1388,7 +1444,7 @@ fn cm_checks_keys_in_rid_order_and_on_repeats() {
     cm.handle_request(now, 4, kr(102, Some(&k[1]), None, STANZA));
     assert_key_fault(
         &mut cm,
-        KeyFault::RepeatDiffers { rid: 102 },
+        cm::KeyFault::RepeatDiffers { rid: 102 },
         Condition::ItemNotFound,
     );
 
@@ -1408,11 +1464,11 @@ fn cm_checks_keys_in_rid_order_and_on_repeats() {
     assert!(!cm.is_terminated());
     cm.handle_request(now, 2, kr(101, Some(&k[4]), None, STANZA));
     let ev = cm_events(&mut cm);
-    assert!(matches!(ev[0], CmEvent::Received(_)), "{ev:?}");
+    assert!(matches!(ev[0], cm::Event::Received(_)), "{ev:?}");
     assert_eq!(
         ev[1..],
-        [CmEvent::Terminated(CmTermination::BadKey(
-            KeyFault::Mismatch { rid: 102 }
+        [cm::Event::Terminated(cm::Termination::BadKey(
+            cm::KeyFault::Mismatch { rid: 102 }
         ))]
     );
 }
@@ -1423,7 +1479,7 @@ fn cm_refuses_malformed_newkeys() {
     let creation = req(
         "<body xmlns='http://jabber.org/protocol/httpbind' rid='100' to='verona.example' newkey='not-a-key'/>",
     );
-    let err = CmSession::new(now, SID.into(), 1, &creation, CmConfig::default()).unwrap_err();
+    let err = cm::Session::new(now, SID.into(), 1, &creation, cm::Config::default()).unwrap_err();
     let b = body(&err);
     assert_eq!(b.condition, Some(Condition::BadRequest));
     let k = chain(b"cm seed", 3);
@@ -1431,11 +1487,11 @@ fn cm_refuses_malformed_newkeys() {
     cm.handle_request(now, 2, kr(101, Some(&k[1]), Some("xyz"), STANZA));
     assert_key_fault(
         &mut cm,
-        KeyFault::MalformedNewkey { rid: 101 },
+        cm::KeyFault::MalformedNewkey { rid: 101 },
         Condition::BadRequest,
     );
     assert!(
-        KeyFault::MalformedNewkey { rid: 101 }
+        cm::KeyFault::MalformedNewkey { rid: 101 }
             .to_string()
             .contains("newkey")
     );
@@ -1534,7 +1590,7 @@ fn cm_answers_repeats_after_termination_only_with_the_same_key() {
     cm.handle_request(now, 2, terminate(&k[2]));
     assert_eq!(
         cm_events(&mut cm),
-        [CmEvent::Terminated(CmTermination::ByClient)]
+        [cm::Event::Terminated(cm::Termination::ByClient)]
     );
     let first = responses(&mut cm);
     assert!(first[0].1.is_terminate() && first[0].1.condition.is_none());
@@ -1552,14 +1608,14 @@ fn a_grace_too_large_for_the_clock_never_panics() {
     // Issue 17: `sent_at + wait + grace` overflowed (a panic) with a grace
     // of Duration::MAX; such a request now never times out.
     let now = Instant::now();
-    let config = ClientConfig {
+    let config = client::Config {
         grace: Duration::MAX,
-        ..ClientConfig::xmpp("verona.example")
+        ..client::Config::xmpp("verona.example")
     };
-    let mut c = ClientSession::new(config, RID).unwrap();
-    let (rid, _) = c.poll_request(now).unwrap();
+    let mut c = client::Session::new(config, RID).unwrap();
+    let client::Request { rid, body: _ } = c.poll_request(now).unwrap();
     assert_eq!(c.poll_timeout(), None);
     c.handle_timeout(now + Duration::from_secs(3600));
     c.handle_response(now, rid, Ok(creation_response()));
-    assert!(matches!(events(&mut c)[..], [ClientEvent::Created(_)]));
+    assert!(matches!(events(&mut c)[..], [client::Event::Created(_)]));
 }
