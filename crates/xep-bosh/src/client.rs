@@ -247,6 +247,10 @@ struct InFlight {
 
 /// The client end of a BOSH session (XEP-0124 with the XMPP extensions of
 /// XEP-0206), as a sans-IO machine: see the [crate documentation](crate).
+///
+/// It follows the workspace's state-machine contract (ARCHITECTURE.md,
+/// "State machines: the one contract"): inputs take `now` first, misuse
+/// is a `WrongState` error, output is polled.
 #[derive(Debug)]
 pub struct Session {
     config: Config,

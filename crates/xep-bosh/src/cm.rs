@@ -186,6 +186,10 @@ struct Pending {
 ///
 /// HTTP requests are named by a connection token (`conn`) chosen by the
 /// caller; each response names the token it answers.
+///
+/// It follows the workspace's state-machine contract (ARCHITECTURE.md,
+/// "State machines: the one contract"): inputs take `now` first, misuse
+/// is a `WrongState` error, output is polled.
 #[derive(Debug)]
 pub struct Session {
     config: Config,

@@ -466,6 +466,10 @@ pub(crate) fn parse_jmi(p: &Payload) -> Option<Result<Jmi, Error>> {
 }
 
 /// The XEP-0353 calls of one device (see the module docs).
+///
+/// It follows the workspace's state-machine contract (ARCHITECTURE.md,
+/// "State machines: the one contract"): inputs take `now` first, misuse
+/// is a `WrongState` error, output is polled.
 #[derive(Debug, Clone)]
 pub struct Calls {
     local: FullJid,

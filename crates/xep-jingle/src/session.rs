@@ -858,6 +858,10 @@ enum Timer {
 }
 
 /// The Jingle sessions of one party (see the module docs).
+///
+/// It follows the workspace's state-machine contract (ARCHITECTURE.md,
+/// "State machines: the one contract"): inputs take `now` first, misuse
+/// is a `WrongState` error, output is polled.
 #[derive(Debug, Clone)]
 pub struct Endpoint {
     local: Jid,

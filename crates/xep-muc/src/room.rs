@@ -466,6 +466,10 @@ enum RegisterStep {
 
 /// A client's view of one room, sans I/O: feed it the stanzas from the
 /// room and the time, drain stanzas to send, events and the next deadline.
+///
+/// It follows the workspace's state-machine contract (ARCHITECTURE.md,
+/// "State machines: the one contract"): inputs take `now` first, misuse
+/// is a `WrongState` error, output is polled.
 #[derive(Debug)]
 pub struct Room {
     room: BareJid,

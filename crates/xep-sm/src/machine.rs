@@ -230,6 +230,10 @@ impl std::error::Error for SmError {}
 /// [`poll_timeout`](Self::poll_timeout). The machine never reads a clock.
 ///
 /// Counters are the `u32` of XEP-0198 and wrap from 2^32−1 to 0.
+///
+/// It follows the workspace's state-machine contract (ARCHITECTURE.md,
+/// "State machines: the one contract"): inputs take `now` first, misuse
+/// is a `WrongState` error, output is polled.
 #[derive(Debug, Clone)]
 pub struct StreamManager {
     role: Role,
