@@ -82,6 +82,11 @@ pub struct RoomOptions {
     pub occupant_ids: bool,
     /// Prefix of the stanza ids the room generates (`<prefix>-<n>`).
     pub id_prefix: String,
+    /// How long a request of ours (configuration, admin, destroy,
+    /// registration, reserved nickname) waits for its answer before
+    /// [`Event::RequestTimedOut`]; XEP-0045 gives no figure. Default 30 s,
+    /// as Jingle's requests.
+    pub request_timeout: Duration,
 }
 
 impl Default for RoomOptions {
@@ -95,6 +100,7 @@ impl Default for RoomOptions {
             self_ping_retry: Duration::from_secs(60),
             occupant_ids: false,
             id_prefix: "muc".into(),
+            request_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -343,6 +349,13 @@ pub enum Event {
     /// nickname, `None` when there is none (an empty disco#info query),
     /// or the error (e.g. `feature-not-implemented`).
     ReservedNick(Result<Option<String>, StanzaError>),
+    /// A request of ours got no answer within
+    /// [`RoomOptions::request_timeout`]: it is forgotten, and a late answer
+    /// is not for this room any more ([`Room::handle_iq`] returns `false`).
+    RequestTimedOut {
+        /// The id of the request's iq.
+        id: String,
+    },
 }
 
 /// A voice request forwarded by the room to its moderators (XEP-0045
@@ -488,6 +501,8 @@ pub struct Room {
     /// timeout too long for the clock, never).
     ping: Option<(Iq, Option<Instant>)>,
     next_ping: Option<Instant>,
+    /// When each request in flight (by iq id) stops waiting.
+    deadlines: BTreeMap<String, Instant>,
     next_id: u64,
     transmit: VecDeque<Stanza>,
     events: VecDeque<Event>,
@@ -511,6 +526,7 @@ impl Room {
             pending_reserved_nick: None,
             ping: None,
             next_ping: None,
+            deadlines: BTreeMap::new(),
             next_id: 0,
             transmit: VecDeque::new(),
             events: VecDeque::new(),
@@ -564,9 +580,42 @@ impl Room {
 
     /// When [`handle_timeout`](Room::handle_timeout) is next due.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        match &self.ping {
+        let ping = match &self.ping {
             Some((_, deadline)) => *deadline,
             None => self.next_ping,
+        };
+        let request = self.deadlines.values().min().copied();
+        match (ping, request) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Forgets the requests whose answer is overdue, with an event each.
+    fn expire_requests(&mut self, now: Instant) {
+        let overdue: Vec<String> = self
+            .deadlines
+            .iter()
+            .filter(|(_, at)| **at <= now)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in overdue {
+            self.deadlines.remove(&id);
+            if self.pending_config.as_ref().is_some_and(|(p, _)| *p == id) {
+                self.pending_config = None;
+            }
+            self.pending_requests.retain(|p| *p != id);
+            if self
+                .pending_register
+                .as_ref()
+                .is_some_and(|(p, _)| *p == id)
+            {
+                self.pending_register = None;
+            }
+            if self.pending_reserved_nick.as_ref() == Some(&id) {
+                self.pending_reserved_nick = None;
+            }
+            self.events.push_back(Event::RequestTimedOut { id });
         }
     }
 
@@ -694,8 +743,11 @@ impl Room {
         }
     }
 
-    fn send_iq(&mut self, type_: IqType, payload: Payload) -> String {
+    fn send_iq(&mut self, now: Instant, type_: IqType, payload: Payload) -> String {
         let id = self.id();
+        if let Some(at) = now.checked_add(self.options.request_timeout) {
+            self.deadlines.insert(id.clone(), at);
+        }
         let to = Some(Jid::from(self.room.clone()));
         let iq = if type_ == IqType::Get {
             Iq::get(id.clone(), to, payload)
@@ -706,19 +758,21 @@ impl Room {
         id
     }
 
-    fn owner_iq(&mut self, type_: IqType, query: OwnerQuery, step: ConfigStep) {
-        let id = self.send_iq(type_, Payload::new(query));
-        self.pending_config = Some((id, step));
+    fn owner_iq(&mut self, now: Instant, type_: IqType, query: OwnerQuery, step: ConfigStep) {
+        let id = self.send_iq(now, type_, Payload::new(query));
+        if let Some((replaced, _)) = self.pending_config.replace((id, step)) {
+            self.deadlines.remove(&replaced);
+        }
     }
 
     /// Asks for the configuration form (as an owner). One configuration
     /// exchange is tracked at a time: a new one replaces the one in flight.
     pub fn request_configuration(&mut self, now: Instant) -> Result<(), RoomError> {
-        let _ = now;
         if !matches!(self.state, State::Joined | State::Syncing) {
             return Err(self.wrong("request the configuration of"));
         }
         self.owner_iq(
+            now,
             IqType::Get,
             OwnerQuery::request_form(),
             ConfigStep::RequestForm,
@@ -729,11 +783,15 @@ impl Room {
     /// Submits a configuration (a form of type `submit`, e.g. from
     /// [`crate::forms::RoomConfig`]).
     pub fn submit_configuration(&mut self, now: Instant, form: DataForm) -> Result<(), RoomError> {
-        let _ = now;
         if !matches!(self.state, State::Joined | State::Syncing) {
             return Err(self.wrong("submit the configuration of"));
         }
-        self.owner_iq(IqType::Set, OwnerQuery::with_form(form), ConfigStep::Submit);
+        self.owner_iq(
+            now,
+            IqType::Set,
+            OwnerQuery::with_form(form),
+            ConfigStep::Submit,
+        );
         Ok(())
     }
 
@@ -745,6 +803,7 @@ impl Room {
 
     fn request(
         &mut self,
+        now: Instant,
         action: &'static str,
         type_: IqType,
         payload: Payload,
@@ -752,7 +811,7 @@ impl Room {
         if !matches!(self.state, State::Joined | State::Syncing) {
             return Err(self.wrong(action));
         }
-        let id = self.send_iq(type_, payload);
+        let id = self.send_iq(now, type_, payload);
         self.pending_requests.push(id.clone());
         Ok(id)
     }
@@ -766,9 +825,8 @@ impl Room {
         get: bool,
         query: AdminQuery,
     ) -> Result<String, RoomError> {
-        let _ = now;
         let type_ = if get { IqType::Get } else { IqType::Set };
-        self.request("send an admin request to", type_, Payload::new(query))
+        self.request(now, "send an admin request to", type_, Payload::new(query))
     }
 
     /// Kicks the occupant `nick` (sets its role to `none`; moderators).
@@ -799,8 +857,8 @@ impl Room {
     /// [`Event::Removed`] with [`Departure::Destroyed`], the answer as
     /// [`Event::Reply`].
     pub fn destroy(&mut self, now: Instant, destroy: OwnerDestroy) -> Result<String, RoomError> {
-        let _ = now;
         self.request(
+            now,
             "destroy",
             IqType::Set,
             Payload::new(OwnerQuery::destroy(destroy)),
@@ -901,9 +959,17 @@ impl Room {
         Ok(())
     }
 
-    fn register_iq(&mut self, type_: IqType, query: RegisterQuery, step: RegisterStep) -> String {
-        let id = self.send_iq(type_, Payload::new(query));
-        self.pending_register = Some((id.clone(), step));
+    fn register_iq(
+        &mut self,
+        now: Instant,
+        type_: IqType,
+        query: RegisterQuery,
+        step: RegisterStep,
+    ) -> String {
+        let id = self.send_iq(now, type_, Payload::new(query));
+        if let Some((replaced, _)) = self.pending_register.replace((id.clone(), step)) {
+            self.deadlines.remove(&replaced);
+        }
         id
     }
 
@@ -916,8 +982,8 @@ impl Room {
     /// one in flight. Never fails today (a `Result` like the other
     /// requests).
     pub fn request_registration(&mut self, now: Instant) -> Result<String, RoomError> {
-        let _ = now;
         Ok(self.register_iq(
+            now,
             IqType::Get,
             RegisterQuery { form: None },
             RegisterStep::RequestForm,
@@ -934,11 +1000,11 @@ impl Room {
         now: Instant,
         form: DataForm,
     ) -> Result<String, RoomError> {
-        let _ = now;
         if form.type_ != FormType::Submit {
             return Err(RoomError::NotSubmitted(form.type_));
         }
         Ok(self.register_iq(
+            now,
             IqType::Set,
             RegisterQuery { form: Some(form) },
             RegisterStep::Submit,
@@ -951,12 +1017,14 @@ impl Room {
     /// [`Event::ReservedNick`]. A new request replaces the one in flight.
     /// Never fails today (a `Result` like the other requests).
     pub fn request_reserved_nick(&mut self, now: Instant) -> Result<String, RoomError> {
-        let _ = now;
         let id = self.send_iq(
+            now,
             IqType::Get,
             Payload::new(DiscoInfo::request(Some(NODE_ROOMUSER_ITEM))),
         );
-        self.pending_reserved_nick = Some(id.clone());
+        if let Some(replaced) = self.pending_reserved_nick.replace(id.clone()) {
+            self.deadlines.remove(&replaced);
+        }
         Ok(id)
     }
 
@@ -1137,9 +1205,10 @@ impl Room {
                 self.events.push_back(Event::RoomCreated);
                 match self.options.creation {
                     Creation::Instant => {
-                        self.owner_iq(IqType::Set, OwnerQuery::instant(), ConfigStep::Submit)
+                        self.owner_iq(now, IqType::Set, OwnerQuery::instant(), ConfigStep::Submit)
                     }
                     Creation::Reserved => self.owner_iq(
+                        now,
                         IqType::Get,
                         OwnerQuery::request_form(),
                         ConfigStep::RequestForm,
@@ -1213,6 +1282,14 @@ impl Room {
     /// Handles an iq reply; `false` when it answers none of this room's
     /// requests.
     pub fn handle_iq(&mut self, now: Instant, iq: &Iq) -> bool {
+        let handled = self.dispatch_reply(now, iq);
+        if handled {
+            self.deadlines.remove(&iq.id);
+        }
+        handled
+    }
+
+    fn dispatch_reply(&mut self, now: Instant, iq: &Iq) -> bool {
         if iq.is_request() {
             return false;
         }
@@ -1287,8 +1364,7 @@ impl Room {
                     // No options: the room returns an empty query; accept
                     // the defaults.
                     None => {
-                        let _ = now;
-                        self.owner_iq(IqType::Set, OwnerQuery::instant(), ConfigStep::Submit)
+                        self.owner_iq(now, IqType::Set, OwnerQuery::instant(), ConfigStep::Submit)
                     }
                 }
             }
@@ -1316,6 +1392,7 @@ impl Room {
     /// Handles the deadline of [`poll_timeout`](Room::poll_timeout):
     /// sends a due self-ping, or gives up waiting for its reply.
     pub fn handle_timeout(&mut self, now: Instant) {
+        self.expire_requests(now);
         if let Some((_, deadline)) = &self.ping {
             if deadline.is_some_and(|d| now >= d) {
                 self.ping = None;

@@ -1781,3 +1781,46 @@ fn self_ping_durations_too_large_for_the_clock_never_panic() {
     r.handle_timeout(t1 + Duration::from_secs(3600));
     assert_eq!(events(&mut r), []);
 }
+
+#[test]
+fn requests_without_an_answer_time_out() {
+    // Issue 17: Room's requests never timed out (Jingle's did).
+    let t0 = Instant::now();
+    let opts = RoomOptions {
+        self_ping_interval: None,
+        ..RoomOptions::default()
+    };
+    let mut r = joined(opts, t0);
+    let kick = r.kick(t0, "Ariel", None).unwrap();
+    let t1 = t0 + Duration::from_secs(5);
+    let ban = r
+        .ban(t1, "caliban@isle.example".parse().unwrap(), None)
+        .unwrap();
+    r.request_configuration(t1).unwrap();
+    // A second configuration request replaces the first: one timeout.
+    r.request_configuration(t1).unwrap();
+    let nick = r.request_reserved_nick(t1).unwrap();
+    sent(&mut r);
+    assert_eq!(r.poll_timeout(), Some(t0 + Duration::from_secs(30)));
+    // The ban is answered: no timeout for it.
+    let ok = iq(&format!(
+        "<iq xmlns='jabber:client' from='{ROOM}' id='{ban}' type='result'/>"
+    ));
+    assert!(r.handle_iq(t1, &ok));
+    events(&mut r);
+
+    r.handle_timeout(t0 + Duration::from_secs(30));
+    assert_eq!(events(&mut r), [Event::RequestTimedOut { id: kick.clone() }]);
+    assert_eq!(r.poll_timeout(), Some(t1 + Duration::from_secs(30)));
+    r.handle_timeout(t1 + Duration::from_secs(30));
+    let timed_out: Vec<Event> = events(&mut r);
+    assert_eq!(timed_out.len(), 2, "{timed_out:?}");
+    assert!(timed_out.contains(&Event::RequestTimedOut { id: nick.clone() }));
+    assert_eq!(r.poll_timeout(), None);
+    // A late answer is not the room's any more.
+    let late = iq(&format!(
+        "<iq xmlns='jabber:client' from='{ROOM}' id='{kick}' type='result'/>"
+    ));
+    assert!(!r.handle_iq(t1 + Duration::from_secs(31), &late));
+    assert_eq!(events(&mut r), []);
+}
