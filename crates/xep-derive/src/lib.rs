@@ -104,6 +104,9 @@
 //!   resolved names and namespaces), with the checks that need the types;
 //! - `expand`: the generated code, one module per part (`parse`, `write`,
 //!   `desc`, `value`), each reading only the model.
+//!
+//! `tests/ui/` holds the compile-fail tests of the error messages, with
+//! their expected output (`*.stderr`).
 
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
