@@ -354,7 +354,6 @@ pub struct Unsubscribe {
 /// The main child of an entity's `<pubsub/>`: the request (or its
 /// result).
 #[derive(XmlElement, Debug, Clone, PartialEq)]
-#[xml(ns = NS)]
 pub enum PubsubAction {
     /// Create a node (result: the assigned NodeID).
     Create(Create),
