@@ -408,6 +408,9 @@ pub struct ParsedItem {
     pub line: usize,
     /// The item's text.
     pub xml: String,
+    /// The namespaces an element item is read in: [`example_context`], or
+    /// a stream header's before it (with the `stream:` and `db:` prefixes).
+    pub context: NsContext,
     /// The outcome.
     pub parsed: Parsed,
 }
@@ -439,6 +442,7 @@ pub fn parse_items(ex: &Example) -> Vec<ParsedItem> {
         out.push(ParsedItem {
             line,
             xml: item.xml,
+            context: ctx.clone(),
             parsed,
         });
     }

@@ -18,9 +18,7 @@
 
 #![warn(missing_docs)]
 
-pub mod arbitrary;
 pub mod extract;
-pub mod fuzz;
 pub mod report;
 pub mod schema;
 
@@ -29,24 +27,17 @@ use std::path::{Path, PathBuf};
 
 pub use report::{ExampleResult, Expectations, SchemaStatus, SchemaVerdict, Status};
 use xep_element::Registry;
+/// The generated elements and proptest strategies, now in `xep-testkit`
+/// (re-exported here so that `xep_check::arbitrary` paths keep working).
+pub use xep_testkit::arbitrary;
+/// The fuzz properties, now in `xep-testkit` (re-exported here so that
+/// `xep_check::fuzz` paths keep working).
+pub use xep_testkit::fuzz;
 
-/// Every element type the workspace implements.
+/// Every element type the workspace implements: the facade's registry with
+/// every feature ([`xep::registry`]).
 pub fn registry() -> Registry {
-    Registry::new()
-        .with(xep_core::ELEMENTS)
-        .with(xep_ping::ELEMENTS)
-        .with(xep_forms::ELEMENTS)
-        .with(xep_disco::ELEMENTS)
-        .with(xep_hashes::ELEMENTS)
-        .with(xep_caps::ELEMENTS)
-        .with(xep_rsm::ELEMENTS)
-        .with(xep_delay::ELEMENTS)
-        .with(xep_forward::ELEMENTS)
-        .with(xep_sm::ELEMENTS)
-        .with(xep_muc::ELEMENTS)
-        .with(xep_pubsub::ELEMENTS)
-        .with(xep_bosh::ELEMENTS)
-        .with(xep_jingle::ELEMENTS)
+    xep::registry()
 }
 
 /// Namespaces that are part of the XML machinery, never "unsupported".
@@ -83,6 +74,14 @@ impl Checker {
         extract::extract_examples(text, xep)
             .into_iter()
             .map(|ex| self.check_example(file, &ex))
+            .collect()
+    }
+
+    /// Checks examples already extracted from the document `file`.
+    pub fn check_examples(&self, file: &str, examples: &[extract::Example]) -> Vec<ExampleResult> {
+        examples
+            .iter()
+            .map(|ex| self.check_example(file, ex))
             .collect()
     }
 
