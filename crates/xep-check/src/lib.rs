@@ -68,7 +68,10 @@ impl Checker {
     }
 
     /// Checks one document's examples. `xep` overrides the number taken
-    /// from the file name.
+    /// from the file name. The entities the document declares are
+    /// expanded; those of included files (`xep.ent`) only with
+    /// [`extract::Entities::beside`] and [`Checker::check_examples`], as the
+    /// command line does.
     pub fn check_document(&self, file: &str, text: &str, xep: Option<u32>) -> Vec<ExampleResult> {
         let xep = xep.or_else(|| extract::xep_number_from_path(Path::new(file)));
         extract::extract_examples(text, xep)
@@ -147,7 +150,11 @@ impl Checker {
         let (elided_xml, real_xml): (Vec<_>, Vec<_>) = not_xml.into_iter().partition(|(e, _)| *e);
         if let Some((_, detail)) = real_xml.into_iter().next() {
             res.status = Status::NotXml;
-            res.detail = detail;
+            res.detail = if ex.unresolved.is_empty() || !detail.contains("undeclared entity") {
+                detail
+            } else {
+                format!("{detail} ({})", ex.unresolved.join("; "))
+            };
         } else if !failures.is_empty() {
             res.status = Status::Fail;
             res.detail = failures.join("; ");

@@ -105,7 +105,8 @@ fn main() -> ExitCode {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let xep = xep_check::extract::xep_number_from_path(f);
-        let examples = xep_check::extract::extract_examples(&text, xep);
+        let entities = xep_check::extract::Entities::beside(&text, f.parent());
+        let examples = xep_check::extract::extract_examples_with(&text, xep, &entities);
         let mut res = checker.check_examples(&name, &examples);
         if schema {
             let dir = corpus_dir(f);

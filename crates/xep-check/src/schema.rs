@@ -304,6 +304,7 @@ mod tests {
             line: 1,
             body_line: 1,
             text: text.into(),
+            unresolved: Vec::new(),
         }
     }
 

@@ -42,6 +42,7 @@ fn example(xep: u32, text: &str) -> Example {
         line: 10,
         body_line: 10,
         text: text.into(),
+        unresolved: Vec::new(),
     }
 }
 
@@ -133,7 +134,8 @@ fn every_disagreement_is_triaged() {
         let text = std::fs::read_to_string(&f).unwrap();
         let name = f.file_name().unwrap().to_string_lossy().into_owned();
         let xep = xep_check::extract::xep_number_from_path(&f);
-        let examples = xep_check::extract::extract_examples(&text, xep);
+        let entities = xep_check::extract::Entities::beside(&text, Some(&dir));
+        let examples = xep_check::extract::extract_examples_with(&text, xep, &entities);
         let mut res = checker.check_examples(&name, &examples);
         xep_check::schema::annotate(&corpus, &examples, &mut res);
         for r in res.iter().filter(|r| r.disagree()) {
