@@ -267,7 +267,7 @@ impl Entities {
 fn internal_subset(doc: &str) -> Option<&str> {
     let start = doc.find("<!DOCTYPE")?;
     // The DOCTYPE precedes the root element: stop at the first element.
-    if doc[..start].contains(|c: char| c == '<') {
+    if doc[..start].contains('<') {
         let before = &doc[..start];
         let mut i = 0;
         while let Some(p) = before[i..].find('<') {
