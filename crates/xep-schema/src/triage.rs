@@ -15,7 +15,7 @@
 //! let e = xep_schema::triage::parse("# c\nXEP-0045 | #12 | invalid on purpose\nurn:x a @b required | why\n").unwrap();
 //! assert_eq!((e[0].xep, e[0].key.as_str(), e[0].reason.as_str()), (Some(45), "#12", "invalid on purpose"));
 //! assert_eq!((e[1].xep, e[1].line), (None, 3));
-//! assert!(xep_schema::triage::parse("XEP-0045 | #12").is_err());
+//! assert!(xep_schema::triage::parse("a key without a reason").is_err());
 //! ```
 
 use std::collections::HashSet;
