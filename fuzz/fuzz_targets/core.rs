@@ -12,4 +12,4 @@ static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         .with(xep_core::ELEMENTS)
 });
 
-fuzz_target!(|data: &[u8]| xep_check::fuzz::element(&REGISTRY, data));
+fuzz_target!(|data: &[u8]| xep_testkit::fuzz::element(&REGISTRY, data));

@@ -8,6 +8,6 @@ use std::sync::LazyLock;
 use libfuzzer_sys::fuzz_target;
 use xep_element::Registry;
 
-static REGISTRY: LazyLock<Registry> = LazyLock::new(xep_check::registry);
+static REGISTRY: LazyLock<Registry> = LazyLock::new(xep::registry);
 
-fuzz_target!(|data: &[u8]| xep_check::fuzz::stream(&REGISTRY, data));
+fuzz_target!(|data: &[u8]| xep_testkit::fuzz::stream(&REGISTRY, data));

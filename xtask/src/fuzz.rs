@@ -119,7 +119,8 @@ fn generated() -> Vec<(PathBuf, String)> {
          [package.metadata]\ncargo-fuzz = true\n\n\
          # Its own workspace, excluded from the main one.\n[workspace]\nmembers = [\".\"]\n\n\
          [dependencies]\nlibfuzzer-sys = \"0.4\"\n\
-         xep-check = { path = \"../crates/xep-check\" }\n\
+         xep = { path = \"../crates/xep\", features = [\"full\"] }\n\
+         xep-testkit = { path = \"../crates/xep-testkit\" }\n\
          xep-element = { path = \"../crates/xep-element\" }\n",
     );
     for krate in crates.keys() {
@@ -162,7 +163,7 @@ fn generated() -> Vec<(PathBuf, String)> {
                  use libfuzzer_sys::fuzz_target;\n\
                  use xep_element::Registry;\n\n\
                  static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {{\n    Registry::new(){with_core}\n        .with({krate}::ELEMENTS)\n}});\n\n\
-                 fuzz_target!(|data: &[u8]| xep_check::fuzz::element(&REGISTRY, data));\n"
+                 fuzz_target!(|data: &[u8]| xep_testkit::fuzz::element(&REGISTRY, data));\n"
             ),
         ));
     }
@@ -175,8 +176,8 @@ fn generated() -> Vec<(PathBuf, String)> {
          use std::sync::LazyLock;\n\n\
          use libfuzzer_sys::fuzz_target;\n\
          use xep_element::Registry;\n\n\
-         static REGISTRY: LazyLock<Registry> = LazyLock::new(xep_check::registry);\n\n\
-         fuzz_target!(|data: &[u8]| xep_check::fuzz::stream(&REGISTRY, data));\n"
+         static REGISTRY: LazyLock<Registry> = LazyLock::new(xep::registry);\n\n\
+         fuzz_target!(|data: &[u8]| xep_testkit::fuzz::stream(&REGISTRY, data));\n"
             .to_string(),
     ));
     for (t, krate, func, what) in MACHINES {

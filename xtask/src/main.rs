@@ -11,6 +11,8 @@
 //!   [SECONDS]`: run every target briefly (needs cargo-fuzz).
 //! - `xsd [--check]`: generate (or check) the XML Schemas of `xsd/`, one
 //!   per implemented namespace, from the element descriptions.
+//! - `facade-check`: `cargo check -p xep` with no feature, with each
+//!   feature of `crates/xep/Cargo.toml` alone, and with all.
 
 use std::process::{Command, ExitCode};
 
@@ -60,6 +62,7 @@ fn main() -> ExitCode {
         Some("fuzz-gen") => ok(fuzz::gen_task(
             std::env::args().nth(2).as_deref() == Some("--check"),
         )),
+        Some("facade-check") => ok(facade_check()),
         Some("xsd") => ok(xsd::task(
             std::env::args().nth(2).as_deref() == Some("--check"),
         )),
@@ -72,7 +75,7 @@ fn main() -> ExitCode {
         )),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\ntasks:\n  ci     format check, clippy -D warnings, tests\n  bench  speed and memory benchmarks beside xmpp-parsers\n  fuzz-gen [--check]  generate the fuzz targets\n  fuzz-seed [DIR]  fuzz corpora and dictionaries\n  fuzz-smoke [SECS]  run each fuzz target briefly\n  xsd [--check]  generate (or check) the XML Schemas of xsd/"
+                "usage: cargo xtask <task>\n\ntasks:\n  ci     format check, clippy -D warnings, tests\n  bench  speed and memory benchmarks beside xmpp-parsers\n  fuzz-gen [--check]  generate the fuzz targets\n  fuzz-seed [DIR]  fuzz corpora and dictionaries\n  fuzz-smoke [SECS]  run each fuzz target briefly\n  xsd [--check]  generate (or check) the XML Schemas of xsd/\n  facade-check  check the facade crate with each feature alone"
             );
             ExitCode::from(2)
         }
@@ -85,4 +88,53 @@ fn ok(success: bool) -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// The features of the facade crate, read from its manifest (`[features]`
+/// keys but `default`).
+fn facade_features() -> Vec<String> {
+    let manifest =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/xep/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap_or_default();
+    let mut out = Vec::new();
+    let mut in_features = false;
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('[') && !line.starts_with("[\"") {
+            in_features = line == "[features]";
+            continue;
+        }
+        if !in_features {
+            continue;
+        }
+        if let Some((key, _)) = line.split_once(" = ") {
+            let key = key.trim();
+            if key != "default"
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                out.push(key.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// `facade-check`: the facade compiles with no feature, each feature
+/// alone (so that every feature names what it needs) and all of them.
+fn facade_check() -> bool {
+    let features = facade_features();
+    if features.len() < 2 {
+        eprintln!("no features found in crates/xep/Cargo.toml");
+        return false;
+    }
+    let base = ["check", "-q", "-p", "xep", "--no-default-features"];
+    let mut ok = run(&base);
+    for f in &features {
+        let mut args = base.to_vec();
+        args.extend(["--features", f.as_str()]);
+        ok &= run(&args);
+    }
+    ok && run(&["check", "-q", "-p", "xep", "--all-features"])
 }

@@ -1,6 +1,6 @@
 //! `cargo xtask xsd [--check]`: the XML Schemas of `xsd/`, one per
 //! implemented namespace, generated from the element descriptions the
-//! derive emits (see `xep_check::schema::generate`). `--check` writes
+//! derive emits (see `xep_schema::generate`). `--check` writes
 //! nothing and fails, listing the files, when the committed schemas differ
 //! from what would be generated (or a generated file is missing, or an
 //! `.xsd` file no longer corresponds to a namespace).
@@ -14,7 +14,7 @@ fn dir() -> PathBuf {
 /// `xsd [--check]`.
 pub fn task(check: bool) -> bool {
     let dir = dir();
-    let files = xep_check::schema::generate::generate(&xep_check::registry());
+    let files = xep_schema::generate::generate(&xep::registry());
     let mut drift = Vec::new();
     for f in &files {
         let path = dir.join(&f.file);

@@ -10,7 +10,9 @@
 //! column positions) and splits the text into top-level items;
 //! [`parse_item`] parses one item with the strict reader.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{LazyLock, Mutex};
 
 use xep_element::ErrorKind;
 use xep_element::xml::scan::{ElementScanner, Scan, start_tag_end};
@@ -29,9 +31,13 @@ pub struct Example {
     pub line: usize,
     /// Line of the document where `text` begins.
     pub body_line: usize,
-    /// The example's content: CDATA taken as is, other text with the
-    /// predefined entities resolved.
+    /// The example's content: CDATA taken as is, other text with its
+    /// references expanded (the predefined entities, character references
+    /// and the entities the document declares, see [`Entities`]).
     pub text: String,
+    /// The entity references of the example's text that no available
+    /// declaration resolves, each with why (left as written in `text`).
+    pub unresolved: Vec<String>,
 }
 
 /// Takes the XEP number from a file name such as `xep-0045.xml`.
@@ -52,21 +58,323 @@ fn line_at(doc: &str, offset: usize, cache: &mut (usize, usize)) -> usize {
     l
 }
 
-/// Resolves the predefined entities of XML in `s`; other references (the
-/// XEP DTD's `&xep0045;` and the like) are left as written.
-fn unescape(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
+/// The general entities of a XEP document, expanded in its examples as
+/// the XEP build (an XML parser reading the document with its DTD) does.
+///
+/// XEP documents declare entities in their DOCTYPE's internal subset
+/// (`<!ENTITY ns "urn:xmpp:omemo:2">`) and include `xep.ent` through an
+/// external parameter entity (`<!ENTITY % ents SYSTEM "xep.ent"> %ents;`);
+/// examples use them by closing and reopening CDATA (`<devices
+/// xmlns=']]>&ns;<![CDATA['>`). As in XML, the first declaration of a name
+/// wins (so a document's declarations before `%ents;` override
+/// `xep.ent`'s), character references in entity values are expanded when
+/// declared, and entity references in them when the entity is used.
+#[derive(Debug, Clone, Default)]
+pub struct Entities {
+    /// Name → replacement text.
+    general: HashMap<String, String>,
+    /// External parameter entities the document includes that could not be
+    /// read (their system identifiers).
+    missing: Vec<String>,
 }
 
-/// Finds every `<example>` in `doc` (outside comments and CDATA sections).
+impl Entities {
+    /// The entities `doc` declares, reading the external parameter
+    /// entities it includes (`xep.ent`) with `load(system_id)` (`None`:
+    /// not available).
+    pub fn of_document(doc: &str, load: &mut dyn FnMut(&str) -> Option<String>) -> Self {
+        let mut e = Entities::default();
+        if let Some(subset) = internal_subset(doc) {
+            let mut params = HashMap::new();
+            e.read_dtd(subset, &mut params, load, 0);
+        }
+        e
+    }
+
+    /// The entities `doc` declares, reading included files (`xep.ent`)
+    /// from `dir`, the document's folder (each file read once per
+    /// process).
+    pub fn beside(doc: &str, dir: Option<&Path>) -> Self {
+        Self::of_document(doc, &mut |system| {
+            let path = dir?.join(system);
+            static CACHE: LazyLock<Mutex<HashMap<PathBuf, Option<String>>>> =
+                LazyLock::new(Default::default);
+            let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+            cache
+                .entry(path.clone())
+                .or_insert_with(|| std::fs::read_to_string(&path).ok())
+                .clone()
+        })
+    }
+
+    /// The replacement text of entity `name`, when declared.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.general.get(name).map(String::as_str)
+    }
+
+    /// Reads declarations from DTD text (an internal subset or an included
+    /// file): general entities, parameter entities, and references to
+    /// external parameter entities, which are read in place.
+    fn read_dtd(
+        &mut self,
+        dtd: &str,
+        params: &mut HashMap<String, Result<String, String>>,
+        load: &mut dyn FnMut(&str) -> Option<String>,
+        depth: usize,
+    ) {
+        let mut i = 0;
+        let b = dtd.as_bytes();
+        while i < b.len() {
+            let rest = &dtd[i..];
+            if rest.starts_with("<!--") {
+                i += rest.find("-->").map_or(rest.len(), |e| e + 3);
+            } else if rest.starts_with("<?") {
+                i += rest.find("?>").map_or(rest.len(), |e| e + 2);
+            } else if let Some(decl) = rest.strip_prefix("<!ENTITY") {
+                let end = declaration_end(rest);
+                self.entity_declaration(&decl[..end.saturating_sub(9)], params);
+                i += end;
+            } else if rest.starts_with("<!") {
+                i += declaration_end(rest);
+            } else if let Some(r) = rest.strip_prefix('%') {
+                let Some(semi) = r.find(';') else { break };
+                let name = &r[..semi];
+                i += semi + 2;
+                match params.get(name).cloned() {
+                    Some(Ok(system)) if depth < 8 => match load(&system) {
+                        Some(text) => self.read_dtd(&text, params, load, depth + 1),
+                        None => self.missing.push(system),
+                    },
+                    Some(Err(text)) if depth < 8 => self.read_dtd(&text, params, load, depth + 1),
+                    _ => {}
+                }
+            } else {
+                i += rest.chars().next().map_or(1, char::len_utf8);
+            }
+        }
+    }
+
+    /// One `<!ENTITY ...>` declaration, without `<!ENTITY` and `>`.
+    /// Parameter entities go to `params` (`Ok(system id)` for an external
+    /// one, `Err(text)` for an internal one).
+    fn entity_declaration(
+        &mut self,
+        decl: &str,
+        params: &mut HashMap<String, Result<String, String>>,
+    ) {
+        let mut rest = decl.trim_start();
+        let param = rest.starts_with('%');
+        if param {
+            rest = rest[1..].trim_start();
+        }
+        let name_end = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
+        let name = &rest[..name_end];
+        let rest = rest[name_end..].trim_start();
+        let literal = |r: &str| -> Option<String> {
+            let q = r.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+            let end = r[1..].find(q)?;
+            Some(r[1..1 + end].to_string())
+        };
+        if name.is_empty() {
+            return;
+        }
+        if let Some(value) = literal(rest) {
+            // Character references are expanded in the literal; entity
+            // references are kept, and expanded where the entity is used.
+            let value = expand_char_refs(&value);
+            if param {
+                params.entry(name.to_string()).or_insert(Err(value));
+            } else {
+                self.general.entry(name.to_string()).or_insert(value);
+            }
+        } else if param {
+            // SYSTEM "uri" or PUBLIC "id" "uri": the last literal.
+            let system = ["SYSTEM", "PUBLIC"]
+                .iter()
+                .find_map(|k| rest.strip_prefix(k))
+                .map(|r| {
+                    let mut lits = Vec::new();
+                    let mut r = r.trim_start();
+                    while let Some(l) = literal(r) {
+                        r = r[l.len() + 2..].trim_start();
+                        lits.push(l);
+                    }
+                    lits
+                })
+                .and_then(|mut l| l.pop());
+            if let Some(system) = system {
+                params.entry(name.to_string()).or_insert(Ok(system));
+            }
+        }
+        // External general entities (SYSTEM) are not used in examples.
+    }
+
+    /// `s` (markup-free text of the document: text outside CDATA, an
+    /// attribute value) with its references expanded: the predefined
+    /// entities, character references and declared entities (recursively).
+    /// A reference nothing declares is kept as written and reported in
+    /// `unresolved`.
+    pub fn expand(&self, s: &str, unresolved: &mut Vec<String>) -> String {
+        let mut out = String::with_capacity(s.len());
+        self.expand_into(s, &mut out, unresolved, 0);
+        out
+    }
+
+    fn expand_into(&self, s: &str, out: &mut String, unresolved: &mut Vec<String>, depth: usize) {
+        let mut rest = s;
+        while let Some(amp) = rest.find('&') {
+            out.push_str(&rest[..amp]);
+            let after = &rest[amp + 1..];
+            let name_len = after.find(';').filter(|&n| {
+                n > 0
+                    && after[..n]
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || matches!(c, '#' | '-' | '_' | '.' | ':'))
+            });
+            let Some(n) = name_len else {
+                out.push('&');
+                rest = after;
+                continue;
+            };
+            let name = &after[..n];
+            match (predefined(name), char_ref(name), self.general.get(name)) {
+                (Some(c), _, _) | (None, Some(c), _) => out.push(c),
+                (None, None, Some(value)) if depth < 16 => {
+                    self.expand_into(value, out, unresolved, depth + 1)
+                }
+                _ => {
+                    out.push_str(&rest[amp..amp + n + 2]);
+                    let why = if self.missing.is_empty() {
+                        format!("entity &{name}; is not declared by the document")
+                    } else {
+                        format!(
+                            "entity &{name}; is not declared by the document; it may be defined in {}, which is not available",
+                            self.missing.join(", ")
+                        )
+                    };
+                    if !unresolved.contains(&why) {
+                        unresolved.push(why);
+                    }
+                }
+            }
+            rest = &after[n + 1..];
+        }
+        out.push_str(rest);
+    }
+}
+
+/// The internal subset of the document's DOCTYPE, if any.
+fn internal_subset(doc: &str) -> Option<&str> {
+    let start = doc.find("<!DOCTYPE")?;
+    // The DOCTYPE precedes the root element: stop at the first element.
+    if doc[..start].contains('<') {
+        let before = &doc[..start];
+        let mut i = 0;
+        while let Some(p) = before[i..].find('<') {
+            let at = i + p;
+            let r = &before[at..];
+            if !(r.starts_with("<?") || r.starts_with("<!--")) {
+                return None;
+            }
+            i = at + 1;
+        }
+    }
+    let decl = &doc[start..];
+    let open = decl.find(['[', '>'])?;
+    if decl.as_bytes()[open] != b'[' {
+        return None;
+    }
+    let body = &decl[open + 1..];
+    // The subset ends at the first `]` outside literals and comments.
+    let mut i = 0;
+    let b = body.as_bytes();
+    while i < b.len() {
+        let r = &body[i..];
+        if r.starts_with("<!--") {
+            i += r.find("-->").map_or(r.len(), |e| e + 3);
+        } else if r.starts_with("<!") {
+            i += declaration_end(r);
+        } else if b[i] == b']' {
+            return Some(&body[..i]);
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+/// The length of the markup declaration at the start of `s` (`<!...>`),
+/// with quoted literals skipped.
+fn declaration_end(s: &str) -> usize {
+    let mut quote = None;
+    for (i, c) in s.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '>') => return i + 1,
+            _ => {}
+        }
+    }
+    s.len()
+}
+
+fn predefined(name: &str) -> Option<char> {
+    match name {
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "amp" => Some('&'),
+        "quot" => Some('"'),
+        "apos" => Some('\''),
+        _ => None,
+    }
+}
+
+/// The character of a character reference's name (`#60`, `#x3C`).
+fn char_ref(name: &str) -> Option<char> {
+    let n = name.strip_prefix('#')?;
+    let v = match n.strip_prefix('x') {
+        Some(h) => u32::from_str_radix(h, 16).ok()?,
+        None => n.parse().ok()?,
+    };
+    char::from_u32(v)
+}
+
+/// `s` with its character references expanded (entity values, when
+/// declared).
+fn expand_char_refs(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(amp) = rest.find("&#") {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        match after
+            .find(';')
+            .and_then(|n| Some((n, char_ref(&after[..n])?)))
+        {
+            Some((n, c)) => {
+                out.push(c);
+                rest = &after[n + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Finds every `<example>` in `doc` (outside comments and CDATA sections),
+/// expanding the entities the document itself declares (see
+/// [`extract_examples_with`] to read `xep.ent` as well).
 pub fn extract_examples(doc: &str, xep: Option<u32>) -> Vec<Example> {
+    extract_examples_with(doc, xep, &Entities::of_document(doc, &mut |_| None))
+}
+
+/// Finds every `<example>` in `doc` (outside comments and CDATA sections),
+/// expanding `entities` in its text outside CDATA and in its caption.
+pub fn extract_examples_with(doc: &str, xep: Option<u32>, entities: &Entities) -> Vec<Example> {
     let b = doc.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -84,9 +392,12 @@ pub fn extract_examples(doc: &str, xep: Option<u32>) -> Vec<Example> {
             let line = line_at(doc, i, &mut lines);
             let Some(tag_end) = rest.find('>') else { break };
             let tag = &rest[..tag_end];
+            let mut unresolved = Vec::new();
             let caption = attribute(tag, "caption")
-                .map(|c| unescape(&c))
+                .map(|c| entities.expand(&c, &mut unresolved))
                 .unwrap_or_default();
+            // Only the example's own text decides whether it is XML.
+            unresolved.clear();
             let body_start = i + tag_end + 1;
             if tag.ends_with('/') {
                 out.push(Example {
@@ -96,11 +407,13 @@ pub fn extract_examples(doc: &str, xep: Option<u32>) -> Vec<Example> {
                     line,
                     body_line: line,
                     text: String::new(),
+                    unresolved,
                 });
                 i = body_start;
                 continue;
             }
-            let (text, body_line, end) = example_body(doc, body_start, &mut lines);
+            let (text, body_line, end) =
+                example_body(doc, body_start, &mut lines, entities, &mut unresolved);
             out.push(Example {
                 xep,
                 index: out.len() + 1,
@@ -108,6 +421,7 @@ pub fn extract_examples(doc: &str, xep: Option<u32>) -> Vec<Example> {
                 line,
                 body_line,
                 text,
+                unresolved,
             });
             i = end;
         } else {
@@ -142,14 +456,20 @@ fn attribute(tag: &str, name: &str) -> Option<String> {
 /// The content of an example starting at `start`: text and CDATA up to
 /// `</example>`. Returns the text, the line it starts on, and the offset
 /// after the end tag.
-fn example_body(doc: &str, start: usize, lines: &mut (usize, usize)) -> (String, usize, usize) {
+fn example_body(
+    doc: &str,
+    start: usize,
+    lines: &mut (usize, usize),
+    entities: &Entities,
+    unresolved: &mut Vec<String>,
+) -> (String, usize, usize) {
     let mut text = String::new();
     let mut i = start;
     let mut body_line = None;
     loop {
         let rest = &doc[i..];
         let Some(lt) = rest.find('<') else {
-            text.push_str(&unescape(rest));
+            text.push_str(&entities.expand(rest, unresolved));
             return (
                 text,
                 body_line.unwrap_or_else(|| line_at(doc, start, lines)),
@@ -159,9 +479,9 @@ fn example_body(doc: &str, start: usize, lines: &mut (usize, usize)) -> (String,
         let plain = &rest[..lt];
         if body_line.is_none() && !plain.trim().is_empty() {
             body_line = Some(line_at(doc, i, lines));
-            text.push_str(&unescape(plain));
+            text.push_str(&entities.expand(plain, unresolved));
         } else if body_line.is_some() {
-            text.push_str(&unescape(plain));
+            text.push_str(&entities.expand(plain, unresolved));
         }
         let at = i + lt;
         let rest = &doc[at..];
@@ -408,6 +728,9 @@ pub struct ParsedItem {
     pub line: usize,
     /// The item's text.
     pub xml: String,
+    /// The namespaces an element item is read in: [`example_context`], or
+    /// a stream header's before it (with the `stream:` and `db:` prefixes).
+    pub context: NsContext,
     /// The outcome.
     pub parsed: Parsed,
 }
@@ -439,6 +762,7 @@ pub fn parse_items(ex: &Example) -> Vec<ParsedItem> {
         out.push(ParsedItem {
             line,
             xml: item.xml,
+            context: ctx.clone(),
             parsed,
         });
     }
@@ -508,6 +832,38 @@ mod tests {
         assert_eq!(ex[1].body_line, 8);
         assert_eq!(ex[1].text.trim(), "<b/>");
         assert_eq!(xep_number_from_path(Path::new("x/xep-0045.xml")), Some(45));
+    }
+
+    #[test]
+    fn expands_the_entities_the_document_declares() {
+        let doc = "<?xml version='1.0'?>\n<!DOCTYPE xep SYSTEM 'xep.dtd' [\n  <!ENTITY ns \"urn:example:&#x32;\">\n  <!ENTITY el \"&lt;thing/&gt;\">\n  <!-- <!ENTITY ns 'commented out'> -->\n  <!ENTITY % ents SYSTEM \"xep.ent\">\n%ents;\n  <!ENTITY later \"from the document\">\n]>\n<xep>\n<example caption='The &el; of &common;'><![CDATA[<a xmlns=']]>&ns;<![CDATA['/>]]>&#60;b/&#62;<![CDATA[<c x=']]>&unknown;<![CDATA['/>]]></example>\n</xep>";
+        let ent = "<!ENTITY common 'xep.ent&apos;s entity'>\n<!ENTITY ns 'overridden by the document'>\n<!ENTITY later 'xep.ent wins: declared first'>";
+        let mut load = |s: &str| (s == "xep.ent").then(|| ent.to_string());
+        let e = Entities::of_document(doc, &mut load);
+        // Character references in values are expanded when declared; the
+        // first declaration wins.
+        assert_eq!(e.get("ns"), Some("urn:example:2"));
+        assert_eq!(e.get("later"), Some("xep.ent wins: declared first"));
+        let ex = extract_examples_with(doc, Some(1), &e);
+        assert_eq!(ex[0].caption, "The <thing/> of xep.ent's entity");
+        assert_eq!(
+            ex[0].text,
+            "<a xmlns='urn:example:2'/><b/><c x='&unknown;'/>"
+        );
+        assert_eq!(
+            ex[0].unresolved,
+            ["entity &unknown; is not declared by the document"]
+        );
+        // Without xep.ent: the document's own entities, and a reason.
+        let ex = extract_examples(doc, Some(1));
+        assert!(ex[0].text.starts_with("<a xmlns='urn:example:2'/>"));
+        assert_eq!(ex[0].caption, "The <thing/> of &common;");
+        assert_eq!(
+            ex[0].unresolved,
+            [
+                "entity &unknown; is not declared by the document; it may be defined in xep.ent, which is not available"
+            ]
+        );
     }
 
     #[test]

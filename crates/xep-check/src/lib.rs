@@ -18,35 +18,26 @@
 
 #![warn(missing_docs)]
 
-pub mod arbitrary;
 pub mod extract;
-pub mod fuzz;
 pub mod report;
 pub mod schema;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 pub use report::{ExampleResult, Expectations, SchemaStatus, SchemaVerdict, Status};
 use xep_element::Registry;
+/// The generated elements and proptest strategies, now in `xep-testkit`
+/// (re-exported here so that `xep_check::arbitrary` paths keep working).
+pub use xep_testkit::arbitrary;
+/// The fuzz properties, now in `xep-testkit` (re-exported here so that
+/// `xep_check::fuzz` paths keep working).
+pub use xep_testkit::fuzz;
 
-/// Every element type the workspace implements.
+/// Every element type the workspace implements: the facade's registry with
+/// every feature ([`xep::registry`]).
 pub fn registry() -> Registry {
-    Registry::new()
-        .with(xep_core::ELEMENTS)
-        .with(xep_ping::ELEMENTS)
-        .with(xep_forms::ELEMENTS)
-        .with(xep_disco::ELEMENTS)
-        .with(xep_hashes::ELEMENTS)
-        .with(xep_caps::ELEMENTS)
-        .with(xep_rsm::ELEMENTS)
-        .with(xep_delay::ELEMENTS)
-        .with(xep_forward::ELEMENTS)
-        .with(xep_sm::ELEMENTS)
-        .with(xep_muc::ELEMENTS)
-        .with(xep_pubsub::ELEMENTS)
-        .with(xep_bosh::ELEMENTS)
-        .with(xep_jingle::ELEMENTS)
+    xep::registry()
 }
 
 /// Namespaces that are part of the XML machinery, never "unsupported".
@@ -59,14 +50,18 @@ pub const STALE: &str = "listed in the expectations file but does not fail; ";
 /// Checks documents against the registry.
 pub struct Checker {
     registry: Registry,
+    /// Every namespace an implemented element or attribute is in.
+    typed: HashSet<&'static str>,
     expectations: Expectations,
 }
 
 impl Checker {
     /// A checker over every implemented element, with `expectations`.
     pub fn new(expectations: Expectations) -> Self {
+        let registry = registry();
         Checker {
-            registry: registry(),
+            typed: typed_namespaces(&registry),
+            registry,
             expectations,
         }
     }
@@ -77,12 +72,23 @@ impl Checker {
     }
 
     /// Checks one document's examples. `xep` overrides the number taken
-    /// from the file name.
+    /// from the file name. The entities the document declares are
+    /// expanded; those of included files (`xep.ent`) only with
+    /// [`extract::Entities::beside`] and [`Checker::check_examples`], as the
+    /// command line does.
     pub fn check_document(&self, file: &str, text: &str, xep: Option<u32>) -> Vec<ExampleResult> {
         let xep = xep.or_else(|| extract::xep_number_from_path(Path::new(file)));
         extract::extract_examples(text, xep)
             .into_iter()
             .map(|ex| self.check_example(file, &ex))
+            .collect()
+    }
+
+    /// Checks examples already extracted from the document `file`.
+    pub fn check_examples(&self, file: &str, examples: &[extract::Example]) -> Vec<ExampleResult> {
+        examples
+            .iter()
+            .map(|ex| self.check_example(file, ex))
             .collect()
     }
 
@@ -148,7 +154,11 @@ impl Checker {
         let (elided_xml, real_xml): (Vec<_>, Vec<_>) = not_xml.into_iter().partition(|(e, _)| *e);
         if let Some((_, detail)) = real_xml.into_iter().next() {
             res.status = Status::NotXml;
-            res.detail = detail;
+            res.detail = if ex.unresolved.is_empty() || !detail.contains("undeclared entity") {
+                detail
+            } else {
+                format!("{detail} ({})", ex.unresolved.join("; "))
+            };
         } else if !failures.is_empty() {
             res.status = Status::Fail;
             res.detail = failures.join("; ");
@@ -186,12 +196,12 @@ impl Checker {
     fn walk(&self, el: &minidom::Element, parent_registered: bool, acc: &mut Walk<'_>) {
         let ns = el.ns();
         let registered = self.registry.lookup(&ns, el.name()).is_some();
-        if !self.registry.knows_namespace(&ns) && !BUILTIN_NS.contains(&ns.as_str()) {
+        if !self.typed.contains(ns.as_str()) && !BUILTIN_NS.contains(&ns.as_str()) {
             acc.unsupported.insert(ns.clone());
         }
         for ((ans, _), _) in el.attrs().iter() {
             let a = ans.as_str();
-            if !a.is_empty() && !BUILTIN_NS.contains(&a) && !self.registry.knows_namespace(a) {
+            if !a.is_empty() && !BUILTIN_NS.contains(&a) && !self.typed.contains(a) {
                 acc.unsupported.insert(a.to_string());
             }
         }
@@ -246,6 +256,49 @@ impl Checker {
             })
             .collect()
     }
+}
+
+/// Every namespace the registry's elements type: those of registered
+/// elements, and those their descriptions give children and attributes
+/// (the stanza-error and stream-error conditions, typed by `<error/>`;
+/// XEP-0206's `xbosh:` attributes, typed by BOSH's `<body/>`; ...). An
+/// example using them uses nothing unsupported.
+pub fn typed_namespaces(registry: &Registry) -> HashSet<&'static str> {
+    use xep_element::desc::{ChildKind, ElementDesc, NsDesc};
+    fn ns_of(ns: NsDesc, out: &mut HashSet<&'static str>) {
+        match ns {
+            NsDesc::Fixed(f) => {
+                out.insert(f);
+            }
+            NsDesc::Content => out.extend(xep_element::ns::CONTENT.iter().copied()),
+        }
+    }
+    fn visit(
+        descs: &'static [ElementDesc],
+        seen: &mut HashSet<usize>,
+        out: &mut HashSet<&'static str>,
+    ) {
+        if !seen.insert(descs.as_ptr() as usize) {
+            return;
+        }
+        for d in descs {
+            ns_of(d.ns, out);
+            out.extend(d.attrs.iter().map(|a| a.ns).filter(|a| !a.is_empty()));
+            for c in d.children {
+                match c.kind {
+                    ChildKind::Element(f) => visit(f(), seen, out),
+                    ChildKind::Text { ns, .. } | ChildKind::Flag { ns, .. } => ns_of(ns, out),
+                    ChildKind::Any => {}
+                }
+            }
+        }
+    }
+    let mut out: HashSet<&'static str> = registry.namespaces().collect();
+    let mut seen = HashSet::new();
+    for info in registry.entries() {
+        visit((info.descriptions)(), &mut seen, &mut out);
+    }
+    out
 }
 
 /// What a walk over one item accumulates.
@@ -413,3 +466,30 @@ pub fn default_expectations_path() -> PathBuf {
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn namespaces_typed_by_their_parents_are_supported() {
+        let doc = "<xep><example><![CDATA[
+<iq from='a.lit' to='b.lit' id='p1' type='error'>
+  <ping xmlns='urn:xmpp:ping'/>
+  <error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>
+</iq>
+<stream:error><conflict xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>
+<body xmlns='http://jabber.org/protocol/httpbind' xmlns:xmpp='urn:xmpp:xbosh' xmpp:version='1.0' rid='1' sid='s'/>
+]]></example></xep>";
+        let r = Checker::new(Expectations::default()).check_document("x.xml", doc, Some(1));
+        assert_eq!(r[0].status, Status::Pass, "{}", r[0].detail);
+        assert!(
+            r[0].unsupported_namespaces.is_empty(),
+            "{:?}",
+            r[0].unsupported_namespaces
+        );
+        let typed = typed_namespaces(&registry());
+        assert!(typed.contains("urn:ietf:params:xml:ns:xmpp-stanzas"));
+        assert!(!typed.contains("urn:example:unknown"));
+    }
+}

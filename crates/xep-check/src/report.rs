@@ -19,6 +19,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use serde_json::{Value, json};
+pub use xep_schema::{SchemaStatus, SchemaVerdict};
 
 /// The verdict on one example.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -108,75 +109,6 @@ impl ExampleResult {
             None => false,
         }
     }
-}
-
-/// An example against the XEPs' schemas.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum SchemaStatus {
-    /// Every element with a schema is valid.
-    Valid,
-    /// An element is invalid against its schema.
-    Invalid,
-    /// Invalid only where the example elides content (`...`).
-    Elided,
-    /// The schema needed does not compile (with libxml2's message).
-    SchemaError,
-    /// The example is not XML.
-    NotXml,
-    /// No element of a namespace with a schema.
-    NoSchema,
-}
-
-impl SchemaStatus {
-    /// Every status, in report order.
-    pub const ALL: [SchemaStatus; 6] = [
-        SchemaStatus::Valid,
-        SchemaStatus::Invalid,
-        SchemaStatus::Elided,
-        SchemaStatus::SchemaError,
-        SchemaStatus::NotXml,
-        SchemaStatus::NoSchema,
-    ];
-
-    /// The name used in the JSON output and the text report.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SchemaStatus::Valid => "valid",
-            SchemaStatus::Invalid => "invalid",
-            SchemaStatus::Elided => "elided",
-            SchemaStatus::SchemaError => "schema-error",
-            SchemaStatus::NotXml => "not-xml",
-            SchemaStatus::NoSchema => "no-schema",
-        }
-    }
-}
-
-impl std::fmt::Display for SchemaStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The schema verdict on one example.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SchemaVerdict {
-    /// The verdict.
-    pub status: SchemaStatus,
-    /// libxml2's messages with their document lines, or why there is no
-    /// verdict.
-    pub detail: String,
-    /// The document line of the first message, when invalid.
-    pub line: Option<usize>,
-    /// The verdict on the elements of implemented namespaces alone:
-    /// `Some(true)` all valid, `Some(false)` one invalid, `None` none
-    /// validated.
-    pub implemented: Option<bool>,
-    /// The schemas used: namespaces, prefixed by `XEP-NNNN` when the schema
-    /// is another document's.
-    pub schemas: Vec<String>,
-    /// For a disagreement, the reasons recorded for it in
-    /// `xsd/disagreements.txt` (empty: a new one, to triage).
-    pub known: Vec<String>,
 }
 
 /// The results as the JSON document described in the module docs.
@@ -338,8 +270,9 @@ pub fn to_text(results: &[ExampleResult], verbose: bool) -> String {
 
 /// Failures known and explained: the committed expectations file.
 ///
-/// One entry per line, `xep-NNNN #INDEX reason`; `#` starts a comment line.
-/// The reason says why the example fails: invalid on purpose, wrong in the
+/// One entry per line, `XEP-NNNN | #INDEX | reason`, in the format of every
+/// triage file ([`xep_schema::triage`]); `#` starts a comment line. The
+/// reason says why the example fails: invalid on purpose, wrong in the
 /// spec (and how), or a limit of the project (and which issue will lift it).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Expectations {
@@ -350,39 +283,20 @@ impl Expectations {
     /// Parses the file's text.
     pub fn parse(text: &str) -> Result<Self, String> {
         let mut entries = HashMap::new();
-        for (n, raw) in text.lines().enumerate() {
-            let line = raw.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let bad = || {
-                format!(
-                    "line {}: expected 'xep-NNNN #INDEX reason', found '{line}'",
-                    n + 1
-                )
-            };
-            let mut parts = line.splitn(3, char::is_whitespace);
-            let xep = parts
-                .next()
-                .and_then(|x| x.strip_prefix("xep-"))
-                .and_then(|x| x.parse::<u32>().ok())
-                .ok_or_else(bad)?;
-            let index = parts
-                .next()
-                .and_then(|x| x.strip_prefix('#'))
-                .and_then(|x| x.parse::<usize>().ok())
-                .ok_or_else(bad)?;
-            let reason = parts
-                .next()
-                .map(str::trim)
-                .filter(|r| !r.is_empty())
-                .ok_or_else(bad)?;
-            if entries.insert((xep, index), reason.to_string()).is_some() {
+        for e in xep_schema::triage::parse(text)? {
+            let index = e
+                .key
+                .strip_prefix('#')
+                .and_then(|x| x.parse::<usize>().ok());
+            let (Some(xep), Some(index)) = (e.xep, index) else {
                 return Err(format!(
-                    "line {}: xep-{xep:04} #{index} is listed twice",
-                    n + 1
+                    "line {}: expected 'XEP-NNNN | #INDEX | reason', found '{} | {}'",
+                    e.line,
+                    e.label(),
+                    e.reason
                 ));
-            }
+            };
+            entries.insert((xep, index), e.reason);
         }
         Ok(Expectations { entries })
     }
@@ -456,14 +370,16 @@ mod tests {
 
     #[test]
     fn expectations_file() {
-        let e =
-            Expectations::parse("# comment\nxep-0045 #12 invalid on purpose\n\nxep-0001 #3 x y")
-                .unwrap();
+        let e = Expectations::parse(
+            "# comment\nXEP-0045 | #12 | invalid on purpose\n\nXEP-0001 | #3 | x y",
+        )
+        .unwrap();
         assert_eq!(e.lookup(45, 12), Some("invalid on purpose"));
         assert_eq!(e.lookup(1, 3), Some("x y"));
         assert_eq!(e.lookup(45, 13), None);
-        assert!(Expectations::parse("xep-0045 12 no hash").is_err());
-        assert!(Expectations::parse("xep-0045 #12").is_err());
-        assert!(Expectations::parse("xep-0045 #1 a\nxep-0045 #1 b").is_err());
+        assert!(Expectations::parse("XEP-0045 | 12 | no hash").is_err());
+        assert!(Expectations::parse("XEP-0045 | #12").is_err());
+        assert!(Expectations::parse("x #12 | no XEP").is_err());
+        assert!(Expectations::parse("XEP-0045 | #1 | a\nXEP-0045 | #1 | b").is_err());
     }
 }

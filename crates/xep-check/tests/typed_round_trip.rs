@@ -1,13 +1,13 @@
 //! `parse(serialize(v)) == v` for every registered type, on values
-//! generated from the type's own description (`xep_check::arbitrary`):
+//! generated from the type's own description (`xep_testkit::arbitrary`):
 //! a sweep of seeds per element, which must find accepted values of every
 //! type, and a proptest over all of them. The property itself is
-//! `xep_check::fuzz::round_trip` (byte path and DOM path), the one the
+//! `xep_testkit::fuzz::round_trip` (byte path and DOM path), the one the
 //! fuzz targets check.
 
 use proptest::prelude::*;
-use xep_check::arbitrary::{element_from, strategy};
 use xep_element::desc::ElementDesc;
+use xep_testkit::arbitrary::{element_from, strategy};
 
 /// Seeds tried per element description in the sweep.
 const SEEDS: u64 = 48;
@@ -34,7 +34,7 @@ fn every_registered_type_round_trips_generated_values() {
         for seed in 0..SEEDS {
             let xml = element_from(d, seed);
             tried += 1;
-            if xep_check::fuzz::round_trip(&registry, xml.as_bytes()) {
+            if xep_testkit::fuzz::round_trip(&registry, xml.as_bytes()) {
                 ok += 1;
             }
         }
@@ -69,6 +69,6 @@ proptest! {
     /// round-trips through bytes and through the DOM to an equal value.
     #[test]
     fn generated_values_round_trip(xml in any_description()) {
-        xep_check::fuzz::round_trip(&xep_check::registry(), xml.as_bytes());
+        xep_testkit::fuzz::round_trip(&xep_check::registry(), xml.as_bytes());
     }
 }

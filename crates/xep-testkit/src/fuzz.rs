@@ -117,7 +117,7 @@ mod tests {
 
     #[test]
     fn element_property_holds_on_fixtures_and_rejects_garbage_quietly() {
-        let reg = crate::registry();
+        let reg = xep::registry();
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
         let mut n = 0;
         for krate in std::fs::read_dir(root).into_iter().flatten().flatten() {
@@ -140,7 +140,7 @@ mod tests {
 
     #[test]
     fn stream_property_holds_on_a_short_stream() {
-        let reg = crate::registry();
+        let reg = xep::registry();
         let mut data = vec![17u8];
         data.extend_from_slice(
             b"<?xml version='1.0'?><stream:stream xmlns='jabber:client' \

@@ -1,43 +1,75 @@
-//! XML Schemas: generated from the element model, extracted from the XEPs,
-//! compared, and used to validate examples.
-//!
-//! - [`generate`]: one schema per implemented namespace from the element
-//!   descriptions the derive emits (`cargo xtask xsd` writes them to `xsd/`).
-//! - [`extract`]: the `<xs:schema>` blocks of a XEP document.
-//! - [`validate`]: examples against the XEPs' schemas with libxml2.
-//! - [`model`] and [`diff`]: both kinds of schema read into one simple model
-//!   (per element: attributes, children with cardinality, text) and
-//!   compared (`xep-check schema-diff`).
+//! The checker's side of the XEPs' schemas ([`xep_schema`]): the verdict
+//! of each example against them (feature `libxml`), the disagreements
+//! between that verdict and the round trip, triaged in
+//! `xsd/disagreements.txt`, and the per-XEP summary of `--schema`.
 
-pub mod diff;
-pub mod extract;
-pub mod generate;
-pub mod model;
-pub mod validate;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
-use crate::report::{ExampleResult, Status};
+use xep_schema::diff::{Difference, Recorded};
 
-/// Adds the schema verdict to the results of one document (as returned by
-/// [`crate::Checker::check_document`] for `text`).
-///
+use crate::report::{ExampleResult, SchemaStatus};
+#[cfg(feature = "libxml")]
+use crate::report::{SchemaVerdict, Status};
+
+/// Validates one example against the XEPs' schemas of `corpus` (see
+/// `xep_schema::validate`): its items as the checker splits them, each
+/// element in the namespaces it is read in. `implemented` says whether the
+/// project implements a namespace.
+#[cfg(feature = "libxml")]
+pub fn validate_example_with(
+    corpus: &xep_schema::Corpus,
+    ex: &crate::extract::Example,
+    implemented: &dyn Fn(&str) -> bool,
+) -> SchemaVerdict {
+    use crate::extract::Parsed;
+    use xep_schema::validate::Item;
+    let items = crate::extract::parse_items(ex);
+    let inputs: Vec<Item<'_>> = items
+        .iter()
+        .filter_map(|i| match &i.parsed {
+            Parsed::Element(Ok(el)) => Some(Item::Element {
+                xml: &i.xml,
+                line: i.line,
+                context: &i.context,
+                elided: crate::extract::element_has_placeholder(el),
+            }),
+            Parsed::Element(Err(_)) => Some(Item::NotXml),
+            Parsed::Header(_) | Parsed::Close => None,
+        })
+        .collect();
+    corpus.validate_items(ex.xep, &inputs, implemented)
+}
+
+/// [`validate_example_with`], without telling implemented namespaces apart.
+#[cfg(feature = "libxml")]
+pub fn validate_example(
+    corpus: &xep_schema::Corpus,
+    ex: &crate::extract::Example,
+) -> SchemaVerdict {
+    validate_example_with(corpus, ex, &|_| false)
+}
+
+/// Adds the schema verdict to the results of one document's `examples` (as
+/// returned by [`crate::Checker::check_examples`] for them).
 /// A failing example is compared with the schema verdict only when its
 /// failure lies in an element some XEP schema covered: an iq without `id`
 /// fails in `jabber:client`, which no XEP schema describes, so a payload
 /// the schema finds valid is no disagreement.
+#[cfg(feature = "libxml")]
 pub fn annotate(
-    corpus: &validate::Corpus,
-    text: &str,
-    xep: Option<u32>,
+    corpus: &xep_schema::Corpus,
+    examples: &[crate::extract::Example],
     results: &mut [ExampleResult],
 ) {
-    let examples = crate::extract::extract_examples(text, xep);
     let registry = crate::registry();
     let implemented = |ns: &str| registry.knows_namespace(ns);
     for r in results.iter_mut() {
         let Some(ex) = examples.iter().find(|e| e.index == r.index) else {
             continue;
         };
-        let mut v = corpus.validate_example_with(ex, &implemented);
+        let mut v = validate_example_with(corpus, ex, &implemented);
+        let xep = ex.xep;
         if matches!(r.status, Status::Fail | Status::ExpectedFail) && v.implemented == Some(true) {
             if let Some(ns) = failure_namespace(ex, &r.detail) {
                 let covered = v
@@ -65,14 +97,15 @@ pub fn annotate(
 
 /// The disagreements triaged in `xsd/disagreements.txt`.
 static KNOWN: std::sync::LazyLock<Disagreements> = std::sync::LazyLock::new(|| {
-    Disagreements::parse(include_str!("../../../../xsd/disagreements.txt"))
+    Disagreements::parse(include_str!("../../../xsd/disagreements.txt"))
         .expect("xsd/disagreements.txt is well-formed (tested)")
 });
 
 /// Triaged disagreements between the round trip and the XEPs' schemas
-/// (`xsd/disagreements.txt`): each line is `[XEP-NNNN |] pattern |
-/// reason`, where the pattern is a piece of libxml2's message and the
-/// optional XEP restricts it to that document's examples.
+/// (`xsd/disagreements.txt`): each line is `[XEP-NNNN | ]pattern |
+/// reason` ([`xep_schema::triage`]), where the pattern is a piece of
+/// libxml2's message and the optional XEP restricts it to that document's
+/// examples.
 #[derive(Debug, Clone, Default)]
 pub struct Disagreements {
     entries: Vec<(Option<u32>, String, String)>,
@@ -81,34 +114,10 @@ pub struct Disagreements {
 impl Disagreements {
     /// Parses the file's text.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let mut entries = Vec::new();
-        for (n, raw) in text.lines().enumerate() {
-            let line = raw.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let parts: Vec<&str> = line.split(" | ").map(str::trim).collect();
-            let (xep, pattern, reason) = match parts.as_slice() {
-                [p, r] => (None, *p, *r),
-                [x, p, r] => {
-                    let n = x
-                        .strip_prefix("XEP-")
-                        .and_then(|d| d.parse().ok())
-                        .ok_or_else(|| format!("line {}: '{x}' is not XEP-NNNN", n + 1))?;
-                    (Some(n), *p, *r)
-                }
-                _ => {
-                    return Err(format!(
-                        "line {}: expected '[XEP-NNNN |] pattern | reason', found '{line}'",
-                        n + 1
-                    ));
-                }
-            };
-            if pattern.is_empty() || reason.is_empty() {
-                return Err(format!("line {}: empty pattern or reason", n + 1));
-            }
-            entries.push((xep, pattern.to_string(), reason.to_string()));
-        }
+        let entries = xep_schema::triage::parse(text)?
+            .into_iter()
+            .map(|e| (e.xep, e.key, e.reason))
+            .collect();
         Ok(Disagreements { entries })
     }
 
@@ -195,9 +204,96 @@ pub fn failure_namespace(ex: &crate::extract::Example, detail: &str) -> Option<S
         })
 }
 
+/// The per-XEP summary of `xep-check --schema`: examples valid / invalid
+/// against the XEPs' schemas, disagreements with the round trip, and the
+/// model-vs-schema differences of the namespaces whose schema the XEP
+/// defines. Rows: the XEPs defining an implemented namespace (`defining`),
+/// every document with `all`; the totals count every document.
+pub fn summary(
+    results: &[ExampleResult],
+    diffs: &[Difference],
+    rec: &Recorded,
+    defining: &[u32],
+    all: bool,
+) -> String {
+    #[derive(Default)]
+    struct Row {
+        counts: [usize; 6],
+        disagree: usize,
+        diffs: usize,
+        unrecorded: usize,
+        implemented: bool,
+    }
+    let mut rows: BTreeMap<Option<u32>, Row> = BTreeMap::new();
+    for r in results {
+        let row = rows.entry(r.xep).or_default();
+        row.implemented |= all || r.xep.is_some_and(|x| defining.contains(&x));
+        if let Some(v) = &r.schema {
+            let i = SchemaStatus::ALL
+                .iter()
+                .position(|s| *s == v.status)
+                .unwrap_or(0);
+            row.counts[i] += 1;
+        }
+        if r.disagree() {
+            row.disagree += 1;
+        }
+    }
+    for d in diffs {
+        if rows.contains_key(&d.xep) {
+            let row = rows.entry(d.xep).or_default();
+            row.diffs += 1;
+            if rec.reason(d).is_none() {
+                row.unrecorded += 1;
+            }
+        }
+    }
+    let mut out = String::from("\nagainst the XEPs' schemas\n");
+    let _ = writeln!(
+        out,
+        "{:<12} {:>6} {:>8} {:>7} {:>13} {:>8} {:>10} {:>9} {:>12} {:>11}",
+        "document",
+        "valid",
+        "invalid",
+        "elided",
+        "schema-error",
+        "not-xml",
+        "no-schema",
+        "disagree",
+        "differences",
+        "unrecorded"
+    );
+    let mut total = Row::default();
+    for (xep, row) in &rows {
+        for (t, n) in total.counts.iter_mut().zip(row.counts) {
+            *t += n;
+        }
+        total.disagree += row.disagree;
+        total.diffs += row.diffs;
+        total.unrecorded += row.unrecorded;
+        if !row.implemented {
+            continue;
+        }
+        let name = xep.map_or("-".to_string(), |x| format!("XEP-{x:04}"));
+        let c = row.counts;
+        let _ = writeln!(
+            out,
+            "{name:<12} {:>6} {:>8} {:>7} {:>13} {:>8} {:>10} {:>9} {:>12} {:>11}",
+            c[0], c[1], c[2], c[3], c[4], c[5], row.disagree, row.diffs, row.unrecorded
+        );
+    }
+    let c = total.counts;
+    let _ = writeln!(
+        out,
+        "{:<12} {:>6} {:>8} {:>7} {:>13} {:>8} {:>10} {:>9} {:>12} {:>11}",
+        "total", c[0], c[1], c[2], c[3], c[4], c[5], total.disagree, total.diffs, total.unrecorded
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::failure_namespace;
+    use super::{Disagreements, failure_namespace};
     use crate::extract::Example;
 
     fn example(text: &str) -> Example {
@@ -208,6 +304,7 @@ mod tests {
             line: 1,
             body_line: 1,
             text: text.into(),
+            unresolved: Vec::new(),
         }
     }
 
@@ -243,5 +340,33 @@ mod tests {
             failure_namespace(&wrapped, "changed the element at success: text").as_deref(),
             Some("urn:ietf:params:xml:ns:xmpp-sasl")
         );
+    }
+
+    #[test]
+    fn disagreement_lines_are_checked() {
+        let d =
+            Disagreements::parse("# c\n\nXEP-0030 | Missing child | why\nnot expected | because\n")
+                .unwrap();
+        assert_eq!(
+            d.reasons(Some(30), "schema invalid: x Missing child y"),
+            ["why"]
+        );
+        assert!(
+            d.reasons(Some(31), "schema invalid: x Missing child y")
+                .is_empty()
+        );
+        assert_eq!(d.reasons(None, "a not expected b"), ["because"]);
+        assert_eq!(
+            d.stale(&[(Some(30), "Missing child".into())]),
+            ["not expected"]
+        );
+        for bad in [
+            "only a pattern",
+            "XEP-12x | p | r",
+            " | reason",
+            "a | b | c | d",
+        ] {
+            assert!(Disagreements::parse(bad).is_err(), "{bad}");
+        }
     }
 }

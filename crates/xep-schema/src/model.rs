@@ -15,8 +15,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use minidom::Element;
 
-use super::extract::{XS_NS, tag_namespaces};
-use crate::extract::{parse_item, prepare};
+use xep_element::xml::{NsContext, XmlReader};
+
+use crate::extract::{XS_NS, tag_namespaces};
 
 /// Minimum and maximum occurrences (`None`: unbounded).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -246,7 +247,7 @@ impl<'a> Reader<'a> {
     fn qname(&self, v: &str) -> (String, String) {
         let (p, l) = v.trim().split_once(':').unwrap_or(("", v.trim()));
         let ns = if p == "xml" {
-            super::generate::XML_NS.to_string()
+            crate::generate::XML_NS.to_string()
         } else {
             self.prefixes
                 .iter()
@@ -267,7 +268,7 @@ impl<'a> Reader<'a> {
     fn key(&self, ns: &str, name: &str) -> String {
         if ns == self.ns {
             name.to_string()
-        } else if ns == super::generate::XML_NS {
+        } else if ns == crate::generate::XML_NS {
             format!("xml:{name}")
         } else {
             format!("{{{ns}}}{name}")
@@ -619,19 +620,73 @@ fn untyped() -> ElementModel {
     }
 }
 
+/// The first element of `text` (comments, processing instructions and the
+/// XML declaration skipped), parsed with the strict reader, and its text.
+fn read_element(text: &str) -> Result<(Element, String), String> {
+    let mut bytes = text.as_bytes().to_vec();
+    let mut i = 0;
+    let mut start = None;
+    while i < bytes.len() {
+        let rest = &text.as_bytes()[i..];
+        let skip = if rest.starts_with(b"<!--") {
+            find(&rest[4..], b"-->").map_or(rest.len(), |e| e + 7)
+        } else if rest.starts_with(b"<?") {
+            find(rest, b"?>").map_or(rest.len(), |e| e + 2)
+        } else if rest.starts_with(b"<![CDATA[") {
+            find(rest, b"]]>").map_or(rest.len(), |e| e + 3)
+        } else {
+            if rest[0] == b'<' && start.is_none() {
+                start = Some(i);
+            }
+            i += 1;
+            continue;
+        };
+        // Blank comments and PIs (the strict reader refuses them), keeping
+        // line breaks so that positions hold.
+        if !rest.starts_with(b"<![CDATA[") {
+            for b in &mut bytes[i..i + skip] {
+                if *b != b'\n' {
+                    *b = b' ';
+                }
+            }
+        }
+        i += skip;
+    }
+    let start = start.ok_or("no schema element")?;
+    let clean = String::from_utf8_lossy(&bytes[start..]).into_owned();
+    let end = clean.rfind('>').map_or(clean.len(), |e| e + 1);
+    let xml = clean[..end].to_string();
+    let ctx = NsContext::default();
+    let mut r = XmlReader::with_context(xml.as_bytes(), &ctx).with_max_depth(1024);
+    let root = r
+        .root()
+        .and_then(|()| {
+            let el = xep_element::Source::capture(&mut r)?;
+            r.finish()?;
+            Ok(el)
+        })
+        .map_err(|e| match e.kind() {
+            xep_element::ErrorKind::Xml {
+                line,
+                column,
+                reason,
+                ..
+            } => format!("line {line}, column {column}: {reason}"),
+            _ => format!("line 1, column 1: {e}"),
+        })?;
+    Ok((root, xml))
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
 /// Reads a schema's text. `Err` when it is not XML.
 pub fn read_schema(text: &str) -> Result<SchemaModel, String> {
-    let prepared = prepare(text);
-    let item = prepared
-        .items
-        .iter()
-        .find(|i| i.kind == crate::extract::ItemKind::Element)
-        .ok_or("no schema element")?;
-    let root = parse_item(&item.xml, &xep_element::xml::NsContext::default())
-        .map_err(|f| format!("line {}, column {}: {}", f.line, f.column, f.reason))?;
+    let (root, xml) = read_element(text)?;
     // Prefixes declared anywhere (XEP-0297 declares them on an inner
     // xs:sequence); a prefix declared twice keeps its last binding.
-    let prefixes = tag_namespaces(&item.xml);
+    let prefixes = tag_namespaces(&xml);
     let ns = root.attr("targetNamespace").unwrap_or("").to_string();
     let mut r = Reader {
         ns: ns.clone(),

@@ -28,44 +28,72 @@ use std::path::{Path, PathBuf};
 use libxml::parser::{Parser, ParserOptions};
 use libxml::schemas::{SchemaParserContext, SchemaValidationContext};
 use libxml::tree::Node;
+use xep_element::xml::NsContext;
 
-use super::extract::{
-    XS_NS, XepSchema, extract_schemas, tag_attribute, tag_namespaces, xep_status,
-};
-use super::generate::{XML_NS, file_name, xml_namespace_schema};
-use crate::extract::{Example, Parsed, element_has_placeholder, example_context, parse_items};
-use crate::report::{SchemaStatus, SchemaVerdict};
+use crate::Corpus;
+use crate::extract::{XS_NS, XepSchema, tag_attribute, tag_namespaces};
+use crate::generate::{XML_NS, file_name, xml_namespace_schema};
+use crate::verdict::{SchemaStatus, SchemaVerdict};
 
-/// XEP statuses whose schemas are not the reference for their namespace.
-const DEAD: &[&str] = &["Deprecated", "Obsolete", "Rejected", "Retracted"];
-
-/// Whether an RFC (6120, 6121, 7395, ...) defines the namespace, so that
-/// its reference schema is the RFC's, not a XEP's.
-pub fn rfc_namespace(ns: &str) -> bool {
-    ns.starts_with("urn:ietf:params:xml:ns:")
-        || matches!(
-            ns,
-            "jabber:client"
-                | "jabber:server"
-                | "http://etherx.jabber.org/streams"
-                | "jabber:iq:roster"
-        )
+/// One top-level item of an example, as the checker split it (`xep-check`'s
+/// `extract::parse_items`).
+#[derive(Debug, Clone, Copy)]
+pub enum Item<'a> {
+    /// A well-formed element.
+    Element {
+        /// Its text.
+        xml: &'a str,
+        /// The document line where it starts.
+        line: usize,
+        /// The namespaces it is read in (the checker's default
+        /// `jabber:client`, the `stream:` and `db:` prefixes, or those of a
+        /// stream header before it).
+        context: &'a NsContext,
+        /// Whether it elides content (`...`): an invalid verdict is then
+        /// `elided`.
+        elided: bool,
+    },
+    /// An item that is not XML.
+    NotXml,
 }
 
-/// The schemas of a set of XEP documents.
-pub struct Corpus {
-    /// Every schema, by target namespace, in XEP order.
-    by_ns: BTreeMap<String, Vec<XepSchema>>,
-    /// Status of each XEP.
-    status: HashMap<u32, String>,
+/// The schema files of a [`Corpus`] written to a private temporary
+/// directory, and their compiled forms.
+pub(crate) struct Files {
     /// Where the files are written.
     dir: PathBuf,
     /// Written files: (xep, namespace) → path; `None` xep for stubs.
     written: RefCell<HashMap<(Option<u32>, String), PathBuf>>,
     /// Compiled schemas by file (or why they do not compile).
     compiled: RefCell<HashMap<PathBuf, Result<SchemaValidationContext, String>>>,
-    /// Names each namespace's importers refer to: (is_attribute, name).
+    /// Names each namespace no schema defines is referred to by: (kind,
+    /// name), declared by its stub.
     referenced: BTreeMap<String, BTreeSet<(u8, String)>>,
+}
+
+impl Files {
+    pub(crate) fn new(by_ns: &BTreeMap<String, Vec<XepSchema>>) -> Self {
+        forbid_network();
+        let mut referenced: BTreeMap<String, BTreeSet<(u8, String)>> = BTreeMap::new();
+        let all: Vec<&XepSchema> = by_ns.values().flatten().collect();
+        for s in &all {
+            for (_, uri) in tag_namespaces(&s.text) {
+                if uri != XS_NS && uri != XML_NS && !by_ns.contains_key(&uri) && uri != s.target_ns
+                {
+                    referenced
+                        .entry(uri.clone())
+                        .or_default()
+                        .extend(references_to(&s.text, &uri));
+                }
+            }
+        }
+        Files {
+            dir: temp_dir(),
+            written: RefCell::new(HashMap::new()),
+            compiled: RefCell::new(HashMap::new()),
+            referenced,
+        }
+    }
 }
 
 static NO_NET: std::sync::Once = std::sync::Once::new();
@@ -103,7 +131,7 @@ fn temp_dir() -> PathBuf {
     std::env::temp_dir().join(format!("xep-check-schemas-{}-{n}", std::process::id()))
 }
 
-impl Drop for Corpus {
+impl Drop for Files {
     fn drop(&mut self) {
         self.compiled.borrow_mut().clear();
         let _ = std::fs::remove_dir_all(&self.dir);
@@ -271,123 +299,17 @@ fn unjudged(msg: &str) -> bool {
 }
 
 impl Corpus {
-    /// Reads the schemas of every `xep-*.xml` document of `dir`.
-    pub fn from_dir(dir: &Path) -> std::io::Result<Self> {
-        let mut docs = Vec::new();
-        for e in std::fs::read_dir(dir)? {
-            let path = e?.path();
-            let Some(xep) = crate::extract::xep_number_from_path(&path) else {
-                continue;
-            };
-            if path.extension().is_some_and(|x| x == "xml") {
-                docs.push((xep, std::fs::read_to_string(&path)?));
-            }
-        }
-        Ok(Self::from_documents(
-            docs.iter().map(|(x, t)| (*x, t.as_str())),
-        ))
-    }
-
-    /// The schemas of the given documents (XEP number, text).
-    pub fn from_documents<'a>(docs: impl IntoIterator<Item = (u32, &'a str)>) -> Self {
-        forbid_network();
-        let mut by_ns: BTreeMap<String, Vec<XepSchema>> = BTreeMap::new();
-        let mut status = HashMap::new();
-        let mut docs: Vec<(u32, &str)> = docs.into_iter().collect();
-        docs.sort_by_key(|(x, _)| *x);
-        for (xep, text) in docs {
-            if let Some(s) = xep_status(text) {
-                status.insert(xep, s);
-            }
-            for s in extract_schemas(text, Some(xep)) {
-                if !s.target_ns.is_empty() {
-                    by_ns.entry(s.target_ns.clone()).or_default().push(s);
-                }
-            }
-        }
-        let mut referenced: BTreeMap<String, BTreeSet<(u8, String)>> = BTreeMap::new();
-        let all: Vec<&XepSchema> = by_ns.values().flatten().collect();
-        for s in &all {
-            for (_, uri) in tag_namespaces(&s.text) {
-                if uri != XS_NS && uri != XML_NS && !by_ns.contains_key(&uri) && uri != s.target_ns
-                {
-                    referenced
-                        .entry(uri.clone())
-                        .or_default()
-                        .extend(references_to(&s.text, &uri));
-                }
-            }
-        }
-        Corpus {
-            by_ns,
-            status,
-            dir: temp_dir(),
-            written: RefCell::new(HashMap::new()),
-            compiled: RefCell::new(HashMap::new()),
-            referenced,
-        }
-    }
-
-    /// Every namespace some document of the corpus has a schema for.
-    pub fn namespaces(&self) -> impl Iterator<Item = &str> {
-        self.by_ns.keys().map(String::as_str)
-    }
-
-    /// The reference schema of `ns`: the first one (in XEP order) of a XEP
-    /// that is not deprecated, obsolete, rejected or retracted; failing
-    /// that, the first one, unless an RFC defines the namespace
-    /// ([`rfc_namespace`]): an obsolete proposal (XEP-0192's SASL and bind
-    /// schemas, say) is not the reference for a namespace RFC 6120 defines.
-    /// [`Corpus::dead_only`] names those.
-    pub fn preferred(&self, ns: &str) -> Option<&XepSchema> {
-        let list = self.by_ns.get(ns)?;
-        list.iter()
-            .find(|s| self.is_live(s))
-            .or_else(|| list.first().filter(|_| !rfc_namespace(ns)))
-    }
-
-    /// The schema of `ns` that is not the reference because only a dead
-    /// XEP has it and an RFC defines the namespace (see
-    /// [`Corpus::preferred`]).
-    pub fn dead_only(&self, ns: &str) -> Option<&XepSchema> {
-        match self.preferred(ns) {
-            Some(_) => None,
-            None => self.by_ns.get(ns)?.first(),
-        }
-    }
-
-    /// The status of a XEP (`Final`, `Obsolete`, ...), as its header says.
-    pub fn status_of(&self, xep: u32) -> Option<&str> {
-        self.status.get(&xep).map(String::as_str)
-    }
-
-    fn is_live(&self, s: &XepSchema) -> bool {
-        s.xep
-            .and_then(|x| self.status.get(&x))
-            .is_none_or(|st| !DEAD.contains(&st.as_str()))
-    }
-
-    /// The schema of `ns` to validate an example of `xep` against: the
-    /// XEP's own schema of that namespace, else the preferred one.
-    pub fn schema_for(&self, xep: Option<u32>, ns: &str) -> Option<&XepSchema> {
-        let own = self
-            .by_ns
-            .get(ns)
-            .and_then(|l| l.iter().find(|s| s.xep.is_some() && s.xep == xep));
-        own.or_else(|| self.preferred(ns))
-    }
-
     /// The file holding `schema` (written on first use, imports rewritten).
     fn file_of(&self, schema: &XepSchema) -> PathBuf {
         let key = (schema.xep, schema.target_ns.clone());
-        if let Some(p) = self.written.borrow().get(&key) {
+        if let Some(p) = self.files.written.borrow().get(&key) {
             return p.clone();
         }
         let sub = schema
             .xep
             .map_or("other".to_string(), |x| format!("xep-{x:04}"));
-        let path = self.dir.join(sub).join(file_name(&schema.target_ns));
-        self.written.borrow_mut().insert(key, path.clone());
+        let path = self.files.dir.join(sub).join(file_name(&schema.target_ns));
+        self.files.written.borrow_mut().insert(key, path.clone());
         let mut resolve = |ns: &str| -> Option<PathBuf> {
             if ns == XML_NS {
                 return Some(self.support_file("xml.xsd", &xml_namespace_schema()));
@@ -396,7 +318,7 @@ impl Corpus {
                 let s = s.clone();
                 return Some(self.file_of(&s));
             }
-            let names = self.referenced.get(ns).cloned().unwrap_or_default();
+            let names = self.files.referenced.get(ns).cloned().unwrap_or_default();
             Some(self.support_file(&format!("stub/{}", file_name(ns)), &stub_schema(ns, &names)))
         };
         // Line numbers of the file match the document's from the
@@ -411,7 +333,7 @@ impl Corpus {
     }
 
     fn support_file(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.dir.join(name);
+        let path = self.files.dir.join(name);
         if !path.exists() {
             if let Some(d) = path.parent() {
                 let _ = std::fs::create_dir_all(d);
@@ -425,14 +347,14 @@ impl Corpus {
     pub fn compile_errors(&self, schema: &XepSchema) -> Option<String> {
         let path = self.file_of(schema);
         self.ensure_compiled(&path, schema.line);
-        match self.compiled.borrow().get(&path) {
+        match self.files.compiled.borrow().get(&path) {
             Some(Err(e)) => Some(e.clone()),
             _ => None,
         }
     }
 
     fn ensure_compiled(&self, path: &Path, first_line: usize) {
-        if self.compiled.borrow().contains_key(path) {
+        if self.files.compiled.borrow().contains_key(path) {
             return;
         }
         quiet_thread();
@@ -470,13 +392,16 @@ impl Corpus {
             Err(e) if e.is_empty() => Err("the schema does not compile".to_string()),
             other => other,
         };
-        self.compiled.borrow_mut().insert(path.to_path_buf(), entry);
+        self.files
+            .compiled
+            .borrow_mut()
+            .insert(path.to_path_buf(), entry);
     }
 
     fn validate_node(&self, schema: &XepSchema, node: &Node) -> Outcome {
         let path = self.file_of(schema);
         self.ensure_compiled(&path, schema.line);
-        let mut map = self.compiled.borrow_mut();
+        let mut map = self.files.compiled.borrow_mut();
         match map.get_mut(&path) {
             Some(Ok(ctx)) => {
                 let _ = ctx.drain_errors();
@@ -512,60 +437,35 @@ impl Corpus {
         }
     }
 
-    /// Validates one example (see the module docs). `implemented` says
-    /// whether the project implements a namespace: the verdict on those
-    /// elements alone is what the round trip is compared with.
-    pub fn validate_example_with(
+    /// Validates the items of one example of XEP `xep` (see the module
+    /// docs). `implemented` says whether the project implements a
+    /// namespace: the verdict on those elements alone is what the round
+    /// trip is compared with.
+    pub fn validate_items(
         &self,
-        ex: &Example,
+        xep: Option<u32>,
+        items: &[Item<'_>],
         implemented: &dyn Fn(&str) -> bool,
     ) -> SchemaVerdict {
-        let mut v = self.validate_items(ex, implemented);
-        v.implemented = match (v.impl_valid, v.impl_invalid) {
-            (_, n) if n > 0 => Some(false),
-            (n, _) if n > 0 => Some(true),
-            _ => None,
-        };
-        v.finish_into()
-    }
-
-    /// Validates one example (see the module docs), without telling
-    /// implemented namespaces apart.
-    pub fn validate_example(&self, ex: &Example) -> SchemaVerdict {
-        self.validate_example_with(ex, &|_| false)
-    }
-
-    fn validate_items(&self, ex: &Example, implemented: &dyn Fn(&str) -> bool) -> Acc {
         let mut v = Acc::default();
-        let mut ctx = example_context();
-        let mut not_xml = false;
-        for item in parse_items(ex) {
-            match &item.parsed {
-                Parsed::Header(Ok(())) => {
-                    if let Ok((_, header_ctx)) = xep_core::StreamHeader::parse(item.xml.as_bytes())
-                    {
-                        let mut c = header_ctx;
-                        for (p, uri) in example_context().prefixes {
-                            if !c.prefixes.iter().any(|(q, _)| *q == p) {
-                                c = c.with_prefix(&p, &uri);
-                            }
-                        }
-                        ctx = c;
-                    }
-                }
-                Parsed::Header(Err(_)) | Parsed::Close => {}
-                Parsed::Element(Err(_)) => not_xml = true,
-                Parsed::Element(Ok(el)) => {
-                    let elided = element_has_placeholder(el);
+        for item in items {
+            match *item {
+                Item::NotXml => v.not_xml = true,
+                Item::Element {
+                    xml,
+                    line,
+                    context,
+                    elided,
+                } => {
                     let mut wrapper = String::from("<xep-check-wrapper");
-                    if !ctx.default.is_empty() {
-                        wrapper.push_str(&format!(" xmlns='{}'", xml_escape(&ctx.default)));
+                    if !context.default.is_empty() {
+                        wrapper.push_str(&format!(" xmlns='{}'", xml_escape(&context.default)));
                     }
-                    for (p, uri) in &ctx.prefixes {
+                    for (p, uri) in &context.prefixes {
                         wrapper.push_str(&format!(" xmlns:{p}='{}'", xml_escape(uri)));
                     }
                     wrapper.push('>');
-                    let doc_text = format!("{wrapper}{}</xep-check-wrapper>", item.xml);
+                    let doc_text = format!("{wrapper}{xml}</xep-check-wrapper>");
                     let opts = ParserOptions {
                         recover: false,
                         no_net: true,
@@ -576,7 +476,7 @@ impl Corpus {
                         Err(_) => {
                             v.add(
                                 Status3::Invalid { elided },
-                                format!("line {}: libxml2 does not parse the element", item.line),
+                                format!("line {line}: libxml2 does not parse the element"),
                             );
                             continue;
                         }
@@ -585,13 +485,17 @@ impl Corpus {
                         continue;
                     };
                     for child in root.get_child_elements() {
-                        self.visit(ex.xep, &child, None, item.line, elided, implemented, &mut v);
+                        self.visit(xep, &child, None, line, elided, implemented, &mut v);
                     }
                 }
             }
         }
-        v.not_xml = not_xml;
-        v
+        v.implemented = match (v.impl_valid, v.impl_invalid) {
+            (_, n) if n > 0 => Some(false),
+            (n, _) if n > 0 => Some(true),
+            _ => None,
+        };
+        v.finish_into()
     }
 
     #[allow(clippy::too_many_arguments)] // the walk's context, passed down

@@ -1,15 +1,15 @@
 //! Model-vs-schema differences (`xep-check schema-diff`).
 //!
 //! For every namespace the project implements, the schema generated from
-//! the element model ([`super::generate`]) and the XEP's schema of that
+//! the element model ([`crate::generate`]) and the XEP's schema of that
 //! namespace ([`Corpus::preferred`]) are read into [`SchemaModel`]s and
 //! compared element by element. Each [`Difference`] is something a person
 //! can act on: fix the model, or record in `xsd/differences.txt` why the
 //! model differs (a spec error, a deliberate leniency, ...).
 //!
 //! The differences file has one entry per line, `NAMESPACE ELEMENT SUBJECT
-//! KIND reason` (the first four fields as `schema-diff` prints them), `#`
-//! starting a comment line.
+//! KIND | reason` (the first four fields as `schema-diff` prints them), in
+//! the format of every triage file ([`crate::triage`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -18,10 +18,9 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 use xep_element::Registry;
 
-use super::generate::generate;
-use super::model::{ElementModel, SchemaModel, read_schema};
-use super::validate::Corpus;
-use crate::report::{ExampleResult, SchemaStatus};
+use crate::Corpus;
+use crate::generate::generate;
+use crate::model::{ElementModel, SchemaModel, read_schema};
 
 /// What differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -104,22 +103,20 @@ pub fn default_differences_path() -> PathBuf {
 }
 
 impl Recorded {
-    /// Parses the file's text.
+    /// Parses the file's text ([`crate::triage`] format, `NAMESPACE
+    /// ELEMENT SUBJECT KIND | reason`).
     pub fn parse(text: &str) -> Result<Self, String> {
         let mut entries = HashMap::new();
-        for (n, raw) in text.lines().enumerate() {
-            let line = raw.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let parts: Vec<&str> = line.splitn(5, char::is_whitespace).collect();
-            if parts.len() < 5 || parts[4].trim().is_empty() {
+        for e in crate::triage::parse(text)? {
+            let fields: Vec<&str> = e.key.split_whitespace().collect();
+            if e.xep.is_some() || fields.len() != 4 {
                 return Err(format!(
-                    "line {}: expected 'NAMESPACE ELEMENT SUBJECT KIND reason', found '{line}'",
-                    n + 1
+                    "line {}: expected 'NAMESPACE ELEMENT SUBJECT KIND | reason', found '{}'",
+                    e.line,
+                    e.label()
                 ));
             }
-            entries.insert(parts[..4].join(" "), parts[4].trim().to_string());
+            entries.insert(fields.join(" "), e.reason);
         }
         Ok(Recorded { entries })
     }
@@ -156,7 +153,7 @@ fn foreign_attr(a: &str) -> bool {
     a.starts_with('{') || a.starts_with("xml:")
 }
 
-fn card_str(c: Option<&super::model::Card>) -> String {
+fn card_str(c: Option<&crate::model::Card>) -> String {
     c.map_or("absent".into(), |c| c.to_string())
 }
 
@@ -364,7 +361,7 @@ pub enum Comparison {
 pub fn compare_namespaces(registry: &Registry, corpus: &Corpus) -> BTreeMap<String, Comparison> {
     let mut out = BTreeMap::new();
     for f in generate(registry) {
-        if f.namespace.is_empty() || f.namespace == super::generate::XML_NS {
+        if f.namespace.is_empty() || f.namespace == crate::generate::XML_NS {
             continue;
         }
         let cmp = match corpus.preferred(&f.namespace) {
@@ -496,93 +493,6 @@ pub fn to_text(diffs: &[Difference], rec: &Recorded, all: bool) -> String {
     out
 }
 
-/// The per-XEP summary of `xep-check --schema`: examples valid / invalid
-/// against the XEPs' schemas, disagreements with the round trip, and the
-/// model-vs-schema differences of the namespaces whose schema the XEP
-/// defines. Rows: the XEPs defining an implemented namespace (`defining`),
-/// every document with `all`; the totals count every document.
-pub fn schema_summary(
-    results: &[ExampleResult],
-    diffs: &[Difference],
-    rec: &Recorded,
-    defining: &[u32],
-    all: bool,
-) -> String {
-    #[derive(Default)]
-    struct Row {
-        counts: [usize; 6],
-        disagree: usize,
-        diffs: usize,
-        unrecorded: usize,
-        implemented: bool,
-    }
-    let mut rows: BTreeMap<Option<u32>, Row> = BTreeMap::new();
-    for r in results {
-        let row = rows.entry(r.xep).or_default();
-        row.implemented |= all || r.xep.is_some_and(|x| defining.contains(&x));
-        if let Some(v) = &r.schema {
-            let i = SchemaStatus::ALL
-                .iter()
-                .position(|s| *s == v.status)
-                .unwrap_or(0);
-            row.counts[i] += 1;
-        }
-        if r.disagree() {
-            row.disagree += 1;
-        }
-    }
-    for d in diffs {
-        if rows.contains_key(&d.xep) {
-            let row = rows.entry(d.xep).or_default();
-            row.diffs += 1;
-            if rec.reason(d).is_none() {
-                row.unrecorded += 1;
-            }
-        }
-    }
-    let mut out = String::from("\nagainst the XEPs' schemas\n");
-    let _ = writeln!(
-        out,
-        "{:<12} {:>6} {:>8} {:>7} {:>13} {:>8} {:>10} {:>9} {:>12} {:>11}",
-        "document",
-        "valid",
-        "invalid",
-        "elided",
-        "schema-error",
-        "not-xml",
-        "no-schema",
-        "disagree",
-        "differences",
-        "unrecorded"
-    );
-    let mut total = Row::default();
-    for (xep, row) in &rows {
-        for (t, n) in total.counts.iter_mut().zip(row.counts) {
-            *t += n;
-        }
-        total.disagree += row.disagree;
-        total.diffs += row.diffs;
-        total.unrecorded += row.unrecorded;
-        if !row.implemented {
-            continue;
-        }
-        let name = xep.map_or("-".to_string(), |x| format!("XEP-{x:04}"));
-        let c = row.counts;
-        let _ = writeln!(
-            out,
-            "{name:<12} {:>6} {:>8} {:>7} {:>13} {:>8} {:>10} {:>9} {:>12} {:>11}",
-            c[0], c[1], c[2], c[3], c[4], c[5], row.disagree, row.diffs, row.unrecorded
-        );
-    }
-    let c = total.counts;
-    let _ = writeln!(
-        out,
-        "{:<12} {:>6} {:>8} {:>7} {:>13} {:>8} {:>10} {:>9} {:>12} {:>11}",
-        "total", c[0], c[1], c[2], c[3], c[4], c[5], total.disagree, total.diffs, total.unrecorded
-    );
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -639,7 +549,7 @@ mod tests {
             "{keys:?}"
         );
         assert_eq!(d.len(), 5, "{keys:?}");
-        let rec = Recorded::parse("# c\nurn:t c - missing-in-xep a reason\n").unwrap();
+        let rec = Recorded::parse("# c\nurn:t c - missing-in-xep | a reason\n").unwrap();
         assert_eq!(rec.reason(&d[4]), Some("a reason"));
         assert!(Recorded::parse("urn:t c - missing-in-xep").is_err());
     }

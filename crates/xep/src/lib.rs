@@ -1,0 +1,122 @@
+//! XMPP's wire protocol as typed, sans-IO elements: the `xep-*` crates
+//! behind one dependency.
+//!
+//! Always there: the element crate ([`element`]: the [`XmlElement`] trait,
+//! the strict reader and writer, [`Registry`], [`Error`]), RFC 6120/6121/7395
+//! ([`rfc`]: streams, SASL, binding, roster, and the stanzas re-exported
+//! here: [`Stanza`], [`Iq`], [`Message`], [`Presence`], [`StanzaError`]),
+//! and JIDs ([`jid`]). Each protocol family is a cargo feature that adds its
+//! crate as a module, and [`registry()`] knows the elements of every
+//! enabled family:
+//!
+//! | feature | module | crate | specifications |
+//! |---|---|---|---|
+//! | `ping` | [`ping`] | `xep-ping` | XEP-0199 |
+//! | `forms` | `forms` | `xep-forms` | XEP-0004, 0068, 0122, 0221 |
+//! | `disco` | `disco` | `xep-disco` | XEP-0030, 0128 (brings `forms`) |
+//! | `hashes` | `hashes` | `xep-hashes` | XEP-0300 |
+//! | `caps` | `caps` | `xep-caps` | XEP-0115, 0390 (brings `forms`, `disco`, `hashes`) |
+//! | `rsm` | `rsm` | `xep-rsm` | XEP-0059 |
+//! | `delay` | `delay` | `xep-delay` | XEP-0203, 0091 |
+//! | `forward` | `forward` | `xep-forward` | XEP-0297 (brings `delay`) |
+//! | `sm` | `sm` | `xep-sm` | XEP-0198 |
+//! | `muc` | `muc` | `xep-muc` | XEP-0045, 0249, 0410, 0421 (brings `forms`, `disco`, `ping`) |
+//! | `pubsub` | `pubsub` | `xep-pubsub` | XEP-0060, 0163, 0223, 0131 (brings `forms`, `rsm`) |
+//! | `bosh` | `bosh` | `xep-bosh` | XEP-0124, 0206 |
+//! | `jingle` | `jingle` | `xep-jingle` | XEP-0166 and its applications and transports (brings `hashes`, `forms`) |
+//! | `full` | | | all of the above |
+//!
+//! No feature is on by default. A module is the crate itself, so each type
+//! keeps the one path its crate gives it: `xep::muc::Room` is
+//! `xep_muc::Room`.
+//!
+//! ```
+//! # #[cfg(feature = "ping")] {
+//! use xep::{Iq, Stanza, XmlElement};
+//!
+//! let registry = xep::registry();
+//! let bytes = b"<iq xmlns='jabber:client' type='get' id='p1' to='example.org'>\
+//!               <ping xmlns='urn:xmpp:ping'/></iq>";
+//! let Stanza::Iq(iq) = Stanza::from_xml_with(bytes, &registry).unwrap() else {
+//!     unreachable!()
+//! };
+//! assert!(iq.payload::<xep::ping::Ping>().is_some());
+//! let reply: Iq = iq.result(None);
+//! assert!(reply.to_xml().contains("type='result'"));
+//! # }
+//! ```
+
+#![warn(missing_docs)]
+
+pub use xep_element as element;
+pub use xep_element::jid;
+pub use xep_element::{Error, ErrorKind, Registry, XmlElement};
+
+/// RFC 6120 (streams, stanzas, errors, STARTTLS, SASL, binding), RFC 6121
+/// (roster) and RFC 7395 (WebSocket framing): the `xep-core` crate.
+pub use xep_core as rfc;
+pub use xep_core::{
+    Iq, IqType, Message, MessageType, Presence, PresenceType, Stanza, StanzaError, StreamError,
+};
+
+#[cfg(feature = "bosh")]
+pub use xep_bosh as bosh;
+#[cfg(feature = "caps")]
+pub use xep_caps as caps;
+#[cfg(feature = "delay")]
+pub use xep_delay as delay;
+#[cfg(feature = "disco")]
+pub use xep_disco as disco;
+#[cfg(feature = "forms")]
+pub use xep_forms as forms;
+#[cfg(feature = "forward")]
+pub use xep_forward as forward;
+#[cfg(feature = "hashes")]
+pub use xep_hashes as hashes;
+#[cfg(feature = "jingle")]
+pub use xep_jingle as jingle;
+#[cfg(feature = "muc")]
+pub use xep_muc as muc;
+#[cfg(feature = "ping")]
+pub use xep_ping as ping;
+#[cfg(feature = "pubsub")]
+pub use xep_pubsub as pubsub;
+#[cfg(feature = "rsm")]
+pub use xep_rsm as rsm;
+#[cfg(feature = "sm")]
+pub use xep_sm as sm;
+
+/// Every element of RFC 6120/6121/7395 and of the enabled features, for
+/// parsing payloads as typed values ([`Stanza::from_xml_with`],
+/// `XmlReader::with_registry`) and for the tools that walk all elements.
+#[allow(unused_mut)] // with no feature, only the core elements are added
+pub fn registry() -> Registry {
+    let mut r = Registry::new().with(xep_core::ELEMENTS);
+    #[cfg(feature = "ping")]
+    r.add(xep_ping::ELEMENTS);
+    #[cfg(feature = "forms")]
+    r.add(xep_forms::ELEMENTS);
+    #[cfg(feature = "disco")]
+    r.add(xep_disco::ELEMENTS);
+    #[cfg(feature = "hashes")]
+    r.add(xep_hashes::ELEMENTS);
+    #[cfg(feature = "caps")]
+    r.add(xep_caps::ELEMENTS);
+    #[cfg(feature = "rsm")]
+    r.add(xep_rsm::ELEMENTS);
+    #[cfg(feature = "delay")]
+    r.add(xep_delay::ELEMENTS);
+    #[cfg(feature = "forward")]
+    r.add(xep_forward::ELEMENTS);
+    #[cfg(feature = "sm")]
+    r.add(xep_sm::ELEMENTS);
+    #[cfg(feature = "muc")]
+    r.add(xep_muc::ELEMENTS);
+    #[cfg(feature = "pubsub")]
+    r.add(xep_pubsub::ELEMENTS);
+    #[cfg(feature = "bosh")]
+    r.add(xep_bosh::ELEMENTS);
+    #[cfg(feature = "jingle")]
+    r.add(xep_jingle::ELEMENTS);
+    r
+}
