@@ -1,0 +1,117 @@
+//! Sans-IO SASL (RFC 4422) for XMPP: the client and the server side of
+//! PLAIN, ANONYMOUS, EXTERNAL and SCRAM, mechanism selection with
+//! channel binding, and downgrade protection.
+//!
+//! # Mechanisms
+//!
+//! | mechanism | spec | client | server |
+//! |---|---|---|---|
+//! | `PLAIN` | RFC 4616 | [`client::Plain`] | [`server::Plain`] (stored SCRAM keys or the caller's own check) |
+//! | `ANONYMOUS` | RFC 4505 | [`client::Anonymous`] | [`server::Anonymous`] |
+//! | `EXTERNAL` | RFC 4422 App. A | [`client::External`] | [`server::External`] (the caller checks the certificate) |
+//! | `SCRAM-SHA-1`, `-256`, `-512` | RFC 5802, RFC 7677 | [`client::Scram`] | [`server::Scram`] |
+//! | `SCRAM-*-PLUS` | RFC 5802 §6; `tls-exporter` RFC 9266, `tls-server-end-point` and `tls-unique` RFC 5929 | [`ChannelBinding::Bound`] | [`server::ChannelBindingOffer`] |
+//!
+//! [`client::Client`] and [`server::Server`] wrap any of them. A SCRAM client
+//! with [`DowngradeProtection`] checks XEP-0474's `h=` hash of the
+//! mechanism and channel-binding lists, and a server adds it with
+//! [`server::Scram::with_downgrade_protection`].
+//!
+//! # The sans-IO contract
+//!
+//! The crate does no I/O, reads no clock and draws no random numbers: the
+//! caller supplies the nonce ([`Nonce`], from its own CSPRNG), the salt
+//! of new credentials, the channel-binding data (from its TLS library)
+//! and the user's credentials, which a server asks for with
+//! [`server::ServerStep::NeedCredentials`] and receives through
+//! `provide`: looking them up is the caller's business, synchronous or
+//! not. The machines take the bytes of `<auth/>`, `<challenge/>`,
+//! `<response/>` and `<success/>` (decoded from base64: xep-core's
+//! [`SaslData`](xep_core::negotiation::SaslData)) and return the bytes to send.
+//!
+//! These are mechanisms, not stream machines: they have no timers, so
+//! unlike the machines of ARCHITECTURE.md ("State machines: the one
+//! contract") they take no `now` and have nothing to poll; each call
+//! returns what to send. Errors are split by fault: [`PeerError`] (inside
+//! [`ClientError::Peer`] / [`ServerError::Peer`]) for what the other side
+//! did (a malformed message, a wrong proof, a SCRAM `e=` value typed as
+//! [`ScramError`], a detected downgrade), and the caller's misuse as
+//! `WrongState { action, state }`, [`PrepError`] or [`CredentialsError`].
+//! No input makes a machine panic.
+//!
+//! # A complete SCRAM-SHA-256 exchange
+//!
+//! ```
+//! use xep_sasl::client::{self, Password};
+//! use xep_sasl::server::{self, ChannelBindingOffer, ServerStep};
+//! use xep_sasl::*;
+//!
+//! // The server stored these when the account was created (salt and
+//! // nonces come from the caller's random number generator).
+//! let stored =
+//!     StoredCredentials::from_password(ScramHash::Sha256, "pencil", b"some random salt", 4096)
+//!         .unwrap();
+//!
+//! let mut client = client::Scram::new(
+//!     ScramHash::Sha256, "user", Password::from("pencil"), b"client random bytes",
+//!     ChannelBinding::Unsupported,
+//! ).unwrap();
+//! let mut server = server::Scram::new(
+//!     ScramMechanism::SHA_256, b"server random bytes", ChannelBindingOffer::none(),
+//! ).unwrap();
+//!
+//! // <auth mechanism='SCRAM-SHA-256'>client-first</auth>
+//! let ServerStep::NeedCredentials { username, authzid } =
+//!     server.step(&client.initial_response()).unwrap() else { panic!() };
+//! assert_eq!((username.as_str(), authzid), ("user", None));
+//! // The caller looks the user up.
+//! let ServerStep::Challenge(server_first) = server.provide(Some(stored)).unwrap()
+//!     else { panic!() };
+//! // <challenge>server-first</challenge> → <response>client-final</response>
+//! let client_final = client.step(&server_first).unwrap();
+//! let ServerStep::Success { username, additional_data, .. } = server.step(&client_final).unwrap()
+//!     else { panic!() };
+//! assert_eq!(username.as_deref(), Some("user"));
+//! // <success>server-final</success>: the client verifies the server too.
+//! client.success(additional_data.as_deref()).unwrap();
+//! assert_eq!(client.state(), client::State::Done);
+//! ```
+//!
+//! # Limits
+//!
+//! - A SCRAM client accepts iteration counts within [`IterationBounds`],
+//!   `4096..=10_000_000` by default: a hostile server cannot make it
+//!   compute billions of HMACs, nor get keys weaker than RFC 7677
+//!   recommends (a caller may lower the minimum for an old server).
+//! - Messages are bounded by the stream's limits (xep-core), not here;
+//!   every parser is linear in its input.
+//! - Usernames and passwords are prepared with SASLprep (RFC 4013, the
+//!   `stringprep` crate), which refuses unassigned code points.
+//! - Proofs and stored keys are compared in constant time (`subtle`), the
+//!   server signature with hmac's `verify_slice`. Secrets are not zeroed
+//!   on drop.
+//!
+//! # Not done yet
+//!
+//! XEP-0388 (SASL2) elements and its `<continue/>` tasks, XEP-0386
+//! (Bind2), XEP-0484 (FAST, and its `tls-exporter`-bound tokens),
+//! XEP-0480 (SASL upgrade tasks) and XEP-0397 (ISR) are not implemented;
+//! neither are DIGEST-MD5, GSSAPI or OAUTHBEARER, nor a `sim` module and
+//! fuzz target for these machines.
+
+#![warn(missing_docs)]
+
+pub mod client;
+mod crypto;
+mod error;
+mod mechanism;
+mod prep;
+mod scram;
+pub mod server;
+
+pub use error::{ClientError, CredentialsError, PeerError, ScramError, ServerError};
+pub use mechanism::{ChannelBinding, ChannelBindingType, Mechanism, ScramHash, ScramMechanism};
+pub use prep::{PrepError, saslprep};
+pub use scram::{
+    DowngradeProtection, IterationBounds, Nonce, SaltedPassword, StoredCredentials, downgrade_hash,
+};
