@@ -6,7 +6,7 @@
 //! data of `<success/>`. A peer's fault is a [`ClientError::Peer`]: send
 //! `<abort/>` (or close the stream) and do not go on. Misuse is a
 //! [`ClientError::WrongState`]. [`Client`] wraps any of them, for callers
-//! that choose the mechanism at run time.
+//! that choose the mechanism at run time ([`select`](crate::select)).
 
 use crate::crypto;
 use crate::prep::{self, PrepError};

@@ -12,7 +12,9 @@
 //! | `SCRAM-SHA-1`, `-256`, `-512` | RFC 5802, RFC 7677 | [`client::Scram`] | [`server::Scram`] |
 //! | `SCRAM-*-PLUS` | RFC 5802 §6; `tls-exporter` RFC 9266, `tls-server-end-point` and `tls-unique` RFC 5929 | [`ChannelBinding::Bound`] | [`server::ChannelBindingOffer`] |
 //!
-//! [`client::Client`] and [`server::Server`] wrap any of them. A SCRAM client
+//! [`client::Client`] and [`server::Server`] wrap any of them.
+//! [`select`] picks a mechanism and the channel binding for it from the
+//! server's offer (RFC 5802's `y` flag, XEP-0440's rules); a SCRAM client
 //! with [`DowngradeProtection`] checks XEP-0474's `h=` hash of the
 //! mechanism and channel-binding lists, and a server adds it with
 //! [`server::Scram::with_downgrade_protection`].
@@ -107,6 +109,7 @@ mod error;
 mod mechanism;
 mod prep;
 mod scram;
+mod select;
 pub mod server;
 
 pub use error::{ClientError, CredentialsError, PeerError, ScramError, ServerError};
@@ -115,3 +118,4 @@ pub use prep::{PrepError, saslprep};
 pub use scram::{
     DowngradeProtection, IterationBounds, Nonce, SaltedPassword, StoredCredentials, downgrade_hash,
 };
+pub use select::{Offer, Preferences, SelectError, Selection, select};

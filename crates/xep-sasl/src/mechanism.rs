@@ -82,7 +82,9 @@ pub enum Mechanism {
 }
 
 impl Mechanism {
-    /// Every SCRAM mechanism, strongest first.
+    /// Every mechanism, strongest first: the default preference order
+    /// ([`Preferences::new`](crate::Preferences::new)) minus `PLAIN`,
+    /// `ANONYMOUS` and `EXTERNAL`, which a caller adds deliberately.
     pub const SCRAM: [Mechanism; 6] = [
         Mechanism::Scram(ScramMechanism::SHA_512_PLUS),
         Mechanism::Scram(ScramMechanism::SHA_256_PLUS),
