@@ -119,3 +119,6 @@ pub use scram::{
     DowngradeProtection, IterationBounds, Nonce, SaltedPassword, StoredCredentials, downgrade_hash,
 };
 pub use select::{Offer, Preferences, SelectError, Selection, select};
+
+#[cfg(test)]
+mod tests;
