@@ -93,13 +93,27 @@
 //!   server signature with hmac's `verify_slice`. Secrets are not zeroed
 //!   on drop.
 //!
+//! # Elements
+//!
+//! XEP-0440's stream feature [`SaslChannelBinding`] (the server's
+//! channel-binding types), and XEP-0388's SASL2 elements in [`sasl2`]
+//! (`<authentication/>`, `<authenticate/>` with `<user-agent/>`,
+//! `<challenge/>`, `<response/>`, `<success/>` with
+//! `<authorization-identifier/>`, `<failure/>`, `<continue/>`, `<next/>`,
+//! `<task-data/>`, `<abort/>`), registered in [`ELEMENTS`].
+//! [`Offer::sasl1`] and [`Offer::sasl2`] read an offer from them.
+//! XEP-0474 defines no element: its protection is the `h=` attribute.
+//! RFC 6120's SASL elements are xep-core's
+//! ([`xep_core::negotiation`]).
+//!
 //! # Not done yet
 //!
-//! XEP-0388 (SASL2) elements and its `<continue/>` tasks, XEP-0386
-//! (Bind2), XEP-0484 (FAST, and its `tls-exporter`-bound tokens),
-//! XEP-0480 (SASL upgrade tasks) and XEP-0397 (ISR) are not implemented;
-//! neither are DIGEST-MD5, GSSAPI or OAUTHBEARER, nor a `sim` module and
-//! fuzz target for these machines.
+//! A SASL2 exchange machine (sending `<authenticate/>`, reading
+//! `<continue/>` and its tasks), XEP-0386 (Bind2) and XEP-0484 (FAST)
+//! elements and tokens, XEP-0480 (SASL upgrade tasks) and XEP-0397
+//! (ISR) are not implemented; neither are DIGEST-MD5, GSSAPI or
+//! OAUTHBEARER, nor a `sim` module and fuzz target for these machines
+//! (ARCHITECTURE.md's `MACHINES`).
 
 #![warn(missing_docs)]
 
@@ -108,6 +122,8 @@ mod crypto;
 mod error;
 mod mechanism;
 mod prep;
+pub mod sasl2;
+mod sasl_cb;
 mod scram;
 mod select;
 pub mod server;
@@ -115,6 +131,7 @@ pub mod server;
 pub use error::{ClientError, CredentialsError, PeerError, ScramError, ServerError};
 pub use mechanism::{ChannelBinding, ChannelBindingType, Mechanism, ScramHash, ScramMechanism};
 pub use prep::{PrepError, saslprep};
+pub use sasl_cb::{AdvertisedChannelBinding, NS_SASL_CB, SaslChannelBinding};
 pub use scram::{
     DowngradeProtection, IterationBounds, Nonce, SaltedPassword, StoredCredentials, downgrade_hash,
 };
@@ -122,3 +139,12 @@ pub use select::{Offer, Preferences, SelectError, Selection, select};
 
 #[cfg(test)]
 mod tests;
+
+xep_element::elements! {
+    "XEP-0440" => [SaslChannelBinding, AdvertisedChannelBinding],
+    "XEP-0388" => [
+        sasl2::Authentication, sasl2::Inline, sasl2::Authenticate, sasl2::UserAgent,
+        sasl2::Challenge, sasl2::Response, sasl2::Success, sasl2::Failure, sasl2::Continue,
+        sasl2::Tasks, sasl2::Next, sasl2::TaskData, sasl2::Abort,
+    ],
+}

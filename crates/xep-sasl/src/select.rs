@@ -22,6 +22,34 @@ pub struct Offer {
     pub sasl2: bool,
 }
 
+impl Offer {
+    /// The offer of RFC 6120's `<mechanisms/>`, with XEP-0440's feature
+    /// if the server sent it.
+    pub fn sasl1(
+        mechanisms: &xep_core::negotiation::Mechanisms,
+        channel_bindings: Option<&crate::SaslChannelBinding>,
+    ) -> Offer {
+        Offer {
+            mechanisms: mechanisms.mechanisms.clone(),
+            channel_bindings: channel_bindings.map(crate::SaslChannelBinding::types),
+            sasl2: false,
+        }
+    }
+
+    /// The offer of XEP-0388's `<authentication/>`, with XEP-0440's
+    /// feature if the server sent it.
+    pub fn sasl2(
+        authentication: &crate::sasl2::Authentication,
+        channel_bindings: Option<&crate::SaslChannelBinding>,
+    ) -> Offer {
+        Offer {
+            mechanisms: authentication.mechanisms.clone(),
+            channel_bindings: channel_bindings.map(crate::SaslChannelBinding::types),
+            sasl2: true,
+        }
+    }
+}
+
 /// What the client wants and can do.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Preferences {

@@ -1159,6 +1159,47 @@ mod selection {
     ];
 
     #[test]
+    fn offer_from_stream_features() {
+        use xep_core::negotiation::{Features, Mechanisms};
+        use xep_element::{Registry, XmlElement};
+        let registry = Registry::new()
+            .with(xep_core::ELEMENTS)
+            .with(crate::ELEMENTS);
+        let features = Features::from_xml_with(
+            b"<stream:features xmlns:stream='http://etherx.jabber.org/streams'>\
+              <authentication xmlns='urn:xmpp:sasl:2'>\
+              <mechanism>SCRAM-SHA-256</mechanism><mechanism>SCRAM-SHA-256-PLUS</mechanism>\
+              </authentication>\
+              <mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>\
+              <mechanism>SCRAM-SHA-256</mechanism></mechanisms>\
+              <sasl-channel-binding xmlns='urn:xmpp:sasl-cb:0'>\
+              <channel-binding type='tls-exporter'/></sasl-channel-binding>\
+              </stream:features>",
+            &registry,
+        )
+        .unwrap();
+        let cb = features.get::<SaslChannelBinding>().unwrap().unwrap();
+        let auth = features
+            .get::<crate::sasl2::Authentication>()
+            .unwrap()
+            .unwrap();
+        let offer = Offer::sasl2(&auth, Some(&cb));
+        assert_eq!(
+            offer.channel_bindings,
+            Some(vec!["tls-exporter".to_string()])
+        );
+        let s = select(&offer, &binds()).unwrap();
+        assert_eq!(s.mechanism, Mechanism::Scram(ScramMechanism::SHA_256_PLUS));
+        let mechs = features.get::<Mechanisms>().unwrap().unwrap();
+        let offer = Offer::sasl1(&mechs, None);
+        assert!(!offer.sasl2);
+        assert_eq!(
+            select(&offer, &binds()).unwrap().channel_binding,
+            ChannelBinding::NotOffered
+        );
+    }
+
+    #[test]
     fn plus_with_the_best_common_type() {
         let s = select(
             &offer(ALL, Some(&["tls-server-end-point", "tls-exporter"]), true),
