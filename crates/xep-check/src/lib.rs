@@ -47,6 +47,7 @@ pub fn registry() -> Registry {
         .with(xep_pubsub::ELEMENTS)
         .with(xep_bosh::ELEMENTS)
         .with(xep_jingle::ELEMENTS)
+        .with(xep_sasl::ELEMENTS)
 }
 
 /// Namespaces that are part of the XML machinery, never "unsupported".
