@@ -13,7 +13,7 @@ pub const NS_SASL_CB: &str = "urn:xmpp:sasl-cb:0";
 pub struct SaslChannelBinding {
     /// The types, one `<channel-binding/>` each (XEP-0440 §2: one or
     /// more).
-    #[xml(child)]
+    #[xml(child(min = 1))]
     pub channel_bindings: Vec<AdvertisedChannelBinding>,
 }
 
@@ -70,5 +70,9 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("type"), "{e}");
+        assert!(
+            SaslChannelBinding::from_xml(b"<sasl-channel-binding xmlns='urn:xmpp:sasl-cb:0'/>")
+                .is_err()
+        );
     }
 }
