@@ -78,18 +78,18 @@ pub struct UserAgent {
 #[derive(XmlElement, Debug, Clone, PartialEq, Eq, Default)]
 #[xml(ns = NS_SASL2, name = "challenge")]
 pub struct Challenge {
-    /// The challenge data.
+    /// The challenge data (no text: empty).
     #[xml(text)]
-    pub data: Option<Base64>,
+    pub data: Base64,
 }
 
 /// `<response/>`: a response (base64).
 #[derive(XmlElement, Debug, Clone, PartialEq, Eq, Default)]
 #[xml(ns = NS_SASL2, name = "response")]
 pub struct Response {
-    /// The response data.
+    /// The response data (no text: empty).
     #[xml(text)]
-    pub data: Option<Base64>,
+    pub data: Base64,
 }
 
 /// `<success/>`: authenticated (and any task completed).
@@ -217,9 +217,10 @@ mod tests {
     #[test]
     fn empty_challenge() {
         let c = Challenge::from_xml(b"<challenge xmlns='urn:xmpp:sasl:2'/>").unwrap();
-        assert_eq!(c.data, None);
+        assert_eq!(c.data, Base64(vec![]));
+        assert_eq!(c.to_xml(), "<challenge xmlns='urn:xmpp:sasl:2'/>");
         let c = Challenge {
-            data: Some(Base64(b"r=abc".to_vec())),
+            data: Base64(b"r=abc".to_vec()),
         };
         assert_eq!(
             c.to_xml(),
