@@ -24,6 +24,7 @@
 //! | `pubsub` | `pubsub` | `xep-pubsub` | XEP-0060, 0163, 0223, 0131 (brings `forms`, `rsm`) |
 //! | `bosh` | `bosh` | `xep-bosh` | XEP-0124, 0206 |
 //! | `jingle` | `jingle` | `xep-jingle` | XEP-0166 and its applications and transports (brings `hashes`, `forms`) |
+//! | `sasl` | `sasl` | `xep-sasl` | SASL mechanisms (PLAIN, ANONYMOUS, EXTERNAL, SCRAM and -PLUS), XEP-0440, XEP-0388 elements |
 //! | `full` | | | all of the above |
 //!
 //! No feature is on by default. A module is the crate itself, so each type
@@ -75,6 +76,8 @@ pub use xep_forward as forward;
 pub use xep_hashes as hashes;
 #[cfg(feature = "jingle")]
 pub use xep_jingle as jingle;
+#[cfg(feature = "sasl")]
+pub use xep_sasl as sasl;
 #[cfg(feature = "muc")]
 pub use xep_muc as muc;
 #[cfg(feature = "ping")]
@@ -118,5 +121,7 @@ pub fn registry() -> Registry {
     r.add(xep_bosh::ELEMENTS);
     #[cfg(feature = "jingle")]
     r.add(xep_jingle::ELEMENTS);
+    #[cfg(feature = "sasl")]
+    r.add(xep_sasl::ELEMENTS);
     r
 }
