@@ -1810,7 +1810,10 @@ fn requests_without_an_answer_time_out() {
     events(&mut r);
 
     r.handle_timeout(t0 + Duration::from_secs(30));
-    assert_eq!(events(&mut r), [Event::RequestTimedOut { id: kick.clone() }]);
+    assert_eq!(
+        events(&mut r),
+        [Event::RequestTimedOut { id: kick.clone() }]
+    );
     assert_eq!(r.poll_timeout(), Some(t1 + Duration::from_secs(30)));
     r.handle_timeout(t1 + Duration::from_secs(30));
     let timed_out: Vec<Event> = events(&mut r);

@@ -76,8 +76,6 @@ pub use xep_forward as forward;
 pub use xep_hashes as hashes;
 #[cfg(feature = "jingle")]
 pub use xep_jingle as jingle;
-#[cfg(feature = "sasl")]
-pub use xep_sasl as sasl;
 #[cfg(feature = "muc")]
 pub use xep_muc as muc;
 #[cfg(feature = "ping")]
@@ -86,6 +84,8 @@ pub use xep_ping as ping;
 pub use xep_pubsub as pubsub;
 #[cfg(feature = "rsm")]
 pub use xep_rsm as rsm;
+#[cfg(feature = "sasl")]
+pub use xep_sasl as sasl;
 #[cfg(feature = "sm")]
 pub use xep_sm as sm;
 
