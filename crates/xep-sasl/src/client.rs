@@ -156,27 +156,6 @@ impl Plain {
             state: State::Start,
         }))
     }
-
-    /// The message, sent with `<auth/>`.
-    pub fn initial_response(&self) -> Vec<u8> {
-        self.0.message.clone()
-    }
-
-    /// A challenge: only an empty one (asking for the initial response) is
-    /// valid.
-    pub fn step(&mut self, challenge: &[u8]) -> Result<Vec<u8>, ClientError> {
-        self.0.step(challenge)
-    }
-
-    /// `<success/>` (PLAIN has no additional data).
-    pub fn success(&mut self, data: Option<&[u8]>) -> Result<(), ClientError> {
-        self.0.success(data)
-    }
-
-    /// Where the exchange stands.
-    pub fn state(&self) -> State {
-        self.0.state
-    }
 }
 
 /// `ANONYMOUS` (RFC 4505), with an optional trace (an email address or a
@@ -201,26 +180,6 @@ impl Anonymous {
             state: State::Start,
         }))
     }
-
-    /// The trace, sent with `<auth/>` (empty: `=`).
-    pub fn initial_response(&self) -> Vec<u8> {
-        self.0.message.clone()
-    }
-
-    /// A challenge: only an empty one is valid.
-    pub fn step(&mut self, challenge: &[u8]) -> Result<Vec<u8>, ClientError> {
-        self.0.step(challenge)
-    }
-
-    /// `<success/>`.
-    pub fn success(&mut self, data: Option<&[u8]>) -> Result<(), ClientError> {
-        self.0.success(data)
-    }
-
-    /// Where the exchange stands.
-    pub fn state(&self) -> State {
-        self.0.state
-    }
 }
 
 /// `EXTERNAL` (RFC 4422 Appendix A): authentication by the TLS client
@@ -239,27 +198,40 @@ impl External {
             state: State::Start,
         }))
     }
-
-    /// The authzid, sent with `<auth/>` (empty: `=`).
-    pub fn initial_response(&self) -> Vec<u8> {
-        self.0.message.clone()
-    }
-
-    /// A challenge: only an empty one is valid.
-    pub fn step(&mut self, challenge: &[u8]) -> Result<Vec<u8>, ClientError> {
-        self.0.step(challenge)
-    }
-
-    /// `<success/>`.
-    pub fn success(&mut self, data: Option<&[u8]>) -> Result<(), ClientError> {
-        self.0.success(data)
-    }
-
-    /// Where the exchange stands.
-    pub fn state(&self) -> State {
-        self.0.state
-    }
 }
+
+/// The one-message mechanisms (PLAIN, ANONYMOUS, EXTERNAL) share one
+/// exchange, [`OneShot`]: their initial response is their one message, a
+/// challenge may only ask for it again (empty), and `<success/>` carries
+/// no additional data.
+macro_rules! one_shot {
+    ($($mechanism:ident: $what:literal),* $(,)?) => {$(
+        impl $mechanism {
+            #[doc = concat!("The ", $what, ", sent with `<auth/>` (empty: `=`).")]
+            pub fn initial_response(&self) -> Vec<u8> {
+                self.0.message.clone()
+            }
+
+            /// A challenge: only an empty one (asking for the initial
+            /// response) is valid.
+            pub fn step(&mut self, challenge: &[u8]) -> Result<Vec<u8>, ClientError> {
+                self.0.step(challenge)
+            }
+
+            /// `<success/>` (no additional data is valid).
+            pub fn success(&mut self, data: Option<&[u8]>) -> Result<(), ClientError> {
+                self.0.success(data)
+            }
+
+            /// Where the exchange stands.
+            pub fn state(&self) -> State {
+                self.0.state
+            }
+        }
+    )*};
+}
+
+one_shot!(Plain: "message (`[authzid] NUL authcid NUL passwd`)", Anonymous: "trace", External: "authzid");
 
 /// A SCRAM client (RFC 5802): `SCRAM-SHA-1`, `-256`, `-512`, and their
 /// `-PLUS` variants when the [`ChannelBinding`] is

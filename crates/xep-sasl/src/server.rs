@@ -103,6 +103,12 @@ impl std::fmt::Debug for ChannelBindingOffer {
     }
 }
 
+/// The state after a one-message mechanism's step: `ok` when the message
+/// was good, `Failed` otherwise.
+fn settled<T>(r: &Result<T, ServerError>, ok: State) -> State {
+    if r.is_ok() { ok } else { State::Failed }
+}
+
 fn wrong(action: &'static str, state: State) -> ServerError {
     ServerError::WrongState { action, state }
 }
@@ -429,10 +435,7 @@ impl Plain {
             return Err(wrong("step", self.state));
         }
         let r = self.parse(response);
-        self.state = match &r {
-            Ok(_) => State::NeedCredentials,
-            Err(_) => State::Failed,
-        };
+        self.state = settled(&r, State::NeedCredentials);
         r
     }
 
@@ -535,10 +538,7 @@ impl Anonymous {
             return Err(wrong("step", self.state));
         }
         let r = self.parse(response);
-        self.state = match &r {
-            Ok(_) => State::Done,
-            Err(_) => State::Failed,
-        };
+        self.state = settled(&r, State::Done);
         r
     }
 
@@ -581,10 +581,7 @@ impl External {
             return Err(wrong("step", self.state));
         }
         let r = self.parse(response);
-        self.state = match &r {
-            Ok(_) => State::Done,
-            Err(_) => State::Failed,
-        };
+        self.state = settled(&r, State::Done);
         r
     }
 
