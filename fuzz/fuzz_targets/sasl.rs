@@ -13,4 +13,4 @@ static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         .with(xep_sasl::ELEMENTS)
 });
 
-fuzz_target!(|data: &[u8]| xep_check::fuzz::element(&REGISTRY, data));
+fuzz_target!(|data: &[u8]| xep_testkit::fuzz::element(&REGISTRY, data));
