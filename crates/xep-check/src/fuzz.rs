@@ -8,6 +8,48 @@ use xep_core::{StreamEvent, StreamLimits, StreamReader};
 use xep_element::Registry;
 use xep_element::xml::XmlReader;
 
+/// The registry the generated fuzz target `target` parses with (see
+/// `cargo xtask fuzz-gen`): for a crate's target (its name without
+/// `xep_`), the stanza envelopes of xep-core and the crate's elements; for
+/// `stream`, every crate. `None` for any other name (the state-machine
+/// and converter targets run their crate's own functions).
+pub fn target_registry(target: &str) -> Option<Registry> {
+    let elements: &'static [xep_element::ElementInfo] = match target {
+        "stream" => return Some(crate::registry()),
+        "core" => return Some(Registry::new().with(xep_core::ELEMENTS)),
+        "ping" => xep_ping::ELEMENTS,
+        "forms" => xep_forms::ELEMENTS,
+        "disco" => xep_disco::ELEMENTS,
+        "hashes" => xep_hashes::ELEMENTS,
+        "caps" => xep_caps::ELEMENTS,
+        "rsm" => xep_rsm::ELEMENTS,
+        "delay" => xep_delay::ELEMENTS,
+        "forward" => xep_forward::ELEMENTS,
+        "sm" => xep_sm::ELEMENTS,
+        "muc" => xep_muc::ELEMENTS,
+        "pubsub" => xep_pubsub::ELEMENTS,
+        "bosh" => xep_bosh::ELEMENTS,
+        "jingle" => xep_jingle::ELEMENTS,
+        _ => return None,
+    };
+    Some(Registry::new().with(xep_core::ELEMENTS).with(elements))
+}
+
+/// Runs the property of the element or stream target `target` on `data`
+/// with that target's registry ([`target_registry`]); `false` when
+/// `target` is not one of those.
+pub fn run_target(target: &str, data: &[u8]) -> bool {
+    let Some(registry) = target_registry(target) else {
+        return false;
+    };
+    if target == "stream" {
+        stream(&registry, data);
+    } else {
+        element(&registry, data);
+    }
+    true
+}
+
 /// Parses `data` as one element with the strict reader and dispatches it
 /// through `registry`. When parsing succeeds, the value is serialized,
 /// parsed again, and must come back equal; its DOM form must parse to the
@@ -135,6 +177,26 @@ mod tests {
             b"<iq xmlns='jabber:client' id='1' type='get'><a/></iq",
         );
         element(&reg, b"\xff\xfe<");
+    }
+
+    #[test]
+    fn every_registered_crate_has_a_target_registry() {
+        for info in crate::registry().entries() {
+            let krate = (info.type_name)().split("::").next().unwrap();
+            let target = krate.strip_prefix("xep_").unwrap_or(krate);
+            let reg = target_registry(target)
+                .unwrap_or_else(|| panic!("no registry for the fuzz target {target}"));
+            for d in (info.descriptions)() {
+                if let xep_element::desc::NsDesc::Fixed(ns) = d.ns {
+                    assert!(
+                        reg.lookup(ns, d.name).is_some(),
+                        "{target}: {ns} {}",
+                        d.name
+                    );
+                }
+            }
+        }
+        assert!(target_registry("sm-machine").is_none());
     }
 
     #[test]
