@@ -346,7 +346,7 @@ pub fn dictionary() -> Vec<Vec<u8>> {
         ServerSend(1),
         ServerSend(3),
         Tick(40),
-        Tick(500),
+        Tick(480),
         Tick(5_000),
         Tick(10_000),
         Restart,

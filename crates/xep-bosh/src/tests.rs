@@ -932,6 +932,7 @@ fn sim_encoder_refuses_what_the_decoder_cannot_express() {
 /// target runs them.
 #[test]
 fn sim_fuzz_seeds_and_crash_fixtures_replay() {
+    assert!(crate::sim::dictionary().len() > 10);
     let seeds = crate::sim::seeds();
     assert!(seeds.len() >= 10);
     for (name, data) in &seeds {

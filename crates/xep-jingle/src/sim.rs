@@ -1947,6 +1947,7 @@ mod tests {
     /// crash input kept under `fixtures/xep-jingle/fuzz/jingle-machine/`.
     #[test]
     fn fuzz_seeds_and_crash_fixtures_replay() {
+        assert!(dictionary().len() > 10);
         let seeds = seeds();
         assert!(seeds.len() >= 10);
         for (name, data) in &seeds {

@@ -1671,11 +1671,12 @@ mod tests {
         assert_eq!(schedule_to_bytes(&Schedule::default()), Some(vec![0]));
     }
 
-    /// Every seed reaches the flow it is named after far enough to run
-    /// its inputs; replays them and the crash inputs kept under
-    /// `fixtures/xep-muc/fuzz/muc-machine/`, as the fuzz target runs them.
+    /// Replays the `muc-machine` fuzz target's seeds (the scenarios of the
+    /// room tests, as `cargo xtask fuzz-seed` writes them) and every crash
+    /// input kept under `fixtures/xep-muc/fuzz/muc-machine/`.
     #[test]
     fn fuzz_seeds_and_crash_fixtures_replay() {
+        assert!(dictionary().len() > 10);
         let seeds = seeds();
         assert!(seeds.len() >= 10);
         for (name, data) in &seeds {

@@ -838,6 +838,7 @@ fn the_encoder_refuses_what_the_decoder_cannot_express() {
 /// `fixtures/xep-sm/fuzz/sm-machine/`, as the fuzz target runs them.
 #[test]
 fn fuzz_seeds_and_crash_fixtures_replay() {
+    assert!(crate::sim::dictionary().len() > 10);
     let seeds = crate::sim::seeds();
     assert!(seeds.len() >= 10);
     for (name, data) in &seeds {
