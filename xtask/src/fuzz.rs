@@ -10,9 +10,14 @@
 //! files differ from what would be generated.
 //!
 //! `fuzz-seed` writes each target's corpus (`fuzz/corpus/<target>/`) from
-//! the fixtures and the XEP examples whose elements belong to that crate,
-//! and a libFuzzer dictionary per target (`fuzz/dict/<target>.dict`) of the
-//! crate's namespaces, element and attribute names.
+//! the fixtures and the XEP examples whose elements belong to that crate
+//! (for a state machine: the scenarios of its crate's scripted tests,
+//! encoded as schedules; for every target: its crash fixtures,
+//! `fixtures/<crate>/fuzz/<target>/`), and a libFuzzer dictionary per
+//! target (`fuzz/dict/<target>.dict`) of the crate's namespaces, element
+//! and attribute names (for a state machine: each kind of input as the
+//! bytes its decoder reads). `fuzz-smoke` runs every target for a bounded
+//! time, the state machines longer ([`Machine::smoke_secs`]).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -20,41 +25,75 @@ use std::path::{Path, PathBuf};
 
 use xep_element::desc::{ChildKind, ElementDesc, NsDesc};
 
-/// The state-machine targets: (target, crate, function, what it checks).
-/// The function, behind the crate's `sim` feature (`sim::fuzz(now, data)`
-/// for most), decodes a schedule of inputs from any bytes, runs it and
-/// asserts the machine's invariants.
-pub const MACHINES: &[(&str, &str, &str, &str)] = &[
-    (
-        "sm-machine",
-        "xep_sm",
-        "sim::fuzz",
-        "a client and a server StreamManager over a breaking link: every stanza delivered and acked exactly once, in order",
-    ),
-    (
-        "muc-machine",
-        "xep_muc",
-        "sim::fuzz",
-        "a Room fed presences, messages, iq replies, timers and calls: no panic, unique nicks, stanzas sent round-trip, no past deadline",
-    ),
-    (
-        "bosh-machine",
-        "xep_bosh",
-        "sim::fuzz",
-        "a ClientSession and a CmSession over HTTP that delays, reorders and drops: every stanza delivered exactly once, in order, both ways",
-    ),
-    (
-        "jingle-machine",
-        "xep_jingle",
-        "sim::fuzz",
-        "two Jingle endpoints with interleaved delivery: every request answered exactly once, both sides agree once settled",
-    ),
-    (
-        "jmi-machine",
-        "xep_jingle",
-        "sim::jmi::fuzz",
-        "XEP-0353 Calls on four devices of three accounts with forking and carbons: every call ends exactly once on every device, no past deadline",
-    ),
+/// A state-machine target: the function, behind the crate's `sim` feature
+/// (`sim::fuzz(now, data)` for most), decodes a schedule of inputs from
+/// any bytes, runs it and asserts the machine's invariants.
+pub struct Machine {
+    /// The target's name.
+    pub target: &'static str,
+    /// The crate (`xep_sm`).
+    pub krate: &'static str,
+    /// The function, in the crate.
+    pub func: &'static str,
+    /// What it checks.
+    pub what: &'static str,
+    /// The corpus seeds: the scenarios of the crate's scripted tests,
+    /// encoded as schedules, named.
+    pub seeds: fn() -> Vec<(&'static str, Vec<u8>)>,
+    /// The dictionary: each kind of input as the bytes the decoder reads.
+    pub dictionary: fn() -> Vec<Vec<u8>>,
+    /// How long `fuzz-smoke` runs it (seconds): about where its coverage
+    /// stops growing from the seeds and dictionary on the CI machine.
+    pub smoke_secs: u32,
+}
+
+/// The state-machine targets.
+pub const MACHINES: &[Machine] = &[
+    Machine {
+        target: "sm-machine",
+        krate: "xep_sm",
+        func: "sim::fuzz",
+        what: "a client and a server StreamManager over a breaking link: every stanza delivered and acked exactly once, in order",
+        seeds: xep_sm::sim::seeds,
+        dictionary: xep_sm::sim::dictionary,
+        smoke_secs: 120,
+    },
+    Machine {
+        target: "muc-machine",
+        krate: "xep_muc",
+        func: "sim::fuzz",
+        what: "a Room fed presences, messages, iq replies, timers and calls: no panic, unique nicks, stanzas sent round-trip, no past deadline",
+        seeds: xep_muc::sim::seeds,
+        dictionary: xep_muc::sim::dictionary,
+        smoke_secs: 120,
+    },
+    Machine {
+        target: "bosh-machine",
+        krate: "xep_bosh",
+        func: "sim::fuzz",
+        what: "a ClientSession and a CmSession over HTTP that delays, reorders and drops: every stanza delivered exactly once, in order, both ways",
+        seeds: xep_bosh::sim::seeds,
+        dictionary: xep_bosh::sim::dictionary,
+        smoke_secs: 120,
+    },
+    Machine {
+        target: "jingle-machine",
+        krate: "xep_jingle",
+        func: "sim::fuzz",
+        what: "two Jingle endpoints with interleaved delivery: every request answered exactly once, both sides agree once settled",
+        seeds: xep_jingle::sim::seeds,
+        dictionary: xep_jingle::sim::dictionary,
+        smoke_secs: 120,
+    },
+    Machine {
+        target: "jmi-machine",
+        krate: "xep_jingle",
+        func: "sim::jmi::fuzz",
+        what: "XEP-0353 Calls on four devices of three accounts with forking and carbons: every call ends exactly once on every device, no past deadline",
+        seeds: xep_jingle::sim::jmi::seeds,
+        dictionary: xep_jingle::sim::jmi::dictionary,
+        smoke_secs: 120,
+    },
 ];
 
 /// Converter targets: (target, crate, function, fixture subdirectory, what
@@ -77,7 +116,7 @@ fn all_targets() -> Vec<String> {
         .map(|k| target_name(k).to_string())
         .collect();
     targets.push("stream".into());
-    targets.extend(MACHINES.iter().map(|(t, ..)| t.to_string()));
+    targets.extend(MACHINES.iter().map(|m| m.target.to_string()));
     targets.extend(CONVERTERS.iter().map(|(t, ..)| t.to_string()));
     targets
 }
@@ -126,7 +165,7 @@ fn generated() -> Vec<(PathBuf, String)> {
     for krate in crates.keys() {
         if krate != "xep_element" {
             let dir = krate.replace('_', "-");
-            let features = if MACHINES.iter().any(|(_, k, ..)| k == krate)
+            let features = if MACHINES.iter().any(|m| m.krate == krate)
                 || CONVERTERS.iter().any(|(_, k, ..)| k == krate)
             {
                 ", features = [\"sim\"]"
@@ -180,7 +219,14 @@ fn generated() -> Vec<(PathBuf, String)> {
          fuzz_target!(|data: &[u8]| xep_testkit::fuzz::stream(&REGISTRY, data));\n"
             .to_string(),
     ));
-    for (t, krate, func, what) in MACHINES {
+    for Machine {
+        target: t,
+        krate,
+        func,
+        what,
+        ..
+    } in MACHINES
+    {
         files.push((
             PathBuf::from(format!("fuzz/fuzz_targets/{t}.rs")),
             format!(
@@ -235,6 +281,13 @@ pub fn gen_task(check: bool) -> bool {
             "generated fuzz files are out of date (run `cargo xtask fuzz-gen`): {}",
             drift.join(", ")
         );
+        return false;
+    }
+    // Crash fixtures are replayed by the tests of the target's crate, so
+    // a folder under the wrong name would never run.
+    let misplaced = misplaced_fixtures(&root);
+    if !misplaced.is_empty() {
+        eprintln!("misplaced crash fixtures: {}", misplaced.join(", "));
         return false;
     }
     true
@@ -321,21 +374,12 @@ pub fn seed_task(xeps: Option<PathBuf>) -> bool {
             dir.display()
         );
     }
-    // State machines: a few schedules (bytes whose pairs are ops, see
-    // each crate's sim::schedule_from_bytes), deterministic.
-    for (t, ..) in MACHINES {
-        let list = seeds.entry(t.to_string()).or_default();
-        for seed in 0u64..8 {
-            let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-            let bytes: Vec<u8> = (0..64 + seed as usize * 16)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    x as u8
-                })
-                .collect();
-            list.push(bytes);
+    // State machines: the scenarios of their crates' scripted tests,
+    // encoded as schedules (each crate's sim::seeds).
+    let mut named: Vec<(String, String, Vec<u8>)> = Vec::new();
+    for m in MACHINES {
+        for (name, bytes) in (m.seeds)() {
+            named.push((m.target.to_string(), format!("seed-{name}"), bytes));
         }
     }
     // Converters: their fixture files, as they are.
@@ -351,15 +395,31 @@ pub fn seed_task(xeps: Option<PathBuf>) -> bool {
             }
         }
     }
-    for (t, list) in &seeds {
-        let d = root.join("fuzz/corpus").join(t);
-        if std::fs::create_dir_all(&d).is_err() {
+    // Every target: the inputs that crashed it once (its crash fixtures).
+    for (t, files) in crash_fixtures(&root) {
+        for (path, bytes) in files {
+            let name = path.file_name().unwrap().to_string_lossy();
+            named.push((t.clone(), format!("crash-{name}"), bytes));
+        }
+    }
+    for t in seeds.keys().chain(named.iter().map(|(t, ..)| t)) {
+        if std::fs::create_dir_all(root.join("fuzz/corpus").join(t)).is_err() {
             return false;
         }
+    }
+    for (t, list) in &seeds {
+        let d = root.join("fuzz/corpus").join(t);
         for s in list {
             let _ = std::fs::write(d.join(format!("{:016x}", fnv1a(s))), s);
         }
         eprintln!("fuzz/corpus/{t}: {} seeds", list.len());
+    }
+    for (t, name, bytes) in &named {
+        let _ = std::fs::write(root.join("fuzz/corpus").join(t).join(name), bytes);
+    }
+    for m in MACHINES {
+        let n = named.iter().filter(|(t, ..)| t == m.target).count();
+        eprintln!("fuzz/corpus/{}: {n} seeds", m.target);
     }
     let dict_dir = root.join("fuzz/dict");
     let _ = std::fs::create_dir_all(&dict_dir);
@@ -375,6 +435,16 @@ pub fn seed_task(xeps: Option<PathBuf>) -> bool {
     all.sort();
     all.dedup();
     let _ = std::fs::write(dict_dir.join("stream.dict"), render(&all));
+    // State machines: each kind of input as the bytes their decoder reads.
+    for m in MACHINES {
+        let mut entries = (m.dictionary)();
+        entries.sort();
+        entries.dedup();
+        let _ = std::fs::write(
+            dict_dir.join(format!("{}.dict", m.target)),
+            render_bytes(&entries),
+        );
+    }
     // Converters: the line keys and words of their seeds.
     for (t, ..) in CONVERTERS {
         let mut words = Vec::new();
@@ -438,19 +508,141 @@ fn render(words: &[String]) -> String {
     out
 }
 
+/// A libFuzzer dictionary of byte strings: printable ASCII as is, other
+/// bytes (and the quote and backslash) escaped.
+fn render_bytes(entries: &[Vec<u8>]) -> String {
+    let mut out = String::from("# Generated by `cargo xtask fuzz-seed`.\n");
+    for e in entries {
+        out.push('"');
+        for &b in e {
+            match b {
+                b'"' | b'\\' => {
+                    out.push('\\');
+                    out.push(char::from(b));
+                }
+                0x20..=0x7e => out.push(char::from(b)),
+                _ => {
+                    let _ = write!(out, "\\x{b:02x}");
+                }
+            }
+        }
+        out.push_str("\"\n");
+    }
+    out
+}
+
+/// The crash fixtures of every target: `fixtures/<crate>/fuzz/<target>/*`
+/// (the `.md` notes aside), by target.
+fn crash_fixtures(root: &Path) -> BTreeMap<String, Vec<(PathBuf, Vec<u8>)>> {
+    let mut out: BTreeMap<String, Vec<(PathBuf, Vec<u8>)>> = BTreeMap::new();
+    for krate in std::fs::read_dir(root.join("fixtures"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        for target in std::fs::read_dir(krate.path().join("fuzz"))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let t = target.file_name().to_string_lossy().into_owned();
+            let list = out.entry(t).or_default();
+            for f in std::fs::read_dir(target.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                let p = f.path();
+                if p.is_file()
+                    && p.extension().is_none_or(|x| x != "md")
+                    && let Ok(bytes) = std::fs::read(&p)
+                {
+                    list.push((p, bytes));
+                }
+            }
+            list.sort();
+        }
+    }
+    out
+}
+
+/// The crate whose fixtures hold a target's crash inputs
+/// (`fixtures/<crate>/fuzz/<target>/`): the crate of a crate's target, of
+/// a state machine or of a converter; xep-core for `stream` (its stream
+/// reader).
+fn fixture_crate(target: &str) -> Option<String> {
+    if target == "stream" {
+        return Some("xep-core".into());
+    }
+    if let Some(m) = MACHINES.iter().find(|m| m.target == target) {
+        return Some(m.krate.replace('_', "-"));
+    }
+    if let Some((_, krate, ..)) = CONVERTERS.iter().find(|(t, ..)| *t == target) {
+        return Some(krate.replace('_', "-"));
+    }
+    crates()
+        .keys()
+        .find(|k| target_name(k) == target)
+        .map(|k| k.replace('_', "-"))
+}
+
+/// The crash fixture folders that name no target, or sit under another
+/// crate than the target's.
+fn misplaced_fixtures(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for krate in std::fs::read_dir(root.join("fixtures"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let k = krate.file_name().to_string_lossy().into_owned();
+        for target in std::fs::read_dir(krate.path().join("fuzz"))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let t = target.file_name().to_string_lossy().into_owned();
+            match fixture_crate(&t) {
+                Some(c) if c == k => {}
+                Some(c) => out.push(format!(
+                    "fixtures/{k}/fuzz/{t} (belongs under fixtures/{c}/fuzz/{t})"
+                )),
+                None => out.push(format!("fixtures/{k}/fuzz/{t} (no such fuzz target)")),
+            }
+        }
+    }
+    out
+}
+
 fn fnv1a(data: &[u8]) -> u64 {
     data.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
 }
 
-/// `fuzz-smoke [SECONDS]`: `cargo fuzz run <target>` on every generated
-/// target for a bounded time (with `RUSTC_BOOTSTRAP=1`, so the stable
-/// toolchain builds the sanitizer flags cargo-fuzz passes).
-pub fn smoke_task(seconds: u32) -> bool {
+/// `fuzz-smoke [SECONDS [MACHINE_SECONDS]]`: `cargo fuzz run <target>` on
+/// every generated target for a bounded time (with `RUSTC_BOOTSTRAP=1`, so
+/// the stable toolchain builds the sanitizer flags cargo-fuzz passes), from
+/// its corpus and with its dictionary. The crate, stream and converter
+/// targets run `seconds` each; the state machines, whose coverage keeps
+/// growing for longer, run their own [`Machine::smoke_secs`], or
+/// `machine_seconds` when given.
+pub fn smoke_task(seconds: u32, machine_seconds: Option<u32>) -> bool {
     let root = root();
     let mut ok = true;
-    for t in all_targets() {
+    let targets = all_targets();
+    let secs = |t: &str| match MACHINES.iter().find(|m| m.target == t) {
+        Some(m) => machine_seconds.unwrap_or(m.smoke_secs),
+        None => seconds,
+    };
+    let total: u32 = targets.iter().map(|t| secs(t)).sum();
+    eprintln!(
+        "fuzz-smoke: {} targets, {} s of fuzzing in all",
+        targets.len(),
+        total
+    );
+    for t in targets {
+        let seconds = secs(&t);
         let corpus = root.join("fuzz/corpus").join(&t);
         let _ = std::fs::create_dir_all(&corpus);
         let dict = root.join("fuzz/dict").join(format!("{t}.dict"));

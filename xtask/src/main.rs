@@ -7,8 +7,10 @@
 //!   byte (`--bench memory`).
 //! - `fuzz-gen [--check]`: generate (or check) the fuzz targets of `fuzz/`
 //!   from the registry; `fuzz-seed [XEPS_DIR]`: their corpora and
-//!   dictionaries from the fixtures and the XEP examples; `fuzz-smoke
-//!   [SECONDS]`: run every target briefly (needs cargo-fuzz).
+//!   dictionaries from the fixtures, the XEP examples and the state
+//!   machines' scripted scenarios; `fuzz-smoke [SECONDS [MACHINE_SECONDS]]`:
+//!   run every target for a bounded time, the state machines longer
+//!   (needs cargo-fuzz).
 //! - `xsd [--check]`: generate (or check) the XML Schemas of `xsd/`, one
 //!   per implemented namespace, from the element descriptions.
 //! - `facade-check`: `cargo check -p xep` with no feature, with each
@@ -72,10 +74,11 @@ fn main() -> ExitCode {
                 .nth(2)
                 .and_then(|s| s.parse().ok())
                 .unwrap_or(10),
+            std::env::args().nth(3).and_then(|s| s.parse().ok()),
         )),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\ntasks:\n  ci     format check, clippy -D warnings, tests\n  bench  speed and memory benchmarks beside xmpp-parsers\n  fuzz-gen [--check]  generate the fuzz targets\n  fuzz-seed [DIR]  fuzz corpora and dictionaries\n  fuzz-smoke [SECS]  run each fuzz target briefly\n  xsd [--check]  generate (or check) the XML Schemas of xsd/\n  facade-check  check the facade crate with each feature alone"
+                "usage: cargo xtask <task>\n\ntasks:\n  ci     format check, clippy -D warnings, tests\n  bench  speed and memory benchmarks beside xmpp-parsers\n  fuzz-gen [--check]  generate the fuzz targets\n  fuzz-seed [DIR]  fuzz corpora and dictionaries\n  fuzz-smoke [SECS [MACHINE_SECS]]  run each fuzz target briefly\n  xsd [--check]  generate (or check) the XML Schemas of xsd/\n  facade-check  check the facade crate with each feature alone"
             );
             ExitCode::from(2)
         }

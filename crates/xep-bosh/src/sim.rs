@@ -99,6 +99,269 @@ pub fn schedule_from_bytes(data: &[u8]) -> (u8, Option<u32>, Vec<Op>) {
     (hold, key_length, ops)
 }
 
+/// The inverse of [`schedule_from_bytes`]: bytes that decode to this
+/// schedule, or `None` when the decoder cannot produce it (`hold` above 2,
+/// a key length other than 2 or 5, an op argument out of the decoder's
+/// ranges, or more than 300 ops). The fuzz target's seeds are scenarios
+/// written as schedules and encoded with it ([`seeds`]).
+pub fn schedule_to_bytes(hold: u8, key_length: Option<u32>, ops: &[Op]) -> Option<Vec<u8>> {
+    let keys = match key_length {
+        None => 0,
+        Some(2) => 1,
+        Some(5) => 2,
+        Some(_) => return None,
+    };
+    if hold > 2 || ops.len() > 300 {
+        return None;
+    }
+    let mut out = vec![hold + 3 * keys];
+    let count = |n: u8| (1..=3).contains(&n).then(|| n - 1);
+    let index = |i: u8, notify: bool| (i < 0x80).then(|| i << 1 | u8::from(notify));
+    for op in ops {
+        let pair = match *op {
+            Op::ClientSend(n) => [0, count(n)?],
+            Op::ServerSend(n) => [1, count(n)?],
+            Op::DeliverRequest(i) => [2, i],
+            Op::DeliverResponse(i) => [4, i],
+            Op::DropRequest(i, notify) => [6, index(i, notify)?],
+            Op::DropResponse(i, notify) => [7, index(i, notify)?],
+            Op::Tick(ms) => [8, u8::try_from(ms / 40).ok().filter(|_| ms % 40 == 0)?],
+            Op::Restart => [9, 0],
+        };
+        out.extend(pair);
+    }
+    Some(out)
+}
+
+/// The scenarios of this crate's scripted tests, as schedules: the
+/// `bosh-machine` fuzz target's seeds (written by `cargo xtask
+/// fuzz-seed`), named. Each is encoded with [`schedule_to_bytes`].
+pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
+    use Op::*;
+    // Ticks of at most 10.2 s each (what the decoder expresses).
+    let wait = |secs: u16| -> Vec<Op> {
+        let mut v = vec![Tick(10_000); usize::from(secs / 10)];
+        if secs % 10 != 0 {
+            v.push(Tick(secs % 10 * 1000));
+        }
+        v
+    };
+    // sim_plain_exchange: sends both ways, requests and responses out of
+    // order, a stream restart, then the wait of a held request passes.
+    let plain = [
+        vec![
+            ClientSend(3),
+            ServerSend(2),
+            DeliverRequest(0),
+            DeliverResponse(0),
+            ClientSend(1),
+            DeliverRequest(1),
+            DeliverRequest(0),
+            Restart,
+            ServerSend(3),
+            DeliverResponse(1),
+            DeliverResponse(0),
+        ],
+        wait(30),
+    ]
+    .concat();
+    // sim_survives_the_loss_of_any_single_response_or_request's base.
+    let base = [
+        vec![
+            DeliverRequest(0),
+            DeliverResponse(0),
+            ClientSend(2),
+            ServerSend(1),
+            DeliverRequest(0),
+            DeliverRequest(0),
+            DeliverResponse(0),
+            ClientSend(1),
+            ServerSend(2),
+            DeliverRequest(0),
+            DeliverResponse(0),
+            DeliverResponse(0),
+        ],
+        wait(25),
+        vec![DeliverResponse(0)],
+    ]
+    .concat();
+    let with = |at: usize, op: Op| {
+        let mut v = base.clone();
+        v.insert(at, op);
+        v
+    };
+    // sim_keyed_exchanges: with losses noticed and not.
+    let keyed = [
+        vec![
+            ClientSend(3),
+            ServerSend(2),
+            DeliverRequest(0),
+            DeliverResponse(0),
+            ClientSend(1),
+            DeliverRequest(1),
+            DeliverRequest(0),
+            Restart,
+            ServerSend(3),
+            DropRequest(0, true),
+            DeliverResponse(1),
+            DeliverResponse(0),
+            ClientSend(2),
+            DropResponse(0, false),
+        ],
+        wait(30),
+    ]
+    .concat();
+    let scenarios = vec![
+        ("creation-only", 1, None, vec![]),
+        ("plain-exchange-polling", 0, None, plain.clone()),
+        ("plain-exchange-hold-1", 1, None, plain.clone()),
+        ("plain-exchange-hold-2", 2, None, plain),
+        // Each loss at a few places: the creation request, a request
+        // carrying stanzas, a response carrying stanzas; the client told
+        // at once (it resends) or not (it times out).
+        (
+            "lost-creation-request",
+            1,
+            None,
+            with(0, DropRequest(0, false)),
+        ),
+        (
+            "lost-creation-response",
+            1,
+            None,
+            with(1, DropResponse(0, true)),
+        ),
+        (
+            "lost-request-noticed",
+            1,
+            None,
+            with(5, DropRequest(0, true)),
+        ),
+        (
+            "lost-request-unnoticed",
+            2,
+            None,
+            with(5, DropRequest(0, false)),
+        ),
+        (
+            "lost-response-noticed",
+            2,
+            None,
+            with(7, DropResponse(0, true)),
+        ),
+        (
+            "lost-response-unnoticed",
+            0,
+            None,
+            with(11, DropResponse(0, false)),
+        ),
+        // Responses delivered newest first, requests likewise.
+        (
+            "reordered-requests-and-responses",
+            2,
+            None,
+            [
+                vec![
+                    DeliverRequest(0),
+                    DeliverResponse(0),
+                    ClientSend(1),
+                    ClientSend(1),
+                    ServerSend(2),
+                    DeliverRequest(1),
+                    DeliverRequest(0),
+                    ServerSend(1),
+                    DeliverResponse(1),
+                    DeliverResponse(0),
+                    DeliverResponse(0),
+                ],
+                wait(5),
+            ]
+            .concat(),
+        ),
+        // Restarts with stanzas in flight both ways.
+        (
+            "restarts-in-flight",
+            1,
+            None,
+            vec![
+                DeliverRequest(0),
+                DeliverResponse(0),
+                ClientSend(2),
+                Restart,
+                ServerSend(1),
+                DeliverRequest(0),
+                Restart,
+                DeliverResponse(0),
+                DeliverRequest(0),
+                Restart,
+                DeliverResponse(0),
+            ],
+        ),
+        ("keyed-2", 1, Some(2), keyed.clone()),
+        ("keyed-5-polling", 0, Some(5), keyed.clone()),
+        ("keyed-5-hold-2", 2, Some(5), keyed),
+        (
+            "keyed-2-lost-request",
+            2,
+            Some(2),
+            with(4, DropRequest(0, false)),
+        ),
+        // sim_regression_1.
+        (
+            "regression-1",
+            2,
+            None,
+            [
+                vec![
+                    ClientSend(1),
+                    DeliverRequest(0),
+                    ClientSend(1),
+                    DeliverResponse(0),
+                    DropRequest(13, true),
+                    ClientSend(1),
+                ],
+                wait(25),
+                vec![DeliverResponse(20), DropRequest(96, false)],
+            ]
+            .concat(),
+        ),
+    ];
+    scenarios
+        .into_iter()
+        .map(|(name, hold, keys, ops)| {
+            let bytes = schedule_to_bytes(hold, keys, &ops)
+                .unwrap_or_else(|| panic!("seed {name} cannot be encoded"));
+            (name, bytes)
+        })
+        .collect()
+}
+
+/// A libFuzzer dictionary for the `bosh-machine` target: every op as
+/// bytes, with the indices and flags the decoder tells apart.
+pub fn dictionary() -> Vec<Vec<u8>> {
+    use Op::*;
+    let mut ops = vec![
+        ClientSend(1),
+        ClientSend(3),
+        ServerSend(1),
+        ServerSend(3),
+        Tick(40),
+        Tick(480),
+        Tick(5_000),
+        Tick(10_000),
+        Restart,
+    ];
+    for i in [0, 1, 2] {
+        ops.extend([DeliverRequest(i), DeliverResponse(i)]);
+        for notify in [false, true] {
+            ops.extend([DropRequest(i, notify), DropResponse(i, notify)]);
+        }
+    }
+    ops.into_iter()
+        .map(|op| schedule_to_bytes(1, None, &[op]).unwrap()[1..].to_vec())
+        .collect()
+}
+
 /// Runs the schedule [`schedule_from_bytes`] decodes (see
 /// [`check_with_keys`]).
 pub fn fuzz(now: Instant, data: &[u8]) {

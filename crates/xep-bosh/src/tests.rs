@@ -910,6 +910,89 @@ fn sim_regression_1() {
     );
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The encoder inverts the decoder: every schedule the decoder gives
+    /// encodes to bytes that decode to it again.
+    #[test]
+    fn sim_schedules_encode_to_bytes_that_decode_to_them(
+        data in proptest::collection::vec(any::<u8>(), 0..300),
+    ) {
+        let (hold, keys, ops) = crate::sim::schedule_from_bytes(&data);
+        let bytes = crate::sim::schedule_to_bytes(hold, keys, &ops)
+            .expect("a decoded schedule encodes");
+        prop_assert_eq!(crate::sim::schedule_from_bytes(&bytes), (hold, keys, ops));
+    }
+
+    /// Schedules written by hand (the proptest's) encode when the decoder
+    /// can express them, and then decode to themselves.
+    #[test]
+    fn sim_written_schedules_encode_when_expressible(
+        hold in 0u8..4,
+        keys in proptest::option::of(1u32..6),
+        ops in proptest::collection::vec(sim_op(), 0..60),
+    ) {
+        if let Some(bytes) = crate::sim::schedule_to_bytes(hold, keys, &ops) {
+            prop_assert_eq!(crate::sim::schedule_from_bytes(&bytes), (hold, keys, ops));
+        }
+    }
+}
+
+#[test]
+fn sim_encoder_refuses_what_the_decoder_cannot_express() {
+    use crate::sim::{Op, schedule_to_bytes};
+    assert_eq!(schedule_to_bytes(1, None, &[]), Some(vec![1]));
+    assert!(schedule_to_bytes(3, None, &[]).is_none());
+    assert!(schedule_to_bytes(1, Some(3), &[]).is_none());
+    assert!(schedule_to_bytes(1, None, &[Op::Tick(41)]).is_none());
+    assert!(schedule_to_bytes(1, None, &[Op::Tick(10_240)]).is_none());
+    assert!(schedule_to_bytes(1, None, &[Op::DropRequest(0x80, true)]).is_none());
+    assert!(schedule_to_bytes(1, None, &[Op::ClientSend(0)]).is_none());
+}
+
+/// Replays the `bosh-machine` fuzz target's seeds (the scenarios of the
+/// sim tests, as `cargo xtask fuzz-seed` writes them) and every crash
+/// input kept under `fixtures/xep-bosh/fuzz/bosh-machine/`, as the fuzz
+/// target runs them.
+#[test]
+fn sim_fuzz_seeds_and_crash_fixtures_replay() {
+    assert!(crate::sim::dictionary().len() > 10);
+    let seeds = crate::sim::seeds();
+    assert!(seeds.len() >= 10);
+    for (name, data) in &seeds {
+        eprintln!("seed {name}");
+        crate::sim::fuzz(Instant::now(), data);
+    }
+    for (path, data) in crash_fixtures("bosh-machine") {
+        eprintln!("replaying {}", path.display());
+        crate::sim::fuzz(Instant::now(), &data);
+    }
+}
+
+/// The files of `fixtures/xep-bosh/fuzz/<target>/` (inputs that crashed
+/// a fuzz target once), sorted, without the `.md` notes.
+fn crash_fixtures(target: &str) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/xep-bosh/fuzz")
+        .join(target);
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_none_or(|x| x != "md"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            let data = std::fs::read(&p).unwrap();
+            (p, data)
+        })
+        .collect()
+}
+
 #[test]
 fn cm_repeats_of_creation_stuck_requests_and_late_copies() {
     let now = Instant::now();

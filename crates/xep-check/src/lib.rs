@@ -30,9 +30,9 @@ use xep_element::Registry;
 /// The generated elements and proptest strategies, now in `xep-testkit`
 /// (re-exported here so that `xep_check::arbitrary` paths keep working).
 pub use xep_testkit::arbitrary;
-/// The fuzz properties, now in `xep-testkit` (re-exported here so that
-/// `xep_check::fuzz` paths keep working).
-pub use xep_testkit::fuzz;
+/// The fuzz properties of `xep-testkit`, with the registry each generated
+/// target parses with.
+pub mod fuzz;
 
 /// Every element type the workspace implements: the facade's registry with
 /// every feature ([`xep::registry`]).

@@ -1682,12 +1682,13 @@ fn parse_candidate(value: &str, id: String) -> Result<(Candidate, Vec<String>), 
     Ok((c, extra))
 }
 
-/// The `jingle-sdp` fuzz target's property (feature `sim`): any bytes
+/// The `jingle-sdp` fuzz target's property (feature `sim`, and this
+/// crate's tests): any bytes
 /// either fail to convert, with an error, or convert to Jingle contents
 /// that [`to_sdp`] writes (what [`from_sdp`] accepts matches the grammars
 /// `to_sdp` checks) and whose SDP reads back as the same contents and
 /// groups. Panics when the property does not hold.
-#[cfg(feature = "sim")]
+#[cfg(any(test, feature = "sim"))]
 pub fn fuzz(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -1708,5 +1709,27 @@ pub fn fuzz(data: &[u8]) {
             .unwrap_or_else(|e| panic!("our SDP does not convert: {e}\n{written}"));
         assert_eq!(again.contents, jingle.contents, "{written}");
         assert_eq!(again.groups, jingle.groups, "{written}");
+    }
+}
+
+#[cfg(test)]
+mod fuzz_tests {
+    /// Replays the `jingle-sdp` fuzz target's seeds
+    /// (`fixtures/xep-jingle/sdp/`) and every crash input kept under
+    /// `fixtures/xep-jingle/fuzz/jingle-sdp/`.
+    #[test]
+    fn fuzz_seeds_and_crash_fixtures_replay() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/xep-jingle/sdp");
+        let mut seeds = 0;
+        for f in std::fs::read_dir(dir).unwrap().flatten() {
+            super::fuzz(&std::fs::read(f.path()).unwrap());
+            seeds += 1;
+        }
+        assert!(seeds >= 3);
+        for (path, data) in crate::sim::crash_fixtures("jingle-sdp") {
+            eprintln!("replaying {}", path.display());
+            super::fuzz(&data);
+        }
     }
 }

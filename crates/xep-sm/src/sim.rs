@@ -37,11 +37,15 @@ fn events(m: &mut StreamManager) -> Vec<Event> {
     std::iter::from_fn(|| m.poll_event()).collect()
 }
 
+/// A schedule: the ack policy of both sides, the counters to start from
+/// (a saved session near the 2^32 wrap) or a fresh start, the ops.
+pub type Schedule = (AckPolicy, Option<(u32, u32)>, Vec<Op>);
+
 /// A schedule decoded from arbitrary bytes (for fuzzing): the first bytes
 /// choose the ack policy and whether the counters start near the 2^32
 /// wrap, each following pair of bytes one [`Op`]. Every byte string is a
 /// valid schedule, so the fuzzer explores schedules, not parse errors.
-pub fn schedule_from_bytes(data: &[u8]) -> (AckPolicy, Option<(u32, u32)>, Vec<Op>) {
+pub fn schedule_from_bytes(data: &[u8]) -> Schedule {
     let byte = |i: usize| data.get(i).copied().unwrap_or(0);
     let opt = |b: u8, lo: u64, span: u64| (b & 1 == 1).then(|| lo + u64::from(b >> 1) % span);
     let policy = AckPolicy {
@@ -84,6 +88,413 @@ pub fn schedule_from_bytes(data: &[u8]) -> (AckPolicy, Option<(u32, u32)>, Vec<O
         })
         .collect();
     (policy, start, ops)
+}
+
+/// The inverse of [`schedule_from_bytes`]: bytes that decode to this
+/// schedule, or `None` when the decoder cannot produce it (a policy
+/// value, a start, an op argument out of the decoder's ranges, or more
+/// than 400 ops). The fuzz target's seeds are scenarios written as
+/// schedules and encoded with it ([`seeds`]).
+pub fn schedule_to_bytes(
+    policy: &AckPolicy,
+    start: Option<(u32, u32)>,
+    ops: &[Op],
+) -> Option<Vec<u8>> {
+    // `opt` of the decoder, inverted: None is 0, Some(lo + n) is n << 1 | 1.
+    fn opt(v: Option<u64>, lo: u64, count: u64) -> Option<u8> {
+        match v {
+            None => Some(0),
+            Some(v) if (lo..lo + count).contains(&v) => Some(((v - lo) as u8) << 1 | 1),
+            Some(_) => None,
+        }
+    }
+    let ms = |d: Option<Duration>| -> Option<Option<u64>> {
+        match d {
+            None => Some(None),
+            Some(d) if d.subsec_nanos() % 1_000_000 == 0 => Some(Some(d.as_millis() as u64)),
+            Some(_) => None,
+        }
+    };
+    if policy.ack_timeout != Some(Duration::from_secs(5)) || ops.len() > 400 {
+        return None;
+    }
+    let mut out = vec![
+        opt(policy.every.map(|v| v.get().into()), 1, 4)?,
+        opt(ms(policy.quiet)?, 50, 128)?,
+        opt(ms(policy.max_delay)?, 100, 128)?,
+        opt(policy.ack_every_received.map(|v| v.get().into()), 1, 3)?,
+    ];
+    out.push(match start {
+        None => 0,
+        Some((c, s)) => {
+            let (i, j) = (u32::MAX - c, u32::MAX - s);
+            if i >= 6 || j >= 6 {
+                return None;
+            }
+            ((i + 6 * j) as u8) << 1 | 1
+        }
+    });
+    let count = |n: u8, max: u8| (1..=max).contains(&n).then(|| n - 1);
+    for op in ops {
+        let pair = match *op {
+            Op::ClientSend(n) => [0, count(n, 3)?],
+            Op::ServerSend(n) => [1, count(n, 3)?],
+            Op::DeliverC2S(n) => [2, count(n, 5)?],
+            Op::DeliverS2C(n) => [3, count(n, 5)?],
+            Op::Tick(ms) => {
+                let a = ms.checked_sub(1).filter(|a| a % 3 == 0)? / 3;
+                [4, u8::try_from(a).ok()?]
+            }
+            Op::ClientRequest => [5, 0],
+            Op::ServerRequest => [6, 0],
+            Op::Disconnect { server_notices } => [7, u8::from(server_notices)],
+            Op::Reconnect => [8, 0],
+            Op::RestartClient => [9, 0],
+            Op::Stall { client } => [10, u8::from(client)],
+            Op::Unstall => [11, 0],
+        };
+        out.extend(pair);
+    }
+    Some(out)
+}
+
+/// The scenarios of this crate's scripted tests, as schedules: the
+/// `sm-machine` fuzz target's seeds (written by `cargo xtask fuzz-seed`),
+/// named. Each is encoded with [`schedule_to_bytes`].
+pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
+    use Op::*;
+    let ms = Duration::from_millis;
+    // What the decoder can express: no automatic acks or requests, the
+    // fixed 5 s ack timeout.
+    let manual = AckPolicy {
+        ack_timeout: Some(Duration::from_secs(5)),
+        ..AckPolicy::MANUAL
+    };
+    let busy = AckPolicy {
+        every: NonZeroU32::new(3),
+        quiet: Some(ms(100)),
+        max_delay: Some(ms(150)),
+        ack_timeout: Some(Duration::from_secs(5)),
+        ack_every_received: NonZeroU32::new(2),
+    };
+    let wrap = Some((u32::MAX - 1, u32::MAX));
+    let every_break = vec![
+        ClientSend(2),
+        DeliverC2S(1),
+        ServerSend(2),
+        Disconnect {
+            server_notices: true,
+        },
+        Reconnect,
+        DeliverC2S(5),
+        DeliverS2C(2),
+        ClientSend(3),
+        ServerSend(3),
+        DeliverC2S(2),
+        DeliverS2C(1),
+        Disconnect {
+            server_notices: false,
+        },
+        ServerSend(1),
+        ClientSend(1),
+        RestartClient,
+        Reconnect,
+        DeliverC2S(1),
+        Disconnect {
+            server_notices: true,
+        },
+        Reconnect,
+        DeliverC2S(5),
+        DeliverS2C(5),
+        DeliverC2S(5),
+        DeliverS2C(5),
+    ];
+    let scenarios = vec![
+        // <enable/>, <enabled/>, stanzas both ways, <r/> and <a/> asked
+        // by each side.
+        (
+            "enable-exchange-request-ack",
+            manual,
+            None,
+            vec![
+                DeliverC2S(1),
+                DeliverS2C(1),
+                ClientSend(3),
+                ServerSend(2),
+                DeliverC2S(3),
+                DeliverS2C(2),
+                ClientRequest,
+                ServerRequest,
+                DeliverC2S(1),
+                DeliverS2C(1),
+                DeliverC2S(1),
+                DeliverS2C(1),
+            ],
+        ),
+        // The client may send and request before <enabled/> arrives.
+        (
+            "request-before-enabled",
+            manual,
+            None,
+            vec![
+                ClientSend(2),
+                ClientRequest,
+                DeliverC2S(5),
+                DeliverS2C(5),
+                DeliverC2S(5),
+            ],
+        ),
+        // Requests after every 3 stanzas, after 100 ms of quiet, at the
+        // latest 150 ms after the first; unrequested acks after every 2
+        // stanzas received.
+        (
+            "ack-policy-every-quiet-deadline",
+            busy,
+            None,
+            vec![
+                DeliverC2S(1),
+                DeliverS2C(1),
+                ClientSend(3),
+                DeliverC2S(5),
+                ClientSend(1),
+                Tick(100),
+                DeliverC2S(2),
+                ServerSend(1),
+                Tick(49),
+                ServerSend(1),
+                Tick(49),
+                ServerSend(1),
+                Tick(100),
+                DeliverS2C(5),
+                DeliverC2S(5),
+                DeliverS2C(5),
+            ],
+        ),
+        // An <r/> left unanswered past the 5 s ack timeout.
+        (
+            "ack-timeout",
+            manual,
+            None,
+            vec![
+                DeliverC2S(1),
+                DeliverS2C(1),
+                ClientSend(1),
+                ClientRequest,
+                DeliverC2S(1),
+                Tick(766),
+                Tick(766),
+                Tick(766),
+                Tick(766),
+                Tick(766),
+                Tick(766),
+                Tick(766),
+                DeliverC2S(5),
+                DeliverS2C(5),
+            ],
+        ),
+        // Broken with stanzas unacknowledged both ways, the server
+        // noticing: <resume/>, <resumed/> and the resends.
+        (
+            "resume-after-a-noticed-break",
+            manual,
+            None,
+            vec![
+                DeliverC2S(1),
+                DeliverS2C(1),
+                ClientSend(3),
+                ServerSend(3),
+                DeliverC2S(2),
+                DeliverS2C(1),
+                Disconnect {
+                    server_notices: true,
+                },
+                ServerSend(1),
+                Reconnect,
+                DeliverC2S(1),
+                DeliverS2C(5),
+                DeliverC2S(5),
+                ClientRequest,
+                ServerRequest,
+                DeliverC2S(5),
+                DeliverS2C(5),
+            ],
+        ),
+        // Broken without the server noticing: the resumption meets the
+        // old connection's machine, which the server then drops.
+        (
+            "resume-with-an-unnoticed-break",
+            busy,
+            None,
+            vec![
+                DeliverC2S(1),
+                DeliverS2C(1),
+                ClientSend(2),
+                ServerSend(2),
+                DeliverC2S(3),
+                Disconnect {
+                    server_notices: false,
+                },
+                ServerSend(2),
+                Reconnect,
+                DeliverC2S(5),
+                DeliverS2C(5),
+                DeliverC2S(5),
+            ],
+        ),
+        // Broken before <enabled/> arrives: the client has nothing to
+        // resume and starts over; the new session takes over what the
+        // server had queued.
+        (
+            "break-before-enabled",
+            manual,
+            None,
+            vec![
+                ClientSend(2),
+                DeliverC2S(1),
+                ServerSend(2),
+                Disconnect {
+                    server_notices: true,
+                },
+                Reconnect,
+                DeliverC2S(5),
+                DeliverS2C(5),
+                DeliverC2S(5),
+            ],
+        ),
+        // Broken again during the resumption handshake.
+        (
+            "break-during-resume",
+            manual,
+            None,
+            vec![
+                DeliverC2S(1),
+                DeliverS2C(1),
+                ClientSend(2),
+                Disconnect {
+                    server_notices: true,
+                },
+                Reconnect,
+                DeliverC2S(1),
+                Disconnect {
+                    server_notices: true,
+                },
+                Reconnect,
+                DeliverC2S(5),
+                DeliverS2C(5),
+            ],
+        ),
+        // The client restarts from its saved state (to_bytes, from_bytes)
+        // and resumes.
+        (
+            "restart-from-saved-state",
+            manual,
+            None,
+            vec![
+                DeliverC2S(1),
+                DeliverS2C(1),
+                ClientSend(3),
+                DeliverC2S(2),
+                ServerSend(1),
+                RestartClient,
+                Reconnect,
+                DeliverC2S(5),
+                DeliverS2C(5),
+                DeliverC2S(5),
+            ],
+        ),
+        // Writes blocked on both sides when the connection breaks: what
+        // was queued is lost with it and sent again after the resumption.
+        (
+            "stalled-writes-lost-in-a-break",
+            busy,
+            None,
+            vec![
+                DeliverC2S(1),
+                DeliverS2C(1),
+                Stall { client: true },
+                Stall { client: false },
+                ClientSend(3),
+                ServerSend(3),
+                Disconnect {
+                    server_notices: true,
+                },
+                Reconnect,
+                DeliverC2S(5),
+                DeliverS2C(5),
+                Stall { client: true },
+                ClientSend(1),
+                Unstall,
+                DeliverC2S(5),
+            ],
+        ),
+        // Counters that wrap at 2^32 on a resumed session.
+        (
+            "counters-wrap",
+            busy,
+            wrap,
+            vec![
+                DeliverC2S(1),
+                DeliverS2C(1),
+                ClientSend(3),
+                ServerSend(3),
+                DeliverC2S(5),
+                DeliverS2C(5),
+                ClientRequest,
+                ServerRequest,
+                DeliverC2S(5),
+                DeliverS2C(5),
+            ],
+        ),
+        // The unit test's schedule with every kind of break.
+        ("every-kind-of-break", manual, None, every_break.clone()),
+        ("every-kind-of-break-wrapping", busy, wrap, every_break),
+    ];
+    scenarios
+        .into_iter()
+        .map(|(name, policy, start, ops)| {
+            let bytes = schedule_to_bytes(&policy, start, &ops)
+                .unwrap_or_else(|| panic!("seed {name} cannot be encoded"));
+            (name, bytes)
+        })
+        .collect()
+}
+
+/// A libFuzzer dictionary for the `sm-machine` target: every op with each
+/// argument the decoder tells apart, as bytes, and a break followed by a
+/// reconnection.
+pub fn dictionary() -> Vec<Vec<u8>> {
+    use Op::*;
+    let policy = AckPolicy {
+        ack_timeout: Some(Duration::from_secs(5)),
+        ..AckPolicy::MANUAL
+    };
+    let mut ops: Vec<Vec<Op>> = Vec::new();
+    for n in 1..=3 {
+        ops.push(vec![ClientSend(n)]);
+        ops.push(vec![ServerSend(n)]);
+    }
+    for n in 1..=5 {
+        ops.push(vec![DeliverC2S(n)]);
+        ops.push(vec![DeliverS2C(n)]);
+    }
+    ops.extend([
+        vec![Tick(1)],
+        vec![Tick(100)],
+        vec![Tick(766)],
+        vec![ClientRequest],
+        vec![ServerRequest],
+        vec![Reconnect],
+        vec![RestartClient],
+        vec![Unstall],
+    ]);
+    for b in [false, true] {
+        ops.push(vec![Disconnect { server_notices: b }, Reconnect]);
+        ops.push(vec![Disconnect { server_notices: b }]);
+        ops.push(vec![Stall { client: b }]);
+    }
+    ops.into_iter()
+        .map(|o| schedule_to_bytes(&policy, None, &o).unwrap()[5..].to_vec())
+        .collect()
 }
 
 /// Runs the schedule [`schedule_from_bytes`] decodes (see [`check`]).

@@ -839,3 +839,90 @@ fn misuse_is_a_typed_wrong_state_error() {
     );
     assert!(transmits(&mut c).is_empty(), "nothing sent");
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The encoder inverts the decoder: every schedule the decoder gives
+    /// encodes to bytes that decode to it again.
+    #[test]
+    fn schedules_encode_to_bytes_that_decode_to_them(
+        data in proptest::collection::vec(any::<u8>(), 0..300),
+    ) {
+        let (policy, start, ops) = crate::sim::schedule_from_bytes(&data);
+        let bytes = crate::sim::schedule_to_bytes(&policy, start, &ops)
+            .expect("a decoded schedule encodes");
+        prop_assert_eq!(crate::sim::schedule_from_bytes(&bytes), (policy, start, ops));
+    }
+
+    /// Schedules written by hand (the proptest's) encode when the decoder
+    /// can express them, and then decode to themselves.
+    #[test]
+    fn written_schedules_encode_when_expressible(
+        policy in policy(),
+        start in start(),
+        ops in proptest::collection::vec(op(), 0..60),
+    ) {
+        let policy = AckPolicy { ack_timeout: Some(Duration::from_secs(5)), ..policy };
+        if let Some(bytes) = crate::sim::schedule_to_bytes(&policy, start, &ops) {
+            prop_assert_eq!(crate::sim::schedule_from_bytes(&bytes), (policy, start, ops));
+        }
+    }
+}
+
+#[test]
+fn the_encoder_refuses_what_the_decoder_cannot_express() {
+    use crate::sim::schedule_to_bytes;
+    let p = AckPolicy {
+        ack_timeout: Some(Duration::from_secs(5)),
+        ..AckPolicy::MANUAL
+    };
+    assert!(schedule_to_bytes(&p, None, &[Op::ClientSend(2)]).is_some());
+    assert!(schedule_to_bytes(&p, None, &[Op::ClientSend(4)]).is_none());
+    assert!(schedule_to_bytes(&p, None, &[Op::Tick(2)]).is_none());
+    assert!(schedule_to_bytes(&AckPolicy::default(), None, &[]).is_none());
+    assert!(schedule_to_bytes(&p, Some((7, u32::MAX)), &[]).is_none());
+    assert!(schedule_to_bytes(&p, None, &vec![Op::Unstall; 401]).is_none());
+}
+
+/// Replays the `sm-machine` fuzz target's seeds (the scenarios above, as
+/// `cargo xtask fuzz-seed` writes them) and every crash input kept under
+/// `fixtures/xep-sm/fuzz/sm-machine/`, as the fuzz target runs them.
+#[test]
+fn fuzz_seeds_and_crash_fixtures_replay() {
+    assert!(crate::sim::dictionary().len() > 10);
+    let seeds = crate::sim::seeds();
+    assert!(seeds.len() >= 10);
+    for (name, data) in &seeds {
+        let (_, _, ops) = crate::sim::schedule_from_bytes(data);
+        assert!(!ops.is_empty(), "seed {name}");
+        crate::sim::fuzz(Instant::now(), data);
+    }
+    for (path, data) in crash_fixtures("sm-machine") {
+        eprintln!("replaying {}", path.display());
+        crate::sim::fuzz(Instant::now(), &data);
+    }
+}
+
+/// The files of `fixtures/xep-sm/fuzz/<target>/` (inputs that crashed a
+/// fuzz target once), sorted, without the `.md` notes.
+fn crash_fixtures(target: &str) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/xep-sm/fuzz")
+        .join(target);
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_none_or(|x| x != "md"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            let data = std::fs::read(&p).unwrap();
+            (p, data)
+        })
+        .collect()
+}

@@ -337,7 +337,10 @@ pub(crate) fn run(now: Instant, steps: Vec<Step>) {
 }
 
 /// Decodes `data` into steps: three bytes each, the first choosing the
-/// kind (weighted like the proptest), the others its arguments.
+/// kind (weighted like the proptest), the others its arguments. A
+/// proposal's tag takes the bits of its two bytes that the devices leave
+/// (the six high bits of the first, bits 2 and 3 of the second), so that
+/// any tag goes with any pair of devices.
 pub(crate) fn steps_from_bytes(data: &[u8]) -> Vec<Step> {
     data.chunks(3)
         .map(|c| {
@@ -346,7 +349,7 @@ pub(crate) fn steps_from_bytes(data: &[u8]) -> Vec<Step> {
                 0 => Step::Propose {
                     dev: usize::from(a % 4),
                     to: usize::from(b % 4),
-                    tag: a ^ b,
+                    tag: a >> 2 | (b >> 2 & 3) << 6,
                 },
                 1..=5 => Step::Deliver(usize::from(a) << 8 | usize::from(b)),
                 6..=8 => Step::Act {
@@ -360,6 +363,299 @@ pub(crate) fn steps_from_bytes(data: &[u8]) -> Vec<Step> {
         .collect()
 }
 
+/// The inverse of [`steps_from_bytes`]: bytes that decode to `steps`, or
+/// `None` when the decoder cannot produce them (a device index above 3, a
+/// delivery index above `u16::MAX`, a call index above 255, an action
+/// above 6, a wait of 200 s or more, or more than the 200 steps [`fuzz`]
+/// reads).
+pub(crate) fn steps_to_bytes(steps: &[Step]) -> Option<Vec<u8>> {
+    if steps.len() > 200 {
+        return None;
+    }
+    let dev = |d: usize| u8::try_from(d).ok().filter(|d| *d < 4);
+    let mut out = Vec::with_capacity(steps.len() * 3);
+    for s in steps {
+        let triple = match *s {
+            Step::Propose { dev: d, to, tag } => {
+                [0, dev(d)? | tag << 2, dev(to)? | (tag >> 6) << 2]
+            }
+            Step::Deliver(k) => {
+                let k = u16::try_from(k).ok()?;
+                [1, (k >> 8) as u8, k as u8]
+            }
+            Step::Act {
+                dev: d,
+                call,
+                action,
+            } => {
+                if action > 6 {
+                    return None;
+                }
+                [6, dev(d)? | action << 2, u8::try_from(call).ok()?]
+            }
+            Step::Wait(s) => [9, u8::try_from(s).ok().filter(|s| *s < 200)?, 0],
+        };
+        out.extend(triple);
+    }
+    Some(out)
+}
+
+/// The scenarios of the crate's scripted XEP-0353 tests, as schedules:
+/// the `jmi-machine` fuzz target's seeds (written by `cargo xtask
+/// fuzz-seed`), named. Devices: 0 Romeo, 1 and 2 Juliet's phone and
+/// tablet, 3 the nurse. Each is encoded with [`steps_to_bytes`].
+pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
+    use Step::*;
+    const RING: u8 = 0;
+    const PROCEED: u8 = 1;
+    const REJECT: u8 = 2;
+    const RETRACT: u8 = 3;
+    const FINISH: u8 = 4;
+    const RING_ANY: u8 = 5;
+    let act = |dev: usize, action: u8| Act {
+        dev,
+        call: 0,
+        action,
+    };
+    // Delivers the oldest message in flight, `n` times.
+    let oldest = |n: usize| vec![Deliver(0); n];
+    let romeo_calls_juliet = |tag: u8| [vec![Propose { dev: 0, to: 1, tag }], oldest(2)].concat();
+    let scenarios: Vec<(&'static str, Vec<Step>)> = vec![
+        // Proposed to both of Juliet's devices, both ring, the phone
+        // proceeds, the tablet learns the call is taken, Romeo hangs up.
+        (
+            "answered-on-one-of-two-devices",
+            [
+                romeo_calls_juliet(0x10),
+                vec![act(1, RING), act(2, RING)],
+                oldest(4),
+                vec![act(1, PROCEED)],
+                oldest(4),
+                vec![act(0, FINISH)],
+                oldest(4),
+            ]
+            .concat(),
+        ),
+        // Both devices proceed; the second is told the call is taken.
+        (
+            "second-device-to-proceed",
+            [
+                romeo_calls_juliet(0x11),
+                vec![act(1, PROCEED), act(2, PROCEED)],
+                oldest(8),
+                vec![act(1, FINISH)],
+                oldest(4),
+            ]
+            .concat(),
+        ),
+        // The tablet rejects: the call ends on every device.
+        (
+            "reject-ends-everywhere",
+            [romeo_calls_juliet(0x12), vec![act(2, REJECT)], oldest(6)].concat(),
+        ),
+        // Romeo retracts while the phone rings, before and after the
+        // ringing reaches him.
+        (
+            "retract-while-ringing",
+            [
+                romeo_calls_juliet(0x13),
+                vec![act(1, RING), act(0, RETRACT)],
+                oldest(6),
+                vec![act(1, RING_ANY)],
+                oldest(2),
+            ]
+            .concat(),
+        ),
+        // Nobody answers: the proposal is retracted after 60 s.
+        (
+            "unanswered-proposal-times-out",
+            [romeo_calls_juliet(0x14), vec![Wait(61)], oldest(4)].concat(),
+        ),
+        // Accepted, then the call goes stale while time passes.
+        (
+            "accepted-then-idle",
+            [
+                romeo_calls_juliet(0x15),
+                vec![act(1, PROCEED)],
+                oldest(4),
+                vec![Wait(199), Wait(199), act(0, FINISH)],
+                oldest(4),
+            ]
+            .concat(),
+        ),
+        // Both propose at once; the lower id (Romeo's tag) survives.
+        (
+            "tie-break-lower-id-wins",
+            [
+                vec![
+                    Propose {
+                        dev: 0,
+                        to: 1,
+                        tag: 0x20,
+                    },
+                    Propose {
+                        dev: 1,
+                        to: 0,
+                        tag: 0x21,
+                    },
+                ],
+                oldest(10),
+                vec![act(1, PROCEED)],
+                oldest(6),
+            ]
+            .concat(),
+        ),
+        // Romeo (the lower id) gets Juliet's proposal first and rejects
+        // it; the reject may overtake his own proposal.
+        (
+            "tie-break-reject-overtaking",
+            [
+                vec![
+                    Propose {
+                        dev: 0,
+                        to: 1,
+                        tag: 0x22,
+                    },
+                    Propose {
+                        dev: 1,
+                        to: 0,
+                        tag: 0x23,
+                    },
+                    Deliver(2),
+                    Deliver(3),
+                    Deliver(3),
+                ],
+                oldest(8),
+            ]
+            .concat(),
+        ),
+        // Juliet wins this one (her tag is lower).
+        (
+            "tie-break-higher-id-loses",
+            [
+                vec![
+                    Propose {
+                        dev: 0,
+                        to: 2,
+                        tag: 0x31,
+                    },
+                    Propose {
+                        dev: 2,
+                        to: 0,
+                        tag: 0x30,
+                    },
+                ],
+                oldest(10),
+                vec![act(0, RING), act(0, PROCEED)],
+                oldest(6),
+            ]
+            .concat(),
+        ),
+        // An accepted call moves to Juliet's tablet, which proposes anew:
+        // Romeo finishes the old call as migrated and proceeds.
+        (
+            "migration-to-another-device",
+            [
+                romeo_calls_juliet(0x16),
+                vec![act(1, PROCEED)],
+                oldest(4),
+                vec![Propose {
+                    dev: 2,
+                    to: 0,
+                    tag: 0x40,
+                }],
+                oldest(8),
+                vec![act(2, FINISH)],
+                oldest(4),
+            ]
+            .concat(),
+        ),
+        // Romeo and Juliet both call the nurse; she takes one, rejects
+        // the other.
+        (
+            "two-callers-one-callee",
+            [
+                vec![
+                    Propose {
+                        dev: 0,
+                        to: 3,
+                        tag: 0x50,
+                    },
+                    Propose {
+                        dev: 1,
+                        to: 3,
+                        tag: 0x51,
+                    },
+                ],
+                oldest(6),
+                vec![
+                    act(3, PROCEED),
+                    Act {
+                        dev: 3,
+                        call: 1,
+                        action: REJECT,
+                    },
+                ],
+                oldest(8),
+            ]
+            .concat(),
+        ),
+        // Deliveries out of order: the last message first.
+        (
+            "out-of-order-deliveries",
+            [
+                romeo_calls_juliet(0x17),
+                vec![
+                    act(1, RING),
+                    act(2, PROCEED),
+                    Deliver(0xffff),
+                    Deliver(0xfffe),
+                    act(0, RETRACT),
+                    Deliver(0xffff),
+                ],
+                oldest(8),
+            ]
+            .concat(),
+        ),
+    ];
+    scenarios
+        .into_iter()
+        .map(|(name, steps)| {
+            let bytes =
+                steps_to_bytes(&steps).unwrap_or_else(|| panic!("seed {name} cannot be encoded"));
+            (name, bytes)
+        })
+        .collect()
+}
+
+/// A libFuzzer dictionary for the `jmi-machine` target: each kind of step
+/// as bytes, with the devices, actions and waits the decoder tells apart.
+pub fn dictionary() -> Vec<Vec<u8>> {
+    let mut steps = vec![
+        Step::Deliver(0),
+        Step::Deliver(1),
+        Step::Wait(1),
+        Step::Wait(61),
+        Step::Wait(199),
+    ];
+    for (dev, to) in [(0, 1), (1, 0), (2, 0), (0, 3)] {
+        steps.push(Step::Propose { dev, to, tag: 0 });
+    }
+    for dev in 0..4 {
+        for action in 0..6 {
+            steps.push(Step::Act {
+                dev,
+                call: 0,
+                action,
+            });
+        }
+    }
+    steps
+        .iter()
+        .map(|s| steps_to_bytes(std::slice::from_ref(s)).unwrap())
+        .collect()
+}
+
 /// The `jmi-machine` fuzz target's property: any bytes, as a schedule
 /// (see [`steps_from_bytes`]) run from `now`, keep the invariants of the
 /// module docs. Panics when they break.
@@ -369,7 +665,98 @@ pub fn fuzz(now: Instant, data: &[u8]) {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    /// Steps written by hand: any kind with any arguments in range.
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            (0..4usize, 0..4usize, any::<u8>()).prop_map(|(dev, to, tag)| Step::Propose {
+                dev,
+                to,
+                tag
+            }),
+            (0..=0xffffusize).prop_map(Step::Deliver),
+            (0..4usize, 0..256usize, 0..7u8).prop_map(|(dev, call, action)| Step::Act {
+                dev,
+                call,
+                action
+            }),
+            (0..200u16).prop_map(Step::Wait),
+        ]
+    }
+
+    /// `Step` has no `PartialEq` (the machine's tests need none): compare
+    /// the debug forms.
+    fn same(a: &[Step], b: &[Step]) -> bool {
+        format!("{a:?}") == format!("{b:?}")
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// The encoder inverts the decoder on what the decoder gives ...
+        #[test]
+        fn decoded_steps_encode_to_bytes_that_decode_to_them(
+            data in proptest::collection::vec(any::<u8>(), 0..600),
+        ) {
+            let steps = steps_from_bytes(&data);
+            let bytes = steps_to_bytes(&steps).expect("decoded steps encode");
+            prop_assert!(same(&steps_from_bytes(&bytes), &steps));
+        }
+
+        /// ... and on every schedule in the decoder's ranges.
+        #[test]
+        fn written_steps_encode_and_decode_to_themselves(
+            steps in proptest::collection::vec(step(), 0..200),
+        ) {
+            let bytes = steps_to_bytes(&steps).expect("steps in range encode");
+            prop_assert!(same(&steps_from_bytes(&bytes), &steps));
+        }
+    }
+
+    #[test]
+    fn the_encoder_refuses_what_the_decoder_cannot_express() {
+        let enc = |s: Step| steps_to_bytes(&[s]);
+        assert!(enc(Step::Wait(200)).is_none());
+        assert!(enc(Step::Deliver(0x1_0000)).is_none());
+        assert!(
+            enc(Step::Act {
+                dev: 4,
+                call: 0,
+                action: 0
+            })
+            .is_none()
+        );
+        assert!(
+            enc(Step::Act {
+                dev: 0,
+                call: 0,
+                action: 7
+            })
+            .is_none()
+        );
+        assert!(steps_to_bytes(&vec![Step::Wait(0); 201]).is_none());
+    }
+
+    /// Replays the `jmi-machine` fuzz target's seeds (the scenarios of the
+    /// XEP-0353 tests, as `cargo xtask fuzz-seed` writes them) and every
+    /// crash input kept under `fixtures/xep-jingle/fuzz/jmi-machine/`.
+    #[test]
+    fn fuzz_seeds_and_crash_fixtures_replay() {
+        assert!(dictionary().len() > 10);
+        let seeds = seeds();
+        assert!(seeds.len() >= 10);
+        for (name, data) in &seeds {
+            eprintln!("seed {name}");
+            fuzz(Instant::now(), data);
+        }
+        for (path, data) in crate::sim::crash_fixtures("jmi-machine") {
+            eprintln!("replaying {}", path.display());
+            fuzz(Instant::now(), &data);
+        }
+    }
 
     #[test]
     fn byte_schedules_run() {
