@@ -25,6 +25,8 @@
 //! | `bosh` | `bosh` | `xep-bosh` | XEP-0124, 0206 |
 //! | `jingle` | `jingle` | `xep-jingle` | XEP-0166 and its applications and transports (brings `hashes`, `forms`) |
 //! | `sasl` | `sasl` | `xep-sasl` | SASL mechanisms (PLAIN, ANONYMOUS, EXTERNAL, SCRAM and -PLUS), XEP-0440, XEP-0388 elements |
+//! | `sid` | `sid` | `xep-sid` | XEP-0359 |
+//! | `carbons` | `carbons` | `xep-carbons` | XEP-0280 (brings `forward`) |
 //! | `full` | | | all of the above |
 //!
 //! No feature is on by default. A module is the crate itself, so each type
@@ -64,6 +66,8 @@ pub use xep_core::{
 pub use xep_bosh as bosh;
 #[cfg(feature = "caps")]
 pub use xep_caps as caps;
+#[cfg(feature = "carbons")]
+pub use xep_carbons as carbons;
 #[cfg(feature = "delay")]
 pub use xep_delay as delay;
 #[cfg(feature = "disco")]
@@ -86,6 +90,8 @@ pub use xep_pubsub as pubsub;
 pub use xep_rsm as rsm;
 #[cfg(feature = "sasl")]
 pub use xep_sasl as sasl;
+#[cfg(feature = "sid")]
+pub use xep_sid as sid;
 #[cfg(feature = "sm")]
 pub use xep_sm as sm;
 
@@ -123,5 +129,9 @@ pub fn registry() -> Registry {
     r.add(xep_jingle::ELEMENTS);
     #[cfg(feature = "sasl")]
     r.add(xep_sasl::ELEMENTS);
+    #[cfg(feature = "sid")]
+    r.add(xep_sid::ELEMENTS);
+    #[cfg(feature = "carbons")]
+    r.add(xep_carbons::ELEMENTS);
     r
 }
