@@ -105,6 +105,15 @@ pub const MACHINES: &[Machine] = &[
         dictionary: xep_jingle::sim::jmi::dictionary,
         smoke_secs: 60,
     },
+    Machine {
+        target: "mam-machine",
+        krate: "xep_mam",
+        func: "sim::fuzz",
+        what: "a XEP-0313 Walk against a scripted archive, with forged results and replies, silence, errors and a server that never moves on: only the archive's results believed, in order, once; the walk always ends",
+        seeds: xep_mam::sim::seeds,
+        dictionary: xep_mam::sim::dictionary,
+        smoke_secs: 60,
+    },
 ];
 
 /// Converter targets: (target, crate, function, fixture subdirectory, what

@@ -27,6 +27,7 @@
 //! | `sasl` | `sasl` | `xep-sasl` | SASL mechanisms (PLAIN, ANONYMOUS, EXTERNAL, SCRAM and -PLUS), XEP-0440, XEP-0388 elements |
 //! | `sid` | `sid` | `xep-sid` | XEP-0359 |
 //! | `carbons` | `carbons` | `xep-carbons` | XEP-0280 (brings `forward`) |
+//! | `mam` | `mam` | `xep-mam` | XEP-0313, 0441 (brings `forms`, `rsm`, `forward`) |
 //! | `full` | | | all of the above |
 //!
 //! No feature is on by default. A module is the crate itself, so each type
@@ -80,6 +81,8 @@ pub use xep_forward as forward;
 pub use xep_hashes as hashes;
 #[cfg(feature = "jingle")]
 pub use xep_jingle as jingle;
+#[cfg(feature = "mam")]
+pub use xep_mam as mam;
 #[cfg(feature = "muc")]
 pub use xep_muc as muc;
 #[cfg(feature = "ping")]
@@ -133,5 +136,7 @@ pub fn registry() -> Registry {
     r.add(xep_sid::ELEMENTS);
     #[cfg(feature = "carbons")]
     r.add(xep_carbons::ELEMENTS);
+    #[cfg(feature = "mam")]
+    r.add(xep_mam::ELEMENTS);
     r
 }
