@@ -25,6 +25,7 @@
 //! | `bosh` | `bosh` | `xep-bosh` | XEP-0124, 0206 |
 //! | `jingle` | `jingle` | `xep-jingle` | XEP-0166 and its applications and transports (brings `hashes`, `forms`) |
 //! | `sasl` | `sasl` | `xep-sasl` | SASL mechanisms (PLAIN, ANONYMOUS, EXTERNAL, SCRAM and -PLUS), XEP-0440, XEP-0388 elements |
+//! | `negotiation` | `negotiation` | `xep-negotiation` | stream negotiation machines: XEP-0114 component handshake (both ends) |
 //! | `full` | | | all of the above |
 //!
 //! No feature is on by default. A module is the crate itself, so each type
@@ -78,6 +79,8 @@ pub use xep_hashes as hashes;
 pub use xep_jingle as jingle;
 #[cfg(feature = "muc")]
 pub use xep_muc as muc;
+#[cfg(feature = "negotiation")]
+pub use xep_negotiation as negotiation;
 #[cfg(feature = "ping")]
 pub use xep_ping as ping;
 #[cfg(feature = "pubsub")]
@@ -123,5 +126,7 @@ pub fn registry() -> Registry {
     r.add(xep_jingle::ELEMENTS);
     #[cfg(feature = "sasl")]
     r.add(xep_sasl::ELEMENTS);
+    #[cfg(feature = "negotiation")]
+    r.add(xep_negotiation::ELEMENTS);
     r
 }

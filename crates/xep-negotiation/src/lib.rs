@@ -1,0 +1,159 @@
+//! Sans-IO stream negotiation: what happens on a stream between its
+//! header and the first stanza.
+//!
+//! - [`component`]: the external component's end of XEP-0114's
+//!   `jabber:component:accept` protocol (stream header, `<handshake/>`
+//!   with the SHA-1 of stream id and secret, the empty `<handshake/>` of
+//!   success), and [`component_server`], the server's end that accepts it.
+//!
+//! The machines follow the workspace's state-machine contract
+//! (ARCHITECTURE.md, "State machines: the one contract"): each input takes
+//! `now` first and a [`StreamEvent`](xep_core::StreamEvent) from the
+//! caller's [`StreamReader`](xep_core::StreamReader)
+//! (`handle_stream_event`, `true` when it was the machine's); commands
+//! return [`Error::WrongState`] on misuse, with nothing sent; output is
+//! drained with `poll_transmit` ([`Transmit`]: what to write, in order),
+//! `poll_event` and `poll_timeout`/`handle_timeout` (the negotiation
+//! timeout). A peer's fault is never an `Err`: the machine queues the
+//! stream error and the close, and reports [`Failure`] in its `Event`.
+//! No crate here reads a clock, draws random numbers or does I/O: the
+//! stream id a server hands out comes from the caller.
+//!
+//! ```
+//! use std::time::Instant;
+//! use xep_core::{StreamEvent, StreamHeader};
+//! use xep_negotiation::{Transmit, component, component_server};
+//!
+//! let now = Instant::now();
+//! let name: xep_element::jid::Jid = "gateway.example.org".parse().unwrap();
+//! let mut c = component::Component::new(component::Config::new(name.clone(), "s3cr3t"));
+//! let mut s = component_server::ComponentServer::new(component_server::Config::new("x1y2z3"));
+//! c.start(now).unwrap();
+//!
+//! // Carry everything each end writes to the other, as a stream reader would.
+//! fn carry(from: Option<Transmit>) -> Option<StreamEvent> {
+//!     Some(match from? {
+//!         Transmit::Header(h) => StreamEvent::Header(h),
+//!         Transmit::Close => StreamEvent::End,
+//!         other => StreamEvent::Element(other.into_payload().unwrap()),
+//!     })
+//! }
+//! while let Some(e) = carry(c.poll_transmit()) { s.handle_stream_event(now, &e); }
+//! // The server looks the component up by the name it asked for.
+//! let Some(component_server::Event::NameRequested { name: asked }) = s.poll_event() else { panic!() };
+//! assert_eq!(asked, name);
+//! s.accept(now, "s3cr3t").unwrap();
+//! while let Some(e) = carry(s.poll_transmit()) { c.handle_stream_event(now, &e); }
+//! while let Some(e) = carry(c.poll_transmit()) { s.handle_stream_event(now, &e); }
+//! while let Some(e) = carry(s.poll_transmit()) { c.handle_stream_event(now, &e); }
+//! assert_eq!(c.poll_event(), Some(component::Event::Authenticated));
+//! assert_eq!(c.state(), component::State::Ready);
+//! assert_eq!(s.state(), component_server::State::Ready);
+//! ```
+
+#![warn(missing_docs)]
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use xep_core::{StreamError, StreamHeader, StreamWriter};
+use xep_element::Payload;
+
+pub mod component;
+pub mod component_server;
+
+pub use component::Handshake;
+
+xep_element::elements! {
+    "XEP-0114" => [component::Handshake],
+}
+
+/// What to write to the stream, in order.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Transmit {
+    /// Open the stream (or answer the peer's header) with this header.
+    Header(StreamHeader),
+    /// XEP-0114's `<handshake/>`: the digest from a component, empty from
+    /// the server for success.
+    Handshake(Handshake),
+    /// A stream error; [`Transmit::Close`] follows.
+    StreamError(StreamError),
+    /// Close the stream (`</stream:stream>`), then the transport once the
+    /// peer closed its stream or after a grace period (RFC 6120 §4.4).
+    Close,
+}
+
+impl Transmit {
+    /// The bytes to write, through the stream's writer (a header makes its
+    /// content namespace the writer's).
+    pub fn to_bytes(&self, writer: &mut StreamWriter) -> Vec<u8> {
+        match self {
+            Transmit::Header(h) => writer.header(h),
+            Transmit::Handshake(h) => writer.element(h),
+            Transmit::StreamError(e) => writer.element(e),
+            Transmit::Close => writer.close().to_vec(),
+        }
+    }
+
+    /// The element to write, as a typed payload (`None` for a header or the
+    /// close, which are not elements).
+    pub fn into_payload(self) -> Option<Payload> {
+        match self {
+            Transmit::Handshake(h) => Some(Payload::new(h)),
+            Transmit::StreamError(e) => Some(Payload::new(e)),
+            Transmit::Header(_) | Transmit::Close => None,
+        }
+    }
+}
+
+/// Why a negotiation ended without success: the peer's fault or its
+/// refusal, never the caller's.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    /// The peer ended the stream with this error (`not-authorized` for a
+    /// wrong handshake, `host-unknown` or `conflict` for a component name
+    /// the server will not serve, ...).
+    Received(StreamError),
+    /// This end refused the peer or found it breaking the protocol: this
+    /// stream error was queued, and the close after it
+    /// (`not-authorized` for a wrong handshake, `invalid-namespace` for a
+    /// header in another namespace, ...).
+    Sent(StreamError),
+    /// The peer closed its stream before the negotiation ended.
+    Closed,
+    /// The negotiation did not end within the configured timeout;
+    /// `connection-timeout` was queued, and the close.
+    TimedOut,
+}
+
+/// The caller's misuse of a machine: the command is not possible in this
+/// state, and nothing was sent. `S` is the machine's state type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error<S> {
+    /// `action` was refused in `state`.
+    WrongState {
+        /// The command refused.
+        action: &'static str,
+        /// The machine's state.
+        state: S,
+    },
+}
+
+impl<S: fmt::Debug> fmt::Display for Error<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::WrongState { action, state } => write!(f, "cannot {action} in state {state:?}"),
+        }
+    }
+}
+
+impl<S: fmt::Debug> std::error::Error for Error<S> {}
+
+/// A deadline `d` after `now`; none when the clock cannot represent it.
+fn deadline(now: Instant, d: Option<Duration>) -> Option<Instant> {
+    d.and_then(|d| now.checked_add(d))
+}
+
+#[cfg(test)]
+mod tests;
