@@ -94,6 +94,16 @@ pub const MACHINES: &[Machine] = &[
         dictionary: xep_jingle::sim::jmi::dictionary,
         smoke_secs: 120,
     },
+    Machine {
+        target: "negotiation-machine",
+        krate: "xep_negotiation",
+        func: "sim::fuzz",
+        what: "a XEP-0114 Component and ComponentServer over real bytes, with decisions, timeouts, stanzas and closes out of turn: one outcome per end, only the right secret authenticated, no past deadline",
+        seeds: xep_negotiation::sim::seeds,
+        dictionary: xep_negotiation::sim::dictionary,
+        // A small input space: coverage stops growing quickly.
+        smoke_secs: 30,
+    },
 ];
 
 /// Converter targets: (target, crate, function, fixture subdirectory, what

@@ -61,6 +61,8 @@ use xep_element::Payload;
 
 pub mod component;
 pub mod component_server;
+#[cfg(any(test, feature = "sim"))]
+pub mod sim;
 
 pub use component::Handshake;
 
