@@ -264,7 +264,8 @@ pub(crate) fn queue_failure(transmit: &mut VecDeque<Transmit>, failure: &Failure
             StreamCondition::ConnectionTimeout,
             None,
         ))),
-        Failure::Received(_) | Failure::Closed => {}
+        // The peer's error or close, or a client failure: only the close.
+        _ => {}
     }
     transmit.push_back(Transmit::Close);
 }

@@ -1,6 +1,9 @@
 //! Sans-IO stream negotiation: what happens on a stream between its
 //! header and the first stanza.
 //!
+//! - [`client`]: RFC 6120 client negotiation: STARTTLS, SASL (mechanism
+//!   choice, channel binding and downgrade protection from `xep-sasl`),
+//!   the stream restarts and resource binding, ending with the bound JID.
 //! - [`component`]: the external component's end of XEP-0114's
 //!   `jabber:component:accept` protocol (stream header, `<handshake/>`
 //!   with the SHA-1 of stream id and secret, the empty `<handshake/>` of
@@ -56,9 +59,11 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use xep_core::{StreamError, StreamHeader, StreamWriter};
+use xep_core::negotiation::{Abort, Auth, Response, SaslFailure, StartTls};
+use xep_core::{Iq, StanzaError, StreamError, StreamHeader, StreamWriter};
 use xep_element::Payload;
 
+pub mod client;
 pub mod component;
 pub mod component_server;
 #[cfg(any(test, feature = "sim"))]
@@ -81,6 +86,16 @@ pub enum Transmit {
     Handshake(Handshake),
     /// A stream error; [`Transmit::Close`] follows.
     StreamError(StreamError),
+    /// RFC 6120's `<starttls/>` request.
+    StartTls(StartTls),
+    /// A SASL `<auth/>`.
+    Auth(Auth),
+    /// A SASL `<response/>`.
+    Response(Response),
+    /// A SASL `<abort/>`.
+    Abort(Abort),
+    /// An iq (resource binding).
+    Iq(Iq),
     /// Close the stream (`</stream:stream>`), then the transport once the
     /// peer closed its stream or after a grace period (RFC 6120 §4.4).
     Close,
@@ -94,6 +109,11 @@ impl Transmit {
             Transmit::Header(h) => writer.header(h),
             Transmit::Handshake(h) => writer.element(h),
             Transmit::StreamError(e) => writer.element(e),
+            Transmit::StartTls(e) => writer.element(e),
+            Transmit::Auth(e) => writer.element(e),
+            Transmit::Response(e) => writer.element(e),
+            Transmit::Abort(e) => writer.element(e),
+            Transmit::Iq(e) => writer.element(e),
             Transmit::Close => writer.close().to_vec(),
         }
     }
@@ -104,6 +124,11 @@ impl Transmit {
         match self {
             Transmit::Handshake(h) => Some(Payload::new(h)),
             Transmit::StreamError(e) => Some(Payload::new(e)),
+            Transmit::StartTls(e) => Some(Payload::new(e)),
+            Transmit::Auth(e) => Some(Payload::new(e)),
+            Transmit::Response(e) => Some(Payload::new(e)),
+            Transmit::Abort(e) => Some(Payload::new(e)),
+            Transmit::Iq(e) => Some(Payload::new(e)),
             Transmit::Header(_) | Transmit::Close => None,
         }
     }
@@ -127,6 +152,31 @@ pub enum Failure {
     /// The negotiation did not end within the configured timeout;
     /// `connection-timeout` was queued, and the close.
     TimedOut,
+    /// Client: TLS is required (by the configuration) and the server does
+    /// not offer STARTTLS; the close was queued.
+    TlsUnavailable,
+    /// Client: the server requires STARTTLS and the configuration forbids
+    /// it; the close was queued.
+    TlsRequiredByServer,
+    /// Client: the server answered `<starttls/>` with `<failure/>` (and
+    /// closes the stream).
+    TlsFailed,
+    /// Client: no offered mechanism is acceptable ([`xep_sasl::select`]'s
+    /// reason: none in common, or a stripped channel-binding offer).
+    NoMechanism(xep_sasl::SelectError),
+    /// Client: the server refused authentication (its `<failure/>`, with
+    /// the condition and text).
+    Sasl(SaslFailure),
+    /// Client: the server's SASL data broke the mechanism (a wrong SCRAM
+    /// server signature, a detected downgrade, ...): `<abort/>` was sent
+    /// if the exchange was open, and the close.
+    SaslPeer(xep_sasl::PeerError),
+    /// Client: a feature the negotiation needs was not offered (`bind`
+    /// after authentication, `mechanisms` before); the close was queued.
+    FeatureMissing(&'static str),
+    /// Client: the server refused resource binding (`conflict`,
+    /// `not-allowed`, `resource-constraint`, ...); the close was queued.
+    Bind(StanzaError),
 }
 
 /// The caller's misuse of a machine: the command is not possible in this

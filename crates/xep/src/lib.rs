@@ -25,7 +25,7 @@
 //! | `bosh` | `bosh` | `xep-bosh` | XEP-0124, 0206 |
 //! | `jingle` | `jingle` | `xep-jingle` | XEP-0166 and its applications and transports (brings `hashes`, `forms`) |
 //! | `sasl` | `sasl` | `xep-sasl` | SASL mechanisms (PLAIN, ANONYMOUS, EXTERNAL, SCRAM and -PLUS), XEP-0440, XEP-0388 elements |
-//! | `negotiation` | `negotiation` | `xep-negotiation` | stream negotiation machines: XEP-0114 component handshake (both ends) |
+//! | `negotiation` | `negotiation` | `xep-negotiation` | stream negotiation machines: RFC 6120 client (STARTTLS, SASL, binding), XEP-0114 component handshake (both ends) |
 //! | `full` | | | all of the above |
 //!
 //! No feature is on by default. A module is the crate itself, so each type
