@@ -104,6 +104,15 @@ pub const MACHINES: &[Machine] = &[
         // A small input space: coverage stops growing quickly.
         smoke_secs: 30,
     },
+    Machine {
+        target: "negotiation-client-machine",
+        krate: "xep_negotiation",
+        func: "sim::client::fuzz",
+        what: "an RFC 6120 Client against a model server (STARTTLS, SASL through xep-sasl, bind) over real bytes, with errors, closes, stanzas and time out of turn: one outcome, no auth in the clear when TLS is required, ready only when the offer allows it",
+        seeds: xep_negotiation::sim::client::seeds,
+        dictionary: xep_negotiation::sim::client::dictionary,
+        smoke_secs: 60,
+    },
 ];
 
 /// Converter targets: (target, crate, function, fixture subdirectory, what

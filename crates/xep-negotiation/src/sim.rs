@@ -30,6 +30,8 @@ use crate::component::{self, Component};
 use crate::component_server::{self, ComponentServer};
 use crate::{Error, Transmit};
 
+pub mod client;
+
 const NAME: &str = "gateway.example.org";
 const SECRET: &str = "shared secret";
 const WRONG: &str = "not the secret";
