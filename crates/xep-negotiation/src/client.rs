@@ -8,7 +8,6 @@
 //! during negotiation (XEP-0198 is the caller's after [`Event::Ready`]),
 //! and the legacy session establishment (RFC 3921), which is ignored.
 
-use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use xep_core::negotiation::Challenge;
@@ -23,8 +22,8 @@ use xep_sasl::{
     ChannelBindingType, ClientError, Mechanism, Offer, Preferences, SaslChannelBinding,
 };
 
-use crate::component::{DEFAULT_TIMEOUT, queue_failure};
-use crate::{Failure, Transmit, deadline};
+use crate::component::DEFAULT_TIMEOUT;
+use crate::{Failure, Outbox, Transmit, deadline};
 
 /// When to use STARTTLS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -192,9 +191,7 @@ pub struct Client {
     mechanism: Option<Mechanism>,
     authenticated: bool,
     features: Option<Features>,
-    deadline: Option<Instant>,
-    transmit: VecDeque<Transmit>,
-    events: VecDeque<Event>,
+    out: Outbox<Event>,
 }
 
 impl std::fmt::Debug for Client {
@@ -220,9 +217,7 @@ impl Client {
             mechanism: None,
             authenticated: false,
             features: None,
-            deadline: None,
-            transmit: VecDeque::new(),
-            events: VecDeque::new(),
+            out: Outbox::new(),
         }
     }
 
@@ -243,7 +238,7 @@ impl Client {
         if self.state != State::Idle {
             return Err(self.wrong("start"));
         }
-        self.deadline = deadline(now, self.config.timeout);
+        self.out.deadline = deadline(now, self.config.timeout);
         self.open();
         Ok(())
     }
@@ -267,7 +262,8 @@ impl Client {
 
     /// Queues a stream header (the first one or a restart).
     fn open(&mut self) {
-        self.transmit
+        self.out
+            .transmit
             .push_back(Transmit::Header(StreamHeader::client_to(
                 self.config.domain.clone(),
             )));
@@ -278,10 +274,15 @@ impl Client {
     /// machine's: before [`start`](Self::start), and once the negotiation
     /// ended.
     pub fn handle_stream_event(&mut self, _now: Instant, event: &StreamEvent) -> bool {
-        match (self.state, event) {
-            (State::Idle | State::Ready | State::Failed, _) => return false,
-            (_, StreamEvent::End) => self.fail(Failure::Closed),
-            (State::AwaitingHeader, StreamEvent::Header(h)) => {
+        if matches!(self.state, State::Idle | State::Ready | State::Failed) {
+            return false;
+        }
+        if let Some(f) = crate::ending(event, self.state == State::AwaitingHeader) {
+            self.fail(f);
+            return true;
+        }
+        match event {
+            StreamEvent::Header(h) => {
                 if h.content == ContentNs::Client {
                     self.state = State::AwaitingFeatures;
                 } else {
@@ -291,40 +292,29 @@ impl Client {
                     );
                 }
             }
-            (_, StreamEvent::Header(_)) => {
-                self.protocol(StreamCondition::BadFormat, "an unexpected stream header")
-            }
-            (_, StreamEvent::Rejected { error, .. }) => {
-                self.protocol(StreamCondition::BadFormat, &error.to_string())
-            }
-            (_, StreamEvent::Element(p)) => {
-                if let Some(Ok(e)) = p.get::<StreamError>() {
-                    self.fail(Failure::Received(e));
-                    return true;
-                }
-                match self.state {
-                    State::AwaitingFeatures => match p.get::<Features>() {
-                        Some(Ok(f)) => self.features(f),
-                        _ => self.unexpected("<stream:features/>"),
-                    },
-                    State::AwaitingProceed => {
-                        if let Some(Ok(Proceed)) = p.get::<Proceed>() {
-                            self.state = State::TlsHandshake;
-                            self.events.push_back(Event::StartTls);
-                        } else if let Some(Ok(TlsFailure)) = p.get::<TlsFailure>() {
-                            self.fail(Failure::TlsFailed);
-                        } else {
-                            self.unexpected("<proceed/> or <failure/>");
-                        }
+            StreamEvent::Element(p) => match self.state {
+                State::AwaitingFeatures => match p.get::<Features>() {
+                    Some(Ok(f)) => self.features(f),
+                    _ => self.unexpected("<stream:features/>"),
+                },
+                State::AwaitingProceed => {
+                    if let Some(Ok(Proceed)) = p.get::<Proceed>() {
+                        self.state = State::TlsHandshake;
+                        self.out.events.push_back(Event::StartTls);
+                    } else if let Some(Ok(TlsFailure)) = p.get::<TlsFailure>() {
+                        self.fail(Failure::TlsFailed);
+                    } else {
+                        self.unexpected("<proceed/> or <failure/>");
                     }
-                    State::Authenticating => self.sasl_element(p),
-                    State::Binding => match p.get::<Iq>() {
-                        Some(Ok(iq)) if iq.id == self.config.bind_id => self.bound(iq),
-                        _ => self.unexpected("the bind result"),
-                    },
-                    _ => self.unexpected("nothing before the stream header"),
                 }
-            }
+                State::Authenticating => self.sasl_element(p),
+                State::Binding => match p.get::<Iq>() {
+                    Some(Ok(iq)) if iq.id == self.config.bind_id => self.bound(iq),
+                    _ => self.unexpected("the bind result"),
+                },
+                _ => self.unexpected("nothing before the stream header"),
+            },
+            StreamEvent::Rejected { .. } | StreamEvent::End => {}
         }
         true
     }
@@ -334,7 +324,8 @@ impl Client {
         if !self.tls {
             match (&starttls, self.config.tls) {
                 (Some(_), TlsPolicy::Required | TlsPolicy::IfOffered) => {
-                    self.transmit
+                    self.out
+                        .transmit
                         .push_back(Transmit::StartTls(StartTls::default()));
                     self.state = State::AwaitingProceed;
                     return;
@@ -356,7 +347,7 @@ impl Client {
             resource: self.config.resource.clone(),
             jid: None,
         };
-        self.transmit.push_back(Transmit::Iq(Iq::set(
+        self.out.transmit.push_back(Transmit::Iq(Iq::set(
             self.config.bind_id.clone(),
             None,
             xep_element::Payload::new(bind),
@@ -398,7 +389,7 @@ impl Client {
             }
         };
         let data = client.initial_response();
-        self.transmit.push_back(Transmit::Auth(Auth {
+        self.out.transmit.push_back(Transmit::Auth(Auth {
             mechanism: mechanism.name().to_string(),
             data: Some(SaslData(data)),
         }));
@@ -414,7 +405,7 @@ impl Client {
         if let Some(Ok(c)) = p.get::<Challenge>() {
             let challenge = c.data.map(|d| d.0).unwrap_or_default();
             match sasl.step(&challenge) {
-                Ok(r) => self.transmit.push_back(Transmit::Response(Response {
+                Ok(r) => self.out.transmit.push_back(Transmit::Response(Response {
                     data: Some(SaslData(r)),
                 })),
                 Err(e) => self.sasl_error(e, true),
@@ -425,7 +416,7 @@ impl Client {
                 Ok(()) => {
                     self.authenticated = true;
                     self.sasl = None;
-                    self.events.push_back(Event::StreamRestart);
+                    self.out.events.push_back(Event::StreamRestart);
                     self.open();
                 }
                 Err(e) => self.sasl_error(e, false),
@@ -441,7 +432,7 @@ impl Client {
     /// and close.
     fn sasl_error(&mut self, e: ClientError, open: bool) {
         if open {
-            self.transmit.push_back(Transmit::Abort(Abort));
+            self.out.transmit.push_back(Transmit::Abort(Abort));
         }
         let peer = match e {
             ClientError::Peer(p) => p,
@@ -458,14 +449,14 @@ impl Client {
             IqType::Result => match (iq.payload::<Bind>(), self.mechanism) {
                 (Some(Ok(Bind { jid: Some(jid), .. })), Some(mechanism)) => {
                     self.state = State::Ready;
-                    self.deadline = None;
+                    self.out.deadline = None;
                     let ready = Ready {
                         jid,
                         features: self.features.take().unwrap_or_default(),
                         mechanism,
                         tls: self.tls,
                     };
-                    self.events.push_back(Event::Ready(Box::new(ready)));
+                    self.out.events.push_back(Event::Ready(Box::new(ready)));
                 }
                 _ => self.protocol(
                     StreamCondition::UndefinedCondition,
@@ -492,35 +483,12 @@ impl Client {
     }
 
     fn fail(&mut self, failure: Failure) {
-        queue_failure(&mut self.transmit, &failure);
         self.state = State::Failed;
-        self.deadline = None;
         self.sasl = None;
-        self.events.push_back(Event::Failed(failure));
+        self.out.fail(failure, Event::Failed);
     }
 
-    /// When [`handle_timeout`](Self::handle_timeout) is due.
-    pub fn poll_timeout(&self) -> Option<Instant> {
-        self.deadline
-    }
-
-    /// Ends the negotiation with [`Failure::TimedOut`] once the deadline
-    /// passed.
-    pub fn handle_timeout(&mut self, now: Instant) {
-        if self.deadline.is_some_and(|d| d <= now) {
-            self.fail(Failure::TimedOut);
-        }
-    }
-
-    /// The next thing to write.
-    pub fn poll_transmit(&mut self) -> Option<Transmit> {
-        self.transmit.pop_front()
-    }
-
-    /// The next event.
-    pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
-    }
+    crate::outputs!(Event);
 }
 
 #[cfg(test)]

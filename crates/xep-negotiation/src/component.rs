@@ -10,7 +10,6 @@
 //! `<handshake/>` (success) or a stream error (`not-authorized`, or
 //! `host-unknown`/`conflict` for a name it will not serve).
 
-use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use sha1::{Digest, Sha1};
@@ -18,7 +17,7 @@ use xep_core::{ContentNs, StreamCondition, StreamError, StreamEvent, StreamHeade
 use xep_element::XmlElement;
 use xep_element::jid::Jid;
 
-use crate::{Failure, Transmit, deadline};
+use crate::{Failure, Outbox, Transmit, deadline};
 
 /// `<handshake/>` (XEP-0114 §3) of `jabber:component:accept`. (XEP-0114
 /// defines it in `jabber:component:connect` too, for the rarely deployed
@@ -121,9 +120,7 @@ pub enum Event {
 pub struct Component {
     config: Config,
     state: State,
-    deadline: Option<Instant>,
-    transmit: VecDeque<Transmit>,
-    events: VecDeque<Event>,
+    out: Outbox<Event>,
 }
 
 impl Component {
@@ -132,9 +129,7 @@ impl Component {
         Component {
             config,
             state: State::Idle,
-            deadline: None,
-            transmit: VecDeque::new(),
-            events: VecDeque::new(),
+            out: Outbox::new(),
         }
     }
 
@@ -157,12 +152,12 @@ impl Component {
                 state: self.state,
             });
         }
-        self.transmit.push_back(Transmit::Header(StreamHeader {
+        self.out.transmit.push_back(Transmit::Header(StreamHeader {
             to: Some(self.config.name.clone()),
             content: ContentNs::ComponentAccept,
             ..Default::default()
         }));
-        self.deadline = deadline(now, self.config.timeout);
+        self.out.deadline = deadline(now, self.config.timeout);
         self.state = State::AwaitingHeader;
         Ok(())
     }
@@ -171,21 +166,24 @@ impl Component {
     /// machine's: before [`start`](Self::start), and once the negotiation
     /// ended (stanzas after success are the caller's).
     pub fn handle_stream_event(&mut self, _now: Instant, event: &StreamEvent) -> bool {
-        match (self.state, event) {
-            (State::Idle | State::Ready | State::Failed, _) => return false,
-            (_, StreamEvent::End) => self.fail(Failure::Closed),
-            (State::AwaitingHeader, StreamEvent::Header(h)) => self.header(h),
-            (_, StreamEvent::Element(p)) => {
-                if let Some(Ok(e)) = p.get::<StreamError>() {
-                    self.fail(Failure::Received(e));
-                } else if self.state == State::AwaitingResult
+        if matches!(self.state, State::Idle | State::Ready | State::Failed) {
+            return false;
+        }
+        if let Some(f) = crate::ending(event, self.state == State::AwaitingHeader) {
+            self.fail(f);
+            return true;
+        }
+        match event {
+            StreamEvent::Header(h) => self.header(h),
+            StreamEvent::Element(p) => {
+                if self.state == State::AwaitingResult
                     && let Some(Ok(_)) = p.get::<Handshake>()
                 {
                     // Success is the empty element; a server that puts
                     // text in it still means success.
                     self.state = State::Ready;
-                    self.deadline = None;
-                    self.events.push_back(Event::Authenticated);
+                    self.out.deadline = None;
+                    self.out.events.push_back(Event::Authenticated);
                 } else {
                     self.fail(Failure::Sent(StreamError::new(
                         StreamCondition::UnsupportedStanzaType,
@@ -193,14 +191,7 @@ impl Component {
                     )));
                 }
             }
-            (_, StreamEvent::Rejected { error, .. }) => self.fail(Failure::Sent(StreamError::new(
-                StreamCondition::BadFormat,
-                Some(&error.to_string()),
-            ))),
-            (_, StreamEvent::Header(_)) => self.fail(Failure::Sent(StreamError::new(
-                StreamCondition::BadFormat,
-                Some("a second stream header"),
-            ))),
+            StreamEvent::Rejected { .. } | StreamEvent::End => {}
         }
         true
     }
@@ -219,53 +210,16 @@ impl Component {
             )));
         };
         let digest = handshake_digest(id, &self.config.secret);
-        self.transmit
+        self.out
+            .transmit
             .push_back(Transmit::Handshake(Handshake::with_digest(digest)));
         self.state = State::AwaitingResult;
     }
 
     fn fail(&mut self, failure: Failure) {
-        queue_failure(&mut self.transmit, &failure);
         self.state = State::Failed;
-        self.deadline = None;
-        self.events.push_back(Event::Failed(failure));
+        self.out.fail(failure, Event::Failed);
     }
 
-    /// When [`handle_timeout`](Self::handle_timeout) is due.
-    pub fn poll_timeout(&self) -> Option<Instant> {
-        self.deadline
-    }
-
-    /// Ends the negotiation with [`Failure::TimedOut`] once the deadline
-    /// passed.
-    pub fn handle_timeout(&mut self, now: Instant) {
-        if self.deadline.is_some_and(|d| d <= now) {
-            self.fail(Failure::TimedOut);
-        }
-    }
-
-    /// The next thing to write.
-    pub fn poll_transmit(&mut self) -> Option<Transmit> {
-        self.transmit.pop_front()
-    }
-
-    /// The next event.
-    pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
-    }
-}
-
-/// What ending the stream for `failure` writes: the stream error this end
-/// sends (if any), then the close.
-pub(crate) fn queue_failure(transmit: &mut VecDeque<Transmit>, failure: &Failure) {
-    match failure {
-        Failure::Sent(e) => transmit.push_back(Transmit::StreamError(e.clone())),
-        Failure::TimedOut => transmit.push_back(Transmit::StreamError(StreamError::new(
-            StreamCondition::ConnectionTimeout,
-            None,
-        ))),
-        // The peer's error or close, or a client failure: only the close.
-        _ => {}
-    }
-    transmit.push_back(Transmit::Close);
+    crate::outputs!(Event);
 }

@@ -3,15 +3,14 @@
 //! the caller whether it serves the component name the header asks for
 //! (and with which secret), and checks the component's `<handshake/>`.
 
-use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use subtle::ConstantTimeEq;
 use xep_core::{ContentNs, StreamCondition, StreamError, StreamEvent, StreamHeader};
 use xep_element::jid::Jid;
 
-use crate::component::{DEFAULT_TIMEOUT, Handshake, handshake_digest, queue_failure};
-use crate::{Failure, Transmit, deadline};
+use crate::component::{DEFAULT_TIMEOUT, Handshake, handshake_digest};
+use crate::{Failure, Outbox, Transmit, deadline};
 
 /// What a [`ComponentServer`] needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,9 +94,7 @@ pub struct ComponentServer {
     /// The digest the handshake must carry, once accepted.
     expected: Option<String>,
     header_sent: bool,
-    deadline: Option<Instant>,
-    transmit: VecDeque<Transmit>,
-    events: VecDeque<Event>,
+    out: Outbox<Event>,
 }
 
 impl ComponentServer {
@@ -109,9 +106,7 @@ impl ComponentServer {
             name: None,
             expected: None,
             header_sent: false,
-            deadline: None,
-            transmit: VecDeque::new(),
-            events: VecDeque::new(),
+            out: Outbox::new(),
         }
     }
 
@@ -140,7 +135,7 @@ impl ComponentServer {
         }
         self.expected = Some(handshake_digest(&self.config.stream_id, secret));
         self.send_header();
-        self.deadline = deadline(now, self.config.timeout);
+        self.out.deadline = deadline(now, self.config.timeout);
         self.state = State::AwaitingHandshake;
         Ok(())
     }
@@ -165,7 +160,7 @@ impl ComponentServer {
             return;
         }
         self.header_sent = true;
-        self.transmit.push_back(Transmit::Header(StreamHeader {
+        self.out.transmit.push_back(Transmit::Header(StreamHeader {
             from: self.name.clone(),
             id: Some(self.config.stream_id.clone()),
             content: ContentNs::ComponentAccept,
@@ -176,14 +171,17 @@ impl ComponentServer {
     /// One event of the stream from the component. `false` once the
     /// negotiation ended (stanzas after success are the caller's).
     pub fn handle_stream_event(&mut self, _now: Instant, event: &StreamEvent) -> bool {
-        match (self.state, event) {
-            (State::Ready | State::Failed, _) => return false,
-            (_, StreamEvent::End) => self.fail(Failure::Closed),
-            (State::AwaitingHeader, StreamEvent::Header(h)) => self.header(h),
-            (_, StreamEvent::Element(p)) => {
-                if let Some(Ok(e)) = p.get::<StreamError>() {
-                    self.fail(Failure::Received(e));
-                } else if self.state == State::AwaitingHandshake
+        if matches!(self.state, State::Ready | State::Failed) {
+            return false;
+        }
+        if let Some(f) = crate::ending(event, self.state == State::AwaitingHeader) {
+            self.fail(f);
+            return true;
+        }
+        match event {
+            StreamEvent::Header(h) => self.header(h),
+            StreamEvent::Element(p) => {
+                if self.state == State::AwaitingHandshake
                     && let Some(Ok(h)) = p.get::<Handshake>()
                 {
                     self.handshake(&h);
@@ -195,14 +193,7 @@ impl ComponentServer {
                     )));
                 }
             }
-            (_, StreamEvent::Rejected { error, .. }) => self.fail(Failure::Sent(StreamError::new(
-                StreamCondition::BadFormat,
-                Some(&error.to_string()),
-            ))),
-            (_, StreamEvent::Header(_)) => self.fail(Failure::Sent(StreamError::new(
-                StreamCondition::BadFormat,
-                Some("a second stream header"),
-            ))),
+            StreamEvent::Rejected { .. } | StreamEvent::End => {}
         }
         true
     }
@@ -222,7 +213,7 @@ impl ComponentServer {
         };
         self.name = Some(name.clone());
         self.state = State::AwaitingDecision;
-        self.events.push_back(Event::NameRequested { name });
+        self.out.events.push_back(Event::NameRequested { name });
     }
 
     fn handshake(&mut self, h: &Handshake) {
@@ -231,12 +222,13 @@ impl ComponentServer {
         // lowercase, and a component that sent uppercase means the same.
         let got = h.digest.as_deref().unwrap_or_default().to_ascii_lowercase();
         if bool::from(got.as_bytes().ct_eq(expected.as_bytes())) && !expected.is_empty() {
-            self.transmit
+            self.out
+                .transmit
                 .push_back(Transmit::Handshake(Handshake::success()));
             self.state = State::Ready;
-            self.deadline = None;
+            self.out.deadline = None;
             let name = self.name.clone().expect("a name before the handshake");
-            self.events.push_back(Event::Authenticated { name });
+            self.out.events.push_back(Event::Authenticated { name });
         } else {
             self.fail(Failure::Sent(StreamError::new(
                 StreamCondition::NotAuthorized,
@@ -248,32 +240,9 @@ impl ComponentServer {
     fn fail(&mut self, failure: Failure) {
         // RFC 6120 §4.9.1.2: a stream error answers a header with a header.
         self.send_header();
-        queue_failure(&mut self.transmit, &failure);
         self.state = State::Failed;
-        self.deadline = None;
-        self.events.push_back(Event::Failed(failure));
+        self.out.fail(failure, Event::Failed);
     }
 
-    /// When [`handle_timeout`](Self::handle_timeout) is due.
-    pub fn poll_timeout(&self) -> Option<Instant> {
-        self.deadline
-    }
-
-    /// Ends the negotiation with [`Failure::TimedOut`] once the deadline
-    /// passed.
-    pub fn handle_timeout(&mut self, now: Instant) {
-        if self.deadline.is_some_and(|d| d <= now) {
-            self.fail(Failure::TimedOut);
-        }
-    }
-
-    /// The next thing to write.
-    pub fn poll_transmit(&mut self) -> Option<Transmit> {
-        self.transmit.pop_front()
-    }
-
-    /// The next event.
-    pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
-    }
+    crate::outputs!(Event);
 }

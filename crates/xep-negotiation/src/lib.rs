@@ -56,12 +56,46 @@
 
 #![warn(missing_docs)]
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::time::{Duration, Instant};
 
 use xep_core::negotiation::{Abort, Auth, Response, SaslFailure, StartTls};
-use xep_core::{Iq, StanzaError, StreamError, StreamHeader, StreamWriter};
+use xep_core::{
+    Iq, StanzaError, StreamCondition, StreamError, StreamEvent, StreamHeader, StreamWriter,
+};
 use xep_element::Payload;
+
+/// The output half of the state-machine contract, the same on every
+/// machine here (each keeps an [`Outbox`] in `out` and has
+/// `fn fail(&mut self, Failure)`).
+macro_rules! outputs {
+    ($event:ty) => {
+        /// When [`handle_timeout`](Self::handle_timeout) is due.
+        pub fn poll_timeout(&self) -> Option<std::time::Instant> {
+            self.out.deadline
+        }
+
+        /// Ends the negotiation with [`Failure::TimedOut`](crate::Failure::TimedOut)
+        /// once the deadline passed.
+        pub fn handle_timeout(&mut self, now: std::time::Instant) {
+            if self.out.is_due(now) {
+                self.fail(crate::Failure::TimedOut);
+            }
+        }
+
+        /// The next thing to write.
+        pub fn poll_transmit(&mut self) -> Option<crate::Transmit> {
+            self.out.transmit.pop_front()
+        }
+
+        /// The next event.
+        pub fn poll_event(&mut self) -> Option<$event> {
+            self.out.events.pop_front()
+        }
+    };
+}
+pub(crate) use outputs;
 
 pub mod client;
 pub mod component;
@@ -201,6 +235,72 @@ impl<S: fmt::Debug> fmt::Display for Error<S> {
 }
 
 impl<S: fmt::Debug> std::error::Error for Error<S> {}
+
+/// What every machine of the crate keeps for its caller: the transmits and
+/// events to poll, and the negotiation's one deadline.
+#[derive(Debug, Clone)]
+struct Outbox<E> {
+    deadline: Option<Instant>,
+    transmit: VecDeque<Transmit>,
+    events: VecDeque<E>,
+}
+
+impl<E> Outbox<E> {
+    fn new() -> Self {
+        Outbox {
+            deadline: None,
+            transmit: VecDeque::new(),
+            events: VecDeque::new(),
+        }
+    }
+
+    /// Whether the deadline passed at `now`.
+    fn is_due(&self, now: Instant) -> bool {
+        self.deadline.is_some_and(|d| d <= now)
+    }
+
+    /// Ends the negotiation for `failure`: queues the stream error this
+    /// end sends (if any) and the close, drops the deadline and reports
+    /// the failure as the event `failed` makes of it.
+    fn fail(&mut self, failure: Failure, failed: fn(Failure) -> E) {
+        match &failure {
+            Failure::Sent(e) => self.transmit.push_back(Transmit::StreamError(e.clone())),
+            Failure::TimedOut => self
+                .transmit
+                .push_back(Transmit::StreamError(StreamError::new(
+                    StreamCondition::ConnectionTimeout,
+                    None,
+                ))),
+            // The peer's error or close, or a client's refusal: the close.
+            _ => {}
+        }
+        self.transmit.push_back(Transmit::Close);
+        self.deadline = None;
+        self.events.push_back(failed(failure));
+    }
+}
+
+/// What ends a negotiation in any state: the peer's close, its stream
+/// error, a malformed element, or a header where none is expected (unless
+/// `header_expected`).
+fn ending(event: &StreamEvent, header_expected: bool) -> Option<Failure> {
+    let broken = |text: &str| {
+        Some(Failure::Sent(StreamError::new(
+            StreamCondition::BadFormat,
+            Some(text),
+        )))
+    };
+    match event {
+        StreamEvent::End => Some(Failure::Closed),
+        StreamEvent::Rejected { error, .. } => broken(&error.to_string()),
+        StreamEvent::Header(_) if !header_expected => broken("an unexpected stream header"),
+        StreamEvent::Element(p) => match p.get::<StreamError>() {
+            Some(Ok(e)) => Some(Failure::Received(e)),
+            _ => None,
+        },
+        StreamEvent::Header(_) => None,
+    }
+}
 
 /// A deadline `d` after `now`; none when the clock cannot represent it.
 fn deadline(now: Instant, d: Option<Duration>) -> Option<Instant> {

@@ -122,16 +122,18 @@ pub fn fuzz(now: Instant, data: &[u8]) {
 }
 
 /// One direction: the writer of one end, the bytes in flight, the reader
-/// of the other end.
-struct Wire {
-    writer: StreamWriter,
-    reader: StreamReader,
-    in_flight: Vec<u8>,
+/// of the other end (also the scripted tests' connection).
+pub(crate) struct Wire {
+    pub(crate) writer: StreamWriter,
+    pub(crate) reader: StreamReader,
+    pub(crate) in_flight: Vec<u8>,
+    /// Everything written through [`Wire::write`], for transcripts.
+    pub(crate) transcript: String,
     closed: bool,
 }
 
 impl Wire {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let registry = Registry::new()
             .with(xep_core::ELEMENTS)
             .with(crate::ELEMENTS);
@@ -139,17 +141,22 @@ impl Wire {
             writer: StreamWriter::default(),
             reader: StreamReader::new(StreamLimits::default()).with_registry(registry),
             in_flight: Vec::new(),
+            transcript: String::new(),
             closed: false,
         }
     }
 
-    fn write(&mut self, t: Transmit) {
+    /// Writes `t` as the end's writer does.
+    pub(crate) fn write(&mut self, t: Transmit) {
         assert!(!self.closed, "{t:?} written after the close");
         self.closed = t == Transmit::Close;
-        self.in_flight.extend(t.to_bytes(&mut self.writer));
+        let bytes = t.to_bytes(&mut self.writer);
+        self.transcript.push_str(&String::from_utf8_lossy(&bytes));
+        self.in_flight.extend(bytes);
     }
 
-    fn deliver(&mut self) -> Vec<StreamEvent> {
+    /// Everything in flight arrives: the events the reader reads.
+    pub(crate) fn deliver(&mut self) -> Vec<StreamEvent> {
         self.reader.feed(&std::mem::take(&mut self.in_flight));
         let mut events = Vec::new();
         while let Some(e) = self

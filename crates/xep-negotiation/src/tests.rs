@@ -3,55 +3,24 @@
 
 use std::time::{Duration, Instant};
 
-use xep_core::{
-    ContentNs, Stanza, StreamCondition, StreamError, StreamEvent, StreamLimits, StreamReader,
-    StreamWriter,
-};
-use xep_element::{Registry, XmlElement};
+use xep_core::{ContentNs, Stanza, StreamCondition, StreamError, StreamEvent};
+use xep_element::XmlElement;
 
 use crate::component::{self, Component, Handshake, handshake_digest};
 use crate::component_server::{self, ComponentServer};
+use crate::sim::Wire;
 use crate::{Error, Failure, Transmit};
 
 const NAME: &str = "gateway.example.org";
 const SECRET: &str = "correct horse";
 const STREAM_ID: &str = "k7Qz2w";
 
-/// One direction of a connection: what one end writes, as bytes, read by
-/// the other end's stream reader.
-struct Wire {
-    writer: StreamWriter,
-    reader: StreamReader,
-    /// Everything written, for the transcript assertions.
-    bytes: String,
-}
-
-impl Wire {
-    fn new() -> Self {
-        let registry = Registry::new()
-            .with(xep_core::ELEMENTS)
-            .with(crate::ELEMENTS);
-        Wire {
-            writer: StreamWriter::default(),
-            reader: StreamReader::new(StreamLimits::default()).with_registry(registry),
-            bytes: String::new(),
-        }
+/// Writes every transmit and delivers: the events the other end reads.
+fn carry(wire: &mut Wire, out: impl IntoIterator<Item = Transmit>) -> Vec<StreamEvent> {
+    for t in out {
+        wire.write(t);
     }
-
-    /// Writes every transmit through the writer, feeds the bytes to the
-    /// reader and returns the events it reads.
-    fn carry(&mut self, out: impl IntoIterator<Item = Transmit>) -> Vec<StreamEvent> {
-        for t in out {
-            let b = t.to_bytes(&mut self.writer);
-            self.bytes.push_str(std::str::from_utf8(&b).unwrap());
-            self.reader.feed(&b);
-        }
-        let mut events = Vec::new();
-        while let Some(e) = self.reader.next_event().expect("well-formed") {
-            events.push(e);
-        }
-        events
-    }
+    wire.deliver()
 }
 
 fn drain(mut poll: impl FnMut() -> Option<Transmit>) -> Vec<Transmit> {
@@ -82,7 +51,7 @@ impl Pair {
 
     /// Component → server.
     fn up(&mut self) {
-        for e in self.up.carry(drain(|| self.c.poll_transmit())) {
+        for e in carry(&mut self.up, drain(|| self.c.poll_transmit())) {
             // The close after a stream error finds the machine done.
             let handled = self.s.handle_stream_event(self.now, &e);
             assert!(handled || e == StreamEvent::End, "{e:?}");
@@ -91,7 +60,7 @@ impl Pair {
 
     /// Server → component.
     fn down(&mut self) {
-        for e in self.down.carry(drain(|| self.s.poll_transmit())) {
+        for e in carry(&mut self.down, drain(|| self.s.poll_transmit())) {
             let handled = self.c.handle_stream_event(self.now, &e);
             assert!(handled || e == StreamEvent::End, "{e:?}");
         }
@@ -168,7 +137,7 @@ fn a_component_authenticates_with_the_shared_secret() {
     // The transcript, as written on each side.
     let digest = handshake_digest(STREAM_ID, SECRET);
     assert_eq!(
-        p.up.bytes,
+        p.up.transcript,
         format!(
             "<?xml version='1.0'?><stream:stream xmlns='jabber:component:accept' \
              xmlns:stream='http://etherx.jabber.org/streams' to='{NAME}'>\
@@ -176,7 +145,7 @@ fn a_component_authenticates_with_the_shared_secret() {
         )
     );
     assert_eq!(
-        p.down.bytes,
+        p.down.transcript,
         format!(
             "<?xml version='1.0'?><stream:stream xmlns='jabber:component:accept' \
              xmlns:stream='http://etherx.jabber.org/streams' from='{NAME}' id='{STREAM_ID}'>\
@@ -209,15 +178,19 @@ fn a_wrong_secret_is_refused_with_not_authorized() {
     assert!(not_authorized(&e));
     assert_eq!(p.s.state(), component_server::State::Failed);
     p.down();
-    assert!(!p.down.bytes.contains("<handshake"), "{}", p.down.bytes);
     assert!(
-        p.down.bytes.contains(
+        !p.down.transcript.contains("<handshake"),
+        "{}",
+        p.down.transcript
+    );
+    assert!(
+        p.down.transcript.contains(
             "<stream:error><not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
         ),
         "{}",
-        p.down.bytes
+        p.down.transcript
     );
-    assert!(p.down.bytes.ends_with("</stream:stream>"));
+    assert!(p.down.transcript.ends_with("</stream:stream>"));
     let Some(component::Event::Failed(Failure::Received(e))) = p.c.poll_event() else {
         panic!()
     };
@@ -237,7 +210,7 @@ fn an_uppercase_digest_is_the_same_digest() {
         panic!()
     };
     let loud = Handshake::with_digest(h.digest.unwrap().to_ascii_uppercase());
-    for e in p.up.carry([Transmit::Handshake(loud)]) {
+    for e in carry(&mut p.up, [Transmit::Handshake(loud)]) {
         p.s.handle_stream_event(p.now, &e);
     }
     assert_eq!(p.s.state(), component_server::State::Ready);
@@ -256,16 +229,16 @@ fn a_name_the_server_does_not_serve_is_refused() {
     // A header first, then the error and the close (RFC 6120 §4.9.1.2).
     assert!(
         p.down
-            .bytes
+            .transcript
             .contains(&format!("from='{NAME}' id='{STREAM_ID}'>"))
     );
     assert!(
-        p.down.bytes.ends_with(
+        p.down.transcript.ends_with(
             "<stream:error><host-unknown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>\
              </stream:error></stream:stream>"
         ),
         "{}",
-        p.down.bytes
+        p.down.transcript
     );
     let Some(component::Event::Failed(Failure::Received(e))) = p.c.poll_event() else {
         panic!()

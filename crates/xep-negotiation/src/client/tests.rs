@@ -9,7 +9,7 @@ use xep_core::negotiation::SaslCondition;
 use xep_core::{DefinedCondition, StreamCondition, StreamLimits, StreamReader, StreamWriter};
 use xep_element::{Registry, XmlElement, XmlValue};
 use xep_sasl::server::{self, ChannelBindingOffer, ServerStep};
-use xep_sasl::{ChannelBindingType, Mechanism, ScramHash, ScramMechanism, StoredCredentials};
+use xep_sasl::{ChannelBindingType, Mechanism, ScramMechanism, StoredCredentials};
 
 use super::*;
 
@@ -231,42 +231,15 @@ fn scram_plus_binds_to_the_tls_channel_and_asks_for_a_resource() {
     run.server(HEADER);
     run.server(FEATURES_SASL);
     // The server's end of SCRAM-SHA-256-PLUS over the same channel.
-    let mut scram = server::Scram::new(
+    let channel = vec![(ChannelBindingType::TlsExporter, TLS_EXPORTER.to_vec())];
+    let last = scram_server(
+        &mut run,
         ScramMechanism::SHA_256_PLUS,
-        b"server nonce bytes",
-        ChannelBindingOffer::new(vec![(
-            ChannelBindingType::TlsExporter,
-            TLS_EXPORTER.to_vec(),
-        )]),
-    )
-    .unwrap();
-    let auth = run.sent();
-    assert!(auth.contains("mechanism='SCRAM-SHA-256-PLUS'"), "{auth}");
-    let auth = xep_core::negotiation::Auth::from_xml(auth.as_bytes()).unwrap();
-    let ServerStep::NeedCredentials { username, .. } = scram.step(&auth.data.unwrap().0).unwrap()
-    else {
-        panic!()
-    };
-    assert_eq!(username, "juliet");
-    let stored =
-        StoredCredentials::from_password(ScramHash::Sha256, "r0m30myr0m30", b"salt", 4096).unwrap();
-    let ServerStep::Challenge(first) = scram.provide(Some(stored)).unwrap() else {
-        panic!()
-    };
-    run.server(&format!(
-        "<challenge xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>{}</challenge>",
-        SaslData(first).to_xml()
-    ));
-    let response = xep_core::negotiation::Response::from_xml(run.sent().as_bytes()).unwrap();
-    let ServerStep::Success {
-        additional_data, ..
-    } = scram.step(&response.data.unwrap().0).unwrap()
-    else {
-        panic!()
-    };
+        ChannelBindingOffer::new(channel),
+    );
     run.server(&format!(
         "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>{}</success>",
-        SaslData(additional_data.unwrap()).to_xml()
+        SaslData(last).to_xml()
     ));
     assert_eq!(run.sent(), CLIENT_HEADER);
     run.server(HEADER);
@@ -286,29 +259,19 @@ fn scram_plus_binds_to_the_tls_channel_and_asks_for_a_resource() {
     assert_eq!(ready.mechanism.name(), "SCRAM-SHA-256-PLUS");
 }
 
-/// Runs SCRAM-SHA-1 in the clear (no STARTTLS offered, `IfOffered`) up
-/// to the server-final-message, which the server gives to `finish`.
-fn scram_sha1_in_the_clear(finish: impl FnOnce(&mut Run, Vec<u8>)) -> Run {
-    let mut cfg = config();
-    cfg.tls = TlsPolicy::IfOffered;
-    let mut run = Run::new(cfg);
-    run.sent();
-    run.server(HEADER);
-    run.server(
-        "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>\
-         <mechanism>SCRAM-SHA-1</mechanism></mechanisms></stream:features>",
-    );
+/// The server's end of the SCRAM exchange the client's `<auth/>` (the
+/// last thing it wrote) starts, up to the server-final-message, returned.
+fn scram_server(run: &mut Run, mechanism: ScramMechanism, offer: ChannelBindingOffer) -> Vec<u8> {
     let auth = xep_core::negotiation::Auth::from_xml(run.sent().as_bytes()).unwrap();
-    assert_eq!(auth.mechanism, "SCRAM-SHA-1");
-    let mut scram = server::Scram::new(
-        ScramMechanism::SHA_1,
-        b"server nonce",
-        ChannelBindingOffer::none(),
-    )
-    .unwrap();
-    scram.step(&auth.data.unwrap().0).unwrap();
+    assert_eq!(auth.mechanism, mechanism.name());
+    let mut scram = server::Scram::new(mechanism, b"server nonce bytes", offer).unwrap();
+    let ServerStep::NeedCredentials { username, .. } = scram.step(&auth.data.unwrap().0).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(username, "juliet");
     let stored =
-        StoredCredentials::from_password(ScramHash::Sha1, "r0m30myr0m30", b"salt", 4096).unwrap();
+        StoredCredentials::from_password(mechanism.hash, "r0m30myr0m30", b"salt", 4096).unwrap();
     let ServerStep::Challenge(first) = scram.provide(Some(stored)).unwrap() else {
         panic!()
     };
@@ -323,7 +286,23 @@ fn scram_sha1_in_the_clear(finish: impl FnOnce(&mut Run, Vec<u8>)) -> Run {
     else {
         panic!()
     };
-    finish(&mut run, additional_data.unwrap());
+    additional_data.unwrap()
+}
+
+/// Runs SCRAM-SHA-1 in the clear (no STARTTLS offered, `IfOffered`) up
+/// to the server-final-message, which the server gives to `finish`.
+fn scram_sha1_in_the_clear(finish: impl FnOnce(&mut Run, Vec<u8>)) -> Run {
+    let mut cfg = config();
+    cfg.tls = TlsPolicy::IfOffered;
+    let mut run = Run::new(cfg);
+    run.sent();
+    run.server(HEADER);
+    run.server(
+        "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>\
+         <mechanism>SCRAM-SHA-1</mechanism></mechanisms></stream:features>",
+    );
+    let last = scram_server(&mut run, ScramMechanism::SHA_1, ChannelBindingOffer::none());
+    finish(&mut run, last);
     run
 }
 
