@@ -262,9 +262,23 @@ fn scram_plus_binds_to_the_tls_channel_and_asks_for_a_resource() {
 /// The server's end of the SCRAM exchange the client's `<auth/>` (the
 /// last thing it wrote) starts, up to the server-final-message, returned.
 fn scram_server(run: &mut Run, mechanism: ScramMechanism, offer: ChannelBindingOffer) -> Vec<u8> {
-    let auth = xep_core::negotiation::Auth::from_xml(run.sent().as_bytes()).unwrap();
-    assert_eq!(auth.mechanism, mechanism.name());
     let mut scram = server::Scram::new(mechanism, b"server nonce bytes", offer).unwrap();
+    scram_challenge(run, &mut scram);
+    let response = xep_core::negotiation::Response::from_xml(run.sent().as_bytes()).unwrap();
+    let ServerStep::Success {
+        additional_data, ..
+    } = scram.step(&response.data.unwrap().0).unwrap()
+    else {
+        panic!()
+    };
+    additional_data.unwrap()
+}
+
+/// `scram` answers the client's `<auth/>` with its server-first-message.
+fn scram_challenge(run: &mut Run, scram: &mut server::Scram) {
+    let auth = xep_core::negotiation::Auth::from_xml(run.sent().as_bytes()).unwrap();
+    let mechanism = scram.mechanism();
+    assert_eq!(auth.mechanism, mechanism.name());
     let ServerStep::NeedCredentials { username, .. } = scram.step(&auth.data.unwrap().0).unwrap()
     else {
         panic!()
@@ -279,14 +293,43 @@ fn scram_server(run: &mut Run, mechanism: ScramMechanism, offer: ChannelBindingO
         "<challenge xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>{}</challenge>",
         SaslData(first).to_xml()
     ));
-    let response = xep_core::negotiation::Response::from_xml(run.sent().as_bytes()).unwrap();
-    let ServerStep::Success {
-        additional_data, ..
-    } = scram.step(&response.data.unwrap().0).unwrap()
-    else {
-        panic!()
-    };
-    additional_data.unwrap()
+}
+
+#[test]
+fn a_stripped_plus_offer_is_caught_by_downgrade_protection() {
+    let mut run = Run::new(config());
+    run.server(HEADER);
+    run.server(FEATURES_TLS_REQUIRED);
+    run.server("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+    // The TLS library cannot bind here: the client will not use -PLUS.
+    run.tls_up(Vec::new());
+    run.sent();
+    run.server(HEADER);
+    // Someone in the middle removed -PLUS and XEP-0440's types.
+    run.server(
+        "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>\
+         <mechanism>SCRAM-SHA-256</mechanism></mechanisms></stream:features>",
+    );
+    // The server hashes what it really offered (XEP-0474).
+    let mut scram = server::Scram::new(
+        ScramMechanism::SHA_256,
+        b"server nonce bytes",
+        ChannelBindingOffer::none(),
+    )
+    .unwrap()
+    .with_downgrade_protection(
+        &["SCRAM-SHA-256-PLUS", "SCRAM-SHA-256"],
+        Some(&["tls-exporter"]),
+    );
+    scram_challenge(&mut run, &mut scram);
+    assert_eq!(
+        run.failure(),
+        &Failure::SaslPeer(xep_sasl::PeerError::Downgrade)
+    );
+    assert_eq!(
+        run.sent(),
+        "<abort xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/></stream:stream>"
+    );
 }
 
 /// Runs SCRAM-SHA-1 in the clear (no STARTTLS offered, `IfOffered`) up
