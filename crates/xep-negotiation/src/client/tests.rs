@@ -588,3 +588,28 @@ fn misuse_is_wrong_state_and_sends_nothing() {
     );
     assert_eq!(c.poll_transmit(), None);
 }
+
+#[test]
+fn direct_tls_skips_starttls_and_binds_the_channel() {
+    // XEP-0368: TLS from the first byte, with its channel binding.
+    let mut cfg = config();
+    cfg.tls_at_start = true;
+    cfg.channel_bindings = vec![(ChannelBindingType::TlsExporter, TLS_EXPORTER.to_vec())];
+    let mut run = Run::new(cfg);
+    run.sent();
+    run.server(HEADER);
+    run.server(FEATURES_SASL);
+    let channel = vec![(ChannelBindingType::TlsExporter, TLS_EXPORTER.to_vec())];
+    let last = scram_server(
+        &mut run,
+        ScramMechanism::SHA_256_PLUS,
+        ChannelBindingOffer::new(channel),
+    );
+    run.server(&format!(
+        "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>{}</success>",
+        SaslData(last).to_xml()
+    ));
+    assert!(!run.events.contains(&Event::StartTls));
+    assert_eq!(run.events, vec![Event::StreamRestart]);
+    assert_eq!(run.sent(), CLIENT_HEADER);
+}
