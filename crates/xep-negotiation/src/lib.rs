@@ -168,8 +168,9 @@ impl Transmit {
     }
 }
 
-/// Why a negotiation ended without success: the peer's fault or its
-/// refusal, never the caller's.
+/// Why a negotiation ended without success: the peer's fault, its
+/// refusal, or an offer this end's configuration cannot accept (TLS, the
+/// mechanisms); never the caller's misuse, which is [`Error`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Failure {
     /// The peer ended the stream with this error (`not-authorized` for a
