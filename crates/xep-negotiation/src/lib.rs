@@ -11,7 +11,7 @@
 //!
 //! The machines follow the workspace's state-machine contract
 //! (ARCHITECTURE.md, "State machines: the one contract"): each input takes
-//! `now` first and a [`StreamEvent`](xep_core::StreamEvent) from the
+//! `now` first and a [`StreamEvent`] from the
 //! caller's [`StreamReader`](xep_core::StreamReader)
 //! (`handle_stream_event`, `true` when it was the machine's); commands
 //! return [`Error::WrongState`] on misuse, with nothing sent; output is
