@@ -231,16 +231,7 @@ fn scram_plus_binds_to_the_tls_channel_and_asks_for_a_resource() {
     run.server(HEADER);
     run.server(FEATURES_SASL);
     // The server's end of SCRAM-SHA-256-PLUS over the same channel.
-    let channel = vec![(ChannelBindingType::TlsExporter, TLS_EXPORTER.to_vec())];
-    let last = scram_server(
-        &mut run,
-        ScramMechanism::SHA_256_PLUS,
-        ChannelBindingOffer::new(channel),
-    );
-    run.server(&format!(
-        "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>{}</success>",
-        SaslData(last).to_xml()
-    ));
+    plus_succeeds(&mut run);
     assert_eq!(run.sent(), CLIENT_HEADER);
     run.server(HEADER);
     run.server(FEATURES_BIND);
@@ -257,6 +248,25 @@ fn scram_plus_binds_to_the_tls_channel_and_asks_for_a_resource() {
         panic!("{:?}", run.events)
     };
     assert_eq!(ready.mechanism.name(), "SCRAM-SHA-256-PLUS");
+}
+
+/// The server's `<success/>` with the server-final-message.
+fn success(run: &mut Run, server_final: Vec<u8>) {
+    run.server(&format!(
+        "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>{}</success>",
+        SaslData(server_final).to_xml()
+    ));
+}
+
+/// SCRAM-SHA-256-PLUS over the `tls-exporter` channel, to `<success/>`.
+fn plus_succeeds(run: &mut Run) {
+    let channel = vec![(ChannelBindingType::TlsExporter, TLS_EXPORTER.to_vec())];
+    let last = scram_server(
+        run,
+        ScramMechanism::SHA_256_PLUS,
+        ChannelBindingOffer::new(channel),
+    );
+    success(run, last);
 }
 
 /// The server's end of the SCRAM exchange the client's `<auth/>` (the
@@ -351,25 +361,16 @@ fn scram_sha1_in_the_clear(finish: impl FnOnce(&mut Run, Vec<u8>)) -> Run {
 
 #[test]
 fn scram_in_the_clear_when_tls_is_only_preferred() {
-    let mut run = scram_sha1_in_the_clear(|run, last| {
-        run.server(&format!(
-            "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>{}</success>",
-            SaslData(last).to_xml()
-        ));
-    });
+    let mut run = scram_sha1_in_the_clear(success);
     assert_eq!(run.events, vec![Event::StreamRestart]);
     assert_eq!(run.sent(), CLIENT_HEADER);
 }
 
 #[test]
 fn a_wrong_scram_server_signature_ends_the_negotiation() {
-    let mut run = scram_sha1_in_the_clear(|run, _| {
-        // v= of 20 zero bytes: not the server's signature.
-        run.server(&format!(
-            "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>{}</success>",
-            SaslData(b"v=AAAAAAAAAAAAAAAAAAAAAAAAAAA=".to_vec()).to_xml()
-        ));
-    });
+    // v= of 20 zero bytes: not the server's signature.
+    let mut run =
+        scram_sha1_in_the_clear(|run, _| success(run, b"v=AAAAAAAAAAAAAAAAAAAAAAAAAAA=".to_vec()));
     assert!(
         matches!(run.failure(), Failure::SaslPeer(_)),
         "{:?}",
@@ -599,16 +600,7 @@ fn direct_tls_skips_starttls_and_binds_the_channel() {
     run.sent();
     run.server(HEADER);
     run.server(FEATURES_SASL);
-    let channel = vec![(ChannelBindingType::TlsExporter, TLS_EXPORTER.to_vec())];
-    let last = scram_server(
-        &mut run,
-        ScramMechanism::SHA_256_PLUS,
-        ChannelBindingOffer::new(channel),
-    );
-    run.server(&format!(
-        "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>{}</success>",
-        SaslData(last).to_xml()
-    ));
+    plus_succeeds(&mut run);
     assert!(!run.events.contains(&Event::StartTls));
     assert_eq!(run.events, vec![Event::StreamRestart]);
     assert_eq!(run.sent(), CLIENT_HEADER);
