@@ -114,6 +114,25 @@ pub const MACHINES: &[Machine] = &[
         dictionary: xep_mam::sim::dictionary,
         smoke_secs: 60,
     },
+    Machine {
+        target: "negotiation-machine",
+        krate: "xep_negotiation",
+        func: "sim::fuzz",
+        what: "a XEP-0114 Component and ComponentServer over real bytes, with decisions, timeouts, stanzas and closes out of turn: one outcome per end, only the right secret authenticated, no past deadline",
+        seeds: xep_negotiation::sim::seeds,
+        dictionary: xep_negotiation::sim::dictionary,
+        // A small input space: coverage stops growing quickly.
+        smoke_secs: 30,
+    },
+    Machine {
+        target: "negotiation-client-machine",
+        krate: "xep_negotiation",
+        func: "sim::client::fuzz",
+        what: "an RFC 6120 Client against a model server (STARTTLS, SASL through xep-sasl, bind) over real bytes, with errors, closes, stanzas and time out of turn: one outcome, no auth in the clear when TLS is required, ready only when the offer allows it",
+        seeds: xep_negotiation::sim::client::seeds,
+        dictionary: xep_negotiation::sim::client::dictionary,
+        smoke_secs: 60,
+    },
 ];
 
 /// Converter targets: (target, crate, function, fixture subdirectory, what

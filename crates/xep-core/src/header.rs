@@ -4,42 +4,7 @@ use xep_element::jid::Jid;
 use xep_element::xml::{NsContext, StartTag, parse_start_tag};
 use xep_element::{Error, XmlValue, escape_attr, ns};
 
-/// The content namespace of a stream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum ContentNs {
-    /// `jabber:client`.
-    #[default]
-    Client,
-    /// `jabber:server`.
-    Server,
-    /// `jabber:component:accept` (XEP-0114).
-    ComponentAccept,
-    /// `jabber:component:connect` (XEP-0114).
-    ComponentConnect,
-}
-
-impl ContentNs {
-    /// The namespace URI.
-    pub fn uri(self) -> &'static str {
-        match self {
-            ContentNs::Client => ns::CLIENT,
-            ContentNs::Server => ns::SERVER,
-            ContentNs::ComponentAccept => ns::COMPONENT_ACCEPT,
-            ContentNs::ComponentConnect => ns::COMPONENT_CONNECT,
-        }
-    }
-
-    /// The variant for a namespace URI.
-    pub fn from_uri(uri: &str) -> Option<Self> {
-        Some(match uri {
-            ns::CLIENT => ContentNs::Client,
-            ns::SERVER => ContentNs::Server,
-            ns::COMPONENT_ACCEPT => ContentNs::ComponentAccept,
-            ns::COMPONENT_CONNECT => ContentNs::ComponentConnect,
-            _ => return None,
-        })
-    }
-}
+pub use xep_element::ContentNs;
 
 /// The stream header's attributes.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -6,7 +6,7 @@
 //! typed on the fly when the parser was given a [`xep_element::Registry`].
 
 use xep_element::jid::Jid;
-use xep_element::{Error, Payload, XmlElement, XmlValue};
+use xep_element::{ContentNs, Error, Payload, XmlElement, XmlValue};
 
 use crate::error::StanzaError;
 
@@ -160,6 +160,10 @@ pub struct Message {
     /// Extension payloads, in order.
     #[xml(children)]
     pub payloads: Vec<Payload>,
+    /// The content namespace the stanza was read in and is written in
+    /// (`jabber:client` unless set: see [`Stanza::ns`]).
+    #[xml(content_ns)]
+    pub ns: ContentNs,
 }
 
 /// `<presence/>` (RFC 6121 §4).
@@ -196,6 +200,10 @@ pub struct Presence {
     /// Extension payloads, in order.
     #[xml(children)]
     pub payloads: Vec<Payload>,
+    /// The content namespace the stanza was read in and is written in
+    /// (`jabber:client` unless set: see [`Stanza::ns`]).
+    #[xml(content_ns)]
+    pub ns: ContentNs,
 }
 
 /// `<iq/>` (RFC 6120 §8.2.3): a request (`get`/`set`, exactly one payload)
@@ -225,6 +233,10 @@ pub struct Iq {
     /// The payload(s).
     #[xml(children)]
     pub payloads: Vec<Payload>,
+    /// The content namespace the stanza was read in and is written in
+    /// (`jabber:client` unless set: see [`Stanza::ns`]).
+    #[xml(content_ns)]
+    pub ns: ContentNs,
 }
 
 fn duplicate_lang<'a>(
@@ -360,6 +372,7 @@ impl Iq {
             lang: None,
             error: None,
             payloads: vec![payload],
+            ns: ContentNs::Client,
         }
     }
 
@@ -368,7 +381,8 @@ impl Iq {
         matches!(self.type_, IqType::Get | IqType::Set)
     }
 
-    /// The `result` reply to this request: addresses swapped, same id.
+    /// The `result` reply to this request: addresses swapped, same id and
+    /// content namespace.
     pub fn result(&self, payload: Option<Payload>) -> Iq {
         Iq {
             from: self.to.clone(),
@@ -378,10 +392,12 @@ impl Iq {
             lang: None,
             error: None,
             payloads: payload.into_iter().collect(),
+            ns: self.ns,
         }
     }
 
-    /// The `error` reply to this request: addresses swapped, same id, and
+    /// The `error` reply to this request: addresses swapped, same id and
+    /// content namespace, and
     /// (as RFC 6120 §8.3.1 allows) the original payload included.
     pub fn error_reply(&self, error: StanzaError) -> Iq {
         Iq {
@@ -392,6 +408,7 @@ impl Iq {
             lang: None,
             error: Some(error),
             payloads: self.payloads.clone(),
+            ns: self.ns,
         }
     }
 
@@ -410,6 +427,31 @@ pub enum Stanza {
     Presence(Presence),
     /// An iq.
     Iq(Iq),
+}
+
+impl Stanza {
+    /// The content namespace the stanza is in. A stanza keeps the one it
+    /// was read in (`<iq xmlns='jabber:component:accept'/>` is written
+    /// back in `jabber:component:accept`, to bytes or to a DOM, whatever
+    /// namespace is in scope around it); a stanza built in code is in
+    /// `jabber:client` until [`Stanza::set_ns`] or the field says otherwise.
+    pub fn ns(&self) -> ContentNs {
+        match self {
+            Stanza::Message(m) => m.ns,
+            Stanza::Presence(p) => p.ns,
+            Stanza::Iq(i) => i.ns,
+        }
+    }
+
+    /// Puts the stanza in the content namespace `ns` (e.g. the namespace
+    /// of the stream it is about to be written on).
+    pub fn set_ns(&mut self, ns: ContentNs) {
+        match self {
+            Stanza::Message(m) => m.ns = ns,
+            Stanza::Presence(p) => p.ns = ns,
+            Stanza::Iq(i) => i.ns = ns,
+        }
+    }
 }
 
 impl From<Message> for Stanza {

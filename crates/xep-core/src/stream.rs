@@ -540,9 +540,14 @@ fn xml_error(e: &Error) -> StreamError {
     }
 }
 
-/// Serializes a stream: header, elements (in the stream's content namespace,
-/// with the `stream:` prefix in scope, so stanzas carry no redundant
-/// declarations) and the closing tag.
+/// Serializes a stream: header, elements (with the stream's content
+/// namespace and the `stream:` prefix in scope, so stanzas of the stream's
+/// namespace carry no redundant declarations) and the closing tag.
+///
+/// A stanza is written in its own content namespace ([`crate::Stanza::ns`]):
+/// one built in code is in `jabber:client`, so put it in the stream's
+/// namespace ([`crate::Stanza::set_ns`], or the `ns` field) before writing
+/// it on a server or component stream.
 #[derive(Debug, Clone, Default)]
 pub struct StreamWriter {
     content: ContentNs,

@@ -12,7 +12,7 @@ use xep_core::{
     DefinedCondition, ErrorType, Iq, IqType, Message, MessageType, Presence, PresenceType, Show,
     Stanza, StanzaError, StreamCondition, StreamError,
 };
-use xep_element::{Payload, XmlElement, equivalent, minidom};
+use xep_element::{ContentNs, Payload, XmlElement, equivalent, minidom};
 
 /// Parses `xml` as `T`, serializes it and checks the result is equivalent
 /// to the input, then returns the value.
@@ -348,12 +348,126 @@ fn stanza_dispatches_on_the_element_name() {
     assert!(matches!(s, Stanza::Presence(_)));
     let e = Stanza::from_xml(b"<stanza xmlns='jabber:client'/>").unwrap_err();
     assert!(e.to_string().contains("stanza"), "{e}");
-    // jabber:server stanzas are stanzas too; a value is written in the
-    // content namespace of the stream it is written to.
+    // jabber:server stanzas are stanzas too, and stay in jabber:server
+    // whatever namespace is in scope where they are written.
     let s = Stanza::from_xml(b"<message xmlns='jabber:server' from='a.example' to='b.example'/>")
         .unwrap();
+    assert_eq!(s.ns(), ContentNs::Server);
     assert_eq!(s.to_element_in("jabber:server").ns(), "jabber:server");
-    assert_eq!(s.to_element().ns(), "jabber:client");
+    assert_eq!(s.to_element().ns(), "jabber:server");
+}
+
+/// One stanza of each kind, with a content-namespace child where the kind
+/// has one, in the content namespace `ns`.
+fn stanzas_in(ns: &str) -> [String; 3] {
+    [
+        format!(
+            "<message xmlns='{ns}' from='bot@service.example.org' to='juliet@example.org' type='chat'>\
+             <body>hello</body><thread>t7</thread></message>"
+        ),
+        format!(
+            "<presence xmlns='{ns}' from='bot@service.example.org' to='juliet@example.org'>\
+             <show>dnd</show><status>busy</status><priority>5</priority></presence>"
+        ),
+        format!(
+            "<iq xmlns='{ns}' from='service.example.org' to='example.org' id='a' type='get'>\
+             <ping xmlns='urn:xmpp:ping'/></iq>"
+        ),
+    ]
+}
+
+/// Every element of `el`'s tree that is not a payload of another
+/// namespace: its name and namespace.
+fn content_names(el: &minidom::Element, out: &mut Vec<(String, String)>) {
+    out.push((el.name().to_string(), el.ns()));
+    for c in el
+        .children()
+        .filter(|c| xep_element::ns::is_content(&c.ns()))
+    {
+        content_names(c, out);
+    }
+}
+
+#[test]
+fn stanzas_keep_their_content_namespace_on_every_path() {
+    for content in [
+        ContentNs::Client,
+        ContentNs::Server,
+        ContentNs::ComponentAccept,
+        ContentNs::ComponentConnect,
+    ] {
+        let ns = content.uri();
+        for xml in stanzas_in(ns) {
+            // Bytes: parsed, the stanza knows its namespace, and is written
+            // back byte for byte, alone or as a `Stanza`.
+            let s = Stanza::from_xml(xml.as_bytes()).unwrap_or_else(|e| panic!("{xml}: {e}"));
+            assert_eq!(s.ns(), content, "{xml}");
+            assert_eq!(s.to_xml(), xml);
+            match &s {
+                Stanza::Message(m) => {
+                    assert_eq!(m.ns, content);
+                    assert_eq!(Message::from_xml(xml.as_bytes()).unwrap().to_xml(), xml);
+                }
+                Stanza::Presence(p) => {
+                    assert_eq!(p.ns, content);
+                    assert_eq!(Presence::from_xml(xml.as_bytes()).unwrap().to_xml(), xml);
+                }
+                Stanza::Iq(i) => {
+                    assert_eq!(i.ns, content);
+                    assert_eq!(Iq::from_xml(xml.as_bytes()).unwrap().to_xml(), xml);
+                }
+            }
+            // DOM: the same value, and the element and its content children
+            // in `ns`, whatever namespace is in scope around it.
+            let dom: minidom::Element = xml.parse().unwrap();
+            let from_dom = Stanza::from_element(&dom).unwrap();
+            assert_eq!(from_dom, s, "{xml}");
+            for scope in [xep_element::ns::CLIENT, xep_element::ns::SERVER, ""] {
+                let out = s.to_element_in(scope);
+                assert!(xep_element::is_equivalent(&out, &dom), "{xml} in {scope:?}");
+                let mut names = Vec::new();
+                content_names(&out, &mut names);
+                // The stanza, and its body, thread, show, status, priority.
+                let expected = match &s {
+                    Stanza::Message(_) => 3,
+                    Stanza::Presence(_) => 4,
+                    Stanza::Iq(_) => 1,
+                };
+                assert_eq!(names.len(), expected, "{names:?}");
+                assert!(names.iter().all(|(_, n)| n == ns), "{names:?}");
+            }
+            // And bytes written from the DOM read back to the same value.
+            let again = String::from(&s.to_element());
+            assert_eq!(Stanza::from_xml(again.as_bytes()).unwrap(), s, "{again}");
+        }
+    }
+}
+
+#[test]
+fn a_stanza_built_in_code_is_in_jabber_client_until_moved() {
+    let mut s = Stanza::Iq(Iq::get(
+        "a",
+        None,
+        xep_element::Payload::from(minidom::Element::builder("ping", "urn:xmpp:ping").build()),
+    ));
+    assert_eq!(s.ns(), ContentNs::Client);
+    assert_eq!(
+        s.to_element_in(xep_element::ns::SERVER).ns(),
+        "jabber:client"
+    );
+    s.set_ns(ContentNs::ComponentAccept);
+    assert_eq!(
+        s.to_xml(),
+        "<iq xmlns='jabber:component:accept' id='a' type='get'><ping xmlns='urn:xmpp:ping'/></iq>"
+    );
+    // A reply keeps the request's namespace.
+    let Stanza::Iq(req) = &s else { unreachable!() };
+    assert_eq!(req.result(None).ns, ContentNs::ComponentAccept);
+    let err = req.error_reply(StanzaError::new(
+        ErrorType::Cancel,
+        DefinedCondition::FeatureNotImplemented,
+    ));
+    assert_eq!(err.ns, ContentNs::ComponentAccept);
 }
 
 #[test]

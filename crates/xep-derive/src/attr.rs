@@ -48,6 +48,7 @@ const KNOWN_KEYS: &[&str] = &[
     "text",
     "children",
     "attrs",
+    "content_ns",
     "min",
     "foreign",
 ];
@@ -62,6 +63,7 @@ const FIELD_KINDS: &[&str] = &[
     "text",
     "children",
     "attrs",
+    "content_ns",
 ];
 
 /// Where a container attribute is written.
@@ -180,6 +182,7 @@ pub enum Kind {
         foreign: bool,
     },
     Attrs,
+    ContentNs,
 }
 
 /// `#[xml(...)]` on a field of an element struct.
@@ -202,7 +205,7 @@ impl Field {
                         cx,
                         &m,
                         "a field",
-                        "one of `attr`, `lang`, `child`, `text_child`, `flag`, `text`, `children`, `attrs`",
+                        "one of `attr`, `lang`, `child`, `text_child`, `flag`, `text`, `children`, `attrs`, `content_ns`",
                     );
                 }
                 let parsed = field_kind(cx, &m, &key)?;
@@ -229,7 +232,7 @@ impl Field {
             };
             cx.error_spanned_by(
                 at,
-                "every field needs #[xml(attr | lang | child | text_child | flag | text | children | attrs)]",
+                "every field needs #[xml(attr | lang | child | text_child | flag | text | children | attrs | content_ns)]",
             );
         }
         Field {
@@ -329,6 +332,7 @@ fn field_kind(cx: &Ctxt, m: &ParseNestedMeta, key: &str) -> syn::Result<Keyed<Ki
             foreign: foreign.value.is_some(),
         },
         "attrs" => Kind::Attrs,
+        "content_ns" => Kind::ContentNs,
         _ => unreachable!("not a field kind: {key}"),
     };
     Ok(Keyed { tokens, value })

@@ -37,7 +37,7 @@
 //! name = "ping")]`. `ns` is a string literal, a path to a `&str` constant,
 //! or `content` for the stanza content namespace (`jabber:client`,
 //! `jabber:server`, ...: the element is accepted in any of them and written
-//! in the one in scope). Fields say what they map to; the field's type says
+//! in the one in scope, or in the one a `content_ns` field keeps). Fields say what they map to; the field's type says
 //! the cardinality (`T` required, `Option<T>` optional, `Vec<T>` any
 //! number, `Box<T>` for recursion):
 //!
@@ -52,6 +52,7 @@
 //! | `children` | every other child element (extension point) | `Vec<Payload>` or `Vec<minidom::Element>` |
 //! | `children(foreign)` | every other child of another namespace (an unknown child of the element's own namespace stays an error) | same |
 //! | `attrs` | every other attribute | `Vec<ForeignAttr>` |
+//! | `content_ns` | for an element of namespace `content`: the content namespace it was read in, and is written in whatever namespace is in scope (a stanza keeps `jabber:server` or `jabber:component:accept` on every path) | `ContentNs` |
 //!
 //! `#[xml(validate = path::to::check)]` on the struct names a
 //! `fn(&Self) -> Result<(), Error>` run after parsing, for rules that span

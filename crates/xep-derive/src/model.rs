@@ -104,6 +104,9 @@ pub enum Kind {
     Children { foreign: bool },
     /// Every other attribute.
     Attrs,
+    /// The content namespace the element was read in and is written in
+    /// (`xep_element::ContentNs`), for an element of namespace `content`.
+    ContentNs,
 }
 
 /// An element enum: a choice between elements.
@@ -258,6 +261,7 @@ fn element_struct<'a>(cx: &Ctxt, input: &'a DeriveInput, fields: &'a Fields) -> 
     let mut text: Option<&Ident> = None;
     let mut children: Option<&Ident> = None;
     let mut attrs: Option<&Ident> = None;
+    let mut content_ns: Option<&Ident> = None;
     let mut attr_names: HashMap<(String, String), &Ident> = HashMap::new();
     let mut child_names: HashMap<(String, String), &Ident> = HashMap::new();
     for (idx, f) in named.iter().enumerate() {
@@ -401,6 +405,23 @@ fn element_struct<'a>(cx: &Ctxt, input: &'a DeriveInput, fields: &'a Fields) -> 
                 }
                 not_boxed("attrs");
                 Kind::Attrs
+            }
+            attr::Kind::ContentNs => {
+                once(
+                    &mut content_ns,
+                    "a second `content_ns` field: the namespace already goes to",
+                );
+                if !matches!(ns, Some(Ns::Content)) {
+                    cx.error_spanned_by(
+                        &declared,
+                        "`content_ns` applies to an element of namespace `content` (a stanza)",
+                    );
+                }
+                if card != Card::One {
+                    cx.error_spanned_by(&f.ty, "a `content_ns` field is a `ContentNs`");
+                }
+                not_boxed("content_ns");
+                Kind::ContentNs
             }
         };
         out.push(Field {

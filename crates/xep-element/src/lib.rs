@@ -75,6 +75,7 @@ pub use xep_derive::{XmlElement, XmlValue};
 /// Re-exports for generated code and for callers.
 pub use jid;
 pub use minidom;
+pub use ns::ContentNs;
 
 /// Well-known namespace URIs.
 pub mod ns {
@@ -96,6 +97,46 @@ pub mod ns {
     /// Whether `ns` is a stanza content namespace.
     pub fn is_content(ns: &str) -> bool {
         CONTENT.contains(&ns)
+    }
+
+    /// A stanza content namespace, as a value: the namespace of a stream
+    /// (its header's default namespace) and of each stanza, which keeps the
+    /// one it was read in (a field declared `#[xml(content_ns)]`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub enum ContentNs {
+        /// `jabber:client`.
+        #[default]
+        Client,
+        /// `jabber:server`.
+        Server,
+        /// `jabber:component:accept` (XEP-0114).
+        ComponentAccept,
+        /// `jabber:component:connect` (XEP-0114).
+        ComponentConnect,
+    }
+
+    impl ContentNs {
+        /// The namespace URI.
+        pub fn uri(self) -> &'static str {
+            match self {
+                ContentNs::Client => CLIENT,
+                ContentNs::Server => SERVER,
+                ContentNs::ComponentAccept => COMPONENT_ACCEPT,
+                ContentNs::ComponentConnect => COMPONENT_CONNECT,
+            }
+        }
+
+        /// The variant for a namespace URI (`None` for a namespace that is
+        /// not a content namespace).
+        pub fn from_uri(uri: &str) -> Option<Self> {
+            Some(match uri {
+                CLIENT => ContentNs::Client,
+                SERVER => ContentNs::Server,
+                COMPONENT_ACCEPT => ContentNs::ComponentAccept,
+                COMPONENT_CONNECT => ContentNs::ComponentConnect,
+                _ => return None,
+            })
+        }
     }
 
     /// The conventional prefix for a namespace of namespaced attributes.
@@ -158,13 +199,15 @@ pub trait XmlElement: Sized {
         Self::parse(&mut src)
     }
 
-    /// Builds the DOM element (content-namespace elements in `jabber:client`).
+    /// Builds the DOM element (content-namespace elements in `jabber:client`,
+    /// except those that keep their own, such as stanzas).
     fn to_element(&self) -> minidom::Element {
         self.to_element_in(ns::CLIENT)
     }
 
     /// Builds the DOM element as if inside an element whose default
-    /// namespace is `default_ns` (e.g. `jabber:server`).
+    /// namespace is `default_ns` (e.g. `jabber:server`): content-namespace
+    /// elements that do not keep their own are written in it.
     fn to_element_in(&self, default_ns: &str) -> minidom::Element {
         let mut sink = DomSink::with_default_ns(default_ns);
         self.write(&mut sink);
@@ -201,7 +244,7 @@ pub trait XmlElement: Sized {
     }
 
     /// Serializes to an XML string (content-namespace elements in
-    /// `jabber:client`, which is then declared).
+    /// `jabber:client` unless they keep their own, declared either way).
     fn to_xml(&self) -> String {
         let mut w = XmlWriter::with_default_ns("");
         self.write(&mut w);

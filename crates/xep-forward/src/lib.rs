@@ -3,12 +3,14 @@
 //!
 //! The forwarded stanza keeps the namespace it was read in (`jabber:client`
 //! or `jabber:server`, XEP-0297 §3.2 rule 3), whatever stream the
-//! `<forwarded/>` element itself travels on, and keeps all its payloads.
+//! `<forwarded/>` element itself travels on, and keeps all its payloads:
+//! the stanza itself holds its namespace ([`Stanza::ns`]).
 //!
 //! ```
 //! use xep_core::Stanza;
 //! use xep_element::XmlElement;
-//! use xep_forward::{Forwarded, StanzaNs};
+//! use xep_element::ContentNs;
+//! use xep_forward::Forwarded;
 //!
 //! let xml = "<forwarded xmlns='urn:xmpp:forward:0'>\
 //!     <delay xmlns='urn:xmpp:delay' stamp='2010-07-10T23:08:25Z'/>\
@@ -18,7 +20,7 @@
 //! let f = Forwarded::from_xml(xml.as_bytes()).unwrap();
 //! let m = f.message().unwrap();
 //! assert_eq!(m.body(None), Some("A most courteous exposition!"));
-//! assert_eq!(f.stanza_ns, StanzaNs::Client);
+//! assert_eq!(f.stanza_ns(), ContentNs::Client);
 //! assert!(f.delay.is_some());
 //! assert_eq!(f.to_xml(), xml);
 //!
@@ -32,41 +34,10 @@
 use xep_core::{Iq, Message, Presence, Stanza};
 use xep_delay::Delay;
 use xep_element::desc::{ChildDesc, ChildKind, ElementDesc, NsDesc};
-use xep_element::{AnyElement, Error, ErrorKind, Sink, Source, Token, XmlElement, ns};
+use xep_element::{ContentNs, Error, ErrorKind, Sink, Source, Token, XmlElement, ns};
 
 /// `urn:xmpp:forward:0`.
 pub const NS: &str = "urn:xmpp:forward:0";
-
-/// The namespace a forwarded stanza is qualified by: XEP-0297's schema
-/// allows the `jabber:client` and the `jabber:server` stanzas.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum StanzaNs {
-    /// `jabber:client` (the usual case, and the default).
-    #[default]
-    Client,
-    /// `jabber:server`.
-    Server,
-}
-
-impl StanzaNs {
-    /// The namespace URI.
-    pub fn uri(self) -> &'static str {
-        match self {
-            StanzaNs::Client => ns::CLIENT,
-            StanzaNs::Server => ns::SERVER,
-        }
-    }
-
-    /// The variant for a namespace URI (`None` for any other namespace,
-    /// including the component namespaces, which XEP-0297 does not allow).
-    pub fn from_uri(uri: &str) -> Option<StanzaNs> {
-        match uri {
-            ns::CLIENT => Some(StanzaNs::Client),
-            ns::SERVER => Some(StanzaNs::Server),
-            _ => None,
-        }
-    }
-}
 
 /// `<forwarded/>`: a forwarded stanza (message, presence or iq) with an
 /// optional `<delay/>` saying when the forwarding entity received it.
@@ -75,28 +46,31 @@ impl StanzaNs {
 /// element as the encapsulation of a forwarded stanza and every using
 /// protocol carries one; a `<forwarded/>` without a stanza is rejected.
 ///
-/// The `XmlElement` impl is written by hand: the derive cannot record in
-/// which content namespace a child was read, and XEP-0297 requires that
-/// namespace to be preserved.
+/// The `XmlElement` impl is written by hand: XEP-0297's schema allows the
+/// stanza in `jabber:client` and `jabber:server` only, and the stanza is
+/// one child among a delay that may come before it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Forwarded {
     /// When the stanza was originally received (XEP-0203).
     pub delay: Option<Delay>,
-    /// The forwarded stanza, with all its payloads.
+    /// The forwarded stanza, with all its payloads and its namespace
+    /// (`jabber:client` or `jabber:server`; parsing refuses any other).
     pub stanza: Stanza,
-    /// The namespace the stanza is qualified by.
-    pub stanza_ns: StanzaNs,
 }
 
 impl Forwarded {
-    /// Wraps `stanza` (in `jabber:client`), with the time it was received
-    /// if known.
+    /// Wraps `stanza` (in the namespace it is in: `jabber:client` for a
+    /// stanza built in code), with the time it was received if known.
     pub fn new(stanza: impl Into<Stanza>, delay: Option<Delay>) -> Forwarded {
         Forwarded {
             delay,
             stanza: stanza.into(),
-            stanza_ns: StanzaNs::Client,
         }
+    }
+
+    /// The namespace the forwarded stanza is qualified by.
+    pub fn stanza_ns(&self) -> ContentNs {
+        self.stanza.ns()
     }
 
     /// The forwarded message, if the stanza is one.
@@ -162,12 +136,7 @@ impl XmlElement for Forwarded {
         if let Some(d) = &self.delay {
             d.write(w);
         }
-        let mut scoped = InStanzaNs {
-            inner: w,
-            ns: self.stanza_ns.uri(),
-            depth: 0,
-        };
-        self.stanza.write(&mut scoped);
+        self.stanza.write(w);
         w.end();
     }
 }
@@ -175,7 +144,7 @@ impl XmlElement for Forwarded {
 /// What a child of `<forwarded/>` is.
 enum ChildIs {
     Delay,
-    Stanza(StanzaNs),
+    Stanza,
 }
 
 fn parse_forwarded<S: Source + ?Sized>(src: &mut S) -> Result<Forwarded, Error> {
@@ -184,7 +153,7 @@ fn parse_forwarded<S: Source + ?Sized>(src: &mut S) -> Result<Forwarded, Error> 
         return Err(Error::unknown_attribute(a.ns, a.name));
     }
     let mut delay = None;
-    let mut stanza: Option<(StanzaNs, Stanza)> = None;
+    let mut stanza: Option<Stanza> = None;
     loop {
         match src.next()? {
             Token::End => break,
@@ -209,73 +178,28 @@ fn parse_forwarded<S: Source + ?Sized>(src: &mut S) -> Result<Forwarded, Error> 
                         if stanza.is_some() {
                             return Err(Error::duplicate_child(cname));
                         }
-                        match StanzaNs::from_uri(cns) {
-                            Some(sns) => ChildIs::Stanza(sns),
-                            None => {
-                                return Err(Error::invalid(format!(
-                                    "a forwarded stanza is in jabber:client or jabber:server, not {cns} (XEP-0297 schema)"
-                                ))
-                                .within(cname));
-                            }
+                        if cns != ns::CLIENT && cns != ns::SERVER {
+                            return Err(Error::invalid(format!(
+                                "a forwarded stanza is in jabber:client or jabber:server, not {cns} (XEP-0297 schema)"
+                            ))
+                            .within(cname));
                         }
+                        ChildIs::Stanza
                     } else {
                         return Err(Error::unexpected_child(cns, cname));
                     }
                 };
                 match which {
                     ChildIs::Delay => delay = Some(Delay::parse(src)?),
-                    ChildIs::Stanza(sns) => stanza = Some((sns, Stanza::parse(src)?)),
+                    ChildIs::Stanza => stanza = Some(Stanza::parse(src)?),
                 }
             }
         }
     }
-    let Some((stanza_ns, stanza)) = stanza else {
+    let Some(stanza) = stanza else {
         return Err(Error::missing_child("message|presence|iq"));
     };
-    Ok(Forwarded {
-        delay,
-        stanza,
-        stanza_ns,
-    })
-}
-
-/// A sink that makes the stanza's content namespace the one in scope where
-/// the stanza starts, so content-namespace elements are written in it.
-struct InStanzaNs<'a, W: Sink + ?Sized> {
-    inner: &'a mut W,
-    ns: &'static str,
-    /// Elements opened through this sink and not yet closed.
-    depth: usize,
-}
-
-impl<W: Sink + ?Sized> Sink for InStanzaNs<'_, W> {
-    fn start(&mut self, ns: &str, name: &str) {
-        self.depth += 1;
-        self.inner.start(ns, name);
-    }
-    fn attr(&mut self, ns: &str, name: &str, value: &str) {
-        self.inner.attr(ns, name, value);
-    }
-    fn text(&mut self, text: &str) {
-        self.inner.text(text);
-    }
-    fn end(&mut self) {
-        self.depth = self.depth.saturating_sub(1);
-        self.inner.end();
-    }
-    fn element(&mut self, el: &xep_element::minidom::Element) {
-        self.inner.element(el);
-    }
-    fn payload(&mut self, p: &dyn AnyElement) {
-        self.inner.payload(p);
-    }
-    fn default_ns(&self) -> &str {
-        if self.depth == 0 {
-            self.ns
-        } else {
-            self.inner.default_ns()
-        }
-    }
+    Ok(Forwarded { delay, stanza })
 }
 
 impl TryFrom<xep_element::minidom::Element> for Forwarded {

@@ -28,6 +28,7 @@
 //! | `sid` | `sid` | `xep-sid` | XEP-0359 |
 //! | `carbons` | `carbons` | `xep-carbons` | XEP-0280 (brings `forward`) |
 //! | `mam` | `mam` | `xep-mam` | XEP-0313, 0441 (brings `forms`, `rsm`, `forward`) |
+//! | `negotiation` | `negotiation` | `xep-negotiation` | stream negotiation machines: RFC 6120 client (STARTTLS, SASL, binding), XEP-0114 component handshake (both ends) |
 //! | `full` | | | all of the above |
 //!
 //! No feature is on by default. A module is the crate itself, so each type
@@ -85,6 +86,8 @@ pub use xep_jingle as jingle;
 pub use xep_mam as mam;
 #[cfg(feature = "muc")]
 pub use xep_muc as muc;
+#[cfg(feature = "negotiation")]
+pub use xep_negotiation as negotiation;
 #[cfg(feature = "ping")]
 pub use xep_ping as ping;
 #[cfg(feature = "pubsub")]
@@ -138,5 +141,7 @@ pub fn registry() -> Registry {
     r.add(xep_carbons::ELEMENTS);
     #[cfg(feature = "mam")]
     r.add(xep_mam::ELEMENTS);
+    #[cfg(feature = "negotiation")]
+    r.add(xep_negotiation::ELEMENTS);
     r
 }

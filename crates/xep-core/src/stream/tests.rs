@@ -326,3 +326,28 @@ fn whitespace_between_elements_is_not_kept() {
     assert!(matches!(r.next_event(), Ok(Some(StreamEvent::Element(_)))));
     assert_eq!(r.next_event().unwrap(), None);
 }
+
+#[test]
+fn a_component_stream_keeps_its_namespace_in_and_out() {
+    let header = "<stream:stream xmlns='jabber:component:accept' \
+                  xmlns:stream='http://etherx.jabber.org/streams' from='service.example.org' id='c1'>";
+    let iq = "<iq from='example.org' to='service.example.org' id='a' type='get'>\
+              <ping xmlns='urn:xmpp:ping'/></iq>";
+    let (events, err) = run(&[header.as_bytes(), iq.as_bytes()]);
+    assert!(err.is_none(), "{err:?}");
+    let StreamEvent::Element(p) = &events[1] else {
+        panic!("{events:?}")
+    };
+    let read: &Iq = p.downcast_ref().expect("typed iq");
+    assert_eq!(read.ns, ContentNs::ComponentAccept);
+    // Written on a stream of the same namespace: nothing to declare.
+    let w = StreamWriter::new(ContentNs::ComponentAccept);
+    assert_eq!(w.element(read), iq.as_bytes());
+    // On a client stream it stays a component stanza.
+    let w = StreamWriter::new(ContentNs::Client);
+    assert!(
+        String::from_utf8(w.element(read))
+            .unwrap()
+            .starts_with("<iq xmlns='jabber:component:accept' ")
+    );
+}

@@ -72,6 +72,8 @@ pub fn struct_descriptions(s: &Struct) -> TokenStream {
                 max: None,
             })),
             Kind::Attrs => any_attrs = true,
+            // Which content namespace is in the element's own `NsDesc`.
+            Kind::ContentNs => {}
         }
     }
     quote! {

@@ -169,6 +169,9 @@ pub fn struct_parse(s: &Struct) -> TokenStream {
                 };
                 child_fallback_arm = quote!(#which => { #guard #var.push(<#inner as ::xep_element::Captured>::capture(src)?); });
             }
+            Kind::ContentNs => finals.push(quote!(
+                let #var = ::xep_element::ContentNs::from_uri(__self_ns).unwrap_or_default();
+            )),
             Kind::Attrs => {
                 inits.push(quote!(let mut #var: Vec<::xep_element::ForeignAttr> = Vec::new();));
                 attr_fallback = quote!(#var.push(::xep_element::ForeignAttr { ns: a.ns.to_string(), name: a.name.to_string(), value: a.value.to_string() }););

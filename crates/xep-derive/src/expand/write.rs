@@ -9,11 +9,18 @@ use crate::model::{Card, Enum, Kind, Ns, Struct, VariantKind};
 
 pub fn struct_write(s: &Struct) -> TokenStream {
     let name = &s.name;
-    // The element's namespace at run time: fixed, or the content namespace
-    // in scope.
-    let write_ns = match &s.ns {
-        Ns::Expr(e) => quote!(let __self_ns: &str = #e;),
-        Ns::Content => quote!(let __self_ns: &'static str = ::xep_element::content_ns(w);),
+    // The element's namespace at run time: fixed, the one the value keeps
+    // (a `content_ns` field), or the content namespace in scope.
+    let kept_ns = s.fields.iter().find(|f| matches!(f.kind, Kind::ContentNs));
+    let write_ns = match (&s.ns, kept_ns) {
+        (Ns::Expr(e), _) => quote!(let __self_ns: &str = #e;),
+        (Ns::Content, Some(f)) => {
+            let fi = f.ident;
+            quote!(let __self_ns: &'static str = ::xep_element::ContentNs::uri(self.#fi);)
+        }
+        (Ns::Content, None) => {
+            quote!(let __self_ns: &'static str = ::xep_element::content_ns(w);)
+        }
     };
     let mut writes_attrs = Vec::new();
     let mut writes_text = quote!();
@@ -70,6 +77,7 @@ pub fn struct_write(s: &Struct) -> TokenStream {
             }
             Kind::Children { .. } => writes_children
                 .push(quote!(for v in &self.#fi { ::xep_element::Captured::write(v, w); })),
+            Kind::ContentNs => {}
             Kind::Attrs => writes_attrs
                 .push(quote!(for a in &self.#fi { w.attr(&a.ns, &a.name, &a.value); })),
         }

@@ -1,0 +1,607 @@
+//! Scripted client negotiations. The server's side is written out as the
+//! bytes a server would send, with feature sets shaped like those Prosody
+//! and ejabberd announce (our own stanzas); the SCRAM exchange runs
+//! against xep-sasl's server.
+
+use std::time::{Duration, Instant};
+
+use xep_core::negotiation::SaslCondition;
+use xep_core::{DefinedCondition, StreamCondition, StreamLimits, StreamReader, StreamWriter};
+use xep_element::{Registry, XmlElement, XmlValue};
+use xep_sasl::server::{self, ChannelBindingOffer, ServerStep};
+use xep_sasl::{ChannelBindingType, Mechanism, ScramMechanism, StoredCredentials};
+
+use super::*;
+
+const HEADER: &str = "<?xml version='1.0'?><stream:stream xmlns='jabber:client' \
+    xmlns:stream='http://etherx.jabber.org/streams' from='example.org' id='s-1' version='1.0'>";
+
+/// Before TLS, a server requiring STARTTLS (as Prosody does by default).
+const FEATURES_TLS_REQUIRED: &str = "<stream:features>\
+    <starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls></stream:features>";
+
+/// After TLS: SCRAM with -PLUS, PLAIN, and XEP-0440's channel-binding types.
+const FEATURES_SASL: &str = "<stream:features>\
+    <mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>\
+    <mechanism>SCRAM-SHA-256-PLUS</mechanism><mechanism>SCRAM-SHA-256</mechanism>\
+    <mechanism>SCRAM-SHA-1</mechanism><mechanism>PLAIN</mechanism></mechanisms>\
+    <sasl-channel-binding xmlns='urn:xmpp:sasl-cb:0'>\
+    <channel-binding type='tls-server-end-point'/><channel-binding type='tls-exporter'/>\
+    </sasl-channel-binding></stream:features>";
+
+/// After authentication: bind, the legacy session, stream management, CSI.
+const FEATURES_BIND: &str = "<stream:features>\
+    <bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>\
+    <session xmlns='urn:ietf:params:xml:ns:xmpp-session'><optional/></session>\
+    <sm xmlns='urn:xmpp:sm:3'/><csi xmlns='urn:xmpp:csi:0'/></stream:features>";
+
+/// Before TLS, an ejabberd-like offer: STARTTLS optional, mechanisms in
+/// the clear already, caps and registration.
+const FEATURES_OPTIONAL_TLS: &str = "<stream:features>\
+    <starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>\
+    <mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>PLAIN</mechanism>\
+    <mechanism>SCRAM-SHA-1</mechanism></mechanisms>\
+    <c xmlns='http://jabber.org/protocol/caps' hash='sha-1' node='https://www.process-one.net/en/ejabberd/' ver='aW5jb25zaXN0ZW50'/>\
+    <register xmlns='http://jabber.org/features/iq-register'/></stream:features>";
+
+const TLS_EXPORTER: &[u8] = &[0x5a; 32];
+
+/// The client, its writer, the reader of what the server sends, and the
+/// transcript of what the client wrote.
+struct Run {
+    now: Instant,
+    client: Client,
+    writer: StreamWriter,
+    reader: StreamReader,
+    sent: String,
+    events: Vec<Event>,
+}
+
+fn reader() -> StreamReader {
+    StreamReader::new(StreamLimits::default()).with_registry(
+        Registry::new()
+            .with(xep_core::ELEMENTS)
+            .with(xep_sasl::ELEMENTS),
+    )
+}
+
+impl Run {
+    fn new(config: Config) -> Self {
+        let now = Instant::now();
+        let mut client = Client::new(config);
+        client.start(now).unwrap();
+        let mut r = Run {
+            now,
+            client,
+            writer: StreamWriter::default(),
+            reader: reader(),
+            sent: String::new(),
+            events: Vec::new(),
+        };
+        r.drain();
+        r
+    }
+
+    /// Takes what the client wrote since the last call.
+    fn sent(&mut self) -> String {
+        std::mem::take(&mut self.sent)
+    }
+
+    fn drain(&mut self) {
+        while let Some(t) = self.client.poll_transmit() {
+            let b = t.to_bytes(&mut self.writer);
+            self.sent.push_str(std::str::from_utf8(&b).unwrap());
+        }
+        while let Some(e) = self.client.poll_event() {
+            match &e {
+                Event::StartTls => {
+                    // A new transport, a new reader and writer.
+                    self.reader = reader();
+                    self.writer = StreamWriter::default();
+                }
+                Event::StreamRestart => self.reader.restart(),
+                _ => {}
+            }
+            self.events.push(e);
+        }
+    }
+
+    /// The server writes `bytes`; the client reads them.
+    fn server(&mut self, bytes: &str) {
+        self.reader.feed(bytes.as_bytes());
+        while let Some(e) = self.reader.next_event().expect("our server writes well") {
+            assert!(self.client.handle_stream_event(self.now, &e), "{e:?}");
+            self.drain();
+        }
+    }
+
+    fn tls_up(&mut self, bindings: Vec<(ChannelBindingType, Vec<u8>)>) {
+        self.client.tls_established(self.now, bindings).unwrap();
+        self.drain();
+    }
+
+    fn failure(&self) -> &Failure {
+        match self.events.last() {
+            Some(Event::Failed(f)) => f,
+            other => panic!("not failed: {other:?}"),
+        }
+    }
+}
+
+fn config() -> Config {
+    Config::new(
+        "example.org".parse().unwrap(),
+        "juliet",
+        "r0m30myr0m30",
+        b"client nonce bytes!".to_vec(),
+    )
+}
+
+fn plain_config() -> Config {
+    let mut c = config();
+    c.mechanisms = vec![Mechanism::Plain];
+    c
+}
+
+const CLIENT_HEADER: &str = "<?xml version='1.0'?><stream:stream xmlns='jabber:client' \
+    xmlns:stream='http://etherx.jabber.org/streams' to='example.org' version='1.0'>";
+
+/// The server side up to the bind request, over TLS, with PLAIN.
+fn plain_up_to_bind(run: &mut Run) {
+    assert_eq!(run.sent(), CLIENT_HEADER);
+    run.server(HEADER);
+    run.server(FEATURES_TLS_REQUIRED);
+    assert_eq!(
+        run.sent(),
+        "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"
+    );
+    run.server("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+    assert_eq!(run.events, vec![Event::StartTls]);
+    assert_eq!(run.client.state(), State::TlsHandshake);
+    assert_eq!(
+        run.sent(),
+        "",
+        "nothing is written during the TLS handshake"
+    );
+    run.tls_up(vec![(
+        ChannelBindingType::TlsExporter,
+        TLS_EXPORTER.to_vec(),
+    )]);
+    assert_eq!(run.sent(), CLIENT_HEADER);
+    run.server(HEADER);
+    run.server(FEATURES_SASL);
+    // PLAIN: \0juliet\0r0m30myr0m30
+    assert_eq!(
+        run.sent(),
+        "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>AGp1bGlldAByMG0zMG15cjBtMzA=</auth>"
+    );
+}
+
+#[test]
+fn starttls_plain_and_bind_end_ready_with_the_bound_jid() {
+    let mut run = Run::new(plain_config());
+    plain_up_to_bind(&mut run);
+    run.server("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+    assert_eq!(run.events.last(), Some(&Event::StreamRestart));
+    assert_eq!(run.sent(), CLIENT_HEADER);
+    run.server(HEADER);
+    run.server(FEATURES_BIND);
+    assert_eq!(
+        run.sent(),
+        "<iq id='bind-1' type='set'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>"
+    );
+    assert_eq!(run.client.state(), State::Binding);
+    run.server(
+        "<iq type='result' id='bind-1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>\
+         <jid>juliet@example.org/balcony-4f2a</jid></bind></iq>",
+    );
+    let Some(Event::Ready(ready)) = run.events.last() else {
+        panic!("{:?}", run.events)
+    };
+    assert_eq!(ready.jid.to_string(), "juliet@example.org/balcony-4f2a");
+    assert_eq!(ready.mechanism, Mechanism::Plain);
+    assert!(ready.tls);
+    assert_eq!(
+        ready.features.features.len(),
+        4,
+        "sm and csi stay for the caller"
+    );
+    assert_eq!(run.client.state(), State::Ready);
+    assert_eq!(run.client.poll_timeout(), None);
+    // Stanzas are the caller's now.
+    run.reader
+        .feed(b"<message from='romeo@example.net/orchard'><body>hi</body></message>");
+    let e = run.reader.next_event().unwrap().unwrap();
+    assert!(!run.client.handle_stream_event(run.now, &e));
+}
+
+#[test]
+fn scram_plus_binds_to_the_tls_channel_and_asks_for_a_resource() {
+    let mut cfg = config();
+    cfg.resource = Some("balcony".into());
+    let mut run = Run::new(cfg);
+    run.server(HEADER);
+    run.server(FEATURES_TLS_REQUIRED);
+    run.server("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+    run.tls_up(vec![(
+        ChannelBindingType::TlsExporter,
+        TLS_EXPORTER.to_vec(),
+    )]);
+    run.sent();
+    run.server(HEADER);
+    run.server(FEATURES_SASL);
+    // The server's end of SCRAM-SHA-256-PLUS over the same channel.
+    plus_succeeds(&mut run);
+    assert_eq!(run.sent(), CLIENT_HEADER);
+    run.server(HEADER);
+    run.server(FEATURES_BIND);
+    assert_eq!(
+        run.sent(),
+        "<iq id='bind-1' type='set'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>\
+         <resource>balcony</resource></bind></iq>"
+    );
+    run.server(
+        "<iq type='result' id='bind-1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>\
+         <jid>juliet@example.org/balcony</jid></bind></iq>",
+    );
+    let Some(Event::Ready(ready)) = run.events.last() else {
+        panic!("{:?}", run.events)
+    };
+    assert_eq!(ready.mechanism.name(), "SCRAM-SHA-256-PLUS");
+}
+
+/// The server's `<success/>` with the server-final-message.
+fn success(run: &mut Run, server_final: Vec<u8>) {
+    run.server(&format!(
+        "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>{}</success>",
+        SaslData(server_final).to_xml()
+    ));
+}
+
+/// SCRAM-SHA-256-PLUS over the `tls-exporter` channel, to `<success/>`.
+fn plus_succeeds(run: &mut Run) {
+    let channel = vec![(ChannelBindingType::TlsExporter, TLS_EXPORTER.to_vec())];
+    let last = scram_server(
+        run,
+        ScramMechanism::SHA_256_PLUS,
+        ChannelBindingOffer::new(channel),
+    );
+    success(run, last);
+}
+
+/// The server's end of the SCRAM exchange the client's `<auth/>` (the
+/// last thing it wrote) starts, up to the server-final-message, returned.
+fn scram_server(run: &mut Run, mechanism: ScramMechanism, offer: ChannelBindingOffer) -> Vec<u8> {
+    let mut scram = server::Scram::new(mechanism, b"server nonce bytes", offer).unwrap();
+    scram_challenge(run, &mut scram);
+    let response = xep_core::negotiation::Response::from_xml(run.sent().as_bytes()).unwrap();
+    let ServerStep::Success {
+        additional_data, ..
+    } = scram.step(&response.data.unwrap().0).unwrap()
+    else {
+        panic!()
+    };
+    additional_data.unwrap()
+}
+
+/// `scram` answers the client's `<auth/>` with its server-first-message.
+fn scram_challenge(run: &mut Run, scram: &mut server::Scram) {
+    let auth = xep_core::negotiation::Auth::from_xml(run.sent().as_bytes()).unwrap();
+    let mechanism = scram.mechanism();
+    assert_eq!(auth.mechanism, mechanism.name());
+    let ServerStep::NeedCredentials { username, .. } = scram.step(&auth.data.unwrap().0).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(username, "juliet");
+    let stored =
+        StoredCredentials::from_password(mechanism.hash, "r0m30myr0m30", b"salt", 4096).unwrap();
+    let ServerStep::Challenge(first) = scram.provide(Some(stored)).unwrap() else {
+        panic!()
+    };
+    run.server(&format!(
+        "<challenge xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>{}</challenge>",
+        SaslData(first).to_xml()
+    ));
+}
+
+#[test]
+fn a_stripped_plus_offer_is_caught_by_downgrade_protection() {
+    let mut run = Run::new(config());
+    run.server(HEADER);
+    run.server(FEATURES_TLS_REQUIRED);
+    run.server("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+    // The TLS library cannot bind here: the client will not use -PLUS.
+    run.tls_up(Vec::new());
+    run.sent();
+    run.server(HEADER);
+    // Someone in the middle removed -PLUS and XEP-0440's types.
+    run.server(
+        "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>\
+         <mechanism>SCRAM-SHA-256</mechanism></mechanisms></stream:features>",
+    );
+    // The server hashes what it really offered (XEP-0474).
+    let mut scram = server::Scram::new(
+        ScramMechanism::SHA_256,
+        b"server nonce bytes",
+        ChannelBindingOffer::none(),
+    )
+    .unwrap()
+    .with_downgrade_protection(
+        &["SCRAM-SHA-256-PLUS", "SCRAM-SHA-256"],
+        Some(&["tls-exporter"]),
+    );
+    scram_challenge(&mut run, &mut scram);
+    assert_eq!(
+        run.failure(),
+        &Failure::SaslPeer(xep_sasl::PeerError::Downgrade)
+    );
+    assert_eq!(
+        run.sent(),
+        "<abort xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/></stream:stream>"
+    );
+}
+
+/// Runs SCRAM-SHA-1 in the clear (no STARTTLS offered, `IfOffered`) up
+/// to the server-final-message, which the server gives to `finish`.
+fn scram_sha1_in_the_clear(finish: impl FnOnce(&mut Run, Vec<u8>)) -> Run {
+    let mut cfg = config();
+    cfg.tls = TlsPolicy::IfOffered;
+    let mut run = Run::new(cfg);
+    run.sent();
+    run.server(HEADER);
+    run.server(
+        "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>\
+         <mechanism>SCRAM-SHA-1</mechanism></mechanisms></stream:features>",
+    );
+    let last = scram_server(&mut run, ScramMechanism::SHA_1, ChannelBindingOffer::none());
+    finish(&mut run, last);
+    run
+}
+
+#[test]
+fn scram_in_the_clear_when_tls_is_only_preferred() {
+    let mut run = scram_sha1_in_the_clear(success);
+    assert_eq!(run.events, vec![Event::StreamRestart]);
+    assert_eq!(run.sent(), CLIENT_HEADER);
+}
+
+#[test]
+fn a_wrong_scram_server_signature_ends_the_negotiation() {
+    // v= of 20 zero bytes: not the server's signature.
+    let mut run =
+        scram_sha1_in_the_clear(|run, _| success(run, b"v=AAAAAAAAAAAAAAAAAAAAAAAAAAA=".to_vec()));
+    assert!(
+        matches!(run.failure(), Failure::SaslPeer(_)),
+        "{:?}",
+        run.events
+    );
+    // The exchange is over: no <abort/>, only the close.
+    assert_eq!(run.sent(), "</stream:stream>");
+}
+
+#[test]
+fn a_malformed_challenge_is_answered_with_abort() {
+    let mut cfg = config();
+    cfg.tls = TlsPolicy::IfOffered;
+    let mut run = Run::new(cfg);
+    run.server(HEADER);
+    run.server(
+        "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>\
+         <mechanism>SCRAM-SHA-1</mechanism></mechanisms></stream:features>",
+    );
+    run.sent();
+    // "nonsense": not a server-first-message.
+    run.server("<challenge xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>bm9uc2Vuc2U=</challenge>");
+    assert!(
+        matches!(run.failure(), Failure::SaslPeer(_)),
+        "{:?}",
+        run.events
+    );
+    assert_eq!(
+        run.sent(),
+        "<abort xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/></stream:stream>"
+    );
+}
+
+#[test]
+fn optional_starttls_is_taken_when_offered() {
+    let mut cfg = plain_config();
+    cfg.tls = TlsPolicy::IfOffered;
+    let mut run = Run::new(cfg);
+    run.server(HEADER);
+    run.server(FEATURES_OPTIONAL_TLS);
+    assert_eq!(
+        run.sent(),
+        format!("{CLIENT_HEADER}<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>")
+    );
+    // And a client that never does STARTTLS authenticates in the clear.
+    let mut cfg = plain_config();
+    cfg.tls = TlsPolicy::Never;
+    let mut run = Run::new(cfg);
+    run.server(HEADER);
+    run.server(FEATURES_OPTIONAL_TLS);
+    assert!(run.sent().contains("<auth "));
+}
+
+#[test]
+fn sasl_failure_is_typed() {
+    let mut run = Run::new(plain_config());
+    plain_up_to_bind(&mut run);
+    run.server(
+        "<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><not-authorized/>\
+         <text xml:lang='en'>Invalid username or password</text></failure>",
+    );
+    let Failure::Sasl(f) = run.failure() else {
+        panic!("{:?}", run.events)
+    };
+    assert_eq!(f.condition, SaslCondition::NotAuthorized);
+    assert_eq!(f.texts[0].text, "Invalid username or password");
+    assert_eq!(run.client.state(), State::Failed);
+    assert_eq!(run.sent(), "</stream:stream>");
+}
+
+#[test]
+fn a_bind_conflict_is_typed() {
+    let mut run = Run::new(plain_config());
+    plain_up_to_bind(&mut run);
+    run.server("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+    run.server(HEADER);
+    run.server(FEATURES_BIND);
+    run.server(
+        "<iq type='error' id='bind-1'><error type='cancel'>\
+         <conflict xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>",
+    );
+    let Failure::Bind(e) = run.failure() else {
+        panic!("{:?}", run.events)
+    };
+    assert_eq!(e.condition, DefinedCondition::Conflict);
+}
+
+#[test]
+fn see_other_host_is_a_received_stream_error() {
+    let mut run = Run::new(plain_config());
+    run.server(HEADER);
+    run.server(
+        "<stream:error><see-other-host xmlns='urn:ietf:params:xml:ns:xmpp-streams'>\
+         [2001:db8::a]:5222</see-other-host></stream:error>",
+    );
+    let Failure::Received(e) = run.failure() else {
+        panic!("{:?}", run.events)
+    };
+    let StreamCondition::SeeOtherHost(host) = &e.condition else {
+        panic!("{e:?}")
+    };
+    assert!(format!("{host:?}").contains("2001:db8::a"), "{host:?}");
+    assert_eq!(run.sent(), format!("{CLIENT_HEADER}</stream:stream>"));
+}
+
+#[test]
+fn tls_required_but_not_offered_fails() {
+    let mut run = Run::new(plain_config());
+    run.server(HEADER);
+    run.server(
+        "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>\
+         <mechanism>PLAIN</mechanism></mechanisms></stream:features>",
+    );
+    assert_eq!(run.failure(), &Failure::TlsUnavailable);
+    assert!(!run.sent().contains("<auth"), "no password in the clear");
+}
+
+#[test]
+fn starttls_required_by_the_server_but_refused_by_policy_fails() {
+    let mut cfg = plain_config();
+    cfg.tls = TlsPolicy::Never;
+    let mut run = Run::new(cfg);
+    run.server(HEADER);
+    run.server(FEATURES_TLS_REQUIRED);
+    assert_eq!(run.failure(), &Failure::TlsRequiredByServer);
+}
+
+#[test]
+fn a_tls_failure_ends_the_negotiation() {
+    let mut run = Run::new(plain_config());
+    run.server(HEADER);
+    run.server(FEATURES_TLS_REQUIRED);
+    run.server("<failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+    assert_eq!(run.failure(), &Failure::TlsFailed);
+}
+
+#[test]
+fn plus_only_without_channel_binding_has_no_mechanism() {
+    let mut run = Run::new(config());
+    run.server(HEADER);
+    run.server(FEATURES_TLS_REQUIRED);
+    run.server("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+    // The TLS library gives no channel binding.
+    run.tls_up(Vec::new());
+    run.server(HEADER);
+    run.server(
+        "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>\
+         <mechanism>SCRAM-SHA-256-PLUS</mechanism></mechanisms></stream:features>",
+    );
+    assert!(
+        matches!(run.failure(), Failure::NoMechanism(_)),
+        "{:?}",
+        run.events
+    );
+}
+
+#[test]
+fn bind_missing_after_authentication_fails() {
+    let mut run = Run::new(plain_config());
+    plain_up_to_bind(&mut run);
+    run.server("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+    run.server(HEADER);
+    run.server("<stream:features><sm xmlns='urn:xmpp:sm:3'/></stream:features>");
+    assert_eq!(run.failure(), &Failure::FeatureMissing("bind"));
+}
+
+#[test]
+fn a_server_header_in_another_namespace_is_refused() {
+    let mut run = Run::new(plain_config());
+    run.server(
+        "<stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams' \
+         from='example.org' id='s' version='1.0'>",
+    );
+    let Failure::Sent(e) = run.failure() else {
+        panic!()
+    };
+    assert_eq!(e.condition, StreamCondition::InvalidNamespace);
+}
+
+#[test]
+fn the_negotiation_times_out() {
+    let mut run = Run::new(plain_config());
+    let due = run.client.poll_timeout().unwrap();
+    assert_eq!(due, run.now + DEFAULT_TIMEOUT);
+    run.client.handle_timeout(due - Duration::from_secs(1));
+    assert_eq!(run.client.state(), State::AwaitingHeader);
+    run.client.handle_timeout(due);
+    run.drain();
+    assert_eq!(run.failure(), &Failure::TimedOut);
+    assert!(run.sent().contains("<connection-timeout "));
+}
+
+#[test]
+fn misuse_is_wrong_state_and_sends_nothing() {
+    let now = Instant::now();
+    let mut c = Client::new(plain_config());
+    assert_eq!(
+        c.tls_established(now, Vec::new()),
+        Err(crate::Error::WrongState {
+            action: "tls_established",
+            state: State::Idle
+        })
+    );
+    assert!(
+        !c.handle_stream_event(now, &StreamEvent::End),
+        "not started"
+    );
+    c.start(now).unwrap();
+    c.poll_transmit();
+    assert_eq!(
+        c.start(now),
+        Err(crate::Error::WrongState {
+            action: "start",
+            state: State::AwaitingHeader
+        })
+    );
+    assert_eq!(c.poll_transmit(), None);
+}
+
+#[test]
+fn direct_tls_skips_starttls_and_binds_the_channel() {
+    // XEP-0368: TLS from the first byte, with its channel binding.
+    let mut cfg = config();
+    cfg.tls_at_start = true;
+    cfg.channel_bindings = vec![(ChannelBindingType::TlsExporter, TLS_EXPORTER.to_vec())];
+    let mut run = Run::new(cfg);
+    run.sent();
+    run.server(HEADER);
+    run.server(FEATURES_SASL);
+    plus_succeeds(&mut run);
+    assert!(!run.events.contains(&Event::StartTls));
+    assert_eq!(run.events, vec![Event::StreamRestart]);
+    assert_eq!(run.sent(), CLIENT_HEADER);
+}

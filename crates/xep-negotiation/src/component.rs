@@ -1,0 +1,225 @@
+//! XEP-0114 (Jabber Component Protocol), the component's end: the
+//! `<handshake/>` element, its digest, and [`Component`], which opens a
+//! `jabber:component:accept` stream to a server and authenticates with the
+//! shared secret.
+//!
+//! The component sends a header addressed to its own name; the server
+//! answers with a header carrying the stream id; the component sends
+//! `<handshake/>` with the lowercase hex SHA-1 of the stream id followed by
+//! the secret ([`handshake_digest`]); the server answers with an empty
+//! `<handshake/>` (success) or a stream error (`not-authorized`, or
+//! `host-unknown`/`conflict` for a name it will not serve).
+
+use std::time::{Duration, Instant};
+
+use sha1::{Digest, Sha1};
+use xep_core::{ContentNs, StreamCondition, StreamError, StreamEvent, StreamHeader};
+use xep_element::XmlElement;
+use xep_element::jid::Jid;
+
+use crate::{Failure, Outbox, Transmit, deadline};
+
+/// `<handshake/>` (XEP-0114 §3) of `jabber:component:accept`. (XEP-0114
+/// defines it in `jabber:component:connect` too, for the rarely deployed
+/// "connect" method, which this crate does not implement.)
+#[derive(XmlElement, Debug, Clone, PartialEq, Eq, Default)]
+#[xml(ns = xep_element::ns::COMPONENT_ACCEPT, name = "handshake")]
+pub struct Handshake {
+    /// The digest ([`handshake_digest`]) from the initiator; `None` (an
+    /// empty element) from the receiver for success.
+    #[xml(text)]
+    pub digest: Option<String>,
+}
+
+impl Handshake {
+    /// The component's handshake.
+    pub fn with_digest(digest: impl Into<String>) -> Self {
+        Handshake {
+            digest: Some(digest.into()),
+        }
+    }
+
+    /// The server's empty handshake (success).
+    pub fn success() -> Self {
+        Handshake { digest: None }
+    }
+}
+
+/// The handshake digest: SHA-1 of the stream id followed by the shared
+/// secret, in lowercase hexadecimal (XEP-0114 §3).
+pub fn handshake_digest(stream_id: &str, secret: &str) -> String {
+    let mut h = Sha1::new();
+    h.update(stream_id.as_bytes());
+    h.update(secret.as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The timeout of a negotiation when none is configured otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What a [`Component`] needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// The component's name (a domain), the `to` of its stream header.
+    pub name: Jid,
+    /// The secret shared with the server.
+    pub secret: String,
+    /// How long the whole negotiation may take, from
+    /// [`Component::start`]; `None` for no limit. Default
+    /// [`DEFAULT_TIMEOUT`].
+    pub timeout: Option<Duration>,
+}
+
+impl Config {
+    /// A component named `name` with the shared `secret`, and the default
+    /// timeout.
+    pub fn new(name: Jid, secret: impl Into<String>) -> Self {
+        Config {
+            name,
+            secret: secret.into(),
+            timeout: Some(DEFAULT_TIMEOUT),
+        }
+    }
+}
+
+/// Where a [`Component`] stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum State {
+    /// Nothing sent yet: [`Component::start`] opens the stream.
+    Idle,
+    /// The header was sent; waiting for the server's (with the stream id).
+    AwaitingHeader,
+    /// The handshake was sent; waiting for the server's answer.
+    AwaitingResult,
+    /// Authenticated: stanzas flow, and every later input is the caller's.
+    Ready,
+    /// The negotiation failed ([`Event::Failed`]); the stream is closed.
+    Failed,
+}
+
+/// What happened, for the caller.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// The server accepted the handshake: send and receive stanzas (in
+    /// `jabber:component:accept`, with `from` and `to` on every one).
+    Authenticated,
+    /// The negotiation failed.
+    Failed(Failure),
+}
+
+/// The component's end of XEP-0114 `jabber:component:accept`.
+///
+/// Input: [`handle_stream_event`](Self::handle_stream_event) with each
+/// event of the caller's stream reader, and
+/// [`handle_timeout`](Self::handle_timeout); command:
+/// [`start`](Self::start). Output: [`poll_transmit`](Self::poll_transmit),
+/// [`poll_event`](Self::poll_event), [`poll_timeout`](Self::poll_timeout).
+/// It follows the workspace's state-machine contract (ARCHITECTURE.md,
+/// "State machines: the one contract").
+#[derive(Debug, Clone)]
+pub struct Component {
+    config: Config,
+    state: State,
+    out: Outbox<Event>,
+}
+
+impl Component {
+    /// A component that has sent nothing yet.
+    pub fn new(config: Config) -> Self {
+        Component {
+            config,
+            state: State::Idle,
+            out: Outbox::new(),
+        }
+    }
+
+    /// Where the negotiation stands.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// The component's name.
+    pub fn name(&self) -> &Jid {
+        &self.config.name
+    }
+
+    /// Opens the stream: queues the header, addressed to the component's
+    /// name, and starts the timeout.
+    pub fn start(&mut self, now: Instant) -> Result<(), crate::Error<State>> {
+        if self.state != State::Idle {
+            return Err(crate::Error::WrongState {
+                action: "start",
+                state: self.state,
+            });
+        }
+        self.out.transmit.push_back(Transmit::Header(StreamHeader {
+            to: Some(self.config.name.clone()),
+            content: ContentNs::ComponentAccept,
+            ..Default::default()
+        }));
+        self.out.deadline = deadline(now, self.config.timeout);
+        self.state = State::AwaitingHeader;
+        Ok(())
+    }
+
+    /// One event of the stream from the server. `false` when it is not the
+    /// machine's: before [`start`](Self::start), and once the negotiation
+    /// ended (stanzas after success are the caller's).
+    pub fn handle_stream_event(&mut self, _now: Instant, event: &StreamEvent) -> bool {
+        if matches!(self.state, State::Idle | State::Ready | State::Failed) {
+            return false;
+        }
+        if let Some(f) = crate::ending(event, self.state == State::AwaitingHeader) {
+            self.fail(f);
+            return true;
+        }
+        match event {
+            StreamEvent::Header(h) => self.header(h),
+            StreamEvent::Element(p) => {
+                if self.state == State::AwaitingResult
+                    && let Some(Ok(_)) = p.get::<Handshake>()
+                {
+                    // Success is the empty element; a server that puts
+                    // text in it still means success.
+                    self.state = State::Ready;
+                    self.out.deadline = None;
+                    self.out.events.push_back(Event::Authenticated);
+                } else {
+                    self.fail(Failure::Sent(StreamError::new(
+                        StreamCondition::UnsupportedStanzaType,
+                        Some("only <handshake/> is expected before authentication"),
+                    )));
+                }
+            }
+            StreamEvent::Rejected { .. } | StreamEvent::End => {}
+        }
+        true
+    }
+
+    fn header(&mut self, h: &StreamHeader) {
+        if h.content != ContentNs::ComponentAccept {
+            return self.fail(Failure::Sent(StreamError::new(
+                StreamCondition::InvalidNamespace,
+                Some("the stream must be in jabber:component:accept"),
+            )));
+        }
+        let Some(id) = h.id.as_deref().filter(|id| !id.is_empty()) else {
+            return self.fail(Failure::Sent(StreamError::new(
+                StreamCondition::UndefinedCondition,
+                Some("the server's stream header has no id to hash"),
+            )));
+        };
+        let digest = handshake_digest(id, &self.config.secret);
+        self.out
+            .transmit
+            .push_back(Transmit::Handshake(Handshake::with_digest(digest)));
+        self.state = State::AwaitingResult;
+    }
+
+    fn fail(&mut self, failure: Failure) {
+        self.state = State::Failed;
+        self.out.fail(failure, Event::Failed);
+    }
+
+    crate::outputs!(Event);
+}
