@@ -331,12 +331,23 @@ impl<'a> MediaReader<'a> {
         Ok(i)
     }
 
+    /// Splits `<pt> <rest>` of a per-format attribute (`usage` when there
+    /// is no space): the payload type's position and the rest, `None` when
+    /// the m= line lacks it (see [`payload_type`](Self::payload_type)).
+    fn format_attribute<'v>(
+        &mut self,
+        value: &'v str,
+        line: &str,
+        usage: &str,
+    ) -> Result<Option<(usize, &'v str)>, String> {
+        let (pt, rest) = value.split_once(' ').ok_or(usage)?;
+        Ok(self.payload_type(Some(pt), line)?.map(|i| (i, rest)))
+    }
+
     /// `a=rtpmap` (RFC 8866 §6.6).
     fn rtpmap(&mut self, value: &str, line: &str) -> Result<(), String> {
-        let (pt, rest) = value
-            .split_once(' ')
-            .ok_or("a=rtpmap is '<pt> <name>/<clock>[/<channels>]'")?;
-        let Some(i) = self.payload_type(Some(pt), line)? else {
+        let usage = "a=rtpmap is '<pt> <name>/<clock>[/<channels>]'";
+        let Some((i, rest)) = self.format_attribute(value, line, usage)? else {
             return Ok(());
         };
         let mut parts = rest.trim().split('/');
@@ -353,10 +364,8 @@ impl<'a> MediaReader<'a> {
 
     /// `a=fmtp` (RFC 8866 §6.15).
     fn fmtp(&mut self, value: &str, line: &str) -> Result<(), String> {
-        let (pt, rest) = value
-            .split_once(' ')
-            .ok_or("a=fmtp is '<pt> <parameters>'")?;
-        let Some(i) = self.payload_type(Some(pt), line)? else {
+        let usage = "a=fmtp is '<pt> <parameters>'";
+        let Some((i, rest)) = self.format_attribute(value, line, usage)? else {
             return Ok(());
         };
         for tok in rest.split(';').map(str::trim).filter(|t| !t.is_empty()) {

@@ -420,6 +420,7 @@ impl MediaWriter<'_> {
     /// One payload type's `a=rtpmap`, `a=rtcp-fb` and `a=fmtp`.
     fn payload_type(&mut self, pt: &PayloadType) -> Result<(), SdpError> {
         let ptp = |rest: &str| self.at(&format!("description/payload-type[id={}]{rest}", pt.id));
+        let mut a = Vec::new();
         if let Some(n) = &pt.name {
             valid(Field::Token, n, || ptp("/@name"))?;
             let mut v = format!("{} {}/{}", pt.id, n, pt.clockrate.unwrap_or(0));
@@ -432,30 +433,17 @@ impl MediaWriter<'_> {
             if let Some(ch) = pt.channels {
                 v.push_str(&format!("/{ch}"));
             }
-            self.a.push(attr("rtpmap", v));
+            a.push(attr("rtpmap", v));
         }
         for (i, fb) in pt.rtcp_fbs.iter().enumerate() {
-            let v = fb_value(fb, |rest| {
-                self.at(&format!(
-                    "description/payload-type[id={}]/rtcp-fb[{}]{rest}",
-                    pt.id,
-                    i + 1
-                ))
-            })?;
-            self.a.push(attr("rtcp-fb", format!("{} {v}", pt.id)));
+            let v = fb_value(fb, |rest| ptp(&format!("/rtcp-fb[{}]{rest}", i + 1)))?;
+            a.push(attr("rtcp-fb", format!("{} {v}", pt.id)));
         }
         for t in &pt.rtcp_fb_trr_ints {
-            self.a
-                .push(attr("rtcp-fb", format!("{} trr-int {}", pt.id, t.value)));
+            a.push(attr("rtcp-fb", format!("{} trr-int {}", pt.id, t.value)));
         }
         for (j, p) in pt.parameters.iter().enumerate() {
-            let pp = |attr: &str| {
-                self.at(&format!(
-                    "description/payload-type[id={}]/parameter[{}]/@{attr}",
-                    pt.id,
-                    j + 1
-                ))
-            };
+            let pp = |attr: &str| ptp(&format!("/parameter[{}]/@{attr}", j + 1));
             valid(Field::FmtpName, &p.name, || pp("name"))?;
             valid(Field::FmtpValue, &p.value, || pp("value"))?;
         }
@@ -466,9 +454,9 @@ impl MediaWriter<'_> {
                 // A bare fmtp token (`0-15`) is a name with an empty value.
                 .map(|p| param(&p.name, Some(p.value.as_str()).filter(|v| !v.is_empty())))
                 .collect();
-            self.a
-                .push(attr("fmtp", format!("{} {}", pt.id, ps.join(";"))));
+            a.push(attr("fmtp", format!("{} {}", pt.id, ps.join(";"))));
         }
+        self.a.extend(a);
         Ok(())
     }
 
