@@ -97,17 +97,18 @@
 
 #![warn(missing_docs)]
 
-pub mod elements;
+mod elements;
 pub mod forms;
 pub mod invite;
-pub mod room;
+mod room;
 pub mod self_ping;
 
 pub use elements::*;
 pub use invite::Invitation;
 pub use room::{
-    Creation, Departure, Event, JoinFailure, MessageKind, Occupant, RegistrationFailure, Removal,
-    Room, RoomError, RoomOptions, State, VoiceRequestReceived,
+    Creation, Departure, Event, JoinFailure, MessageKind, NODE_ROOMUSER_ITEM, NS_DISCO_INFO,
+    NS_REGISTER, Occupant, RegistrationFailure, Removal, Room, RoomError, RoomOptions, State,
+    VoiceRequestReceived,
 };
 pub use self_ping::SelfPing;
 

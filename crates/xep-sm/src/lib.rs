@@ -216,7 +216,7 @@
 
 #![warn(missing_docs)]
 
-pub mod elements;
+mod elements;
 mod machine;
 mod state;
 mod store;
