@@ -3,8 +3,8 @@
 //!
 //! # Elements
 //!
-//! Every element of the four XEP-0045 namespaces is a type of
-//! [`elements`]: the join element [`Muc`] with its [`History`] options;
+//! Every element of the four XEP-0045 namespaces is a type at the crate
+//! root: the join element [`Muc`] with its [`History`] options;
 //! the extended presence [`MucUser`] with its [`Item`]s ([`Affiliation`],
 //! [`Role`], [`Actor`], [`Continue`]), [`Status`] codes (typed as
 //! [`StatusCode`], unknown codes kept), [`Invite`], [`Decline`] and

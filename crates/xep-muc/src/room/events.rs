@@ -90,7 +90,7 @@ impl JoinFailure {
     }
 }
 
-/// What a message from the room is, as [`Room::handle_message`] sees it.
+/// What a message from the room is, as [`Room::handle_message`](super::Room::handle_message) sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MessageKind {
     /// A subject change (a groupchat message with a subject and no body).
@@ -139,10 +139,10 @@ pub enum Event {
         removal: Removal,
     },
     /// The join created the room (201); what follows depends on
-    /// [`RoomOptions::creation`].
+    /// [`RoomOptions::creation`](super::RoomOptions::creation).
     RoomCreated,
     /// The configuration form of a room being created (reserved room) or
-    /// configured: fill it in and [`Room::submit_configuration`].
+    /// configured: fill it in and [`Room::submit_configuration`](super::Room::submit_configuration).
     ConfigurationForm(DataForm),
     /// The room accepted the configuration (and, when creating, unlocked).
     Configured,
@@ -176,8 +176,8 @@ pub enum Event {
     /// Status codes the room announced in a message (e.g. 104: the
     /// configuration changed; 170–173: logging and anonymity changed).
     RoomStatus(Vec<StatusCode>),
-    /// The answer to a request of [`Room::admin`] (or [`Room::kick`],
-    /// [`Room::ban`], [`Room::destroy`]): a list for a `get`, nothing for a
+    /// The answer to a request of [`Room::admin`](super::Room::admin) (or [`Room::kick`](super::Room::kick),
+    /// [`Room::ban`](super::Room::ban), [`Room::destroy`](super::Room::destroy)): a list for a `get`, nothing for a
     /// `set`, or the error.
     Reply {
         /// The id the request returned.
@@ -186,16 +186,16 @@ pub enum Event {
         result: Result<Vec<AdminItem>, StanzaError>,
     },
     /// One was removed from the room or left it; the state is now
-    /// [`State::Idle`].
+    /// [`State::Idle`](super::State::Idle).
     Removed(Removal),
     /// The outcome of a self-ping; on [`SelfPing::NotJoined`] the room
     /// rejoins at once (the occupant list is cleared and arrives again).
     SelfPing(SelfPing),
     /// A voice request the room forwards to us as a moderator (§8.6):
-    /// answer it with [`Room::answer_voice_request`].
+    /// answer it with [`Room::answer_voice_request`](super::Room::answer_voice_request).
     VoiceRequest(VoiceRequestReceived),
     /// The room's registration form (§7.10): fill it in (e.g. through
-    /// [`crate::forms::Register`]) and [`Room::submit_registration`].
+    /// [`crate::forms::Register`]) and [`Room::submit_registration`](super::Room::submit_registration).
     RegistrationForm {
         /// The form of type `form`, as received (labels, required fields).
         form: DataForm,
@@ -204,7 +204,7 @@ pub enum Event {
         instructions: Option<String>,
     },
     /// The room says we are already registered (a `<registered/>`
-    /// element in the reply to [`Room::request_registration`]).
+    /// element in the reply to [`Room::request_registration`](super::Room::request_registration)).
     AlreadyRegistered {
         /// The registered nickname (the reply's `<username/>`), if given.
         nick: Option<String>,
@@ -220,13 +220,13 @@ pub enum Event {
         /// The stanza error, when the room answered with one.
         error: Option<StanzaError>,
     },
-    /// The answer to [`Room::request_reserved_nick`] (§7.12): the reserved
+    /// The answer to [`Room::request_reserved_nick`](super::Room::request_reserved_nick) (§7.12): the reserved
     /// nickname, `None` when there is none (an empty disco#info query),
     /// or the error (e.g. `feature-not-implemented`).
     ReservedNick(Result<Option<String>, StanzaError>),
     /// A request of ours got no answer within
-    /// [`RoomOptions::request_timeout`]: it is forgotten, and a late answer
-    /// is not for this room any more ([`Room::handle_iq`] returns `false`).
+    /// [`RoomOptions::request_timeout`](super::RoomOptions::request_timeout): it is forgotten, and a late answer
+    /// is not for this room any more ([`Room::handle_iq`](super::Room::handle_iq) returns `false`).
     RequestTimedOut {
         /// The id of the request's iq.
         id: String,

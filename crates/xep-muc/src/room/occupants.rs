@@ -24,7 +24,7 @@ pub struct Occupant {
     pub affiliation: Affiliation,
     /// The role.
     pub role: Role,
-    /// The XEP-0421 occupant id (when [`RoomOptions::occupant_ids`]).
+    /// The XEP-0421 occupant id (when [`RoomOptions::occupant_ids`](super::RoomOptions::occupant_ids)).
     pub occupant_id: Option<String>,
 }
 

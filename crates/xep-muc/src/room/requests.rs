@@ -164,7 +164,7 @@ impl Room {
     }
 
     /// Asks the room to destroy itself (owners); the removal arrives as
-    /// [`Event::Removed`] with [`Departure::Destroyed`], the answer as
+    /// [`Event::Removed`] with [`Departure::Destroyed`](super::Departure::Destroyed), the answer as
     /// [`Event::Reply`].
     pub fn destroy(&mut self, now: Instant, destroy: OwnerDestroy) -> Result<String, RoomError> {
         self.request(
