@@ -104,13 +104,11 @@ mod room;
 pub mod self_ping;
 
 pub use elements::*;
-pub use invite::Invitation;
 pub use room::{
     Creation, Departure, Event, JoinFailure, MessageKind, NODE_ROOMUSER_ITEM, NS_DISCO_INFO,
     NS_REGISTER, Occupant, RegistrationFailure, Removal, Room, RoomError, RoomOptions, State,
     VoiceRequestReceived,
 };
-pub use self_ping::SelfPing;
 
 xep_element::elements! {
     "XEP-0045" => [
