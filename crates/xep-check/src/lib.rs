@@ -264,7 +264,7 @@ impl Checker {
 /// XEP-0206's `xbosh:` attributes, typed by BOSH's `<body/>`; ...). An
 /// example using them uses nothing unsupported.
 pub fn typed_namespaces(registry: &Registry) -> HashSet<&'static str> {
-    use xep_element::desc::{ChildKind, ElementDesc, NsDesc};
+    use xep_element::{ChildKind, ElementDesc, NsDesc};
     fn ns_of(ns: NsDesc, out: &mut HashSet<&'static str>) {
         match ns {
             NsDesc::Fixed(f) => {

@@ -31,8 +31,8 @@
 
 use xep_core::{Iq, Message, Presence, Stanza};
 use xep_delay::Delay;
-use xep_element::desc::{ChildDesc, ChildKind, ElementDesc, NsDesc};
 use xep_element::{AnyElement, Error, ErrorKind, Sink, Source, Token, XmlElement, ns};
+use xep_element::{ChildDesc, ChildKind, ElementDesc, NsDesc};
 
 /// `urn:xmpp:forward:0`.
 pub const NS: &str = "urn:xmpp:forward:0";
