@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use xep_element::desc::{ChildKind, ElementDesc, NsDesc};
+use xep_element::{ChildKind, ElementDesc, NsDesc};
 
 /// A state-machine target: the function, behind the crate's `sim` feature
 /// (`sim::fuzz(now, data)` for most), decodes a schedule of inputs from

@@ -118,6 +118,16 @@ pub struct SessionParams {
     pub restartlogic: bool,
 }
 
+impl SessionParams {
+    /// The number of requests the client keeps open at most.
+    fn max_requests(&self) -> usize {
+        match self.requests {
+            Some(r) => usize::from(r.max(1)),
+            None => usize::from(self.hold) + 1,
+        }
+    }
+}
+
 /// Why a session ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Termination {
@@ -218,16 +228,26 @@ impl std::error::Error for Error {}
 /// The headroom left under [`MAX_RID`] by the initial rid.
 const RID_HEADROOM: u64 = 1 << 32;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where the session stands, with what exists only there: the CM's
+/// parameters from its creation response on.
+#[derive(Debug, Clone, PartialEq)]
 enum Phase {
     /// The creation request is not answered yet.
     Creating,
+    /// Created, with the parameters the CM's creation response gave.
+    Created { params: SessionParams, step: Step },
+    /// Over; the parameters stay readable if the session was created.
+    Terminated { params: Option<SessionParams> },
+}
+
+/// What a created session is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
     Active,
     /// After an answered pause request, until [`Session::resume`].
     Paused,
     /// The terminate request is sent.
     Terminating,
-    Terminated,
 }
 
 #[derive(Debug, Clone)]
@@ -257,7 +277,6 @@ pub struct Session {
     phase: Phase,
     initial_rid: u64,
     next_rid: u64,
-    params: Option<SessionParams>,
     outbox: VecDeque<Payload>,
     in_flight: BTreeMap<u64, InFlight>,
     /// Requests to send again, in rid order.
@@ -300,7 +319,6 @@ impl Session {
             phase: Phase::Creating,
             initial_rid,
             next_rid: initial_rid,
-            params: None,
             outbox: VecDeque::new(),
             in_flight: BTreeMap::new(),
             resend: BTreeSet::new(),
@@ -334,12 +352,31 @@ impl Session {
 
     /// The negotiated parameters, once the session is created.
     pub fn params(&self) -> Option<&SessionParams> {
-        self.params.as_ref()
+        match &self.phase {
+            Phase::Creating => None,
+            Phase::Created { params, .. } => Some(params),
+            Phase::Terminated { params } => params.as_ref(),
+        }
     }
 
     /// Whether the session is over.
     pub fn is_terminated(&self) -> bool {
-        self.phase == Phase::Terminated
+        matches!(self.phase, Phase::Terminated { .. })
+    }
+
+    /// What the session is doing, once created and until it ends.
+    fn step(&self) -> Option<Step> {
+        match self.phase {
+            Phase::Created { step, .. } => Some(step),
+            _ => None,
+        }
+    }
+
+    /// Moves a created session to `to` (nothing otherwise).
+    fn set_step(&mut self, to: Step) {
+        if let Phase::Created { step, .. } = &mut self.phase {
+            *step = to;
+        }
     }
 
     /// The rid the next new request will carry.
@@ -356,7 +393,7 @@ impl Session {
     pub fn send_payload(&mut self, now: Instant, payload: Payload) {
         // Queued only: the next poll_request (with its own now) sends it.
         let _ = now;
-        if self.phase != Phase::Terminated {
+        if !self.is_terminated() {
             self.outbox.push_back(payload);
         }
     }
@@ -365,7 +402,7 @@ impl Session {
     /// next request is an empty body with `xmpp:restart='true'`; what is
     /// queued goes after it.
     pub fn restart(&mut self) -> Result<(), Error> {
-        if !matches!(self.phase, Phase::Active) {
+        if self.step() != Some(Step::Active) {
             return Err(Error::NotActive);
         }
         self.restart = true;
@@ -376,23 +413,23 @@ impl Session {
     /// `type='terminate'` and carries what is queued (e.g. an unavailable
     /// presence). [`Event::Terminated`] follows its response.
     pub fn terminate(&mut self) -> Result<(), Error> {
-        if !matches!(self.phase, Phase::Active | Phase::Paused) {
+        if !matches!(self.step(), Some(Step::Active | Step::Paused)) {
             return Err(Error::NotActive);
         }
         self.terminate = true;
-        self.phase = Phase::Active;
+        self.set_step(Step::Active);
         Ok(())
     }
 
     /// Asks for a pause of `secs` seconds (XEP-0124 §10); after its
     /// response the session sends nothing until [`resume`](Self::resume).
     pub fn pause(&mut self, secs: u16) -> Result<(), Error> {
-        let p = self.params.as_ref().ok_or(Error::NotActive)?;
+        let p = self.params().ok_or(Error::NotActive)?;
         match p.maxpause {
             Some(max) if Duration::from_secs(secs.into()) <= max => {}
             _ => return Err(Error::PauseNotAllowed),
         }
-        if self.phase != Phase::Active {
+        if self.step() != Some(Step::Active) {
             return Err(Error::NotActive);
         }
         self.pause = Some(secs);
@@ -401,8 +438,8 @@ impl Session {
 
     /// Ends a pause: requests flow again.
     pub fn resume(&mut self) {
-        if self.phase == Phase::Paused {
-            self.phase = Phase::Active;
+        if self.step() == Some(Step::Paused) {
+            self.set_step(Step::Active);
             self.next_empty = None;
         }
     }
@@ -418,14 +455,6 @@ impl Session {
         self.in_flight.len()
     }
 
-    fn max_requests(&self) -> usize {
-        let p = self.params.as_ref().expect("active");
-        match p.requests {
-            Some(r) => usize::from(r.max(1)),
-            None => usize::from(p.hold) + 1,
-        }
-    }
-
     /// The next HTTP request to POST. A request sent again after a
     /// failure carries the same rid and the same bytes. Call until `None`;
     /// each request goes on its own connection (or a free kept-alive one).
@@ -439,7 +468,7 @@ impl Session {
     }
 
     fn next_request(&mut self, now: Instant) -> Option<(u64, Vec<u8>)> {
-        if self.phase == Phase::Terminated {
+        if self.is_terminated() {
             return None;
         }
         if let Some(rid) = self.resend.pop_first() {
@@ -451,7 +480,7 @@ impl Session {
             r.open += 1;
             return Some((rid, r.bytes.clone()));
         }
-        if self.phase == Phase::Creating {
+        if matches!(self.phase, Phase::Creating) {
             if self.next_rid != self.initial_rid {
                 return None;
             }
@@ -472,16 +501,23 @@ impl Session {
             };
             return Some(self.emit(now, body, true));
         }
-        if self.phase != Phase::Active {
+        let Phase::Created {
+            params,
+            step: Step::Active,
+        } = &self.phase
+        else {
             return None;
-        }
-        let sid = self.params.as_ref().expect("active").sid.clone();
+        };
         let mut body = Body {
-            sid: Some(sid),
+            sid: Some(params.sid.clone()),
             ..Body::default()
         };
+        let limit = params.max_requests();
+        // An empty request keeps `hold` requests at the CM (at least one
+        // at a time in a polling session), spaced by `polling` after an
+        // empty answer (see `handle_response`).
+        let hold = usize::from(params.hold).max(1);
         let outstanding = self.outstanding();
-        let limit = self.max_requests();
         if self.terminate {
             // One request beyond the limit is allowed for terminate.
             if outstanding > limit {
@@ -490,7 +526,7 @@ impl Session {
             body.type_ = Some(BodyType::Terminate);
             body.payloads = self.outbox.drain(..).collect();
             self.terminate = false;
-            self.phase = Phase::Terminating;
+            self.set_step(Step::Terminating);
             return Some(self.emit_with_ack(now, body));
         }
         if let Some(secs) = self.pause {
@@ -518,10 +554,6 @@ impl Session {
             body.payloads = self.outbox.drain(..).collect();
             return Some(self.emit_with_ack(now, body));
         }
-        // An empty request keeps `hold` requests at the CM (at least one
-        // at a time in a polling session), spaced by `polling` after an
-        // empty answer (see `handle_response`).
-        let hold = usize::from(self.params.as_ref().expect("active").hold).max(1);
         if outstanding >= hold || self.next_empty.is_some_and(|t| now < t) {
             return None;
         }
@@ -585,7 +617,7 @@ impl Session {
     /// rid, same body) by [`poll_request`](Self::poll_request).
     pub fn handle_response(&mut self, now: Instant, rid: Rid, result: Result<&[u8], HttpFailure>) {
         let rid = rid.get();
-        if self.phase == Phase::Terminated {
+        if self.is_terminated() {
             return;
         }
         let Some(req) = self.in_flight.get_mut(&rid) else {
@@ -649,7 +681,7 @@ impl Session {
         // sooner than `polling`; otherwise it goes at once.
         if req.empty
             && body.payloads.is_empty()
-            && let Some(p) = &self.params
+            && let Some(p) = self.params()
             && let Some(polling) = p.polling
         {
             let polling_session = p.hold == 0 || p.requests == Some(1);
@@ -663,11 +695,11 @@ impl Session {
             let rid = self.next_to_process;
             self.next_to_process += 1;
             self.process(now, rid, body);
-            if self.phase == Phase::Terminated {
+            if self.is_terminated() {
                 break;
             }
-            if pause && self.phase == Phase::Active {
-                self.phase = Phase::Paused;
+            if pause && self.step() == Some(Step::Active) {
+                self.set_step(Step::Paused);
             }
         }
     }
@@ -707,9 +739,15 @@ impl Session {
                 ver: body.ver.clone(),
                 restartlogic: body.xmpp_restartlogic.is_some_and(|b| b.value),
             };
-            self.params = Some(params.clone());
-            if self.phase == Phase::Creating {
-                self.phase = Phase::Active;
+            match &mut self.phase {
+                Phase::Creating => {
+                    self.phase = Phase::Created {
+                        params: params.clone(),
+                        step: Step::Active,
+                    }
+                }
+                Phase::Created { params: p, .. } => *p = params.clone(),
+                Phase::Terminated { params: p } => *p = Some(params.clone()),
             }
             self.events.push_back(Event::Created(params));
         }
@@ -719,7 +757,10 @@ impl Session {
         for p in body.payloads {
             self.events.push_back(Event::Received(p));
         }
-        if self.phase == Phase::Terminating && self.in_flight.is_empty() && self.early.is_empty() {
+        if self.step() == Some(Step::Terminating)
+            && self.in_flight.is_empty()
+            && self.early.is_empty()
+        {
             // The terminate request was answered without type='terminate'
             // on any response: the session is over all the same.
             self.end(Termination::Requested);
@@ -735,7 +776,7 @@ impl Session {
             }
         }
         self.events.extend(out);
-        if self.phase == Phase::Terminating && body.condition.is_none() {
+        if self.step() == Some(Step::Terminating) && body.condition.is_none() {
             return self.end(Termination::Requested);
         }
         self.end(Termination::ByManager {
@@ -746,7 +787,12 @@ impl Session {
     }
 
     fn end(&mut self, t: Termination) {
-        self.phase = Phase::Terminated;
+        let params = match std::mem::replace(&mut self.phase, Phase::Creating) {
+            Phase::Creating => None,
+            Phase::Created { params, .. } => Some(params),
+            Phase::Terminated { params } => params,
+        };
+        self.phase = Phase::Terminated { params };
         self.in_flight.clear();
         self.resend.clear();
         self.early.clear();
@@ -756,8 +802,7 @@ impl Session {
 
     fn request_deadline(&self, r: &InFlight) -> Option<Instant> {
         let wait = self
-            .params
-            .as_ref()
+            .params()
             .map_or(Duration::from_secs(self.config.wait.into()), |p| p.wait);
         r.sent_at?.checked_add(wait)?.checked_add(self.config.grace)
     }
@@ -767,7 +812,7 @@ impl Session {
     /// [`poll_request`](Self::poll_request) may have a new request (the
     /// polling interval ends).
     pub fn poll_timeout(&self) -> Option<Instant> {
-        if self.phase == Phase::Terminated {
+        if self.is_terminated() {
             return None;
         }
         let mut t = self
@@ -775,7 +820,7 @@ impl Session {
             .values()
             .filter_map(|r| self.request_deadline(r))
             .min();
-        if self.phase == Phase::Active
+        if self.step() == Some(Step::Active)
             && let Some(e) = self.next_empty
         {
             t = Some(t.map_or(e, |t| t.min(e)));
@@ -793,7 +838,7 @@ impl Session {
             .map(|(k, _)| *k)
             .collect();
         for rid in late {
-            if self.phase == Phase::Terminated {
+            if self.is_terminated() {
                 return;
             }
             // Sent again at once; the late attempt still gets its

@@ -200,7 +200,7 @@ pub struct Session {
     requests: usize,
     client_ack: bool,
     content: Option<String>,
-    terminated: bool,
+    phase: Phase,
     /// The lowest rid not processed yet.
     next_rid: u64,
     pending: BTreeMap<u64, Pending>,
@@ -219,13 +219,26 @@ pub struct Session {
     reported: Option<(u64, Instant)>,
     /// The highest rid the client acknowledged.
     acked: Option<u64>,
-    terminate_pending: Option<(Option<Condition>, Vec<Payload>)>,
     /// Key sequencing (XEP-0124 §15): the value SHA-1 of the next request's
     /// `key` must have (lowercase hex); `None` for an unprotected session.
     expected_key: Option<String>,
     /// The `key` and `newkey` each processed request of a protected session
     /// carried, while a copy of it may still be answered (cached or held).
     seen_keys: BTreeMap<u64, (Option<String>, Option<String>)>,
+}
+
+/// Where the session stands, with what exists only there.
+#[derive(Debug)]
+enum Phase {
+    /// Requests flow.
+    Live,
+    /// The server asked to end the session ([`Session::terminate`]): the
+    /// terminate body, with these, answers the next held request.
+    Terminating {
+        condition: Option<Condition>,
+        payloads: Vec<Payload>,
+    },
+    Terminated,
 }
 
 fn same_key(a: &Option<String>, b: &Option<String>) -> bool {
@@ -321,7 +334,7 @@ impl Session {
             requests: requests.into(),
             client_ack,
             content: request.content.clone(),
-            terminated: false,
+            phase: Phase::Live,
             next_rid: rid.get() + 1,
             pending: BTreeMap::new(),
             held: VecDeque::new(),
@@ -335,7 +348,6 @@ impl Session {
             report: None,
             reported: None,
             acked: None,
-            terminate_pending: None,
             expected_key,
             seen_keys,
         })
@@ -362,7 +374,7 @@ impl Session {
 
     /// Whether the session is over.
     pub fn is_terminated(&self) -> bool {
-        self.terminated
+        matches!(self.phase, Phase::Terminated)
     }
 
     /// Whether the session is protected by key sequencing (XEP-0124 §15:
@@ -383,7 +395,7 @@ impl Session {
 
     /// Queues any payload (stream features, SASL elements, ...).
     pub fn send_payload(&mut self, now: Instant, payload: Payload) {
-        if !self.terminated {
+        if !self.is_terminated() {
             self.outbox.push_back(payload);
             self.settle(now);
         }
@@ -398,10 +410,13 @@ impl Session {
         condition: Option<Condition>,
         payloads: Vec<Payload>,
     ) {
-        if self.terminated {
+        if self.is_terminated() {
             return;
         }
-        self.terminate_pending = Some((condition, payloads));
+        self.phase = Phase::Terminating {
+            condition,
+            payloads,
+        };
         self.settle(now);
     }
 
@@ -421,7 +436,7 @@ impl Session {
     /// [`Body::from_bytes`]; a body that does not parse should be answered
     /// with a `bad-request` termination by the caller).
     pub fn handle_request(&mut self, now: Instant, conn: u64, body: Body) {
-        if self.terminated {
+        if self.is_terminated() {
             // After a clean termination, a response lost on the way is
             // still answered from the cache.
             let cached = body
@@ -509,7 +524,7 @@ impl Session {
             }
             self.next_rid += 1;
             self.process(now, rid, p);
-            if self.terminated {
+            if self.is_terminated() {
                 return;
             }
         }
@@ -590,7 +605,7 @@ impl Session {
     }
 
     fn end(&mut self, t: Termination) {
-        self.terminated = true;
+        self.phase = Phase::Terminated;
         if !matches!(t, Termination::ByClient | Termination::ByServer(_)) {
             self.cache.clear();
         }
@@ -696,10 +711,12 @@ impl Session {
 
     /// Answers what should be answered now.
     fn settle(&mut self, now: Instant) {
-        if let Some((condition, payloads)) = self.terminate_pending.take() {
-            if self.held.is_empty() {
-                self.terminate_pending = Some((condition, payloads));
-            } else {
+        // A termination of ours goes out with the first held request.
+        match std::mem::replace(&mut self.phase, Phase::Live) {
+            Phase::Terminating {
+                condition,
+                payloads,
+            } if !self.held.is_empty() => {
                 let mut first = true;
                 for h in std::mem::take(&mut self.held) {
                     let mut b = Body::default();
@@ -712,9 +729,9 @@ impl Session {
                     }
                     self.answer(now, h, b);
                 }
-                self.end(Termination::ByServer(condition));
-                return;
+                return self.end(Termination::ByServer(condition));
             }
+            other => self.phase = other,
         }
         if let Some((report, time)) = self.report
             && let Some(h) = self.held.pop_front()
@@ -775,7 +792,7 @@ impl Session {
     /// something to do: a held request reaching `wait`, a request waiting
     /// for an earlier one too long, or the inactivity period ending.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        if self.terminated {
+        if self.is_terminated() {
             return None;
         }
         let mut t = self
@@ -803,7 +820,7 @@ impl Session {
     /// error (the client sends them again with the missing one), and an
     /// inactive session ends silently.
     pub fn handle_timeout(&mut self, now: Instant) {
-        if self.terminated {
+        if self.is_terminated() {
             return;
         }
         while self

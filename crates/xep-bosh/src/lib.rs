@@ -222,7 +222,7 @@
 
 pub mod client;
 pub mod cm;
-pub mod elements;
+mod elements;
 mod keys;
 
 pub use elements::{Body, BodyError, BodyType, Charsets, Condition, MAX_RID, NS, NS_XBOSH, Rid};

@@ -18,7 +18,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use xep_core::Stanza;
-use xep_core::stream::{StreamLimits, StreamReader};
+use xep_core::{StreamLimits, StreamReader};
 use xep_element::xml::Limits;
 use xep_element::{Registry, XmlElement};
 

@@ -4,7 +4,7 @@
 //! elements), extracts every example, and for each element of a namespace a
 //! crate implements, parses it through the [`Registry`], serializes it back
 //! and compares with [`xep_element::equivalent`]. See the README for the
-//! command line; the JSON output is a public contract (see [`report`]).
+//! command line; the JSON output is a public contract (see [`to_json`]).
 //!
 //! ```
 //! let doc = "<xep><example caption='Ping'><![CDATA[
@@ -19,13 +19,15 @@
 #![warn(missing_docs)]
 
 pub mod extract;
-pub mod report;
+mod report;
 pub mod schema;
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
-pub use report::{ExampleResult, Expectations, SchemaStatus, SchemaVerdict, Status};
+pub use report::{
+    ExampleResult, Expectations, SchemaStatus, SchemaVerdict, Status, to_json, to_text,
+};
 use xep_element::Registry;
 /// The generated elements and proptest strategies, now in `xep-testkit`
 /// (re-exported here so that `xep_check::arbitrary` paths keep working).
@@ -264,7 +266,7 @@ impl Checker {
 /// XEP-0206's `xbosh:` attributes, typed by BOSH's `<body/>`; ...). An
 /// example using them uses nothing unsupported.
 pub fn typed_namespaces(registry: &Registry) -> HashSet<&'static str> {
-    use xep_element::desc::{ChildKind, ElementDesc, NsDesc};
+    use xep_element::{ChildKind, ElementDesc, NsDesc};
     fn ns_of(ns: NsDesc, out: &mut HashSet<&'static str>) {
         match ns {
             NsDesc::Fixed(f) => {

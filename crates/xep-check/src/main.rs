@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use xep_check::extract::Example;
-use xep_check::{Checker, ExampleResult, Expectations, Status, report};
+use xep_check::{Checker, ExampleResult, Expectations, Status, to_json, to_text};
 use xep_schema::{Corpus, diff};
 
 /// What `--schema` says when the binary was built without libxml2.
@@ -126,9 +126,9 @@ fn main() -> ExitCode {
         results.extend(res);
     }
     if json {
-        println!("{}", report::to_json(&results));
+        println!("{}", to_json(&results));
     } else {
-        print!("{}", report::to_text(&results, verbose));
+        print!("{}", to_text(&results, verbose));
         if schema {
             let recorded = diff::Recorded::load(&diff_path).unwrap_or_default();
             let registry = xep_check::registry();

@@ -1,19 +1,4 @@
 //! Results and their presentation.
-//!
-//! The JSON shape is a public contract: an object
-//! `{"examples": [...], "totals": {...}}` with one record per example,
-//! `{"xep": 45, "index": 3, "caption": "...", "line": 512, "status": "pass",
-//! "detail": "...", "unsupported_namespaces": ["urn:..."], "file": "..."}`,
-//! and totals per status plus `"examples"`. Fields may be added; none is
-//! removed or renamed.
-//!
-//! With `--schema`, each record also has `"schema": {"status": "valid",
-//! "detail": "...", "line": 530, "schemas": ["urn:..."]}` (status one of
-//! [`SchemaStatus`]; `line` the document line of the first message when
-//! invalid, else null; `schemas` the namespaces whose XEP schema was used,
-//! prefixed by the defining XEP when it is another document) and
-//! `"disagree": true|false` (see [`ExampleResult::disagree`]); the totals
-//! gain `"schema"` (a count per schema status, plus `"disagree"`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -111,7 +96,22 @@ impl ExampleResult {
     }
 }
 
-/// The results as the JSON document described in the module docs.
+/// The results as a JSON document.
+///
+/// The JSON shape is a public contract: an object
+/// `{"examples": [...], "totals": {...}}` with one record per example,
+/// `{"xep": 45, "index": 3, "caption": "...", "line": 512, "status": "pass",
+/// "detail": "...", "unsupported_namespaces": ["urn:..."], "file": "..."}`,
+/// and totals per status plus `"examples"`. Fields may be added; none is
+/// removed or renamed.
+///
+/// With `--schema`, each record also has `"schema": {"status": "valid",
+/// "detail": "...", "line": 530, "schemas": ["urn:..."]}` (status one of
+/// [`SchemaStatus`]; `line` the document line of the first message when
+/// invalid, else null; `schemas` the namespaces whose XEP schema was used,
+/// prefixed by the defining XEP when it is another document) and
+/// `"disagree": true|false` (see [`ExampleResult::disagree`]); the totals
+/// gain `"schema"` (a count per schema status, plus `"disagree"`).
 pub fn to_json(results: &[ExampleResult]) -> String {
     let examples: Vec<Value> = results
         .iter()

@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 
 use proptest::prelude::*;
 use xep_check::extract::{Parsed, extract_examples, parse_items};
-use xep_element::desc::ElementDesc;
+use xep_element::ElementDesc;
 use xep_element::{Registry, minidom};
 
 /// A plain tree, easy to mutate and to write back as XML.

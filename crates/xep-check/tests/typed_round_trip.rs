@@ -6,7 +6,7 @@
 //! fuzz targets check.
 
 use proptest::prelude::*;
-use xep_element::desc::ElementDesc;
+use xep_element::ElementDesc;
 use xep_testkit::arbitrary::{element_from, strategy};
 
 /// Seeds tried per element description in the sweep.

@@ -60,7 +60,7 @@ impl StreamHeader {
             ..Default::default()
         };
         for (ans, name, value) in tag.attrs {
-            let a = |n: &str| xep_element::value::parse_attr::<Jid>(n, &value);
+            let a = |n: &str| xep_element::parse_attr::<Jid>(n, &value);
             match (ans.as_str(), name.as_str()) {
                 ("", "from") => h.from = Some(a("from")?),
                 ("", "to") => h.to = Some(a("to")?),

@@ -3,7 +3,7 @@
 //! through the `jid` crate) and RFC 7395 (WebSocket framing).
 //!
 //! Stanzas and negotiation elements are typed values that parse from and
-//! serialize to bytes ([`XmlElement::from_xml`], [`XmlElement::to_xml`]) or
+//! serialize to bytes ([`XmlElement::from_xml`](xep_element::XmlElement::from_xml), [`XmlElement::to_xml`](xep_element::XmlElement::to_xml)) or
 //! `minidom::Element`s. [`StreamReader`] turns bytes arriving in arbitrary
 //! chunks into stream events; [`StreamWriter`] does the reverse. No I/O.
 //!
@@ -26,21 +26,31 @@
 
 #![warn(missing_docs)]
 
-pub mod error;
-pub mod header;
-pub mod negotiation;
-pub mod roster;
-pub mod stanza;
-pub mod stream;
-pub mod websocket;
+mod error;
+mod header;
+mod negotiation;
+mod roster;
+mod stanza;
+mod stream;
+mod websocket;
 
-pub use error::{DefinedCondition, ErrorType, StanzaError, StreamCondition, StreamError};
+pub use error::{
+    DefinedCondition, ErrorText, ErrorType, Gone, NS_STANZAS, NS_STREAMS, Redirect, SeeOtherHost,
+    StanzaError, StreamCondition, StreamError, StreamErrorText,
+};
 pub use header::{ContentNs, StreamHeader};
+pub use negotiation::{
+    Abort, Auth, Bind, Challenge, Features, Mechanisms, NS_BIND, NS_SASL, NS_SESSION, NS_TLS,
+    Proceed, Response, SaslCondition, SaslData, SaslFailure, SaslText, Session, StartTls, Success,
+    TlsFailure,
+};
+pub use roster::{Ask, Item, NS_ROSTER, Roster, Subscription};
 pub use stanza::{
     Body, Iq, IqType, Message, MessageType, Presence, PresenceType, Show, Stanza, Status, Subject,
     Thread,
 };
 pub use stream::{StreamEvent, StreamLimits, StreamReader, StreamWriter};
+pub use websocket::{Close, NS_FRAMING, Open};
 
 xep_element::elements! {
     "RFC 6120" => [

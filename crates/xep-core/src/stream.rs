@@ -17,7 +17,7 @@
 //! [`StreamWriter`] serializes the header, elements and the closing tag.
 //!
 //! ```
-//! use xep_core::stream::{StreamEvent, StreamReader};
+//! use xep_core::{StreamEvent, StreamReader};
 //! use xep_core::Stanza;
 //!
 //! let mut r = StreamReader::new(Default::default()).with_registry(

@@ -2,15 +2,11 @@
 //! condition, every enumerated value, the SASL data rules, the iq rules and
 //! the error paths of bad input.
 
-use xep_core::negotiation::{
-    Auth, Bind, Challenge, Features, Mechanisms, Response, SaslCondition, SaslData, SaslFailure,
-    Session, StartTls, Success,
-};
-use xep_core::roster::{Ask, Item, Roster, Subscription};
-use xep_core::websocket::{Close, Open};
 use xep_core::{
-    DefinedCondition, ErrorType, Iq, IqType, Message, MessageType, Presence, PresenceType, Show,
-    Stanza, StanzaError, StreamCondition, StreamError,
+    Ask, Auth, Bind, Challenge, Close, DefinedCondition, ErrorType, Features, Iq, IqType, Item,
+    Mechanisms, Message, MessageType, Open, Presence, PresenceType, Response, Roster,
+    SaslCondition, SaslData, SaslFailure, Session, Show, Stanza, StanzaError, StartTls,
+    StreamCondition, StreamError, Subscription, Success,
 };
 use xep_element::{ContentNs, Payload, XmlElement, equivalent, minidom};
 

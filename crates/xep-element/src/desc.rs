@@ -1,9 +1,4 @@
 //! Machine-readable descriptions of elements, emitted by the derive.
-//!
-//! Each element type describes itself as one or more [`ElementDesc`] (one for
-//! a struct, one per variant for an enum of elements). Tools turn these into
-//! XML Schemas (`cargo xtask xsd`), property-test strategies and fuzzing
-//! dictionaries.
 
 /// The namespace an element is declared in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +87,13 @@ pub struct ChildDesc {
 }
 
 /// An element.
+///
+/// Machine-readable descriptions of elements, emitted by the derive.
+///
+/// Each element type describes itself as one or more [`ElementDesc`] (one for
+/// a struct, one per variant for an enum of elements). Tools turn these into
+/// XML Schemas (`cargo xtask xsd`), property-test strategies and fuzzing
+/// dictionaries.
 #[derive(Debug, Clone, Copy)]
 pub struct ElementDesc {
     /// Namespace.

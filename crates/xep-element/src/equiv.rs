@@ -1,24 +1,4 @@
 //! The definition of "equivalent" elements, used by round-trip checks.
-//!
-//! Two elements are equivalent when:
-//! - they have the same namespace and local name (prefixes and where
-//!   namespaces are declared do not matter);
-//! - they have the same attributes: same set of (namespace, name, value);
-//!   order never matters in XML;
-//! - their character data is the same: for an element without child
-//!   elements, the exact text, except that whitespace-only text equals no
-//!   text (an element-only content model drops it, e.g. `<iq>\n</iq>`);
-//!   for an element with child elements, text nodes that are only
-//!   whitespace are ignored and the remaining text nodes, concatenated,
-//!   must be equal;
-//! - their child elements are pairwise equivalent, where the order of
-//!   children **with the same qualified name** is significant and the order
-//!   between children of different names is not. XMPP gives no meaning to
-//!   the relative order of different child elements of a stanza or payload
-//!   (RFC 6120 §8.4: payloads are unordered extension elements), while
-//!   repeated elements (items, fields, values, candidates) are ordered lists.
-//!   Typed values serialize their fields in declaration order, so this is
-//!   the strongest order that a typed round trip can promise.
 
 use std::fmt;
 
@@ -58,6 +38,28 @@ fn text_of(el: &minidom::Element, has_children: bool) -> String {
 
 /// Checks that `a` and `b` are equivalent (see the module docs), returning
 /// the first difference found.
+///
+/// The definition of "equivalent" elements, used by round-trip checks.
+///
+/// Two elements are equivalent when:
+/// - they have the same namespace and local name (prefixes and where
+///   namespaces are declared do not matter);
+/// - they have the same attributes: same set of (namespace, name, value);
+///   order never matters in XML;
+/// - their character data is the same: for an element without child
+///   elements, the exact text, except that whitespace-only text equals no
+///   text (an element-only content model drops it, e.g. `<iq>\n</iq>`);
+///   for an element with child elements, text nodes that are only
+///   whitespace are ignored and the remaining text nodes, concatenated,
+///   must be equal;
+/// - their child elements are pairwise equivalent, where the order of
+///   children **with the same qualified name** is significant and the order
+///   between children of different names is not. XMPP gives no meaning to
+///   the relative order of different child elements of a stanza or payload
+///   (RFC 6120 §8.4: payloads are unordered extension elements), while
+///   repeated elements (items, fields, values, candidates) are ordered lists.
+///   Typed values serialize their fields in declaration order, so this is
+///   the strongest order that a typed round trip can promise.
 pub fn equivalent(a: &minidom::Element, b: &minidom::Element) -> Result<(), Difference> {
     compare(a, b, a.name().to_string())
 }

@@ -14,7 +14,7 @@
 //!
 //! Elements are declared with `#[derive(XmlElement)]` (see [`xep_derive`]
 //! for the vocabulary), which also emits a machine-readable description
-//! ([`desc`]) and lets a crate list its types in a [`registry`].
+//! ([`ElementDesc`]) and lets a crate list its types in a [`Registry`].
 //!
 //! ```
 //! use xep_element::{XmlElement, XmlValue};
@@ -49,27 +49,27 @@
 
 extern crate self as xep_element;
 
-pub mod desc;
-pub mod equiv;
+mod desc;
+mod equiv;
 mod error;
-pub mod registry;
+mod registry;
 mod sink;
 mod source;
 #[cfg(any(test, feature = "testdata"))]
 pub mod testdata;
-pub mod value;
+mod value;
 pub mod xml;
 
 use std::any::Any;
 use std::fmt;
 
-pub use desc::ElementDesc;
+pub use desc::{AttrDesc, ChildDesc, ChildKind, ElementDesc, NsDesc, ValueDesc};
 pub use equiv::{Difference, equivalent, is_equivalent};
 pub use error::{Error, ErrorKind, qualified_attr};
-pub use registry::{ElementInfo, Registry};
+pub use registry::{AnyElementBounds, ElementInfo, ParseDom, ParseXml, Registry};
 pub use sink::{DomSink, Sink, XmlWriter, content_ns, escape_attr, escape_text};
 pub use source::{Attr, DomSource, Source, Token};
-pub use value::{Base64, Date82, DateTime82, Time82, XmlValue, XsdBool};
+pub use value::{Base64, Date82, DateTime82, Time82, XmlValue, XsdBool, parse_attr, parse_text};
 pub use xep_derive::{XmlElement, XmlValue};
 
 /// Re-exports for generated code and for callers.

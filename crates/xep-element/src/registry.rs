@@ -1,10 +1,4 @@
 //! The registry of element types.
-//!
-//! Every protocol crate exposes `pub static ELEMENTS: &[ElementInfo]`, one
-//! entry per element type with its defining specification. A [`Registry`]
-//! combines such lists and dispatches any element by (namespace, name): the
-//! example checker, fuzz targets and property tests use it, and parsers use
-//! it to type stanza payloads on the fly.
 
 use std::collections::HashMap;
 
@@ -76,6 +70,14 @@ fn parse_xml_erased<'a, T: XmlElement + AnyElementBounds>(
 }
 
 /// Element types by (namespace, name).
+///
+/// The registry of element types.
+///
+/// Every protocol crate exposes `pub static ELEMENTS: &[ElementInfo]`, one
+/// entry per element type with its defining specification. A [`Registry`]
+/// combines such lists and dispatches any element by (namespace, name): the
+/// example checker, fuzz targets and property tests use it, and parsers use
+/// it to type stanza payloads on the fly.
 #[derive(Default, Clone)]
 pub struct Registry {
     by_ns: HashMap<&'static str, HashMap<&'static str, &'static ElementInfo>>,

@@ -1,9 +1,4 @@
 //! Typed attribute values and text content.
-//!
-//! [`XmlValue`] converts between the text of an attribute or of a text-only
-//! element and a Rust value. It is implemented here for strings, integers,
-//! `xs:boolean`, JIDs, XEP-0082 date/times and base64 data; enumerations
-//! derive it with `#[derive(XmlValue)]`.
 
 use std::borrow::Cow;
 
@@ -11,6 +6,13 @@ use base64::Engine;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 
 /// A value that has a textual XML form.
+///
+/// Typed attribute values and text content.
+///
+/// [`XmlValue`] converts between the text of an attribute or of a text-only
+/// element and a Rust value. It is implemented here for strings, integers,
+/// `xs:boolean`, JIDs, XEP-0082 date/times and base64 data; enumerations
+/// derive it with `#[derive(XmlValue)]`.
 pub trait XmlValue: Sized {
     /// The XML Schema type name used in generated schemas.
     const XSD_TYPE: &'static str = "xs:string";

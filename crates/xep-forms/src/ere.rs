@@ -1,27 +1,6 @@
 //! A small matcher for the POSIX extended regular expressions of XEP-0122
 //! `<regex/>` (re_format(7)), so that validation does not need a regex
 //! dependency.
-//!
-//! Supported: literals, `.`, bracket expressions (`[a-z]`, `[^0-9]`,
-//! `[[:alpha:]]` and the other POSIX classes, `]` first and `-` first or
-//! last as literals), groups `( )`, alternation `|`, the anchors `^` and
-//! `$`, the repetitions `*`, `+`, `?`, `{n}`, `{n,}`, `{n,m}`, and `\`
-//! before a special character. The common extensions `\d`, `\w`, `\s` (and
-//! `\D`, `\W`, `\S`) are accepted too. Anything else (collating elements
-//! `[. .]`, equivalence classes `[= =]`, back-references, other escapes) is
-//! [`PatternError`]: such a rule cannot be checked.
-//!
-//! As in POSIX, a pattern matches when it matches anywhere in the value;
-//! write `^...$` to constrain the whole value.
-//!
-//! ```
-//! use xep_forms::ere::Pattern;
-//!
-//! let p = Pattern::parse("^[0-9]{3}-[[:digit:]]{2}$").unwrap();
-//! assert_eq!(p.is_match("123-45"), Some(true));
-//! assert_eq!(p.is_match("123-456"), Some(false));
-//! assert!(Pattern::parse("(a)\\1").is_err());
-//! ```
 
 use std::cell::Cell;
 use std::fmt;
@@ -44,6 +23,31 @@ impl fmt::Display for PatternError {
 impl std::error::Error for PatternError {}
 
 /// A compiled pattern.
+///
+/// A small matcher for the POSIX extended regular expressions of XEP-0122
+/// `<regex/>` (re_format(7)), so that validation does not need a regex
+/// dependency.
+///
+/// Supported: literals, `.`, bracket expressions (`[a-z]`, `[^0-9]`,
+/// `[[:alpha:]]` and the other POSIX classes, `]` first and `-` first or
+/// last as literals), groups `( )`, alternation `|`, the anchors `^` and
+/// `$`, the repetitions `*`, `+`, `?`, `{n}`, `{n,}`, `{n,m}`, and `\`
+/// before a special character. The common extensions `\d`, `\w`, `\s` (and
+/// `\D`, `\W`, `\S`) are accepted too. Anything else (collating elements
+/// `[. .]`, equivalence classes `[= =]`, back-references, other escapes) is
+/// [`PatternError`]: such a rule cannot be checked.
+///
+/// As in POSIX, a pattern matches when it matches anywhere in the value;
+/// write `^...$` to constrain the whole value.
+///
+/// ```
+/// use xep_forms::Pattern;
+///
+/// let p = Pattern::parse("^[0-9]{3}-[[:digit:]]{2}$").unwrap();
+/// assert_eq!(p.is_match("123-45"), Some(true));
+/// assert_eq!(p.is_match("123-456"), Some(false));
+/// assert!(Pattern::parse("(a)\\1").is_err());
+/// ```
 #[derive(Debug, Clone)]
 pub struct Pattern {
     alt: Vec<Vec<Node>>,

@@ -8,21 +8,21 @@
 //!   [`Media`] and XEP-0122 [`Validate`] kept on the field). Field types
 //!   this crate does not know are kept ([`FieldType::Other`]) and read as
 //!   `text-single`, as XEP-0004 §3.3 requires.
-//! - [`typed`]: [`Field::typed`] gives a [`FieldValue`] per field type
+//! - Typed values: [`Field::typed`] gives a [`FieldValue`] per field type
 //!   (booleans accept `0/1/false/true`); getters on [`DataForm`]
 //!   (`bool_value`, `jid_value`, `text_multi`, ...); builders
 //!   ([`Field::boolean`], [`Field::list_single`], [`DataForm::submit`], ...).
-//! - [`validate`]: [`validate_submission`] checks a submission against the
+//! - Validation: [`validate_submission`] checks a submission against the
 //!   form it answers (required fields, options, value counts, JIDs,
 //!   booleans, `FORM_TYPE`, XEP-0122 datatypes, ranges, regexes through
-//!   [`ere`], list ranges); [`DataForm::check`] the structural rules of one
+//!   [`Pattern`], list ranges); [`DataForm::check`] the structural rules of one
 //!   form.
 //! - XEP-0068: [`DataForm::form_type`] (only a hidden `FORM_TYPE`, or an
 //!   untyped one in a submission, counts), [`DataForm::form_type_lenient`],
 //!   [`DataForm::check_form_type`], [`split_clark`] for Clark-notation
 //!   field names.
-//! - [`view`]: typed views over registered form types ([`FormView`],
-//!   [`form_view!`], [`form_value!`]); the module docs give the recipe that
+//! - Views: typed views over registered form types ([`FormView`],
+//!   [`form_view!`], [`form_value!`]); [`FormView`] gives the recipe that
 //!   protocol crates (MUC room configuration, pubsub node configuration,
 //!   ...) follow.
 //!
@@ -51,14 +51,15 @@
 
 #![warn(missing_docs)]
 
-pub mod ere;
-pub mod typed;
-pub mod validate;
-pub mod view;
+mod ere;
+mod typed;
+mod validate;
+mod view;
 
+pub use ere::{Pattern, PatternError};
 pub use typed::FieldValue;
 pub use validate::{ValidationError, unchecked_rules, validate_submission};
-pub use view::{FieldData, FieldScalar, FormView};
+pub use view::{FieldData, FieldScalar, FormView, check_form_type, read_field, write_field};
 
 use xep_element::{Payload, XmlElement, XmlValue};
 
@@ -319,7 +320,7 @@ pub struct Range {
 }
 
 /// `<regex/>` (XEP-0122 §3.2.4): a POSIX extended regular expression
-/// (re_format(7)); [`crate::ere`] evaluates a subset of it.
+/// (re_format(7)); [`Pattern`] evaluates a subset of it.
 #[derive(XmlElement, Debug, Clone, PartialEq, Eq, Default)]
 #[xml(ns = NS_VALIDATE, name = "regex")]
 pub struct Regex {

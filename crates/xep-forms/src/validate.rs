@@ -1,22 +1,6 @@
 //! Validation of a submitted form against its definition (XEP-0004 §3.3,
 //! XEP-0068 `FORM_TYPE`, XEP-0122 datatypes, methods and list ranges), and
 //! the structural rules of a single form ([`DataForm::check`]).
-//!
-//! The definition's field types govern (a submission may omit them).
-//! Fields of the submission that the definition does not have are not
-//! errors: XEP-0004 §3.1 has the form processor ignore them.
-//!
-//! XEP-0122 rules applied: the datatype (`xs:string` when absent or not
-//! understood, §5) for `xs:anyURI`, `xs:boolean`, `xs:byte`, `xs:date`,
-//! `xs:dateTime`, `xs:decimal`, `xs:double`, `xs:int`, `xs:integer`,
-//! `xs:language`, `xs:long`, `xs:short`, `xs:string` and `xs:time`;
-//! `<open/>` (and any method other than `<basic/>` on a list field, which
-//! §3.2 says implies it) lets list values lie outside the options;
-//! `<range/>` bounds in the datatype's order; `<regex/>` through the
-//! POSIX-ERE subset of [`crate::ere`] (a pattern outside that subset leaves
-//! the rule unchecked: [`unchecked_rules`] lists them); `<list-range/>` on
-//! `list-multi` fields (§3.3: ignored on others). Unknown methods count as
-//! `<basic/>`.
 
 use std::fmt;
 
@@ -285,6 +269,26 @@ fn result(errors: Vec<ValidationError>) -> Result<(), Vec<ValidationError>> {
 
 /// Checks `submitted` against the form `definition` it answers; on
 /// failure, every problem found, in the definition's field order.
+///
+/// Validation of a submitted form against its definition (XEP-0004 §3.3,
+/// XEP-0068 `FORM_TYPE`, XEP-0122 datatypes, methods and list ranges), and
+/// the structural rules of a single form ([`DataForm::check`]).
+///
+/// The definition's field types govern (a submission may omit them).
+/// Fields of the submission that the definition does not have are not
+/// errors: XEP-0004 §3.1 has the form processor ignore them.
+///
+/// XEP-0122 rules applied: the datatype (`xs:string` when absent or not
+/// understood, §5) for `xs:anyURI`, `xs:boolean`, `xs:byte`, `xs:date`,
+/// `xs:dateTime`, `xs:decimal`, `xs:double`, `xs:int`, `xs:integer`,
+/// `xs:language`, `xs:long`, `xs:short`, `xs:string` and `xs:time`;
+/// `<open/>` (and any method other than `<basic/>` on a list field, which
+/// §3.2 says implies it) lets list values lie outside the options;
+/// `<range/>` bounds in the datatype's order; `<regex/>` through the
+/// POSIX-ERE subset of [`Pattern`] (a pattern outside that subset leaves
+/// the rule unchecked: [`unchecked_rules`] lists them); `<list-range/>` on
+/// `list-multi` fields (§3.3: ignored on others). Unknown methods count as
+/// `<basic/>`.
 pub fn validate_submission(
     definition: &DataForm,
     submitted: &DataForm,
@@ -331,7 +335,7 @@ pub fn validate_submission(
 }
 
 /// The XEP-0122 rules of `definition` that validation cannot check: the
-/// fields whose `<regex/>` lies outside the subset [`crate::ere`] reads,
+/// fields whose `<regex/>` lies outside the subset [`Pattern`] reads,
 /// with the reason.
 pub fn unchecked_rules(definition: &DataForm) -> Vec<(String, PatternError)> {
     definition

@@ -1,71 +1,4 @@
 //! Typed views over registered form types (XEP-0068).
-//!
-//! A registered form type (`muc#roomconfig`, `pubsub#node_config`, ...) is a
-//! [`DataForm`] whose hidden `FORM_TYPE` field names it and whose fields
-//! have registered names and types. A *view* is a plain struct with one
-//! typed field per registered field, converted to and from the form by
-//! [`FormView`]. The recipe for a crate that defines such a form:
-//!
-//! 1. For each registered list of option values, an enum deriving
-//!    `XmlValue`, made usable in views with [`form_value!`](crate::form_value).
-//! 2. One [`form_view!`](crate::form_view) naming the `FORM_TYPE` and, per
-//!    registered field, `rust_name: Option<T>` (one value) or `Vec<T>`
-//!    (several) `= "registered#var"`, with `as TextMulti` (or another
-//!    [`FieldType`] variant) where the Rust type alone does not say the
-//!    field type. Every field is optional: a submission may omit fields
-//!    (XEP-0004 §3.1), an omitted field keeps its current value.
-//! 3. `View::from_form(&form)` reads a received form or submission
-//!    (checking its `FORM_TYPE`; the error names `x/field` and the var);
-//!    `view.to_form(FormType::Submit)` writes one. Fields the view does not
-//!    name (other organisations' fields, in Clark notation per XEP-0068
-//!    §3, or newer registered ones) are kept in `other` and written back.
-//! 4. To present a form to fill in (type `form`, with labels, options,
-//!    `<required/>`), build the definition with the [`Field`] builders and
-//!    check submissions with [`validate_submission`](crate::validate_submission)
-//!    before reading them through the view.
-//!
-//! ```
-//! use xep_element::XmlValue;
-//! use xep_element::jid::Jid;
-//! use xep_forms::{DataForm, FieldType, FormType, FormView, form_value, form_view};
-//!
-//! /// Who may talk to the bot (a registered list of values).
-//! #[derive(XmlValue, Debug, Clone, PartialEq)]
-//! pub enum Audience { Anyone, Contacts, Nobody }
-//! form_value!(Audience);
-//!
-//! form_view! {
-//!     /// Configuration of a (made-up) bot service.
-//!     pub struct BotConfig = "urn:example:bot-config" {
-//!         /// A friendly name.
-//!         name: Option<String> = "bot#name",
-//!         /// Whether the bot is listed in directories.
-//!         listed: Option<bool> = "bot#listed",
-//!         /// Who may talk to it.
-//!         audience: Option<Audience> = "bot#audience",
-//!         /// Who administers it.
-//!         admins: Vec<Jid> = "bot#admins",
-//!         /// Its greeting, one line per value.
-//!         greeting: Vec<String> = "bot#greeting" as TextMulti,
-//!         /// How many messages per minute it accepts.
-//!         rate: Option<u32> = "bot#rate",
-//!     }
-//! }
-//!
-//! let cfg = BotConfig {
-//!     name: Some("Tybalt".into()),
-//!     listed: Some(true),
-//!     audience: Some(Audience::Contacts),
-//!     admins: vec!["capulet@example.com".parse().unwrap()],
-//!     greeting: vec!["Hello.".into(), "Type help.".into()],
-//!     ..BotConfig::default()
-//! };
-//! let form = cfg.to_form(FormType::Submit);
-//! assert_eq!(form.form_type(), Some("urn:example:bot-config"));
-//! assert_eq!(form.field("bot#greeting").unwrap().type_, Some(FieldType::TextMulti));
-//! assert_eq!(form.value("bot#audience"), Some("contacts"));
-//! assert_eq!(BotConfig::from_form(&form).unwrap(), cfg);
-//! ```
 
 use xep_element::jid::Jid;
 use xep_element::{Error, XmlValue, XsdBool};
@@ -73,6 +6,75 @@ use xep_element::{Error, XmlValue, XsdBool};
 use crate::{DataForm, Field, FieldType, FormType};
 
 /// A typed view of a registered form type.
+///
+/// Typed views over registered form types (XEP-0068).
+///
+/// A registered form type (`muc#roomconfig`, `pubsub#node_config`, ...) is a
+/// [`DataForm`] whose hidden `FORM_TYPE` field names it and whose fields
+/// have registered names and types. A *view* is a plain struct with one
+/// typed field per registered field, converted to and from the form by
+/// [`FormView`]. The recipe for a crate that defines such a form:
+///
+/// 1. For each registered list of option values, an enum deriving
+///    `XmlValue`, made usable in views with [`form_value!`](crate::form_value).
+/// 2. One [`form_view!`](crate::form_view) naming the `FORM_TYPE` and, per
+///    registered field, `rust_name: Option<T>` (one value) or `Vec<T>`
+///    (several) `= "registered#var"`, with `as TextMulti` (or another
+///    [`FieldType`] variant) where the Rust type alone does not say the
+///    field type. Every field is optional: a submission may omit fields
+///    (XEP-0004 §3.1), an omitted field keeps its current value.
+/// 3. `View::from_form(&form)` reads a received form or submission
+///    (checking its `FORM_TYPE`; the error names `x/field` and the var);
+///    `view.to_form(FormType::Submit)` writes one. Fields the view does not
+///    name (other organisations' fields, in Clark notation per XEP-0068
+///    §3, or newer registered ones) are kept in `other` and written back.
+/// 4. To present a form to fill in (type `form`, with labels, options,
+///    `<required/>`), build the definition with the [`Field`] builders and
+///    check submissions with [`validate_submission`](crate::validate_submission)
+///    before reading them through the view.
+///
+/// ```
+/// use xep_element::XmlValue;
+/// use xep_element::jid::Jid;
+/// use xep_forms::{DataForm, FieldType, FormType, FormView, form_value, form_view};
+///
+/// /// Who may talk to the bot (a registered list of values).
+/// #[derive(XmlValue, Debug, Clone, PartialEq)]
+/// pub enum Audience { Anyone, Contacts, Nobody }
+/// form_value!(Audience);
+///
+/// form_view! {
+///     /// Configuration of a (made-up) bot service.
+///     pub struct BotConfig = "urn:example:bot-config" {
+///         /// A friendly name.
+///         name: Option<String> = "bot#name",
+///         /// Whether the bot is listed in directories.
+///         listed: Option<bool> = "bot#listed",
+///         /// Who may talk to it.
+///         audience: Option<Audience> = "bot#audience",
+///         /// Who administers it.
+///         admins: Vec<Jid> = "bot#admins",
+///         /// Its greeting, one line per value.
+///         greeting: Vec<String> = "bot#greeting" as TextMulti,
+///         /// How many messages per minute it accepts.
+///         rate: Option<u32> = "bot#rate",
+///     }
+/// }
+///
+/// let cfg = BotConfig {
+///     name: Some("Tybalt".into()),
+///     listed: Some(true),
+///     audience: Some(Audience::Contacts),
+///     admins: vec!["capulet@example.com".parse().unwrap()],
+///     greeting: vec!["Hello.".into(), "Type help.".into()],
+///     ..BotConfig::default()
+/// };
+/// let form = cfg.to_form(FormType::Submit);
+/// assert_eq!(form.form_type(), Some("urn:example:bot-config"));
+/// assert_eq!(form.field("bot#greeting").unwrap().type_, Some(FieldType::TextMulti));
+/// assert_eq!(form.value("bot#audience"), Some("contacts"));
+/// assert_eq!(BotConfig::from_form(&form).unwrap(), cfg);
+/// ```
 pub trait FormView: Sized {
     /// The `FORM_TYPE` this view reads and writes.
     const FORM_TYPE: &'static str;
@@ -202,13 +204,13 @@ impl<T: FieldScalar> FieldData for Vec<T> {
 /// #[derive(XmlValue, Debug, Clone, PartialEq)]
 /// enum Mood { Calm, Grumpy }
 /// xep_forms::form_value!(Mood);
-/// use xep_forms::view::FieldScalar;
+/// use xep_forms::FieldScalar;
 /// assert_eq!(Mood::parse("grumpy"), Ok(Mood::Grumpy));
 /// ```
 #[macro_export]
 macro_rules! form_value {
     ($($t:ty),* $(,)?) => {$(
-        impl $crate::view::FieldScalar for $t {
+        impl $crate::FieldScalar for $t {
             const SINGLE: $crate::FieldType = $crate::FieldType::ListSingle;
             const MULTI: $crate::FieldType = $crate::FieldType::ListMulti;
             fn parse(value: &str) -> ::std::result::Result<Self, ::std::string::String> {
@@ -227,7 +229,7 @@ macro_rules! form_value {
 /// [`FieldScalar`] implementation and the field type it takes alone.
 ///
 /// ```
-/// use xep_forms::view::FieldScalar;
+/// use xep_forms::FieldScalar;
 ///
 /// xep_forms::number_or_keyword! {
 ///     /// At most this many, or `none`.
@@ -259,7 +261,7 @@ macro_rules! number_or_keyword {
             $(#[$km])* $kw,
         }
 
-        impl $crate::view::FieldScalar for $name {
+        impl $crate::FieldScalar for $name {
             const SINGLE: $crate::FieldType = $crate::FieldType::$single;
             const MULTI: $crate::FieldType = $crate::FieldType::ListMulti;
             fn parse(value: &str) -> ::std::result::Result<Self, ::std::string::String> {
@@ -336,7 +338,7 @@ pub fn check_form_type(form: &DataForm, form_type: &str) -> Result<(), Error> {
 /// `name: Type = "var"`, optionally followed by `as FieldTypeVariant` to
 /// write another field type than the Rust type's (e.g. `as TextMulti`,
 /// `as TextPrivate`, `as Hidden`), plus `other: Vec<Field>` keeping the
-/// fields the view does not name. See the [module docs](crate::view).
+/// fields the view does not name. See [`FormView`] for the recipe.
 #[macro_export]
 macro_rules! form_view {
     (
@@ -357,10 +359,10 @@ macro_rules! form_view {
             const FORM_TYPE: &'static str = $form_type;
 
             fn from_form(form: &$crate::DataForm) -> ::std::result::Result<Self, ::xep_element::Error> {
-                $crate::view::check_form_type(form, $form_type)?;
+                $crate::check_form_type(form, $form_type)?;
                 const KNOWN: &[&str] = &[$crate::FORM_TYPE, $($var),*];
                 ::std::result::Result::Ok($name {
-                    $( $field: $crate::view::read_field(form, $var)?, )*
+                    $( $field: $crate::read_field(form, $var)?, )*
                     other: form
                         .fields
                         .iter()
@@ -372,7 +374,7 @@ macro_rules! form_view {
 
             fn to_form(&self, type_: $crate::FormType) -> $crate::DataForm {
                 let mut form = $crate::DataForm::with_form_type(type_, $form_type, ::std::vec::Vec::new());
-                $( $crate::view::write_field(
+                $( $crate::write_field(
                     &mut form,
                     $var,
                     &self.$field,

@@ -33,7 +33,7 @@
 
 use xep_core::{Iq, Message, Presence, Stanza};
 use xep_delay::Delay;
-use xep_element::desc::{ChildDesc, ChildKind, ElementDesc, NsDesc};
+use xep_element::{ChildDesc, ChildKind, ElementDesc, NsDesc};
 use xep_element::{ContentNs, Error, ErrorKind, Sink, Source, Token, XmlElement, ns};
 
 /// `urn:xmpp:forward:0`.

@@ -30,7 +30,7 @@
 //! # Rules implemented
 //!
 //! * Every message built is `type='chat'` with a XEP-0334
-//!   `<store xmlns='urn:xmpp:hints'/>` hint ([`Store`]) (§3). Received
+//!   `<store xmlns='urn:xmpp:hints'/>` hint ([`xep_hints::Store`]) (§3). Received
 //!   messages of any type but `error` are read.
 //! * `<propose/>` and `<retract/>` go to the responder's bare JID (§3.1,
 //!   §3.3); `<ringing/>`, `<proceed/>` and `<reject/>` to the full JID of
@@ -130,6 +130,7 @@ use std::time::{Duration, Instant};
 use xep_core::{Message, MessageType};
 use xep_element::jid::{BareJid, FullJid, Jid};
 use xep_element::{Error, Payload, XmlElement};
+use xep_hints::Store;
 
 use crate::jingle::{Reason, ReasonCondition};
 use crate::jmi::{Accept, Finish, Migrated, Proceed, Propose, Reject, Retract, Ringing};
@@ -137,15 +138,6 @@ use crate::jmi::{Accept, Finish, Migrated, Proceed, Propose, Reject, Retract, Ri
 #[cfg(test)]
 #[path = "jmi_session_tests.rs"]
 mod jmi_session_tests;
-
-/// `urn:xmpp:hints` (XEP-0334).
-pub const HINTS_NS: &str = "urn:xmpp:hints";
-
-/// `<store xmlns='urn:xmpp:hints'/>`: the XEP-0334 hint XEP-0353 §3
-/// requires on every message of the protocol.
-#[derive(XmlElement, Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[xml(ns = HINTS_NS, name = "store")]
-pub struct Store;
 
 /// The timers and options of [`Calls`].
 ///

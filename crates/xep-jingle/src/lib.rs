@@ -2,7 +2,8 @@
 //!
 //! # Elements
 //!
-//! One module per specification: [`jingle`] (XEP-0166), [`rtp`]
+//! One module per specification, XEP-0166's own elements at the root
+//! ([`Jingle`], [`Content`], [`Reason`], [`JingleError`]): [`rtp`]
 //! (XEP-0167), [`rtcp_fb`] (XEP-0293), [`hdrext`] (XEP-0294),
 //! [`grouping`] (XEP-0338), [`ssma`] (XEP-0339), [`file_transfer`]
 //! (XEP-0234), [`ice_udp`] (XEP-0176), [`raw_udp`] (XEP-0177), [`s5b`]
@@ -13,7 +14,7 @@
 //!
 //! ```
 //! use xep_element::XmlElement;
-//! use xep_jingle::jingle::{Action, Jingle, ReasonCondition};
+//! use xep_jingle::{Action, Jingle, ReasonCondition};
 //!
 //! let j = Jingle::from_xml(
 //!     b"<jingle xmlns='urn:xmpp:jingle:1' action='session-terminate' sid='s1'>\
@@ -34,7 +35,7 @@
 //! # Sessions
 //!
 //! [`Endpoint`] holds the sessions of one party, in either role, sans I/O
-//! (see [`session`]): the caller passes in every Jingle iq, its own
+//! (see [`Endpoint`]): the caller passes in every Jingle iq, its own
 //! actions and the current time, and drains iqs to send and [`Event`]s.
 //! A session is known by the peer's JID and the session id, as ids are
 //! only unique per pair of parties. The machine reads no clock: requests
@@ -110,7 +111,7 @@ pub mod grouping;
 pub mod hdrext;
 pub mod ibb;
 pub mod ice_udp;
-pub mod jingle;
+mod jingle;
 pub mod jmi;
 pub mod jmi_session;
 pub mod raw_udp;
@@ -119,10 +120,13 @@ pub mod rtp;
 pub mod s5b;
 #[cfg(feature = "sdp")]
 pub mod sdp;
-pub mod session;
+mod session;
 pub mod ssma;
 
-pub use jingle::{Action, Content, Creator, Jingle, JingleError, Reason, ReasonCondition, Senders};
+pub use jingle::{
+    Action, AlternativeSession, Content, Creator, Jingle, JingleError, NS, NS_ERRORS, Reason,
+    ReasonCondition, Senders, payload_name, payload_ns,
+};
 pub use session::{Config, Endpoint, Event, Role, Session, SessionError, State};
 
 xep_element::elements! {

@@ -5,10 +5,10 @@
 use xep_element::{Payload, XmlElement};
 use xep_jingle::dtls::Setup;
 use xep_jingle::ice_udp::{CandidateType, Transport};
-use xep_jingle::jingle::{Action, Content, Creator, Jingle, Senders};
 use xep_jingle::rtp::{Description, PayloadType};
 use xep_jingle::sdp::{SdpError, from_sdp, groups, parse, to_sdp};
 use xep_jingle::ssma::Semantics;
+use xep_jingle::{Action, Content, Creator, Jingle, Senders};
 
 /// An offer shaped like a browser's: BUNDLE, ICE with host and
 /// server-reflexive candidates, DTLS, Opus with FEC, VP8 with RTX and

@@ -3,8 +3,8 @@
 //!
 //! # Elements
 //!
-//! Every element of the four XEP-0045 namespaces is a type of
-//! [`elements`]: the join element [`Muc`] with its [`History`] options;
+//! Every element of the four XEP-0045 namespaces is a type at the crate
+//! root: the join element [`Muc`] with its [`History`] options;
 //! the extended presence [`MucUser`] with its [`Item`]s ([`Affiliation`],
 //! [`Role`], [`Actor`], [`Continue`]), [`Status`] codes (typed as
 //! [`StatusCode`], unknown codes kept), [`Invite`], [`Decline`] and
@@ -97,19 +97,18 @@
 
 #![warn(missing_docs)]
 
-pub mod elements;
+mod elements;
 pub mod forms;
 pub mod invite;
-pub mod room;
+mod room;
 pub mod self_ping;
 
 pub use elements::*;
-pub use invite::Invitation;
 pub use room::{
-    Creation, Departure, Event, JoinFailure, MessageKind, Occupant, RegistrationFailure, Removal,
-    Room, RoomError, RoomOptions, State, VoiceRequestReceived,
+    Creation, Departure, Event, JoinFailure, MessageKind, NODE_ROOMUSER_ITEM, NS_DISCO_INFO,
+    NS_REGISTER, Occupant, RegistrationFailure, Removal, Room, RoomError, RoomOptions, State,
+    VoiceRequestReceived,
 };
-pub use self_ping::SelfPing;
 
 xep_element::elements! {
     "XEP-0045" => [

@@ -9,6 +9,7 @@ use xep_element::XmlElement;
 use xep_forms::{FormType, FormView};
 
 use crate::forms::RoomConfig;
+use crate::self_ping::SelfPing;
 use crate::*;
 
 const ROOM: &str = "globe@rooms.example";

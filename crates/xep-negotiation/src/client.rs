@@ -10,8 +10,8 @@
 
 use std::time::{Duration, Instant};
 
-use xep_core::negotiation::Challenge;
-use xep_core::negotiation::{
+use xep_core::Challenge;
+use xep_core::{
     Abort, Auth, Bind, Features, Mechanisms, Proceed, Response, SaslData, SaslFailure, StartTls,
     Success, TlsFailure,
 };

@@ -60,7 +60,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use xep_core::negotiation::{Abort, Auth, Response, SaslFailure, StartTls};
+use xep_core::{Abort, Auth, Response, SaslFailure, StartTls};
 use xep_core::{
     Iq, StanzaError, StreamCondition, StreamError, StreamEvent, StreamHeader, StreamWriter,
 };

@@ -3,8 +3,8 @@
 //!
 //! # Elements
 //!
-//! Every element of the four XEP-0060 namespaces is a type of
-//! [`elements`] or [`errors`]: the entity's [`Pubsub`] request, whose
+//! Every element of the four XEP-0060 namespaces is a type at the crate
+//! root: the entity's [`Pubsub`] request, whose
 //! [`PubsubAction`] is one of [`Create`] (with [`Configure`]),
 //! [`Subscribe`] (with [`Options`]), [`Publish`] (with
 //! [`PublishOptions`]), [`Items`] (with XEP-0059 paging), [`Retract`],
@@ -50,26 +50,25 @@
 //!
 //! # The rest
 //!
-//! [`errors`] combines the conditions with the stanza error
-//! ([`PubsubError`]); [`forms`] has typed views of the registered forms
+//! [`PubsubError`] combines the conditions with the stanza error; [`forms`] has typed views of the registered forms
 //! (`pubsub#node_config`, `pubsub#publish-options`, `pubsub#meta-data`,
 //! `pubsub#subscribe_options`, `pubsub#subscribe_authorization`);
 //! [`request`] builds the common requests and classifies replies; [`pep`]
 //! has the XEP-0163 `+notify` feature and the XEP-0223 publish-options;
-//! [`shim`] is XEP-0131's `headers` element.
+//! [`Headers`] is XEP-0131's `headers` element.
 
 #![warn(missing_docs)]
 
-pub mod elements;
-pub mod errors;
+mod elements;
+mod errors;
 pub mod forms;
 pub mod pep;
 pub mod request;
-pub mod shim;
+mod shim;
 
 pub use elements::*;
-pub use errors::{Feature, PubsubError, PubsubErrorCondition, Unsupported};
-pub use shim::{Header, Headers};
+pub use errors::{Feature, NS_ERRORS, PubsubError, PubsubErrorCondition, Unsupported};
+pub use shim::{Header, Headers, NS_SHIM};
 
 xep_element::elements! {
     "XEP-0060" => [

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use xep_core::negotiation::SaslCondition;
+use xep_core::SaslCondition;
 
 use crate::PrepError;
 

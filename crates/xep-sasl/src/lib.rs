@@ -29,7 +29,7 @@
 //! `provide`: looking them up is the caller's business, synchronous or
 //! not. The machines take the bytes of `<auth/>`, `<challenge/>`,
 //! `<response/>` and `<success/>` (decoded from base64: xep-core's
-//! [`SaslData`](xep_core::negotiation::SaslData)) and return the bytes to send.
+//! [`SaslData`](xep_core::SaslData)) and return the bytes to send.
 //!
 //! These are mechanisms, not stream machines: they have no timers, so
 //! unlike the machines of ARCHITECTURE.md ("State machines: the one
@@ -104,7 +104,7 @@
 //! [`Offer::sasl1`] and [`Offer::sasl2`] read an offer from them.
 //! XEP-0474 defines no element: its protection is the `h=` attribute.
 //! RFC 6120's SASL elements are xep-core's
-//! ([`xep_core::negotiation`]).
+//! ([`xep_core::Auth`], [`xep_core::Mechanisms`], ...).
 //!
 //! # Not done yet
 //!

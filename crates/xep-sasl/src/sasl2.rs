@@ -10,7 +10,7 @@
 //! task (XEP-0480, XEP-0484's FAST token) is implemented yet, and the
 //! inline features (XEP-0386 Bind2, XEP-0198) stay foreign payloads.
 
-use xep_core::negotiation::SaslCondition;
+use xep_core::SaslCondition;
 use xep_element::jid::Jid;
 use xep_element::{Base64, Payload, XmlElement};
 

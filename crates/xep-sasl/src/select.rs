@@ -26,7 +26,7 @@ impl Offer {
     /// The offer of RFC 6120's `<mechanisms/>`, with XEP-0440's feature
     /// if the server sent it.
     pub fn sasl1(
-        mechanisms: &xep_core::negotiation::Mechanisms,
+        mechanisms: &xep_core::Mechanisms,
         channel_bindings: Option<&crate::SaslChannelBinding>,
     ) -> Offer {
         Offer {

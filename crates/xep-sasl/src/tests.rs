@@ -734,7 +734,7 @@ fn server_errors_map_to_scram_errors() {
         PeerError::InvalidBase64('p').scram_error(),
         ScramError::InvalidEncoding
     );
-    use xep_core::negotiation::SaslCondition;
+    use xep_core::SaslCondition;
     assert_eq!(
         PeerError::InvalidProof.condition(),
         SaslCondition::NotAuthorized
@@ -1160,7 +1160,7 @@ mod selection {
 
     #[test]
     fn offer_from_stream_features() {
-        use xep_core::negotiation::{Features, Mechanisms};
+        use xep_core::{Features, Mechanisms};
         use xep_element::{Registry, XmlElement};
         let registry = Registry::new()
             .with(xep_core::ELEMENTS)

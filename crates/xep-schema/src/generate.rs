@@ -31,7 +31,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 use xep_element::Registry;
-use xep_element::desc::{AttrDesc, ChildDesc, ChildKind, ElementDesc, NsDesc, ValueDesc};
+use xep_element::{AttrDesc, ChildDesc, ChildKind, ElementDesc, NsDesc, ValueDesc};
 
 /// The XML namespace (`xml:lang`).
 pub const XML_NS: &str = xep_element::ns::XML;

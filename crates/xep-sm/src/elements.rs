@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::num::NonZeroU64;
 use std::time::Duration;
 
-use xep_core::error::ErrorText;
+use xep_core::ErrorText;
 use xep_core::{DefinedCondition, StreamCondition, StreamError};
 use xep_element::{Error, Payload, XmlElement, XmlValue, XsdBool};
 

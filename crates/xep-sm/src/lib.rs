@@ -3,7 +3,7 @@
 //!
 //! # Elements
 //!
-//! Every element of `urn:xmpp:sm:3` is a type of [`elements`]: the stream
+//! Every element of `urn:xmpp:sm:3` is a type at the crate root: the stream
 //! [`Feature`] `<sm/>`, [`Enable`], [`Enabled`], [`Request`] `<r/>`,
 //! [`Ack`] `<a/>`, [`Resume`], [`Resumed`], [`Failed`] (with its stanza
 //! error condition) and [`HandledCountTooHigh`], the application condition
@@ -216,7 +216,7 @@
 
 #![warn(missing_docs)]
 
-pub mod elements;
+mod elements;
 mod machine;
 mod state;
 mod store;

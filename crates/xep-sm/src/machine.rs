@@ -238,16 +238,12 @@ impl std::error::Error for SmError {}
 pub struct StreamManager {
     role: Role,
     policy: AckPolicy,
-    phase: State,
+    /// Where stream management stands, with the negotiated session in the
+    /// phases that have one.
+    phase: Phase,
     offer: Option<ServerOffer>,
     bound: bool,
-    // The session.
-    id: Option<String>,
-    resumable: bool,
-    max: Option<Seconds>,
-    location: Option<String>,
     // Counters and the queue of unacknowledged stanzas.
-    inbound: Option<u32>,
     counting_out: bool,
     outbound: u32,
     unacked: VecDeque<Stanza>,
@@ -263,19 +259,49 @@ pub struct StreamManager {
     events: VecDeque<Event>,
 }
 
+/// [`State`] with the data of each phase.
+#[derive(Debug, Clone)]
+enum Phase {
+    Disabled,
+    Enabling,
+    Active(Negotiated),
+    /// Only a resumable session is detached.
+    Detached(Negotiated),
+    Resuming(Negotiated),
+}
+
+/// What `<enable/>` and `<enabled/>` (or a restored state) established.
+#[derive(Debug, Clone)]
+struct Negotiated {
+    /// The SM-ID: `Some` exactly when the session can be resumed.
+    id: Option<String>,
+    /// The negotiated maximum resumption time.
+    max: Option<Seconds>,
+    /// The server's preferred reconnection place.
+    location: Option<String>,
+    /// Inbound stanzas handled, modulo 2^32: this end's `h`.
+    inbound: u32,
+}
+
+impl Negotiated {
+    fn new(id: Option<String>, max: Option<Seconds>, location: Option<String>) -> Self {
+        Negotiated {
+            id,
+            max,
+            location,
+            inbound: 0,
+        }
+    }
+}
+
 impl StreamManager {
     fn new(role: Role, policy: AckPolicy, offer: Option<ServerOffer>) -> Self {
         StreamManager {
             role,
             policy,
-            phase: State::Disabled,
+            phase: Phase::Disabled,
             offer,
             bound: false,
-            id: None,
-            resumable: false,
-            max: None,
-            location: None,
-            inbound: None,
             counting_out: false,
             outbound: 0,
             unacked: VecDeque::new(),
@@ -314,13 +340,11 @@ impl StreamManager {
             location: state.location.clone(),
         });
         let mut m = Self::new(role, policy, offer);
-        m.phase = State::Detached;
+        m.phase = Phase::Detached(Negotiated {
+            inbound: state.inbound,
+            ..Negotiated::new(Some(state.id), state.max, state.location)
+        });
         m.bound = true;
-        m.id = Some(state.id);
-        m.resumable = true;
-        m.max = state.max;
-        m.location = state.location;
-        m.inbound = Some(state.inbound);
         m.counting_out = true;
         m.outbound = state.outbound;
         m.unacked = state.unacked.into();
@@ -333,11 +357,12 @@ impl StreamManager {
         if !self.is_resumable() {
             return None;
         }
+        let n = self.negotiated()?;
         Some(ResumptionState {
-            id: self.id.clone()?,
-            location: self.location.clone(),
-            max: self.max,
-            inbound: self.inbound.unwrap_or(0),
+            id: n.id.clone()?,
+            location: n.location.clone(),
+            max: n.max,
+            inbound: n.inbound,
             outbound: self.outbound,
             unacked: self.unacked.iter().cloned().collect(),
         })
@@ -360,7 +385,30 @@ impl StreamManager {
 
     /// Where stream management stands.
     pub fn state(&self) -> State {
-        self.phase
+        match self.phase {
+            Phase::Disabled => State::Disabled,
+            Phase::Enabling => State::Enabling,
+            Phase::Active(_) => State::Active,
+            Phase::Detached(_) => State::Detached,
+            Phase::Resuming(_) => State::Resuming,
+        }
+    }
+
+    /// The negotiated session, in the phases that have one.
+    fn negotiated(&self) -> Option<&Negotiated> {
+        match &self.phase {
+            Phase::Active(n) | Phase::Detached(n) | Phase::Resuming(n) => Some(n),
+            Phase::Disabled | Phase::Enabling => None,
+        }
+    }
+
+    /// Moves the negotiated session into the phase `to` makes of it
+    /// (nothing without one).
+    fn move_negotiated(&mut self, to: fn(Negotiated) -> Phase) {
+        self.phase = match std::mem::replace(&mut self.phase, Phase::Disabled) {
+            Phase::Active(n) | Phase::Detached(n) | Phase::Resuming(n) => to(n),
+            other => other,
+        };
     }
 
     /// The misuse error for `action`.
@@ -368,49 +416,45 @@ impl StreamManager {
         SmError::WrongState {
             action,
             role: self.role,
-            state: self.phase,
+            state: self.state(),
         }
     }
 
     /// Whether stream management is enabled on a live connection.
     pub fn is_enabled(&self) -> bool {
-        self.phase == State::Active
+        matches!(self.phase, Phase::Active(_))
     }
 
     /// Whether a session exists that can be resumed (live, detached or
     /// being resumed).
     pub fn is_resumable(&self) -> bool {
-        self.resumable
-            && matches!(
-                self.phase,
-                State::Active | State::Detached | State::Resuming
-            )
+        self.negotiated().is_some_and(|n| n.id.is_some())
     }
 
     /// Whether the connection was lost and the session waits to be resumed.
     pub fn is_detached(&self) -> bool {
-        self.phase == State::Detached
+        matches!(self.phase, Phase::Detached(_))
     }
 
     /// The SM-ID, once known.
     pub fn id(&self) -> Option<&str> {
-        self.id.as_deref()
+        self.negotiated()?.id.as_deref()
     }
 
     /// The negotiated maximum resumption time.
     pub fn max(&self) -> Option<Seconds> {
-        self.max
+        self.negotiated()?.max
     }
 
     /// The server's preferred reconnection place.
     pub fn location(&self) -> Option<&str> {
-        self.location.as_deref()
+        self.negotiated()?.location.as_deref()
     }
 
     /// The `h` of this end: inbound stanzas handled (modulo 2^32), once
     /// counting started.
     pub fn inbound_count(&self) -> Option<u32> {
-        self.inbound
+        self.negotiated().map(|n| n.inbound)
     }
 
     /// Outbound stanzas sent under stream management (modulo 2^32).
@@ -441,16 +485,15 @@ impl StreamManager {
         resume: bool,
         max: Option<Seconds>,
     ) -> Result<(), SmError> {
-        if self.role != Role::Client || self.phase != State::Disabled {
+        if self.role != Role::Client || !matches!(self.phase, Phase::Disabled) {
             return Err(self.wrong("enable stream management"));
         }
         let _ = now;
         self.queue_sm(Enable::new(resume, max));
-        self.phase = State::Enabling;
+        self.phase = Phase::Enabling;
         self.counting_out = true;
         self.outbound = 0;
         self.unacked.clear();
-        self.inbound = None;
         Ok(())
     }
 
@@ -458,16 +501,20 @@ impl StreamManager {
     /// for the detached session. Stanzas sent until `<resumed/>` are held
     /// and sent after it.
     pub fn resume(&mut self, now: Instant) -> Result<(), SmError> {
-        if self.role != Role::Client || self.phase != State::Detached {
-            return Err(self.wrong("resume"));
-        }
+        let resume = match &self.phase {
+            Phase::Detached(Negotiated {
+                id: Some(previd),
+                inbound,
+                ..
+            }) if self.role == Role::Client => Resume {
+                h: *inbound,
+                previd: previd.clone(),
+            },
+            _ => return Err(self.wrong("resume")),
+        };
         let _ = now;
-        let previd = self.id.clone().expect("a detached session has an id");
-        self.queue_sm(Resume {
-            h: self.inbound.unwrap_or(0),
-            previd,
-        });
-        self.phase = State::Resuming;
+        self.queue_sm(resume);
+        self.move_negotiated(Phase::Resuming);
         Ok(())
     }
 
@@ -487,7 +534,7 @@ impl StreamManager {
         }
         self.outbound = self.outbound.wrapping_add(1);
         self.unacked.push_back(stanza.clone());
-        if matches!(self.phase, State::Enabling | State::Active) {
+        if self.acking() {
             self.transmit.push_back(Transmit::Stanza(stanza));
             self.note_sent(now, 1);
         }
@@ -504,9 +551,10 @@ impl StreamManager {
     /// Sends an unrequested `<a/>` now (e.g. before closing the stream, as
     /// XEP-0198 §4 recommends), when counting inbound stanzas.
     pub fn send_ack(&mut self) {
-        if let Some(h) = self.inbound
-            && matches!(self.phase, State::Active | State::Enabling)
-        {
+        // Counting starts with `<enabled/>`: nothing to acknowledge while
+        // enabling.
+        if let Phase::Active(n) = &self.phase {
+            let h = n.inbound;
             self.queue_sm(Ack { h });
             self.received_since_ack = 0;
         }
@@ -530,29 +578,28 @@ impl StreamManager {
     /// [`handle_element`](Self::handle_element)).
     pub fn stanza_received(&mut self, now: Instant) {
         let _ = now;
-        if let Some(h) = &mut self.inbound {
-            *h = h.wrapping_add(1);
-            self.received_since_ack = self.received_since_ack.saturating_add(1);
-            if let Some(n) = self.policy.ack_every_received
-                && self.received_since_ack >= n.get()
-                && self.phase == State::Active
-            {
-                self.send_ack();
-            }
+        let (Phase::Active(n) | Phase::Detached(n) | Phase::Resuming(n)) = &mut self.phase else {
+            return;
+        };
+        n.inbound = n.inbound.wrapping_add(1);
+        self.received_since_ack = self.received_since_ack.saturating_add(1);
+        if let Some(n) = self.policy.ack_every_received
+            && self.received_since_ack >= n.get()
+            && self.is_enabled()
+        {
+            self.send_ack();
         }
     }
 
     /// A stream management element was received.
     pub fn handle_element(&mut self, now: Instant, element: SmElement) {
         match (self.role, element) {
-            (_, SmElement::Request(_)) if self.inbound.is_some() && self.phase == State::Active => {
-                self.send_ack()
-            }
-            (_, SmElement::Ack(a)) if self.phase == State::Active => self.handle_ack(now, a.h),
-            (Role::Client, SmElement::Enabled(e)) if self.phase == State::Enabling => {
+            (_, SmElement::Request(_)) if self.is_enabled() => self.send_ack(),
+            (_, SmElement::Ack(a)) if self.is_enabled() => self.handle_ack(now, a.h),
+            (Role::Client, SmElement::Enabled(e)) if matches!(self.phase, Phase::Enabling) => {
                 self.handle_enabled(e)
             }
-            (Role::Client, SmElement::Failed(f)) if self.phase == State::Enabling => {
+            (Role::Client, SmElement::Failed(f)) if matches!(self.phase, Phase::Enabling) => {
                 let unacknowledged = self.take_unacknowledged();
                 self.reset();
                 self.events.push_back(Event::EnableFailed {
@@ -560,17 +607,15 @@ impl StreamManager {
                     unacknowledged,
                 });
             }
-            (Role::Client, SmElement::Resumed(r))
-                if self.phase == State::Resuming && self.id.as_deref() == Some(&r.previd) =>
-            {
+            (Role::Client, SmElement::Resumed(r)) if matches!(&self.phase, Phase::Resuming(n) if n.id.as_deref() == Some(&r.previd)) => {
                 self.handle_resumed(now, r.h)
             }
-            (Role::Client, SmElement::Failed(f)) if self.phase == State::Resuming => {
+            (Role::Client, SmElement::Failed(f)) if matches!(self.phase, Phase::Resuming(_)) => {
                 self.handle_resume_failed(f)
             }
             (Role::Server, SmElement::Enable(e)) => self.handle_enable(e),
             (Role::Server, SmElement::Resume(r)) => {
-                if self.phase != State::Disabled {
+                if !matches!(self.phase, Phase::Disabled) {
                     self.queue_sm(Failed::new(DefinedCondition::UnexpectedRequest));
                     self.events
                         .push_back(Event::Unexpected(SmElement::Resume(r)));
@@ -593,12 +638,12 @@ impl StreamManager {
         let _ = now;
         self.transmit.clear();
         self.clear_requests();
-        match self.phase {
-            State::Disabled => {}
-            State::Active | State::Detached | State::Resuming if self.resumable => {
-                self.phase = State::Detached;
+        match std::mem::replace(&mut self.phase, Phase::Disabled) {
+            Phase::Disabled => {}
+            Phase::Active(n) | Phase::Detached(n) | Phase::Resuming(n) if n.id.is_some() => {
+                self.phase = Phase::Detached(n);
             }
-            State::Enabling | State::Active | State::Detached | State::Resuming => {
+            Phase::Enabling | Phase::Active(_) | Phase::Detached(_) | Phase::Resuming(_) => {
                 let unacknowledged = self.take_unacknowledged();
                 self.reset();
                 self.events.push_back(Event::Lost { unacknowledged });
@@ -663,7 +708,7 @@ impl StreamManager {
     /// Whether acks can be requested: enabled, or being enabled by this
     /// client.
     fn acking(&self) -> bool {
-        matches!(self.phase, State::Enabling | State::Active)
+        matches!(self.phase, Phase::Enabling | Phase::Active(_))
     }
 
     fn quiet_deadline(&self) -> Option<Instant> {
@@ -719,12 +764,7 @@ impl StreamManager {
 
     /// Back to no stream management (the connection may go on).
     fn reset(&mut self) {
-        self.phase = State::Disabled;
-        self.id = None;
-        self.resumable = false;
-        self.max = None;
-        self.location = None;
-        self.inbound = None;
+        self.phase = Phase::Disabled;
         self.counting_out = false;
         self.outbound = 0;
         self.unacked.clear();
@@ -762,38 +802,38 @@ impl StreamManager {
     }
 
     fn handle_enabled(&mut self, e: Enabled) {
-        self.phase = State::Active;
-        self.inbound = Some(0);
-        self.resumable = e.allows_resume() && e.id.is_some();
-        self.id = if self.resumable { e.id } else { None };
-        self.max = e.max;
-        self.location = e.location;
+        // Resumable when the server allows it and gave the id to resume.
+        let id = e.id.clone().filter(|_| e.allows_resume());
         self.events.push_back(Event::Enabled {
-            id: self.id.clone(),
-            resume: self.resumable,
-            max: self.max,
-            location: self.location.clone(),
+            id: id.clone(),
+            resume: id.is_some(),
+            max: e.max,
+            location: e.location.clone(),
         });
+        self.phase = Phase::Active(Negotiated::new(id, e.max, e.location));
     }
 
     fn handle_enable(&mut self, e: Enable) {
-        if self.phase != State::Disabled || !self.bound {
+        let disabled = matches!(self.phase, Phase::Disabled);
+        if !disabled || !self.bound {
             // Before binding, or a second attempt (XEP-0198 §3).
             self.queue_sm(Failed::new(DefinedCondition::UnexpectedRequest));
-            if self.phase != State::Disabled {
+            if !disabled {
                 self.events
                     .push_back(Event::Unexpected(SmElement::Enable(e)));
             }
             return;
         }
-        let offer = self.offer.clone().expect("a server has an offer");
-        let resumable = e.wants_resume() && offer.resume_max.is_some();
-        let max = if resumable {
-            let ours = Seconds::from_duration(offer.resume_max.expect("checked"));
-            Some(e.max.map_or(ours, |theirs| theirs.min(ours)))
-        } else {
-            None
+        // Only a server has an offer (see the constructors).
+        let Some(offer) = self.offer.clone() else {
+            return;
         };
+        // Resumable when the client asks and the offer allows it.
+        let max = offer.resume_max.filter(|_| e.wants_resume()).map(|d| {
+            let ours = Seconds::from_duration(d);
+            e.max.map_or(ours, |theirs| theirs.min(ours))
+        });
+        let resumable = max.is_some();
         let enabled = Enabled {
             id: resumable.then(|| offer.id.clone()),
             location: offer.location.clone().filter(|_| resumable),
@@ -801,21 +841,18 @@ impl StreamManager {
             resume: resumable.then_some(true.into()),
         };
         self.queue_sm(enabled);
-        self.phase = State::Active;
-        self.inbound = Some(0);
         self.counting_out = true;
         self.outbound = 0;
         self.unacked.clear();
-        self.resumable = resumable;
-        self.id = resumable.then_some(offer.id);
-        self.max = max;
-        self.location = offer.location.filter(|_| resumable);
+        let id = resumable.then_some(offer.id);
+        let location = offer.location.filter(|_| resumable);
         self.events.push_back(Event::Enabled {
-            id: self.id.clone(),
+            id: id.clone(),
             resume: resumable,
             max,
-            location: self.location.clone(),
+            location: location.clone(),
         });
+        self.phase = Phase::Active(Negotiated::new(id, max, location));
     }
 
     /// Applies the peer's `h` from `<resume/>` or `<resumed/>` and queues
@@ -829,7 +866,7 @@ impl StreamManager {
     ) -> Result<(), StreamError> {
         let n = self.acked_by(h)?;
         let acknowledged: Vec<Stanza> = self.unacked.drain(..n).collect();
-        self.phase = State::Active;
+        self.move_negotiated(Phase::Active);
         self.clear_requests();
         if let Some(p) = prefix {
             self.queue_sm(p);
@@ -877,15 +914,18 @@ impl StreamManager {
     /// (called by the session store, which checked the id).
     pub(crate) fn server_resume(&mut self, now: Instant, h: u32) -> Result<(), StreamError> {
         let resumed = Resumed {
-            h: self.inbound.unwrap_or(0),
-            previd: self.id.clone().unwrap_or_default(),
+            h: self.negotiated().map_or(0, |n| n.inbound),
+            previd: self
+                .negotiated()
+                .and_then(|n| n.id.clone())
+                .unwrap_or_default(),
         };
         self.resume_with(now, h, Some(resumed.into()))
     }
 
     /// Whether the session can go into a session store.
     pub(crate) fn can_detach(&self) -> bool {
-        self.role == Role::Server && self.resumable && self.phase == State::Detached
+        self.role == Role::Server && matches!(&self.phase, Phase::Detached(n) if n.id.is_some())
     }
 }
 

@@ -150,7 +150,7 @@ impl<U: PartialEq> SessionStore<U> {
             Err(e) => {
                 self.sessions.insert(request.previd.clone(), d);
                 let mut failed = Failed::new(DefinedCondition::BadRequest);
-                failed.text = Some(xep_core::error::ErrorText {
+                failed.text = Some(xep_core::ErrorText {
                     lang: Some("en".into()),
                     text: "the handled count acknowledges stanzas never sent".into(),
                 });

@@ -15,7 +15,7 @@
 use std::fmt::Write as _;
 
 use proptest::prelude::*;
-use xep_element::desc::{AttrDesc, ChildDesc, ChildKind, ElementDesc, NsDesc, ValueDesc};
+use xep_element::{AttrDesc, ChildDesc, ChildKind, ElementDesc, NsDesc, ValueDesc};
 
 /// A small deterministic generator (xorshift64*), so that a seed names an
 /// element and proptest shrinks towards small seeds.

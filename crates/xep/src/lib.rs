@@ -19,11 +19,12 @@
 //! | `rsm` | `rsm` | `xep-rsm` | XEP-0059 |
 //! | `delay` | `delay` | `xep-delay` | XEP-0203, 0091 |
 //! | `forward` | `forward` | `xep-forward` | XEP-0297 (brings `delay`) |
+//! | `hints` | `hints` | `xep-hints` | XEP-0334 |
 //! | `sm` | `sm` | `xep-sm` | XEP-0198 |
 //! | `muc` | `muc` | `xep-muc` | XEP-0045, 0249, 0410, 0421 (brings `forms`, `disco`, `ping`) |
 //! | `pubsub` | `pubsub` | `xep-pubsub` | XEP-0060, 0163, 0223, 0131 (brings `forms`, `rsm`) |
 //! | `bosh` | `bosh` | `xep-bosh` | XEP-0124, 0206 |
-//! | `jingle` | `jingle` | `xep-jingle` | XEP-0166 and its applications and transports (brings `hashes`, `forms`) |
+//! | `jingle` | `jingle` | `xep-jingle` | XEP-0166 and its applications and transports (brings `hashes`, `forms`, `hints`) |
 //! | `sasl` | `sasl` | `xep-sasl` | SASL mechanisms (PLAIN, ANONYMOUS, EXTERNAL, SCRAM and -PLUS), XEP-0440, XEP-0388 elements |
 //! | `sid` | `sid` | `xep-sid` | XEP-0359 |
 //! | `carbons` | `carbons` | `xep-carbons` | XEP-0280 (brings `forward`) |
@@ -80,6 +81,8 @@ pub use xep_forms as forms;
 pub use xep_forward as forward;
 #[cfg(feature = "hashes")]
 pub use xep_hashes as hashes;
+#[cfg(feature = "hints")]
+pub use xep_hints as hints;
 #[cfg(feature = "jingle")]
 pub use xep_jingle as jingle;
 #[cfg(feature = "mam")]
@@ -123,6 +126,8 @@ pub fn registry() -> Registry {
     r.add(xep_delay::ELEMENTS);
     #[cfg(feature = "forward")]
     r.add(xep_forward::ELEMENTS);
+    #[cfg(feature = "hints")]
+    r.add(xep_hints::ELEMENTS);
     #[cfg(feature = "sm")]
     r.add(xep_sm::ELEMENTS);
     #[cfg(feature = "muc")]

@@ -26,7 +26,7 @@ pub fn struct_descriptions(s: &Struct) -> TokenStream {
                 let ans_e = attr_ns(ans);
                 let required = f.card == Card::One;
                 let value = value_desc(inner);
-                desc_attrs.push(quote!(::xep_element::desc::AttrDesc {
+                desc_attrs.push(quote!(::xep_element::AttrDesc {
                     ns: #ans_e, name: #aname, required: #required,
                     value: #value,
                 }));
@@ -34,8 +34,8 @@ pub fn struct_descriptions(s: &Struct) -> TokenStream {
             Kind::Child { min: least } => {
                 let (min, max) = card_bounds(f.card);
                 let min = min.max(*least);
-                desc_children.push(quote!(::xep_element::desc::ChildDesc {
-                    kind: ::xep_element::desc::ChildKind::Element(<#inner as ::xep_element::XmlElement>::descriptions),
+                desc_children.push(quote!(::xep_element::ChildDesc {
+                    kind: ::xep_element::ChildKind::Element(<#inner as ::xep_element::XmlElement>::descriptions),
                     min: #min, max: #max,
                 }));
             }
@@ -46,8 +46,8 @@ pub fn struct_descriptions(s: &Struct) -> TokenStream {
                 let (min, max) = card_bounds(f.card);
                 let nd = ns_desc(tns);
                 let value = value_desc(inner);
-                desc_children.push(quote!(::xep_element::desc::ChildDesc {
-                    kind: ::xep_element::desc::ChildKind::Text { ns: #nd, name: #tname,
+                desc_children.push(quote!(::xep_element::ChildDesc {
+                    kind: ::xep_element::ChildKind::Text { ns: #nd, name: #tname,
                         value: #value },
                     min: #min, max: #max,
                 }));
@@ -57,8 +57,8 @@ pub fn struct_descriptions(s: &Struct) -> TokenStream {
                 name: tname,
             } => {
                 let nd = ns_desc(tns);
-                desc_children.push(quote!(::xep_element::desc::ChildDesc {
-                    kind: ::xep_element::desc::ChildKind::Flag { ns: #nd, name: #tname },
+                desc_children.push(quote!(::xep_element::ChildDesc {
+                    kind: ::xep_element::ChildKind::Flag { ns: #nd, name: #tname },
                     min: 0, max: Some(1),
                 }));
             }
@@ -66,8 +66,8 @@ pub fn struct_descriptions(s: &Struct) -> TokenStream {
                 let value = value_desc(inner);
                 desc_text = quote!(Some(#value));
             }
-            Kind::Children { .. } => desc_children.push(quote!(::xep_element::desc::ChildDesc {
-                kind: ::xep_element::desc::ChildKind::Any,
+            Kind::Children { .. } => desc_children.push(quote!(::xep_element::ChildDesc {
+                kind: ::xep_element::ChildKind::Any,
                 min: 0,
                 max: None,
             })),
@@ -120,14 +120,14 @@ pub fn enum_descriptions(e: &Enum) -> TokenStream {
 
 fn ns_desc(ns: &Ns) -> TokenStream {
     match ns {
-        Ns::Expr(e) => quote!(::xep_element::desc::NsDesc::Fixed(#e)),
-        Ns::Content => quote!(::xep_element::desc::NsDesc::Content),
+        Ns::Expr(e) => quote!(::xep_element::NsDesc::Fixed(#e)),
+        Ns::Content => quote!(::xep_element::NsDesc::Content),
     }
 }
 
 /// The `ValueDesc` of an `XmlValue` type.
 fn value_desc(inner: &Type) -> TokenStream {
-    quote!(::xep_element::desc::ValueDesc {
+    quote!(::xep_element::ValueDesc {
         xsd_type: <#inner as ::xep_element::XmlValue>::XSD_TYPE,
         values: <#inner as ::xep_element::XmlValue>::VALUES,
         open: <#inner as ::xep_element::XmlValue>::OPEN,

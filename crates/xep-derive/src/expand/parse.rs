@@ -69,7 +69,7 @@ pub fn struct_parse(s: &Struct) -> TokenStream {
                 inits.push(quote!(let mut #var: Option<#inner> = None;));
                 attr_arms.push(quote!(
                     if a.name == #aname && a.ns == #ans_e {
-                        #var = Some(::xep_element::value::parse_attr::<#inner>(#label, a.value)?);
+                        #var = Some(::xep_element::parse_attr::<#inner>(#label, a.value)?);
                         continue;
                     }
                 ));
@@ -112,7 +112,7 @@ pub fn struct_parse(s: &Struct) -> TokenStream {
                 which_tests.push(quote!(if cname == #tname && #m { #which } else));
                 let parse_v = quote!({
                     let t = ::xep_element::__private::read_text_child(src, #tname)?;
-                    ::xep_element::value::parse_text::<#inner>(&t).map_err(|e| e.within(#tname))?
+                    ::xep_element::parse_text::<#inner>(&t).map_err(|e| e.within(#tname))?
                 });
                 match card {
                     Card::Many => {
@@ -149,10 +149,10 @@ pub fn struct_parse(s: &Struct) -> TokenStream {
                 text_handler = quote!(#var.push_str(src.text()););
                 finals.push(match card {
                     Card::One => {
-                        quote!(let #var: #inner = ::xep_element::value::parse_text::<#inner>(&#var)?;)
+                        quote!(let #var: #inner = ::xep_element::parse_text::<#inner>(&#var)?;)
                     }
                     _ => {
-                        quote!(let #var: Option<#inner> = if #var.is_empty() { None } else { Some(::xep_element::value::parse_text::<#inner>(&#var)?) };)
+                        quote!(let #var: Option<#inner> = if #var.is_empty() { None } else { Some(::xep_element::parse_text::<#inner>(&#var)?) };)
                     }
                 });
             }

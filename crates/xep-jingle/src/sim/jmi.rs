@@ -12,7 +12,9 @@ use xep_element::jid::{FullJid, Jid};
 use xep_element::{Payload, XmlElement};
 
 use crate::jingle::ReasonCondition;
-use crate::jmi_session::{CallState, Calls, Config, Event, Outcome, Store, parse_jmi};
+use xep_hints::Store;
+
+use crate::jmi_session::{CallState, Calls, Config, Event, Outcome, parse_jmi};
 use crate::rtp;
 
 pub(crate) const ROMEO: &str = "romeo@montague.example/orchard";

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use xep_core::negotiation::SaslCondition;
+use xep_core::SaslCondition;
 use xep_core::{DefinedCondition, StreamCondition, StreamLimits, StreamReader, StreamWriter};
 use xep_element::{Registry, XmlElement, XmlValue};
 use xep_sasl::server::{self, ChannelBindingOffer, ServerStep};
@@ -274,7 +274,7 @@ fn plus_succeeds(run: &mut Run) {
 fn scram_server(run: &mut Run, mechanism: ScramMechanism, offer: ChannelBindingOffer) -> Vec<u8> {
     let mut scram = server::Scram::new(mechanism, b"server nonce bytes", offer).unwrap();
     scram_challenge(run, &mut scram);
-    let response = xep_core::negotiation::Response::from_xml(run.sent().as_bytes()).unwrap();
+    let response = xep_core::Response::from_xml(run.sent().as_bytes()).unwrap();
     let ServerStep::Success {
         additional_data, ..
     } = scram.step(&response.data.unwrap().0).unwrap()
@@ -286,7 +286,7 @@ fn scram_server(run: &mut Run, mechanism: ScramMechanism, offer: ChannelBindingO
 
 /// `scram` answers the client's `<auth/>` with its server-first-message.
 fn scram_challenge(run: &mut Run, scram: &mut server::Scram) {
-    let auth = xep_core::negotiation::Auth::from_xml(run.sent().as_bytes()).unwrap();
+    let auth = xep_core::Auth::from_xml(run.sent().as_bytes()).unwrap();
     let mechanism = scram.mechanism();
     assert_eq!(auth.mechanism, mechanism.name());
     let ServerStep::NeedCredentials { username, .. } = scram.step(&auth.data.unwrap().0).unwrap()

@@ -16,7 +16,7 @@
 
 use std::time::{Duration, Instant};
 
-use xep_core::negotiation::{
+use xep_core::{
     Auth, Bind, Challenge, Response, SaslCondition, SaslData, SaslFailure, StartTls, Success,
 };
 use xep_core::{
