@@ -30,6 +30,10 @@
 //! | `carbons` | `carbons` | `xep-carbons` | XEP-0280 (brings `forward`) |
 //! | `mam` | `mam` | `xep-mam` | XEP-0313, 0441 (brings `forms`, `rsm`, `forward`) |
 //! | `negotiation` | `negotiation` | `xep-negotiation` | stream negotiation machines: RFC 6120 client (STARTTLS, SASL, binding), XEP-0114 component handshake (both ends) |
+//! | `receipts` | `receipts` | `xep-receipts` | XEP-0184 |
+//! | `correct` | `correct` | `xep-correct` | XEP-0308 |
+//! | `chatstates` | `chatstates` | `xep-chatstates` | XEP-0085 |
+//! | `markers` | `markers` | `xep-markers` | XEP-0333 (brings `sid`) |
 //! | `full` | | | all of the above |
 //!
 //! No feature is on by default. A module is the crate itself, so each type
@@ -71,6 +75,10 @@ pub use xep_bosh as bosh;
 pub use xep_caps as caps;
 #[cfg(feature = "carbons")]
 pub use xep_carbons as carbons;
+#[cfg(feature = "chatstates")]
+pub use xep_chatstates as chatstates;
+#[cfg(feature = "correct")]
+pub use xep_correct as correct;
 #[cfg(feature = "delay")]
 pub use xep_delay as delay;
 #[cfg(feature = "disco")]
@@ -87,6 +95,8 @@ pub use xep_hints as hints;
 pub use xep_jingle as jingle;
 #[cfg(feature = "mam")]
 pub use xep_mam as mam;
+#[cfg(feature = "markers")]
+pub use xep_markers as markers;
 #[cfg(feature = "muc")]
 pub use xep_muc as muc;
 #[cfg(feature = "negotiation")]
@@ -95,6 +105,8 @@ pub use xep_negotiation as negotiation;
 pub use xep_ping as ping;
 #[cfg(feature = "pubsub")]
 pub use xep_pubsub as pubsub;
+#[cfg(feature = "receipts")]
+pub use xep_receipts as receipts;
 #[cfg(feature = "rsm")]
 pub use xep_rsm as rsm;
 #[cfg(feature = "sasl")]
@@ -148,5 +160,13 @@ pub fn registry() -> Registry {
     r.add(xep_mam::ELEMENTS);
     #[cfg(feature = "negotiation")]
     r.add(xep_negotiation::ELEMENTS);
+    #[cfg(feature = "markers")]
+    r.add(xep_markers::ELEMENTS);
+    #[cfg(feature = "chatstates")]
+    r.add(xep_chatstates::ELEMENTS);
+    #[cfg(feature = "correct")]
+    r.add(xep_correct::ELEMENTS);
+    #[cfg(feature = "receipts")]
+    r.add(xep_receipts::ELEMENTS);
     r
 }
