@@ -73,8 +73,10 @@ pub enum Conversation {
     /// A room or a private message through it: the same full JID
     /// (`room@service/nick`), and `same_occupant` says whether the
     /// caller knows the occupant behind that nick did not change between
-    /// the two messages (no leave and join in between, the same real JID
-    /// where the room shows it; §5, §7).
+    /// the two messages (§5, §7): where the room announces XEP-0421, the
+    /// two messages' `<occupant-id/>` (`xep_muc::OccupantId`, set by the
+    /// room) are equal; otherwise no leave and join in between, and the
+    /// same real JID where the room shows it.
     Room {
         /// The nick still belongs to the original sender.
         same_occupant: bool,
