@@ -34,6 +34,7 @@
 //! | `correct` | `correct` | `xep-correct` | XEP-0308 |
 //! | `chatstates` | `chatstates` | `xep-chatstates` | XEP-0085 |
 //! | `markers` | `markers` | `xep-markers` | XEP-0333 (brings `sid`) |
+//! | `reactions` | `reactions` | `xep-reactions` | XEP-0444 |
 //! | `full` | | | all of the above |
 //!
 //! No feature is on by default. A module is the crate itself, so each type
@@ -105,6 +106,8 @@ pub use xep_negotiation as negotiation;
 pub use xep_ping as ping;
 #[cfg(feature = "pubsub")]
 pub use xep_pubsub as pubsub;
+#[cfg(feature = "reactions")]
+pub use xep_reactions as reactions;
 #[cfg(feature = "receipts")]
 pub use xep_receipts as receipts;
 #[cfg(feature = "rsm")]
@@ -160,6 +163,8 @@ pub fn registry() -> Registry {
     r.add(xep_mam::ELEMENTS);
     #[cfg(feature = "negotiation")]
     r.add(xep_negotiation::ELEMENTS);
+    #[cfg(feature = "reactions")]
+    r.add(xep_reactions::ELEMENTS);
     #[cfg(feature = "markers")]
     r.add(xep_markers::ELEMENTS);
     #[cfg(feature = "chatstates")]
