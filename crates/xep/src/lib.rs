@@ -35,6 +35,7 @@
 //! | `chatstates` | `chatstates` | `xep-chatstates` | XEP-0085 |
 //! | `markers` | `markers` | `xep-markers` | XEP-0333 (brings `sid`) |
 //! | `reactions` | `reactions` | `xep-reactions` | XEP-0444 |
+//! | `upload` | `upload` | `xep-upload` | XEP-0363 |
 //! | `full` | | | all of the above |
 //!
 //! No feature is on by default. A module is the crate itself, so each type
@@ -118,6 +119,8 @@ pub use xep_sasl as sasl;
 pub use xep_sid as sid;
 #[cfg(feature = "sm")]
 pub use xep_sm as sm;
+#[cfg(feature = "upload")]
+pub use xep_upload as upload;
 
 /// Every element of RFC 6120/6121/7395 and of the enabled features, for
 /// parsing payloads as typed values ([`Stanza::from_xml_with`],
@@ -163,6 +166,8 @@ pub fn registry() -> Registry {
     r.add(xep_mam::ELEMENTS);
     #[cfg(feature = "negotiation")]
     r.add(xep_negotiation::ELEMENTS);
+    #[cfg(feature = "upload")]
+    r.add(xep_upload::ELEMENTS);
     #[cfg(feature = "reactions")]
     r.add(xep_reactions::ELEMENTS);
     #[cfg(feature = "markers")]
