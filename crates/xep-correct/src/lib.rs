@@ -36,6 +36,7 @@
 use std::fmt;
 
 use xep_core::{Body, Message, MessageType};
+use xep_element::jid::Jid;
 use xep_element::{Error, Payload, XmlElement};
 
 /// `urn:xmpp:message-correct:0`.
@@ -146,7 +147,26 @@ pub fn check<'a>(
     if id != original_id || original_id.is_empty() {
         return Err(Refusal::OtherMessage(id));
     }
-    let same = match (conversation, &correction.from, &original.from) {
+    same_sender(
+        correction.from.as_ref(),
+        original.from.as_ref(),
+        conversation,
+    )?;
+    Ok(original_id)
+}
+
+/// The sender rule of XEP-0308 §5, which XEP-0424 (retraction) shares:
+/// `later` (a correction, a retraction) comes from the sender of
+/// `original`: the same bare JID in a direct conversation, the same
+/// occupant's full JID in a room (and [`Refusal::OccupantChanged`] when
+/// the nick may have changed hands). A message without a sender is never
+/// the same sender.
+pub fn same_sender(
+    later: Option<&Jid>,
+    original: Option<&Jid>,
+    conversation: Conversation,
+) -> Result<(), Refusal> {
+    let same = match (conversation, later, original) {
         (_, None, _) | (_, _, None) => false,
         (Conversation::Direct, Some(a), Some(b)) => a.to_bare() == b.to_bare(),
         (Conversation::Room { .. }, Some(a), Some(b)) => a == b && !a.is_bare(),
@@ -161,7 +181,7 @@ pub fn check<'a>(
     {
         return Err(Refusal::OccupantChanged);
     }
-    Ok(original_id)
+    Ok(())
 }
 
 /// A correction of `original` (a message this client sent) with the new

@@ -36,6 +36,7 @@
 //! | `markers` | `markers` | `xep-markers` | XEP-0333 (brings `sid`) |
 //! | `reactions` | `reactions` | `xep-reactions` | XEP-0444 |
 //! | `upload` | `upload` | `xep-upload` | XEP-0363 |
+//! | `retract` | `retract` | `xep-retract` | XEP-0424 (brings `correct`, `sid`) |
 //! | `full` | | | all of the above |
 //!
 //! No feature is on by default. A module is the crate itself, so each type
@@ -111,6 +112,8 @@ pub use xep_pubsub as pubsub;
 pub use xep_reactions as reactions;
 #[cfg(feature = "receipts")]
 pub use xep_receipts as receipts;
+#[cfg(feature = "retract")]
+pub use xep_retract as retract;
 #[cfg(feature = "rsm")]
 pub use xep_rsm as rsm;
 #[cfg(feature = "sasl")]
@@ -166,6 +169,8 @@ pub fn registry() -> Registry {
     r.add(xep_mam::ELEMENTS);
     #[cfg(feature = "negotiation")]
     r.add(xep_negotiation::ELEMENTS);
+    #[cfg(feature = "retract")]
+    r.add(xep_retract::ELEMENTS);
     #[cfg(feature = "upload")]
     r.add(xep_upload::ELEMENTS);
     #[cfg(feature = "reactions")]
