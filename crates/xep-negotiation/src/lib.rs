@@ -207,7 +207,8 @@ pub enum Failure {
     /// This end refused the peer or found it breaking the protocol: this
     /// stream error was queued, and the close after it
     /// (`not-authorized` for a wrong handshake, `invalid-namespace` for a
-    /// header in another namespace, ...).
+    /// header in another namespace, `policy-violation` from a server
+    /// whose SASL attempts are spent, ...).
     Sent(StreamError),
     /// The peer closed its stream before the negotiation ended.
     Closed,
