@@ -337,6 +337,206 @@ fn invariants(setup: &Setup, e: &Ended, plain_in_clear: bool) {
     );
 }
 
+/// The mechanisms a setup picks from, by bit.
+const MECHANISMS: [Mechanism; 5] = [
+    Mechanism::Plain,
+    Mechanism::Scram(xep_sasl::ScramMechanism::SHA_1),
+    Mechanism::Scram(xep_sasl::ScramMechanism::SHA_256),
+    Mechanism::Scram(xep_sasl::ScramMechanism::SHA_256_PLUS),
+    Mechanism::Scram(xep_sasl::ScramMechanism::SHA_512_PLUS),
+];
+const TLS_OFFERS: [TlsOffer; 3] = [TlsOffer::Required, TlsOffer::Optional, TlsOffer::Never];
+const TLS_POLICIES: [TlsPolicy; 3] = [TlsPolicy::Required, TlsPolicy::IfOffered, TlsPolicy::Never];
+const SETUP_BYTES: usize = 8;
+
+fn binding_from(b: u8) -> Option<Vec<u8>> {
+    match b % 3 {
+        0 => None,
+        1 => Some(vec![0x5a; 32]),
+        _ => Some(vec![7; 32]),
+    }
+}
+
+fn binding_to(b: &Option<Vec<u8>>) -> u8 {
+    match b.as_deref() {
+        None => 0,
+        Some([0x5a, ..]) => 1,
+        Some(_) => 2,
+    }
+}
+
+/// The mechanisms of bits `b` (bit 7: in reverse order).
+fn mechanisms_from(b: u8) -> Vec<Mechanism> {
+    let mut m: Vec<Mechanism> = (0..MECHANISMS.len())
+        .filter(|i| b & (1 << i) != 0)
+        .map(|i| MECHANISMS[i])
+        .collect();
+    if b & 0x80 != 0 {
+        m.reverse();
+    }
+    m
+}
+
+fn mechanisms_to(m: &[Mechanism]) -> u8 {
+    let mut b = 0u8;
+    for x in m {
+        b |= 1 << MECHANISMS.iter().position(|y| y == x).unwrap_or(0);
+    }
+    let reversed = m.windows(2).any(|w| {
+        MECHANISMS.iter().position(|y| *y == w[0]) > MECHANISMS.iter().position(|y| *y == w[1])
+    });
+    if reversed { b | 0x80 } else { b }
+}
+
+/// Decodes any bytes into a setup, one byte per field (a missing byte is
+/// 0): server TLS offer and client TLS policy (modulo 3), the server's
+/// and the client's mechanisms (bits of [`MECHANISMS`] order, bit 7 for
+/// the reverse), flags (PLAIN in the clear, right password, bind
+/// conflict, a resource asked), the server's and the client's
+/// channel-binding data (modulo 3: none, one value, another), the
+/// attempt limit (1 to 4).
+pub fn setup_from_bytes(data: &[u8]) -> Setup {
+    let b = |i: usize| data.get(i).copied().unwrap_or(0);
+    let flags = b(4);
+    Setup {
+        server_tls: TLS_OFFERS[usize::from(b(0) % 3)],
+        client_tls: TLS_POLICIES[usize::from(b(1) % 3)],
+        server_mechanisms: mechanisms_from(b(2)),
+        client_mechanisms: mechanisms_from(b(3)),
+        plain_in_clear: flags & 1 != 0,
+        right_password: flags & 2 != 0,
+        bind_conflict: flags & 4 != 0,
+        resource: (flags & 8 != 0).then(|| "balcony".into()),
+        server_binding: binding_from(b(5)),
+        client_binding: binding_from(b(6)),
+        max_attempts: 1 + u32::from(b(7) % 4),
+    }
+}
+
+/// The bytes [`setup_from_bytes`] decodes into `s` (for setups whose
+/// mechanisms are in [`MECHANISMS`] order or its reverse).
+pub fn setup_to_bytes(s: &Setup) -> Vec<u8> {
+    let pos = |x: usize| u8::try_from(x).unwrap_or(0);
+    let out = vec![
+        pos(TLS_OFFERS
+            .iter()
+            .position(|t| *t == s.server_tls)
+            .unwrap_or(0)),
+        pos(TLS_POLICIES
+            .iter()
+            .position(|t| *t == s.client_tls)
+            .unwrap_or(0)),
+        mechanisms_to(&s.server_mechanisms),
+        mechanisms_to(&s.client_mechanisms),
+        u8::from(s.plain_in_clear)
+            | u8::from(s.right_password) << 1
+            | u8::from(s.bind_conflict) << 2
+            | u8::from(s.resource.is_some()) << 3,
+        binding_to(&s.server_binding),
+        binding_to(&s.client_binding),
+        u8::try_from(s.max_attempts.saturating_sub(1) % 4).unwrap_or(0),
+    ];
+    debug_assert_eq!(out.len(), SETUP_BYTES);
+    out
+}
+
+/// Runs the setup decoded from `data` (the fuzz target's entry point).
+pub fn fuzz(now: Instant, data: &[u8]) {
+    let _ = check(now, &setup_from_bytes(data));
+}
+
+/// The scenarios of the scripted pairing tests, as bytes: the fuzz
+/// target's seeds.
+pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
+    let all = MECHANISMS.to_vec();
+    let ok = Setup {
+        server_mechanisms: all.clone(),
+        client_mechanisms: all.iter().rev().copied().collect(),
+        resource: Some("balcony".into()),
+        ..Setup::default()
+    };
+    let plain = vec![Mechanism::Plain];
+    [
+        ("plus-over-starttls", ok.clone()),
+        (
+            "no-channel-binding",
+            Setup {
+                server_binding: None,
+                ..ok.clone()
+            },
+        ),
+        (
+            "plain-over-tls",
+            Setup {
+                client_mechanisms: plain.clone(),
+                ..ok.clone()
+            },
+        ),
+        (
+            "wrong-password",
+            Setup {
+                right_password: false,
+                ..ok.clone()
+            },
+        ),
+        (
+            "mismatched-bindings",
+            Setup {
+                client_binding: Some(vec![7; 32]),
+                ..ok.clone()
+            },
+        ),
+        (
+            "plain-in-the-clear",
+            Setup {
+                server_tls: TlsOffer::Never,
+                client_tls: TlsPolicy::Never,
+                client_mechanisms: plain,
+                ..ok.clone()
+            },
+        ),
+        (
+            "tls-refused",
+            Setup {
+                client_tls: TlsPolicy::Never,
+                ..ok.clone()
+            },
+        ),
+        (
+            "bind-conflict",
+            Setup {
+                bind_conflict: true,
+                ..ok.clone()
+            },
+        ),
+        (
+            "last-attempt",
+            Setup {
+                right_password: false,
+                max_attempts: 1,
+                ..ok
+            },
+        ),
+    ]
+    .into_iter()
+    .map(|(n, s)| (n, setup_to_bytes(&s)))
+    .collect()
+}
+
+/// Each field's telling values as bytes: the fuzz target's dictionary.
+pub fn dictionary() -> Vec<Vec<u8>> {
+    vec![
+        vec![0, 0],
+        vec![1, 1],
+        vec![2, 2],
+        vec![0x1f, 0x9f],
+        vec![0x0f],
+        vec![0x18],
+        vec![1, 1],
+        vec![1, 2],
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -519,8 +719,24 @@ mod tests {
         }
     }
 
+    #[test]
+    fn seeds_replay_and_encode_their_setups() {
+        assert_eq!(seeds().len(), 9);
+        for (name, data) in seeds() {
+            eprintln!("seed {name}");
+            assert_eq!(setup_to_bytes(&setup_from_bytes(&data)), data);
+            fuzz(Instant::now(), &data);
+        }
+        assert!(dictionary().len() > 4);
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(96))]
+
+        #[test]
+        fn any_bytes_keep_the_invariants(data in proptest::collection::vec(any::<u8>(), 0..SETUP_BYTES + 2)) {
+            fuzz(Instant::now(), &data);
+        }
 
         /// Both Ready with the same JID, or both failed for matching
         /// reasons; never Ready with a wrong password or across
