@@ -300,7 +300,8 @@ impl Server {
     /// [`Event::CredentialsRequested`] (`None`: no such user, answered
     /// `not-authorized` like a wrong password). Credentials the
     /// mechanism cannot use (another hash) are answered
-    /// `temporary-auth-failure`.
+    /// `temporary-auth-failure`. A client's `<abort/>` while the caller
+    /// looks up ends the attempt: the answer is then `WrongState`.
     pub fn provide_credentials(
         &mut self,
         _now: Instant,
@@ -383,7 +384,7 @@ impl Server {
             StreamEvent::Header(h) => self.header(h),
             StreamEvent::Element(p) => match self.state {
                 State::AwaitingRequest => self.request(p),
-                State::Authenticating => self.response(p),
+                State::Authenticating | State::AwaitingCredentials => self.response(p),
                 // The client waits for our answer (or for TLS): anything
                 // now is out of turn.
                 _ => self.unexpected("nothing while the server answers"),
@@ -562,7 +563,10 @@ impl Server {
     }
 
     fn response(&mut self, p: &Payload) {
-        if let Some(Ok(r)) = p.get::<Response>() {
+        let open = self.state == State::Authenticating;
+        if let Some(Ok(r)) = p.get::<Response>()
+            && open
+        {
             self.client_message(&r.data.map(|d| d.0).unwrap_or_default());
         } else if let Some(Ok(_)) = p.get::<xep_core::Abort>() {
             self.sasl_failure(SaslCondition::Aborted, "aborted by the client");

@@ -359,3 +359,29 @@ fn a_stanza_before_authentication_is_not_authorized() {
     };
     assert_eq!(e.condition, StreamCondition::NotAuthorized);
 }
+
+#[test]
+fn a_malformed_message_and_an_abort_during_the_lookup() {
+    let mut run = Run::new(config());
+    run.tls(Vec::new());
+    // "x" is no SCRAM client-first-message.
+    let out = run.client(
+        "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='SCRAM-SHA-256'>eA==</auth>",
+    );
+    assert!(out.contains("<malformed-request/>"), "{out}");
+    run.client(PLAIN_RIGHT);
+    assert_eq!(run.s.state(), State::AwaitingCredentials);
+    let out = run.client("<abort xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+    assert!(out.contains("<aborted/>"), "{out}");
+    assert_eq!(
+        run.s.provide_credentials(run.now, None),
+        Err(Error::WrongState {
+            action: "provide_credentials",
+            state: State::AwaitingRequest
+        })
+    );
+    assert!(matches!(
+        run.events.last(),
+        Some(Event::AuthenticationFailed { attempts: 2, .. })
+    ));
+}
