@@ -74,6 +74,10 @@ pub struct Config {
     pub tls_at_start: bool,
     /// Channel bindings of a transport that is TLS from the start.
     pub channel_bindings: Vec<(ChannelBindingType, Vec<u8>)>,
+    /// Features announced with `<bind/>` after authentication (XEP-0198
+    /// stream management, XEP-0352 CSI, ...): the client's
+    /// [`client::Ready::features`](crate::client::Ready::features).
+    pub bound_features: Vec<Payload>,
     /// Failed SASL attempts allowed before the stream is closed with
     /// `policy-violation` (RFC 6120 §6.4.5). Default 3.
     pub max_attempts: u32,
@@ -112,6 +116,7 @@ impl Config {
             tls: TlsOffer::Required,
             tls_at_start: false,
             channel_bindings: Vec::new(),
+            bound_features: Vec::new(),
             max_attempts: 3,
             timeout: Some(DEFAULT_TIMEOUT),
         }
@@ -451,6 +456,7 @@ impl Server {
         let mut features = Vec::new();
         if self.authenticated.is_some() {
             features.push(Payload::new(Bind::default()));
+            features.extend(self.config.bound_features.iter().cloned());
         } else {
             if !self.tls && self.config.tls != TlsOffer::Never {
                 features.push(Payload::new(StartTls {

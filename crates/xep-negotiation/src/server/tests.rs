@@ -261,11 +261,22 @@ fn an_unknown_user_and_an_abort_are_failures() {
 
 #[test]
 fn bind_errors_follow_rfc_6120() {
-    let mut run = Run::new(config());
+    let mut c = config();
+    // Any feature the caller announces with bind (here the legacy session).
+    let session = xep_core::Session { optional: true };
+    c.bound_features.push(Payload::new(session));
+    let mut run = Run::new(c);
     run.tls(Vec::new());
     run.client(PLAIN_RIGHT);
     run.provide(ScramHash::Sha256);
-    run.client(HEADER);
+    let features = run.client(HEADER);
+    assert!(
+        features.contains(
+            "<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>\
+             <session xmlns='urn:ietf:params:xml:ns:xmpp-session'><optional/></session>"
+        ),
+        "{features}"
+    );
     // Not a bind request: bad-request, and the negotiation goes on.
     let out = run.client("<iq type='get' id='q1'><query xmlns='jabber:iq:roster'/></iq>");
     assert!(
