@@ -323,17 +323,18 @@ impl Server {
         Ok(())
     }
 
-    /// Binds `jid` after [`Event::BindRequested`]: queues the result and
-    /// ends the negotiation.
+    /// Binds `jid` (the account's bare JID and the resource the caller
+    /// chose: the one asked for, or its own) after
+    /// [`Event::BindRequested`]: queues the result and ends the
+    /// negotiation.
     pub fn bind(&mut self, _now: Instant, jid: FullJid) -> Result<(), crate::Error<State>> {
-        let (Some(request), Some((bare, mechanism))) =
-            (self.bind_request.as_ref(), self.authenticated.as_ref())
-        else {
+        let (State::AwaitingResource, Some(request), Some((bare, mechanism))) = (
+            self.state,
+            self.bind_request.as_ref(),
+            self.authenticated.as_ref(),
+        ) else {
             return Err(self.wrong("bind"));
         };
-        if self.state != State::AwaitingResource {
-            return Err(self.wrong("bind"));
-        }
         let result = request.result(Some(Payload::new(Bind {
             resource: None,
             jid: Some(jid.clone()),
