@@ -133,6 +133,16 @@ pub const MACHINES: &[Machine] = &[
         dictionary: xep_negotiation::sim::client::dictionary,
         smoke_secs: 60,
     },
+    Machine {
+        target: "negotiation-pair-machine",
+        krate: "xep_negotiation",
+        func: "sim::pair::fuzz",
+        what: "the RFC 6120 Client against the Server over real bytes, under any offer, policy, password, channel bindings and bind decision: both ready with the same JID or both failed for matching reasons, never ready with a wrong password or -PLUS across mismatched bindings",
+        seeds: xep_negotiation::sim::pair::seeds,
+        dictionary: xep_negotiation::sim::pair::dictionary,
+        // Eight bytes of setup: a small input space.
+        smoke_secs: 30,
+    },
 ];
 
 /// Converter targets: (target, crate, function, fixture subdirectory, what

@@ -4,6 +4,10 @@
 //! - [`client`]: RFC 6120 client negotiation: STARTTLS, SASL (mechanism
 //!   choice, channel binding and downgrade protection from `xep-sasl`),
 //!   the stream restarts and resource binding, ending with the bound JID.
+//! - [`server`]: the receiving entity of the same negotiation (features
+//!   per stage, `xep-sasl`'s server mechanisms with the credentials and
+//!   the resource asked of the caller), ending with the authenticated and
+//!   the bound JID.
 //! - [`component`]: the external component's end of XEP-0114's
 //!   `jabber:component:accept` protocol (stream header, `<handshake/>`
 //!   with the SHA-1 of stream id and secret, the empty `<handshake/>` of
@@ -60,7 +64,9 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use xep_core::{Abort, Auth, Response, SaslFailure, StartTls};
+use xep_core::{
+    Abort, Auth, Challenge, Features, Proceed, Response, SaslFailure, StartTls, Success,
+};
 use xep_core::{
     Iq, StanzaError, StreamCondition, StreamError, StreamEvent, StreamHeader, StreamWriter,
 };
@@ -100,6 +106,7 @@ pub(crate) use outputs;
 pub mod client;
 pub mod component;
 pub mod component_server;
+pub mod server;
 #[cfg(any(test, feature = "sim"))]
 pub mod sim;
 
@@ -130,6 +137,16 @@ pub enum Transmit {
     Abort(Abort),
     /// An iq (resource binding).
     Iq(Iq),
+    /// Server: `<stream:features/>`.
+    Features(Features),
+    /// Server: `<proceed/>`; TLS starts after it.
+    Proceed(Proceed),
+    /// Server: a SASL `<challenge/>`.
+    Challenge(Challenge),
+    /// Server: SASL `<success/>`; the stream restarts after it.
+    Success(Success),
+    /// Server: a SASL `<failure/>`.
+    SaslFailure(SaslFailure),
     /// Close the stream (`</stream:stream>`), then the transport once the
     /// peer closed its stream or after a grace period (RFC 6120 §4.4).
     Close,
@@ -148,6 +165,11 @@ impl Transmit {
             Transmit::Response(e) => writer.element(e),
             Transmit::Abort(e) => writer.element(e),
             Transmit::Iq(e) => writer.element(e),
+            Transmit::Features(e) => writer.element(e),
+            Transmit::Proceed(e) => writer.element(e),
+            Transmit::Challenge(e) => writer.element(e),
+            Transmit::Success(e) => writer.element(e),
+            Transmit::SaslFailure(e) => writer.element(e),
             Transmit::Close => writer.close().to_vec(),
         }
     }
@@ -163,6 +185,11 @@ impl Transmit {
             Transmit::Response(e) => Some(Payload::new(e)),
             Transmit::Abort(e) => Some(Payload::new(e)),
             Transmit::Iq(e) => Some(Payload::new(e)),
+            Transmit::Features(e) => Some(Payload::new(e)),
+            Transmit::Proceed(e) => Some(Payload::new(e)),
+            Transmit::Challenge(e) => Some(Payload::new(e)),
+            Transmit::Success(e) => Some(Payload::new(e)),
+            Transmit::SaslFailure(e) => Some(Payload::new(e)),
             Transmit::Header(_) | Transmit::Close => None,
         }
     }
@@ -180,7 +207,8 @@ pub enum Failure {
     /// This end refused the peer or found it breaking the protocol: this
     /// stream error was queued, and the close after it
     /// (`not-authorized` for a wrong handshake, `invalid-namespace` for a
-    /// header in another namespace, ...).
+    /// header in another namespace, `policy-violation` from a server
+    /// whose SASL attempts are spent, ...).
     Sent(StreamError),
     /// The peer closed its stream before the negotiation ended.
     Closed,

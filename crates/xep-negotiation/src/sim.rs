@@ -31,6 +31,7 @@ use crate::component_server::{self, ComponentServer};
 use crate::{Error, Transmit};
 
 pub mod client;
+pub mod pair;
 
 const NAME: &str = "gateway.example.org";
 const SECRET: &str = "shared secret";

@@ -1,0 +1,731 @@
+//! RFC 6120 server stream negotiation, the receiving entity of a
+//! `jabber:client` stream: [`Server`] answers the client's header with
+//! its own and the features of each stage (STARTTLS, §5; SASL, §6, with
+//! `xep-sasl`'s server mechanisms, XEP-0440 channel-binding types and
+//! XEP-0474 downgrade protection; resource binding, §7), and ends with the
+//! authenticated bare JID and the bound full JID.
+//!
+//! The machine decides nothing a server's policy owns: the user's
+//! credentials ([`Event::CredentialsRequested`]) and the resource
+//! ([`Event::BindRequested`]) are the caller's, asked through events and
+//! answered with commands.
+//!
+//! Not covered: SASL2 (XEP-0388), Bind2, ANONYMOUS and EXTERNAL
+//! (configured, they are not offered), an authorization identity other
+//! than the user's own bare JID (`invalid-authzid`), and the legacy
+//! session establishment (not announced).
+
+use std::time::{Duration, Instant};
+
+use xep_core::{
+    Auth, Bind, Challenge, Features, Mechanisms, Proceed, Response, SaslCondition, SaslData,
+    SaslFailure, SaslText, StartTls, Success,
+};
+use xep_core::{
+    ContentNs, Iq, IqType, StanzaError, StreamCondition, StreamError, StreamEvent, StreamHeader,
+};
+use xep_element::Payload;
+use xep_element::jid::{BareJid, FullJid, Jid};
+use xep_sasl::server::{ChannelBindingOffer, ServerStep};
+use xep_sasl::{ChannelBindingType, Mechanism, Nonce, SaslChannelBinding, StoredCredentials};
+
+use crate::component::DEFAULT_TIMEOUT;
+use crate::{Failure, Outbox, Transmit, deadline};
+
+/// How a [`Server`] offers STARTTLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TlsOffer {
+    /// Offered with `<required/>`: nothing but `<starttls/>` before TLS
+    /// (the default; an `<auth/>` in the clear is answered
+    /// `encryption-required`).
+    Required,
+    /// Offered; SASL may also happen in the clear.
+    Optional,
+    /// Not offered (the transport is already secure, or a test server).
+    Never,
+}
+
+/// What a [`Server`] needs.
+#[derive(Clone)]
+pub struct Config {
+    /// This server's domain: the `from` of its headers and the domain of
+    /// the JIDs it authenticates.
+    pub domain: BareJid,
+    /// The id of the first stream: unique and unpredictable, from the
+    /// caller's random number generator. The streams after a restart
+    /// get `{stream_id}.2`, `{stream_id}.3`.
+    pub stream_id: String,
+    /// Random bytes for the SCRAM server nonce, from the caller's CSPRNG
+    /// (18 or more); each attempt appends its number.
+    pub nonce: Vec<u8>,
+    /// The mechanisms offered, preferred first (PLAIN and SCRAM; others
+    /// are not offered). `-PLUS` ones are offered only with
+    /// channel-binding data; PLAIN only over TLS unless
+    /// [`plain_in_clear`](Self::plain_in_clear). Default: the SCRAM
+    /// mechanisms strongest first, then PLAIN.
+    pub mechanisms: Vec<Mechanism>,
+    /// Offer PLAIN on an unencrypted stream (default `false`: refused
+    /// with `encryption-required`).
+    pub plain_in_clear: bool,
+    /// How STARTTLS is offered. Default [`TlsOffer::Required`].
+    pub tls: TlsOffer,
+    /// Whether the transport is already TLS (XEP-0368 direct TLS), with
+    /// the channel bindings of that connection in `channel_bindings`.
+    pub tls_at_start: bool,
+    /// Channel bindings of a transport that is TLS from the start.
+    pub channel_bindings: Vec<(ChannelBindingType, Vec<u8>)>,
+    /// Features announced with `<bind/>` after authentication (XEP-0198
+    /// stream management, XEP-0352 CSI, ...): the client's
+    /// [`client::Ready::features`](crate::client::Ready::features).
+    pub bound_features: Vec<Payload>,
+    /// Failed SASL attempts allowed before the stream is closed with
+    /// `policy-violation` (RFC 6120 §6.4.5). Default 3.
+    pub max_attempts: u32,
+    /// How long the whole negotiation may take, from [`Server::start`];
+    /// `None` for no limit. Default [`DEFAULT_TIMEOUT`].
+    pub timeout: Option<Duration>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("domain", &self.domain)
+            .field("stream_id", &self.stream_id)
+            .field("mechanisms", &self.mechanisms)
+            .field("plain_in_clear", &self.plain_in_clear)
+            .field("tls", &self.tls)
+            .field("tls_at_start", &self.tls_at_start)
+            .field("max_attempts", &self.max_attempts)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Config {
+    /// A server of `domain`, STARTTLS required, SCRAM and PLAIN (over
+    /// TLS), three attempts.
+    pub fn new(domain: BareJid, stream_id: impl Into<String>, nonce: impl Into<Vec<u8>>) -> Self {
+        let mut mechanisms = Mechanism::SCRAM.to_vec();
+        mechanisms.push(Mechanism::Plain);
+        Config {
+            domain,
+            stream_id: stream_id.into(),
+            nonce: nonce.into(),
+            mechanisms,
+            plain_in_clear: false,
+            tls: TlsOffer::Required,
+            tls_at_start: false,
+            channel_bindings: Vec::new(),
+            bound_features: Vec::new(),
+            max_attempts: 3,
+            timeout: Some(DEFAULT_TIMEOUT),
+        }
+    }
+}
+
+/// Where a [`Server`] stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum State {
+    /// Not started: [`Server::start`] arms the timeout.
+    Idle,
+    /// Waiting for the client's stream header (the first, or a restart).
+    AwaitingHeader,
+    /// The features were sent; waiting for `<starttls/>`, `<auth/>` or the
+    /// bind request, as the stage allows.
+    AwaitingRequest,
+    /// `<proceed/>` was sent ([`Event::StartTls`]): the caller upgrades
+    /// the transport and calls [`Server::tls_established`].
+    TlsHandshake,
+    /// A SASL exchange is open; waiting for the client's `<response/>`.
+    Authenticating,
+    /// [`Event::CredentialsRequested`]: the caller calls
+    /// [`Server::provide_credentials`].
+    AwaitingCredentials,
+    /// [`Event::BindRequested`]: the caller calls [`Server::bind`] or
+    /// [`Server::refuse_bind`].
+    AwaitingResource,
+    /// Negotiated ([`Event::Ready`]): every later input is the caller's.
+    Ready,
+    /// Failed ([`Event::Failed`]); the stream is closed.
+    Failed,
+}
+
+/// The end of a successful negotiation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ready {
+    /// The authenticated account.
+    pub bare: BareJid,
+    /// The full JID bound.
+    pub jid: FullJid,
+    /// The mechanism used.
+    pub mechanism: Mechanism,
+    /// Whether the stream is encrypted (STARTTLS or direct TLS).
+    pub tls: bool,
+}
+
+/// What happened, for the caller.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// `<proceed/>` is queued: write it, start TLS on the transport (the
+    /// server side of the handshake), then call
+    /// [`Server::tls_established`]. Use a new stream reader for the
+    /// encrypted stream.
+    StartTls,
+    /// Look the user up and call [`Server::provide_credentials`].
+    CredentialsRequested {
+        /// The authentication identity (SASLprep'd).
+        username: String,
+        /// The mechanism the client chose.
+        mechanism: Mechanism,
+    },
+    /// An attempt failed (the `<failure/>` is queued); the client may try
+    /// again, up to [`Config::max_attempts`].
+    AuthenticationFailed {
+        /// The condition sent.
+        condition: SaslCondition,
+        /// Failed attempts so far.
+        attempts: u32,
+    },
+    /// SASL succeeded (`<success/>` is queued) and the stream restarts:
+    /// call [`StreamReader::restart`](xep_core::StreamReader::restart)
+    /// before reading on.
+    StreamRestart,
+    /// The client asks to bind a resource (`None`: the server chooses):
+    /// call [`Server::bind`] with the full JID, or [`Server::refuse_bind`].
+    BindRequested {
+        /// The authenticated account.
+        bare: BareJid,
+        /// The resource asked for.
+        resource: Option<String>,
+    },
+    /// Negotiated (the bind result is queued).
+    Ready(Box<Ready>),
+    /// The negotiation failed.
+    Failed(Failure),
+}
+
+/// The receiving entity's end of RFC 6120 c2s negotiation.
+///
+/// Input: [`handle_stream_event`](Self::handle_stream_event) with each
+/// event of the caller's stream reader, and
+/// [`handle_timeout`](Self::handle_timeout); commands:
+/// [`start`](Self::start), [`tls_established`](Self::tls_established),
+/// [`provide_credentials`](Self::provide_credentials),
+/// [`bind`](Self::bind), [`refuse_bind`](Self::refuse_bind).
+/// Output: [`poll_transmit`](Self::poll_transmit),
+/// [`poll_event`](Self::poll_event), [`poll_timeout`](Self::poll_timeout).
+/// It follows the workspace's state-machine contract (ARCHITECTURE.md,
+/// "State machines: the one contract").
+pub struct Server {
+    config: Config,
+    state: State,
+    tls: bool,
+    channel_bindings: Vec<(ChannelBindingType, Vec<u8>)>,
+    streams: u32,
+    /// The mechanisms of the last features sent.
+    offered: Vec<Mechanism>,
+    sasl: Option<xep_sasl::server::Server>,
+    /// The account and mechanism, once SASL succeeded.
+    authenticated: Option<(BareJid, Mechanism)>,
+    attempts: u32,
+    bind_request: Option<Iq>,
+    out: Outbox<Event>,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("state", &self.state)
+            .field("tls", &self.tls)
+            .field("authenticated", &self.authenticated)
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Server {
+    /// A server end that has received nothing yet.
+    pub fn new(config: Config) -> Self {
+        Server {
+            tls: config.tls_at_start,
+            channel_bindings: config.channel_bindings.clone(),
+            config,
+            state: State::Idle,
+            streams: 0,
+            offered: Vec::new(),
+            sasl: None,
+            authenticated: None,
+            attempts: 0,
+            bind_request: None,
+            out: Outbox::new(),
+        }
+    }
+
+    /// Where the negotiation stands.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    fn wrong(&self, action: &'static str) -> crate::Error<State> {
+        crate::Error::WrongState {
+            action,
+            state: self.state,
+        }
+    }
+
+    /// The connection is open: waits for the client's header and starts
+    /// the timeout.
+    pub fn start(&mut self, now: Instant) -> Result<(), crate::Error<State>> {
+        if self.state != State::Idle {
+            return Err(self.wrong("start"));
+        }
+        self.out.deadline = deadline(now, self.config.timeout);
+        self.state = State::AwaitingHeader;
+        Ok(())
+    }
+
+    /// The transport is now TLS (after [`Event::StartTls`]), with these
+    /// channel bindings (empty when it cannot produce any: no `-PLUS`
+    /// then); waits for the client's new header.
+    pub fn tls_established(
+        &mut self,
+        _now: Instant,
+        channel_bindings: Vec<(ChannelBindingType, Vec<u8>)>,
+    ) -> Result<(), crate::Error<State>> {
+        if self.state != State::TlsHandshake {
+            return Err(self.wrong("tls_established"));
+        }
+        self.tls = true;
+        self.channel_bindings = channel_bindings;
+        self.state = State::AwaitingHeader;
+        Ok(())
+    }
+
+    /// The user's stored credentials after
+    /// [`Event::CredentialsRequested`] (`None`: no such user, answered
+    /// `not-authorized` like a wrong password). Credentials the
+    /// mechanism cannot use (another hash) are answered
+    /// `temporary-auth-failure`. A client's `<abort/>` while the caller
+    /// looks up ends the attempt: the answer is then `WrongState`.
+    pub fn provide_credentials(
+        &mut self,
+        _now: Instant,
+        credentials: Option<StoredCredentials>,
+    ) -> Result<(), crate::Error<State>> {
+        if self.state != State::AwaitingCredentials {
+            return Err(self.wrong("provide_credentials"));
+        }
+        let step = match self.sasl.as_mut() {
+            Some(sasl) => sasl.provide(credentials),
+            None => return Err(self.wrong("provide_credentials")),
+        };
+        self.sasl_step(step);
+        Ok(())
+    }
+
+    /// Binds `jid` (the account's bare JID and the resource the caller
+    /// chose: the one asked for, or its own) after
+    /// [`Event::BindRequested`]: queues the result and ends the
+    /// negotiation.
+    pub fn bind(&mut self, _now: Instant, jid: FullJid) -> Result<(), crate::Error<State>> {
+        let (State::AwaitingResource, Some(request), Some((bare, mechanism))) = (
+            self.state,
+            self.bind_request.as_ref(),
+            self.authenticated.as_ref(),
+        ) else {
+            return Err(self.wrong("bind"));
+        };
+        let result = request.result(Some(Payload::new(Bind {
+            resource: None,
+            jid: Some(jid.clone()),
+        })));
+        let ready = Ready {
+            bare: bare.clone(),
+            jid,
+            mechanism: *mechanism,
+            tls: self.tls,
+        };
+        self.bind_request = None;
+        self.out.transmit.push_back(Transmit::Iq(result));
+        self.out.deadline = None;
+        self.state = State::Ready;
+        self.out.events.push_back(Event::Ready(Box::new(ready)));
+        Ok(())
+    }
+
+    /// Refuses the bind request after [`Event::BindRequested`] with
+    /// `error` (RFC 6120 §7.6.2: `conflict`, `not-allowed`,
+    /// `resource-constraint`; `bad-request` for a malformed resource):
+    /// queues the iq error; the client may ask again.
+    pub fn refuse_bind(
+        &mut self,
+        _now: Instant,
+        error: StanzaError,
+    ) -> Result<(), crate::Error<State>> {
+        if self.state != State::AwaitingResource {
+            return Err(self.wrong("refuse_bind"));
+        }
+        let Some(request) = self.bind_request.take() else {
+            return Err(self.wrong("refuse_bind"));
+        };
+        self.out
+            .transmit
+            .push_back(Transmit::Iq(request.error_reply(error)));
+        self.state = State::AwaitingRequest;
+        Ok(())
+    }
+
+    /// One event of the stream from the client. `false` when it is not the
+    /// machine's: before [`start`](Self::start), and once the negotiation
+    /// ended.
+    pub fn handle_stream_event(&mut self, _now: Instant, event: &StreamEvent) -> bool {
+        if matches!(self.state, State::Idle | State::Ready | State::Failed) {
+            return false;
+        }
+        if let Some(f) = crate::ending(event, self.state == State::AwaitingHeader) {
+            self.fail(f);
+            return true;
+        }
+        match event {
+            StreamEvent::Header(h) => self.header(h),
+            StreamEvent::Element(p) => match self.state {
+                State::AwaitingRequest => self.request(p),
+                State::Authenticating | State::AwaitingCredentials => self.response(p),
+                // The client waits for our answer (or for TLS): anything
+                // now is out of turn.
+                _ => self.unexpected("nothing while the server answers"),
+            },
+            StreamEvent::Rejected { .. } | StreamEvent::End => {}
+        }
+        true
+    }
+
+    /// Answers a header (or, failing before one came, precedes the
+    /// stream error, RFC 6120 §4.9.1.2) with this server's, and a
+    /// fresh stream id.
+    fn send_header(&mut self, to: Option<Jid>) {
+        self.streams += 1;
+        let id = match self.streams {
+            1 => self.config.stream_id.clone(),
+            n => format!("{}.{n}", self.config.stream_id),
+        };
+        self.out.transmit.push_back(Transmit::Header(StreamHeader {
+            from: Some(Jid::from(self.config.domain.clone())),
+            to,
+            id: Some(id),
+            version: Some("1.0".into()),
+            ..Default::default()
+        }));
+    }
+
+    fn header(&mut self, h: &StreamHeader) {
+        self.send_header(h.from.clone());
+        if h.content != ContentNs::Client {
+            return self.protocol(
+                StreamCondition::InvalidNamespace,
+                "this port accepts jabber:client streams",
+            );
+        }
+        if h.to.as_ref().map(Jid::to_bare).as_ref() != Some(&self.config.domain) {
+            return self.protocol(StreamCondition::HostUnknown, "not a domain served here");
+        }
+        self.features();
+    }
+
+    /// The mechanisms offered now: PLAIN only over TLS (unless
+    /// configured), `-PLUS` only with channel-binding data.
+    fn mechanisms_now(&self) -> Vec<Mechanism> {
+        let cb = self.tls && !self.channel_bindings.is_empty();
+        self.config
+            .mechanisms
+            .iter()
+            .copied()
+            .filter(|m| match m {
+                Mechanism::Plain => self.tls || self.config.plain_in_clear,
+                Mechanism::Scram(s) => !s.plus || cb,
+                _ => false,
+            })
+            .collect()
+    }
+
+    /// Whether STARTTLS must come first.
+    fn tls_pending(&self) -> bool {
+        !self.tls && self.config.tls == TlsOffer::Required
+    }
+
+    fn features(&mut self) {
+        let mut features = Vec::new();
+        if self.authenticated.is_some() {
+            features.push(Payload::new(Bind::default()));
+            features.extend(self.config.bound_features.iter().cloned());
+        } else {
+            if !self.tls && self.config.tls != TlsOffer::Never {
+                features.push(Payload::new(StartTls {
+                    required: self.tls_pending(),
+                }));
+            }
+            self.offered = if self.tls_pending() {
+                Vec::new()
+            } else {
+                self.mechanisms_now()
+            };
+            if !self.offered.is_empty() {
+                features.push(Payload::new(Mechanisms {
+                    mechanisms: self.offered.iter().map(|m| m.name().into()).collect(),
+                    extensions: Vec::new(),
+                }));
+            }
+            if let Some(cb) = self.advertised_bindings() {
+                features.push(Payload::new(cb));
+            }
+        }
+        self.out
+            .transmit
+            .push_back(Transmit::Features(Features { features }));
+        self.state = State::AwaitingRequest;
+    }
+
+    /// XEP-0440's `<sasl-channel-binding/>`, when `-PLUS` is offered.
+    fn advertised_bindings(&self) -> Option<SaslChannelBinding> {
+        self.offered
+            .iter()
+            .any(|m| m.is_plus())
+            .then(|| SaslChannelBinding::new(self.channel_bindings.iter().map(|(t, _)| t.name())))
+    }
+
+    fn request(&mut self, p: &Payload) {
+        if self.authenticated.is_some() {
+            return match p.get::<Iq>() {
+                Some(Ok(iq)) => self.bind_request(iq),
+                _ => self.unexpected("the bind request"),
+            };
+        }
+        if let Some(Ok(_)) = p.get::<StartTls>() {
+            if self.tls || self.config.tls == TlsOffer::Never {
+                return self.unexpected("no <starttls/> where it is not offered");
+            }
+            self.out.transmit.push_back(Transmit::Proceed(Proceed));
+            self.state = State::TlsHandshake;
+            self.out.events.push_back(Event::StartTls);
+        } else if let Some(Ok(auth)) = p.get::<Auth>() {
+            self.auth(auth);
+        } else {
+            // RFC 6120 §4.9.3.12: data before authentication.
+            self.protocol(
+                StreamCondition::NotAuthorized,
+                "only <starttls/> and <auth/> before authentication",
+            );
+        }
+    }
+
+    fn auth(&mut self, auth: Auth) {
+        let Some(mechanism) = Mechanism::from_name(&auth.mechanism) else {
+            return self.sasl_failure(SaslCondition::InvalidMechanism, "unknown mechanism");
+        };
+        let plain_refused =
+            mechanism == Mechanism::Plain && !self.tls && !self.config.plain_in_clear;
+        if self.tls_pending() || plain_refused {
+            return self.sasl_failure(SaslCondition::EncryptionRequired, "STARTTLS first");
+        }
+        if !self.offered.contains(&mechanism) {
+            return self.sasl_failure(SaslCondition::InvalidMechanism, "not offered");
+        }
+        let cb = if self.offered.iter().any(|m| m.is_plus()) {
+            ChannelBindingOffer::new(self.channel_bindings.clone())
+        } else {
+            ChannelBindingOffer::none()
+        };
+        let mut nonce = self.config.nonce.clone();
+        nonce.extend(self.attempts.to_be_bytes());
+        let sasl = match xep_sasl::server::Server::new(mechanism, Nonce::from_random(&nonce), cb) {
+            Ok(xep_sasl::server::Server::Scram(s)) => {
+                let names: Vec<&str> = self.offered.iter().map(|m| m.name()).collect();
+                let types: Option<Vec<&str>> = self.advertised_bindings().map(|_| {
+                    self.channel_bindings
+                        .iter()
+                        .map(|(t, _)| t.name())
+                        .collect()
+                });
+                xep_sasl::server::Server::Scram(Box::new(
+                    s.with_downgrade_protection(&names, types.as_deref()),
+                ))
+            }
+            Ok(s) => s,
+            Err(_) => {
+                return self.sasl_failure(SaslCondition::TemporaryAuthFailure, "no server nonce");
+            }
+        };
+        self.sasl = Some(sasl);
+        match auth.data {
+            Some(SaslData(data)) => self.client_message(&data),
+            // Every mechanism here is client-first: an empty challenge
+            // asks for the first message.
+            None => {
+                self.out
+                    .transmit
+                    .push_back(Transmit::Challenge(Challenge { data: None }));
+                self.state = State::Authenticating;
+            }
+        }
+    }
+
+    fn response(&mut self, p: &Payload) {
+        let open = self.state == State::Authenticating;
+        if let Some(Ok(r)) = p.get::<Response>()
+            && open
+        {
+            self.client_message(&r.data.map(|d| d.0).unwrap_or_default());
+        } else if let Some(Ok(_)) = p.get::<xep_core::Abort>() {
+            self.sasl_failure(SaslCondition::Aborted, "aborted by the client");
+        } else {
+            self.unexpected("<response/> or <abort/>");
+        }
+    }
+
+    fn client_message(&mut self, data: &[u8]) {
+        let Some(sasl) = self.sasl.as_mut() else {
+            return self.unexpected("no SASL data");
+        };
+        let step = sasl.step(data);
+        self.sasl_step(step);
+    }
+
+    fn sasl_step(&mut self, step: Result<ServerStep, xep_sasl::ServerError>) {
+        match step {
+            Ok(ServerStep::Challenge(c)) => {
+                self.out.transmit.push_back(Transmit::Challenge(Challenge {
+                    data: Some(SaslData(c)),
+                }));
+                self.state = State::Authenticating;
+            }
+            Ok(ServerStep::NeedCredentials { username, .. }) => {
+                let mechanism = self
+                    .sasl
+                    .as_ref()
+                    .map_or(Mechanism::Plain, |s| s.mechanism());
+                self.state = State::AwaitingCredentials;
+                self.out.events.push_back(Event::CredentialsRequested {
+                    username,
+                    mechanism,
+                });
+            }
+            Ok(ServerStep::Success {
+                username,
+                authzid,
+                additional_data,
+            }) => self.success(username, authzid, additional_data),
+            Err(xep_sasl::ServerError::Peer(e)) => {
+                self.sasl_failure(e.condition(), &e.to_string());
+            }
+            // The caller's credentials cannot serve the mechanism.
+            Err(_) => self.sasl_failure(
+                SaslCondition::TemporaryAuthFailure,
+                "credentials unusable for this mechanism",
+            ),
+        }
+    }
+
+    fn success(
+        &mut self,
+        username: Option<String>,
+        authzid: Option<String>,
+        additional_data: Option<Vec<u8>>,
+    ) {
+        let bare = username.and_then(|u| {
+            format!("{u}@{}", self.config.domain)
+                .parse::<BareJid>()
+                .ok()
+        });
+        let Some(bare) = bare else {
+            return self.sasl_failure(SaslCondition::NotAuthorized, "not a valid JID");
+        };
+        if authzid.is_some_and(|a| a.parse::<BareJid>().ok().as_ref() != Some(&bare)) {
+            return self.sasl_failure(SaslCondition::InvalidAuthzid, "only the user's own JID");
+        }
+        let mechanism = self.sasl.take().map_or(Mechanism::Plain, |s| s.mechanism());
+        self.out.transmit.push_back(Transmit::Success(Success {
+            data: additional_data.map(SaslData),
+        }));
+        self.authenticated = Some((bare, mechanism));
+        self.state = State::AwaitingHeader;
+        self.out.events.push_back(Event::StreamRestart);
+    }
+
+    /// A failed attempt: `<failure/>`, then the stream error once the
+    /// attempts are spent.
+    fn sasl_failure(&mut self, condition: SaslCondition, text: &str) {
+        self.sasl = None;
+        self.attempts += 1;
+        self.out
+            .transmit
+            .push_back(Transmit::SaslFailure(SaslFailure {
+                condition: condition.clone(),
+                texts: vec![SaslText {
+                    lang: None,
+                    text: text.into(),
+                }],
+            }));
+        self.out.events.push_back(Event::AuthenticationFailed {
+            condition,
+            attempts: self.attempts,
+        });
+        self.state = State::AwaitingRequest;
+        if self.attempts >= self.config.max_attempts {
+            self.protocol(
+                StreamCondition::PolicyViolation,
+                "too many authentication attempts",
+            );
+        }
+    }
+
+    fn bind_request(&mut self, iq: Iq) {
+        let bind = match (iq.type_, iq.payload::<Bind>()) {
+            (IqType::Set, Some(Ok(b))) => b,
+            // RFC 6120 §7.7.2.1 / §8.3.3.1: a request we cannot parse.
+            _ if iq.is_request() => {
+                let e = StanzaError::new(
+                    xep_core::ErrorType::Modify,
+                    xep_core::DefinedCondition::BadRequest,
+                );
+                self.out.transmit.push_back(Transmit::Iq(iq.error_reply(e)));
+                return;
+            }
+            _ => return self.unexpected("the bind request"),
+        };
+        let Some((bare, _)) = self.authenticated.clone() else {
+            return self.unexpected("authentication first");
+        };
+        self.bind_request = Some(iq);
+        self.state = State::AwaitingResource;
+        self.out.events.push_back(Event::BindRequested {
+            bare,
+            resource: bind.resource,
+        });
+    }
+
+    fn unexpected(&mut self, expected: &str) {
+        self.protocol(
+            StreamCondition::UnsupportedStanzaType,
+            &format!("expected {expected}"),
+        );
+    }
+
+    fn protocol(&mut self, condition: StreamCondition, text: &str) {
+        self.fail(Failure::Sent(StreamError::new(condition, Some(text))));
+    }
+
+    fn fail(&mut self, failure: Failure) {
+        let owed = self.state == State::AwaitingHeader;
+        if owed && matches!(failure, Failure::Sent(_) | Failure::TimedOut) {
+            self.send_header(None);
+        }
+        self.state = State::Failed;
+        self.sasl = None;
+        self.out.fail(failure, Event::Failed);
+    }
+
+    crate::outputs!(Event);
+}
+
+#[cfg(test)]
+mod tests;

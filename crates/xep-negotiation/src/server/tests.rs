@@ -1,0 +1,398 @@
+//! Scripted server negotiations: the client's side is written out as the
+//! bytes a client sends; the server's answers are checked as the bytes
+//! its writer produces. Full exchanges against the crate's client are in
+//! `sim::pair`.
+
+use std::time::{Duration, Instant};
+
+use xep_core::{DefinedCondition, ErrorType};
+use xep_sasl::ScramHash;
+
+use super::*;
+use crate::Error;
+use crate::sim::Wire;
+
+const HEADER: &str = "<?xml version='1.0'?><stream:stream xmlns='jabber:client' \
+    xmlns:stream='http://etherx.jabber.org/streams' to='example.org' version='1.0'>";
+const STARTTLS: &str = "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>";
+/// `\0juliet\0r0m30` and `\0juliet\0wrong`.
+const PLAIN_RIGHT: &str =
+    "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>AGp1bGlldAByMG0zMA==</auth>";
+const PLAIN_WRONG: &str =
+    "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>AGp1bGlldAB3cm9uZw==</auth>";
+const BIND: &str = "<iq type='set' id='b1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>balcony</resource></bind></iq>";
+
+/// The server, the wire of what the client sends, the server's writer
+/// and its transcript.
+struct Run {
+    now: Instant,
+    s: Server,
+    up: Wire,
+    down: Wire,
+    events: Vec<Event>,
+}
+
+fn config() -> Config {
+    Config::new(
+        "example.org".parse().unwrap(),
+        "s1",
+        b"server nonce bytes".to_vec(),
+    )
+}
+
+impl Run {
+    fn new(config: Config) -> Self {
+        let now = Instant::now();
+        let mut s = Server::new(config);
+        s.start(now).unwrap();
+        Run {
+            now,
+            s,
+            up: Wire::new(),
+            down: Wire::new(),
+            events: Vec::new(),
+        }
+    }
+
+    /// The client sends `bytes`; returns what the server wrote.
+    fn client(&mut self, bytes: &str) -> String {
+        self.up.in_flight.extend_from_slice(bytes.as_bytes());
+        for e in self.up.deliver() {
+            self.s.handle_stream_event(self.now, &e);
+        }
+        self.drain()
+    }
+
+    fn drain(&mut self) -> String {
+        let before = self.down.transcript.len();
+        while let Some(t) = self.s.poll_transmit() {
+            self.down.write(t);
+        }
+        while let Some(e) = self.s.poll_event() {
+            if e == Event::StreamRestart {
+                self.up.reader.restart();
+            }
+            self.events.push(e);
+        }
+        self.down.transcript[before..].to_string()
+    }
+
+    fn provide(&mut self, hash: ScramHash) -> String {
+        let c = StoredCredentials::from_password(hash, "r0m30", b"salt of juliet", 4096).unwrap();
+        self.s.provide_credentials(self.now, Some(c)).unwrap();
+        self.drain()
+    }
+
+    /// STARTTLS with `cb` as the server's channel binding.
+    fn tls(&mut self, cb: Vec<(ChannelBindingType, Vec<u8>)>) -> String {
+        self.client(&format!("{HEADER}{STARTTLS}"));
+        assert_eq!(self.events.pop(), Some(Event::StartTls));
+        self.up = Wire::new();
+        self.down = Wire::new();
+        self.s.tls_established(self.now, cb).unwrap();
+        self.client(HEADER)
+    }
+
+    fn failed(&self) -> &Failure {
+        match self.events.last() {
+            Some(Event::Failed(f)) => f,
+            other => panic!("not failed: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn features_follow_rfc_6120_order() {
+    let mut run = Run::new(config());
+    let first = run.client(HEADER);
+    assert_eq!(
+        first,
+        "<?xml version='1.0'?><stream:stream xmlns='jabber:client' \
+         xmlns:stream='http://etherx.jabber.org/streams' from='example.org' id='s1' \
+         version='1.0'><stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'>\
+         <required/></starttls></stream:features>"
+    );
+    let proceed = run.client(STARTTLS);
+    assert_eq!(
+        proceed,
+        "<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"
+    );
+    assert_eq!(run.s.state(), State::TlsHandshake);
+    run.up = Wire::new();
+    run.down = Wire::new();
+    run.s
+        .tls_established(
+            run.now,
+            vec![(ChannelBindingType::TlsExporter, vec![9; 32])],
+        )
+        .unwrap();
+    let second = run.client(HEADER);
+    assert!(second.contains("id='s1.2'"), "{second}");
+    assert!(
+        second.contains(
+            "<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>\
+             <mechanism>SCRAM-SHA-512-PLUS</mechanism>"
+        ),
+        "{second}"
+    );
+    assert!(second.contains("<mechanism>PLAIN</mechanism></mechanisms><sasl-channel-binding xmlns='urn:xmpp:sasl-cb:0'><channel-binding type='tls-exporter'/>"), "{second}");
+    assert!(!second.contains("starttls"));
+    run.client(PLAIN_RIGHT);
+    assert_eq!(
+        run.events.last(),
+        Some(&Event::CredentialsRequested {
+            username: "juliet".into(),
+            mechanism: Mechanism::Plain
+        })
+    );
+    assert_eq!(
+        run.provide(ScramHash::Sha256),
+        "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>"
+    );
+    assert_eq!(run.events.last(), Some(&Event::StreamRestart));
+    let third = run.client(HEADER);
+    assert!(
+        third.ends_with(
+            "<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></stream:features>"
+        ),
+        "{third}"
+    );
+    run.client(BIND);
+    let bare: BareJid = "juliet@example.org".parse().unwrap();
+    assert_eq!(
+        run.events.last(),
+        Some(&Event::BindRequested {
+            bare: bare.clone(),
+            resource: Some("balcony".into())
+        })
+    );
+    let jid = bare.with_resource_str("balcony").unwrap();
+    run.s.bind(run.now, jid.clone()).unwrap();
+    let result = run.drain();
+    assert!(
+        result.contains("type='result'")
+            && result.contains("<jid>juliet@example.org/balcony</jid>"),
+        "{result}"
+    );
+    assert_eq!(run.s.state(), State::Ready);
+    assert_eq!(run.s.poll_timeout(), None);
+    let Some(Event::Ready(ready)) = run.events.last() else {
+        panic!()
+    };
+    assert_eq!((&ready.bare, &ready.jid, ready.tls), (&bare, &jid, true));
+    assert!(!run.s.handle_stream_event(run.now, &StreamEvent::End));
+}
+
+#[test]
+fn auth_before_starttls_when_required_is_encryption_required() {
+    let mut run = Run::new(config());
+    run.client(HEADER);
+    let out = run.client(PLAIN_RIGHT);
+    assert!(
+        out.starts_with("<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><encryption-required/>"),
+        "{out}"
+    );
+    assert_eq!(run.s.state(), State::AwaitingRequest);
+}
+
+#[test]
+fn plain_in_the_clear_is_refused() {
+    let mut c = config();
+    c.tls = TlsOffer::Optional;
+    let mut run = Run::new(c);
+    let features = run.client(HEADER);
+    assert!(
+        features.contains("<mechanism>SCRAM-SHA-1</mechanism>"),
+        "{features}"
+    );
+    assert!(
+        !features.contains("PLAIN") && !features.contains("-PLUS"),
+        "{features}"
+    );
+    let out = run.client(PLAIN_RIGHT);
+    assert!(out.contains("<encryption-required/>"), "{out}");
+    assert!(matches!(
+        run.events.last(),
+        Some(Event::AuthenticationFailed {
+            condition: SaslCondition::EncryptionRequired,
+            attempts: 1
+        })
+    ));
+}
+
+#[test]
+fn a_wrong_password_then_too_many_attempts() {
+    let mut c = config();
+    c.max_attempts = 2;
+    let mut run = Run::new(c);
+    run.tls(Vec::new());
+    run.client(PLAIN_WRONG);
+    let out = run.provide(ScramHash::Sha256);
+    assert!(out.contains("<not-authorized/>"), "{out}");
+    assert_eq!(run.s.state(), State::AwaitingRequest);
+    run.client("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='X-UNKNOWN'>AA==</auth>");
+    let out = run.down.transcript.clone();
+    assert!(out.contains("<invalid-mechanism/>"), "{out}");
+    assert!(
+        out.contains("</failure><stream:error><policy-violation")
+            && out.ends_with("</stream:error></stream:stream>"),
+        "{out}"
+    );
+    let Failure::Sent(e) = run.failed() else {
+        panic!()
+    };
+    assert_eq!(e.condition, StreamCondition::PolicyViolation);
+}
+
+#[test]
+fn an_unknown_user_and_an_abort_are_failures() {
+    let mut run = Run::new(config());
+    run.tls(Vec::new());
+    run.client(PLAIN_RIGHT);
+    run.s.provide_credentials(run.now, None).unwrap();
+    assert!(run.drain().contains("<not-authorized/>"));
+    // SCRAM without an initial response: an empty challenge, then abort.
+    let out =
+        run.client("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='SCRAM-SHA-256'/>");
+    assert_eq!(out, "<challenge xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+    let out = run.client("<abort xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+    assert!(out.contains("<aborted/>"), "{out}");
+}
+
+#[test]
+fn bind_errors_follow_rfc_6120() {
+    let mut c = config();
+    // Any feature the caller announces with bind (here the legacy session).
+    let session = xep_core::Session { optional: true };
+    c.bound_features.push(Payload::new(session));
+    let mut run = Run::new(c);
+    run.tls(Vec::new());
+    run.client(PLAIN_RIGHT);
+    run.provide(ScramHash::Sha256);
+    let features = run.client(HEADER);
+    assert!(
+        features.contains(
+            "<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>\
+             <session xmlns='urn:ietf:params:xml:ns:xmpp-session'><optional/></session>"
+        ),
+        "{features}"
+    );
+    // Not a bind request: bad-request, and the negotiation goes on.
+    let out = run.client("<iq type='get' id='q1'><query xmlns='jabber:iq:roster'/></iq>");
+    assert!(
+        out.contains("type='error'") && out.contains("<bad-request"),
+        "{out}"
+    );
+    run.client(BIND);
+    run.s
+        .refuse_bind(
+            run.now,
+            StanzaError::new(ErrorType::Cancel, DefinedCondition::Conflict),
+        )
+        .unwrap();
+    let out = run.drain();
+    assert!(
+        out.contains("id='b1'") && out.contains("<conflict"),
+        "{out}"
+    );
+    assert_eq!(run.s.state(), State::AwaitingRequest);
+    run.client(BIND);
+    assert_eq!(run.s.state(), State::AwaitingResource);
+}
+
+#[test]
+fn the_negotiation_times_out_with_one_deadline() {
+    let mut run = Run::new(config());
+    let deadline = run.s.poll_timeout().unwrap();
+    run.client(HEADER);
+    assert_eq!(run.s.poll_timeout(), Some(deadline));
+    run.s.handle_timeout(run.now + Duration::from_secs(29));
+    assert_eq!(run.s.state(), State::AwaitingRequest);
+    run.s.handle_timeout(deadline);
+    let out = run.drain();
+    assert!(out.contains("<connection-timeout"), "{out}");
+    assert_eq!(run.failed(), &Failure::TimedOut);
+    assert_eq!(run.s.poll_timeout(), None);
+}
+
+#[test]
+fn a_timeout_before_the_header_answers_with_a_header_first() {
+    let mut run = Run::new(config());
+    run.s.handle_timeout(run.now + Duration::from_secs(30));
+    let out = run.drain();
+    assert!(
+        out.starts_with("<?xml version='1.0'?><stream:stream"),
+        "{out}"
+    );
+    assert!(out.ends_with("</stream:stream>"), "{out}");
+}
+
+#[test]
+fn misuse_is_wrong_state_and_sends_nothing() {
+    let now = Instant::now();
+    let mut s = Server::new(config());
+    let idle = |action| Error::WrongState {
+        action,
+        state: State::Idle,
+    };
+    assert!(!s.handle_stream_event(now, &StreamEvent::End));
+    assert_eq!(
+        s.tls_established(now, Vec::new()),
+        Err(idle("tls_established"))
+    );
+    assert_eq!(
+        s.provide_credentials(now, None),
+        Err(idle("provide_credentials"))
+    );
+    let jid: FullJid = "juliet@example.org/x".parse().unwrap();
+    assert_eq!(s.bind(now, jid), Err(idle("bind")));
+    let e = StanzaError::new(ErrorType::Cancel, DefinedCondition::NotAllowed);
+    assert_eq!(s.refuse_bind(now, e), Err(idle("refuse_bind")));
+    s.start(now).unwrap();
+    assert_eq!(
+        s.start(now),
+        Err(Error::WrongState {
+            action: "start",
+            state: State::AwaitingHeader
+        })
+    );
+    assert_eq!(s.poll_transmit(), None);
+    assert_eq!(s.poll_event(), None);
+}
+
+#[test]
+fn a_stanza_before_authentication_is_not_authorized() {
+    let mut run = Run::new(config());
+    run.client(HEADER);
+    run.client("<message to='romeo@example.net'><body>hi</body></message>");
+    let Failure::Sent(e) = run.failed() else {
+        panic!()
+    };
+    assert_eq!(e.condition, StreamCondition::NotAuthorized);
+}
+
+#[test]
+fn a_malformed_message_and_an_abort_during_the_lookup() {
+    let mut run = Run::new(config());
+    run.tls(Vec::new());
+    // "x" is no SCRAM client-first-message.
+    let out = run.client(
+        "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='SCRAM-SHA-256'>eA==</auth>",
+    );
+    assert!(out.contains("<malformed-request/>"), "{out}");
+    run.client(PLAIN_RIGHT);
+    assert_eq!(run.s.state(), State::AwaitingCredentials);
+    let out = run.client("<abort xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+    assert!(out.contains("<aborted/>"), "{out}");
+    assert_eq!(
+        run.s.provide_credentials(run.now, None),
+        Err(Error::WrongState {
+            action: "provide_credentials",
+            state: State::AwaitingRequest
+        })
+    );
+    assert!(matches!(
+        run.events.last(),
+        Some(Event::AuthenticationFailed { attempts: 2, .. })
+    ));
+}

@@ -1,0 +1,764 @@
+//! The crate's [`Client`] against its [`Server`] over real bytes (each
+//! end's `Transmit`s written by a `StreamWriter` and read by the other
+//! end's `StreamReader`; STARTTLS replaces both wires, as a TLS layer
+//! would), under a [`Setup`]: the server's offer, the client's policy and
+//! preferences, the right or a wrong password, the channel-binding data
+//! each end's TLS produces, and the server's caller granting or refusing
+//! the resource. The harness of the pairing tests and of the
+//! `negotiation-pair-machine` fuzz target.
+//!
+//! Invariants ([`check`]): both ends end Ready with the same JID and
+//! mechanism, or both fail with matching reasons (a stream error one end
+//! sent is the one the other received; a SASL `<failure/>` the client
+//! reports is the one the server sent; a client's refusal of the offer
+//! is a close to the server); never Ready with a wrong password; `-PLUS`
+//! only across matching channel bindings; PLAIN never in the clear
+//! unless the server allows it.
+
+use std::time::Instant;
+
+use xep_core::{DefinedCondition, ErrorType, SaslCondition, StanzaError};
+use xep_sasl::{ChannelBindingType, Mechanism, ScramHash, StoredCredentials};
+
+use super::Wire;
+use crate::Failure;
+use crate::client::{self, Client, TlsPolicy};
+use crate::server::{self, Server, TlsOffer};
+
+const USER: &str = "juliet";
+const PASSWORD: &str = "r0m30myr0m30";
+const WRONG: &str = "not the password";
+
+/// Both ends' configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Setup {
+    /// The server's STARTTLS offer.
+    pub server_tls: TlsOffer,
+    /// The mechanisms the server offers (before its filtering).
+    pub server_mechanisms: Vec<Mechanism>,
+    /// Whether the server offers PLAIN in the clear.
+    pub plain_in_clear: bool,
+    /// The client's TLS policy.
+    pub client_tls: TlsPolicy,
+    /// The client's acceptable mechanisms, preferred first.
+    pub client_mechanisms: Vec<Mechanism>,
+    /// Whether the client has the right password.
+    pub right_password: bool,
+    /// The `tls-exporter` data the server's TLS produces (`None`: none).
+    pub server_binding: Option<Vec<u8>>,
+    /// The `tls-exporter` data the client's TLS produces (`None`: none).
+    pub client_binding: Option<Vec<u8>>,
+    /// The server's caller refuses the resource with `conflict`.
+    pub bind_conflict: bool,
+    /// The resource the client asks for.
+    pub resource: Option<String>,
+    /// The server's attempt limit.
+    pub max_attempts: u32,
+}
+
+impl Default for Setup {
+    /// STARTTLS required, both ends' default mechanisms, the right
+    /// password, the same channel binding on both ends.
+    fn default() -> Self {
+        let cb = Some(vec![0x5a; 32]);
+        Setup {
+            server_tls: TlsOffer::Required,
+            server_mechanisms: server::Config::new(domain(), "x", "y").mechanisms,
+            plain_in_clear: false,
+            client_tls: TlsPolicy::Required,
+            client_mechanisms: Mechanism::SCRAM.to_vec(),
+            right_password: true,
+            server_binding: cb.clone(),
+            client_binding: cb,
+            bind_conflict: false,
+            resource: Some("balcony".into()),
+            max_attempts: 3,
+        }
+    }
+}
+
+fn domain() -> xep_element::jid::BareJid {
+    "example.org".parse().unwrap()
+}
+
+fn bindings(data: &Option<Vec<u8>>) -> Vec<(ChannelBindingType, Vec<u8>)> {
+    data.iter()
+        .map(|d| (ChannelBindingType::TlsExporter, d.clone()))
+        .collect()
+}
+
+/// How a pairing ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ended {
+    /// The client's end: its Ready or its failure.
+    pub client: Result<client::Ready, Failure>,
+    /// The server's end.
+    pub server: Result<server::Ready, Failure>,
+    /// The last SASL condition the server sent, if any.
+    pub sasl: Option<SaslCondition>,
+    /// Whether the server's caller refused the resource.
+    pub refused: bool,
+    /// What the client wrote, then what the server wrote (the last wire
+    /// of each direction).
+    pub transcripts: (String, String),
+}
+
+struct Pair {
+    setup: Setup,
+    now: Instant,
+    c: Client,
+    s: Server,
+    up: Wire,
+    down: Wire,
+    client: Option<Result<client::Ready, Failure>>,
+    server: Option<Result<server::Ready, Failure>>,
+    sasl: Option<SaslCondition>,
+    refused: bool,
+    plain_in_clear_seen: bool,
+    tls: bool,
+}
+
+impl Pair {
+    /// Moves output onto the wires and answers events, until nothing
+    /// moves.
+    fn pump(&mut self) {
+        for _ in 0..256 {
+            let mut moved = false;
+            while let Some(t) = self.c.poll_transmit() {
+                if let crate::Transmit::Auth(a) = &t
+                    && a.mechanism == "PLAIN"
+                    && !self.tls
+                {
+                    self.plain_in_clear_seen = true;
+                }
+                self.up.write(t);
+                moved = true;
+            }
+            while let Some(t) = self.s.poll_transmit() {
+                self.down.write(t);
+                moved = true;
+            }
+            moved |= self.client_events() | self.server_events();
+            if self.c.state() == client::State::TlsHandshake
+                && self.s.state() == server::State::TlsHandshake
+                && self.up.in_flight.is_empty()
+                && self.down.in_flight.is_empty()
+            {
+                // TLS is up: a new stream on each side.
+                self.tls = true;
+                self.up = Wire::new();
+                self.down = Wire::new();
+                let (cb_c, cb_s) = (
+                    bindings(&self.setup.client_binding),
+                    bindings(&self.setup.server_binding),
+                );
+                self.c.tls_established(self.now, cb_c).unwrap();
+                self.s.tls_established(self.now, cb_s).unwrap();
+                moved = true;
+            }
+            if !self.up.in_flight.is_empty() {
+                for e in self.up.deliver() {
+                    let mine =
+                        !matches!(self.s.state(), server::State::Ready | server::State::Failed);
+                    assert_eq!(self.s.handle_stream_event(self.now, &e), mine, "{e:?}");
+                }
+                moved = true;
+            }
+            if !self.down.in_flight.is_empty() {
+                for e in self.down.deliver() {
+                    let mine =
+                        !matches!(self.c.state(), client::State::Ready | client::State::Failed);
+                    assert_eq!(self.c.handle_stream_event(self.now, &e), mine, "{e:?}");
+                }
+                moved = true;
+            }
+            if !moved {
+                return;
+            }
+        }
+        panic!("the pair never settles");
+    }
+
+    fn client_events(&mut self) -> bool {
+        let mut any = false;
+        while let Some(e) = self.c.poll_event() {
+            any = true;
+            assert!(self.client.is_none(), "a second client outcome: {e:?}");
+            match e {
+                client::Event::StartTls => {}
+                client::Event::StreamRestart => self.down.reader.restart(),
+                client::Event::Ready(r) => self.client = Some(Ok(*r)),
+                client::Event::Failed(f) => self.client = Some(Err(f)),
+            }
+        }
+        any
+    }
+
+    fn server_events(&mut self) -> bool {
+        let mut any = false;
+        while let Some(e) = self.s.poll_event() {
+            any = true;
+            assert!(self.server.is_none(), "a second server outcome: {e:?}");
+            match e {
+                server::Event::StartTls => {}
+                server::Event::CredentialsRequested {
+                    username,
+                    mechanism,
+                } => {
+                    let hash = match mechanism {
+                        Mechanism::Scram(m) => m.hash,
+                        _ => ScramHash::Sha256,
+                    };
+                    let stored = (username == USER).then(|| {
+                        StoredCredentials::from_password(hash, PASSWORD, b"sim salt", 4096).unwrap()
+                    });
+                    self.s.provide_credentials(self.now, stored).unwrap();
+                }
+                server::Event::AuthenticationFailed { condition, .. } => {
+                    self.sasl = Some(condition);
+                }
+                server::Event::StreamRestart => self.up.reader.restart(),
+                server::Event::BindRequested { bare, resource } => {
+                    if self.setup.bind_conflict {
+                        self.refused = true;
+                        let e = StanzaError::new(ErrorType::Cancel, DefinedCondition::Conflict);
+                        self.s.refuse_bind(self.now, e).unwrap();
+                    } else {
+                        let r = resource.unwrap_or_else(|| "sim-chosen".into());
+                        let jid = bare.with_resource_str(&r).unwrap();
+                        self.s.bind(self.now, jid).unwrap();
+                    }
+                }
+                server::Event::Ready(r) => self.server = Some(Ok(*r)),
+                server::Event::Failed(f) => self.server = Some(Err(f)),
+            }
+        }
+        any
+    }
+}
+
+/// Runs the pairing to its end and checks the invariants (see the module
+/// documentation).
+pub fn check(now: Instant, setup: &Setup) -> Ended {
+    let mut sc = server::Config::new(domain(), "sim-s1", b"sim server nonce bytes".to_vec());
+    sc.tls = setup.server_tls;
+    sc.mechanisms = setup.server_mechanisms.clone();
+    sc.plain_in_clear = setup.plain_in_clear;
+    sc.max_attempts = setup.max_attempts;
+    let password = if setup.right_password {
+        PASSWORD
+    } else {
+        WRONG
+    };
+    let mut cc = client::Config::new(
+        "example.org".parse().unwrap(),
+        USER,
+        password,
+        b"sim client nonce bytes".to_vec(),
+    );
+    cc.tls = setup.client_tls;
+    cc.mechanisms = setup.client_mechanisms.clone();
+    cc.resource = setup.resource.clone();
+    let mut pair = Pair {
+        setup: setup.clone(),
+        now,
+        c: Client::new(cc),
+        s: Server::new(sc),
+        up: Wire::new(),
+        down: Wire::new(),
+        client: None,
+        server: None,
+        sasl: None,
+        refused: false,
+        plain_in_clear_seen: false,
+        tls: false,
+    };
+    pair.s.start(now).unwrap();
+    pair.c.start(now).unwrap();
+    pair.pump();
+    let ended = Ended {
+        client: pair.client.clone().unwrap_or_else(|| {
+            panic!(
+                "the client did not end: {:?} {:?}\n{}\n{}",
+                pair.c, pair.s, pair.up.transcript, pair.down.transcript
+            )
+        }),
+        server: pair.server.clone().expect("the server ended"),
+        sasl: pair.sasl.clone(),
+        refused: pair.refused,
+        transcripts: (pair.up.transcript.clone(), pair.down.transcript.clone()),
+    };
+    invariants(setup, &ended, pair.plain_in_clear_seen);
+    ended
+}
+
+fn invariants(setup: &Setup, e: &Ended, plain_in_clear: bool) {
+    match (&e.client, &e.server) {
+        (Ok(c), Ok(s)) => {
+            assert_eq!(c.jid, s.jid);
+            assert_eq!(c.mechanism, s.mechanism);
+            assert_eq!(c.tls, s.tls);
+            assert_eq!(s.bare.to_string(), format!("{USER}@example.org"));
+            assert!(setup.right_password, "Ready with a wrong password");
+            assert!(!setup.bind_conflict);
+            if c.mechanism.is_plus() {
+                assert!(c.tls && setup.client_binding.is_some());
+                assert_eq!(
+                    setup.client_binding, setup.server_binding,
+                    "-PLUS across mismatched channel bindings"
+                );
+            }
+        }
+        (Err(c), Err(s)) => match (c, s) {
+            (Failure::Received(r), Failure::Sent(x)) | (Failure::Sent(x), Failure::Received(r)) => {
+                assert_eq!(r.condition, x.condition);
+            }
+            (Failure::Sasl(f), Failure::Closed | Failure::Sent(_)) => {
+                assert_eq!(Some(&f.condition), e.sasl.as_ref(), "{e:?}");
+            }
+            (Failure::Bind(b), Failure::Closed) => {
+                assert!(e.refused);
+                assert_eq!(b.condition, DefinedCondition::Conflict);
+            }
+            (
+                Failure::TlsUnavailable
+                | Failure::TlsRequiredByServer
+                | Failure::NoMechanism(_)
+                | Failure::FeatureMissing("mechanisms"),
+                Failure::Closed,
+            ) => {}
+            other => panic!("mismatched failures: {other:?}"),
+        },
+        other => panic!("one end ready, the other not: {other:?}"),
+    }
+    assert!(
+        !plain_in_clear || setup.plain_in_clear,
+        "PLAIN in the clear"
+    );
+}
+
+/// The mechanisms a setup picks from, by bit.
+const MECHANISMS: [Mechanism; 5] = [
+    Mechanism::Plain,
+    Mechanism::Scram(xep_sasl::ScramMechanism::SHA_1),
+    Mechanism::Scram(xep_sasl::ScramMechanism::SHA_256),
+    Mechanism::Scram(xep_sasl::ScramMechanism::SHA_256_PLUS),
+    Mechanism::Scram(xep_sasl::ScramMechanism::SHA_512_PLUS),
+];
+const TLS_OFFERS: [TlsOffer; 3] = [TlsOffer::Required, TlsOffer::Optional, TlsOffer::Never];
+const TLS_POLICIES: [TlsPolicy; 3] = [TlsPolicy::Required, TlsPolicy::IfOffered, TlsPolicy::Never];
+const SETUP_BYTES: usize = 8;
+
+fn binding_from(b: u8) -> Option<Vec<u8>> {
+    match b % 3 {
+        0 => None,
+        1 => Some(vec![0x5a; 32]),
+        _ => Some(vec![7; 32]),
+    }
+}
+
+fn binding_to(b: &Option<Vec<u8>>) -> u8 {
+    match b.as_deref() {
+        None => 0,
+        Some([0x5a, ..]) => 1,
+        Some(_) => 2,
+    }
+}
+
+/// The mechanisms of bits `b` (bit 7: in reverse order).
+fn mechanisms_from(b: u8) -> Vec<Mechanism> {
+    let mut m: Vec<Mechanism> = (0..MECHANISMS.len())
+        .filter(|i| b & (1 << i) != 0)
+        .map(|i| MECHANISMS[i])
+        .collect();
+    if b & 0x80 != 0 {
+        m.reverse();
+    }
+    m
+}
+
+fn mechanisms_to(m: &[Mechanism]) -> u8 {
+    let mut b = 0u8;
+    for x in m {
+        b |= 1 << MECHANISMS.iter().position(|y| y == x).unwrap_or(0);
+    }
+    let reversed = m.windows(2).any(|w| {
+        MECHANISMS.iter().position(|y| *y == w[0]) > MECHANISMS.iter().position(|y| *y == w[1])
+    });
+    if reversed { b | 0x80 } else { b }
+}
+
+/// Decodes any bytes into a setup, one byte per field (a missing byte is
+/// 0): server TLS offer and client TLS policy (modulo 3), the server's
+/// and the client's mechanisms (bits of [`MECHANISMS`] order, bit 7 for
+/// the reverse), flags (PLAIN in the clear, right password, bind
+/// conflict, a resource asked), the server's and the client's
+/// channel-binding data (modulo 3: none, one value, another), the
+/// attempt limit (1 to 4).
+pub fn setup_from_bytes(data: &[u8]) -> Setup {
+    let b = |i: usize| data.get(i).copied().unwrap_or(0);
+    let flags = b(4);
+    Setup {
+        server_tls: TLS_OFFERS[usize::from(b(0) % 3)],
+        client_tls: TLS_POLICIES[usize::from(b(1) % 3)],
+        server_mechanisms: mechanisms_from(b(2)),
+        client_mechanisms: mechanisms_from(b(3)),
+        plain_in_clear: flags & 1 != 0,
+        right_password: flags & 2 != 0,
+        bind_conflict: flags & 4 != 0,
+        resource: (flags & 8 != 0).then(|| "balcony".into()),
+        server_binding: binding_from(b(5)),
+        client_binding: binding_from(b(6)),
+        max_attempts: 1 + u32::from(b(7) % 4),
+    }
+}
+
+/// The bytes [`setup_from_bytes`] decodes into `s` (for setups whose
+/// mechanisms are in [`MECHANISMS`] order or its reverse).
+pub fn setup_to_bytes(s: &Setup) -> Vec<u8> {
+    let pos = |x: usize| u8::try_from(x).unwrap_or(0);
+    let out = vec![
+        pos(TLS_OFFERS
+            .iter()
+            .position(|t| *t == s.server_tls)
+            .unwrap_or(0)),
+        pos(TLS_POLICIES
+            .iter()
+            .position(|t| *t == s.client_tls)
+            .unwrap_or(0)),
+        mechanisms_to(&s.server_mechanisms),
+        mechanisms_to(&s.client_mechanisms),
+        u8::from(s.plain_in_clear)
+            | u8::from(s.right_password) << 1
+            | u8::from(s.bind_conflict) << 2
+            | u8::from(s.resource.is_some()) << 3,
+        binding_to(&s.server_binding),
+        binding_to(&s.client_binding),
+        u8::try_from(s.max_attempts.saturating_sub(1) % 4).unwrap_or(0),
+    ];
+    debug_assert_eq!(out.len(), SETUP_BYTES);
+    out
+}
+
+/// Runs the setup decoded from `data` (the fuzz target's entry point).
+pub fn fuzz(now: Instant, data: &[u8]) {
+    let _ = check(now, &setup_from_bytes(data));
+}
+
+/// The scenarios of the scripted pairing tests, as bytes: the fuzz
+/// target's seeds.
+pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
+    let all = MECHANISMS.to_vec();
+    let ok = Setup {
+        server_mechanisms: all.clone(),
+        client_mechanisms: all.iter().rev().copied().collect(),
+        resource: Some("balcony".into()),
+        ..Setup::default()
+    };
+    let plain = vec![Mechanism::Plain];
+    [
+        ("plus-over-starttls", ok.clone()),
+        (
+            "no-channel-binding",
+            Setup {
+                server_binding: None,
+                ..ok.clone()
+            },
+        ),
+        (
+            "plain-over-tls",
+            Setup {
+                client_mechanisms: plain.clone(),
+                ..ok.clone()
+            },
+        ),
+        (
+            "wrong-password",
+            Setup {
+                right_password: false,
+                ..ok.clone()
+            },
+        ),
+        (
+            "mismatched-bindings",
+            Setup {
+                client_binding: Some(vec![7; 32]),
+                ..ok.clone()
+            },
+        ),
+        (
+            "plain-in-the-clear",
+            Setup {
+                server_tls: TlsOffer::Never,
+                client_tls: TlsPolicy::Never,
+                client_mechanisms: plain,
+                ..ok.clone()
+            },
+        ),
+        (
+            "tls-refused",
+            Setup {
+                client_tls: TlsPolicy::Never,
+                ..ok.clone()
+            },
+        ),
+        (
+            "bind-conflict",
+            Setup {
+                bind_conflict: true,
+                ..ok.clone()
+            },
+        ),
+        (
+            "last-attempt",
+            Setup {
+                right_password: false,
+                max_attempts: 1,
+                ..ok
+            },
+        ),
+    ]
+    .into_iter()
+    .map(|(n, s)| (n, setup_to_bytes(&s)))
+    .collect()
+}
+
+/// Each field's telling values as bytes: the fuzz target's dictionary.
+pub fn dictionary() -> Vec<Vec<u8>> {
+    vec![
+        vec![0, 0],
+        vec![1, 1],
+        vec![2, 2],
+        vec![0x1f, 0x9f],
+        vec![0x0f],
+        vec![0x18],
+        vec![1, 1],
+        vec![1, 2],
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use xep_sasl::ScramMechanism;
+
+    fn run(setup: Setup) -> Ended {
+        check(Instant::now(), &setup)
+    }
+
+    #[test]
+    fn scram_sha_256_plus_over_starttls_with_tls_exporter() {
+        let e = run(Setup {
+            server_mechanisms: vec![
+                Mechanism::Scram(ScramMechanism::SHA_256_PLUS),
+                Mechanism::Scram(ScramMechanism::SHA_256),
+            ],
+            ..Setup::default()
+        });
+        let c = e.client.unwrap();
+        assert_eq!(c.mechanism, Mechanism::Scram(ScramMechanism::SHA_256_PLUS));
+        assert_eq!(c.jid.to_string(), "juliet@example.org/balcony");
+        assert_eq!(e.server.unwrap().jid, c.jid);
+        let (up, down) = e.transcripts;
+        assert!(
+            up.contains(
+                "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='SCRAM-SHA-256-PLUS'"
+            ),
+            "{up}"
+        );
+        assert!(down.contains("<sasl-channel-binding"), "{down}");
+    }
+
+    #[test]
+    fn scram_sha_256_without_channel_binding() {
+        let e = run(Setup {
+            server_mechanisms: vec![
+                Mechanism::Scram(ScramMechanism::SHA_256_PLUS),
+                Mechanism::Scram(ScramMechanism::SHA_256),
+            ],
+            server_binding: None,
+            ..Setup::default()
+        });
+        assert_eq!(
+            e.client.unwrap().mechanism,
+            Mechanism::Scram(ScramMechanism::SHA_256)
+        );
+        assert!(e.server.is_ok());
+    }
+
+    #[test]
+    fn plain_over_tls() {
+        let e = run(Setup {
+            client_mechanisms: vec![Mechanism::Plain],
+            resource: None,
+            ..Setup::default()
+        });
+        let c = e.client.unwrap();
+        assert_eq!(c.mechanism, Mechanism::Plain);
+        assert!(c.tls);
+        assert_eq!(c.jid.to_string(), "juliet@example.org/sim-chosen");
+    }
+
+    #[test]
+    fn a_wrong_password_fails_both_ends_not_authorized() {
+        for mechanisms in [vec![Mechanism::Plain], Mechanism::SCRAM.to_vec()] {
+            let e = run(Setup {
+                client_mechanisms: mechanisms,
+                right_password: false,
+                ..Setup::default()
+            });
+            let Err(Failure::Sasl(f)) = e.client else {
+                panic!("{e:?}")
+            };
+            assert_eq!(f.condition, SaslCondition::NotAuthorized);
+            assert_eq!(e.server, Err(Failure::Closed));
+        }
+    }
+
+    #[test]
+    fn mismatched_channel_bindings_fail_plus() {
+        let e = run(Setup {
+            client_binding: Some(vec![1; 32]),
+            ..Setup::default()
+        });
+        let Err(Failure::Sasl(f)) = e.client else {
+            panic!("{e:?}")
+        };
+        assert_eq!(f.condition, SaslCondition::NotAuthorized);
+        assert!(e.server.is_err());
+    }
+
+    #[test]
+    fn plain_is_not_offered_in_the_clear() {
+        let e = run(Setup {
+            server_tls: TlsOffer::Never,
+            client_tls: TlsPolicy::Never,
+            client_mechanisms: vec![Mechanism::Plain],
+            ..Setup::default()
+        });
+        assert!(matches!(e.client, Err(Failure::NoMechanism(_))), "{e:?}");
+        assert_eq!(e.server, Err(Failure::Closed));
+    }
+
+    #[test]
+    fn no_tls_when_the_server_requires_it() {
+        let e = run(Setup {
+            client_tls: TlsPolicy::Never,
+            ..Setup::default()
+        });
+        assert_eq!(e.client, Err(Failure::TlsRequiredByServer));
+        assert_eq!(e.server, Err(Failure::Closed));
+    }
+
+    #[test]
+    fn a_bind_conflict_fails_both_ends() {
+        let e = run(Setup {
+            bind_conflict: true,
+            ..Setup::default()
+        });
+        let Err(Failure::Bind(b)) = e.client else {
+            panic!("{e:?}")
+        };
+        assert_eq!(b.condition, DefinedCondition::Conflict);
+        assert_eq!(e.server, Err(Failure::Closed));
+    }
+
+    #[test]
+    fn a_last_attempt_ends_with_policy_violation() {
+        let e = run(Setup {
+            right_password: false,
+            max_attempts: 1,
+            ..Setup::default()
+        });
+        assert!(matches!(e.client, Err(Failure::Sasl(_))), "{e:?}");
+        let Err(Failure::Sent(s)) = e.server else {
+            panic!("{e:?}")
+        };
+        assert_eq!(s.condition, xep_core::StreamCondition::PolicyViolation);
+    }
+
+    fn mechanisms() -> impl Strategy<Value = Vec<Mechanism>> {
+        let all = vec![
+            Mechanism::Plain,
+            Mechanism::Scram(ScramMechanism::SHA_1),
+            Mechanism::Scram(ScramMechanism::SHA_256),
+            Mechanism::Scram(ScramMechanism::SHA_256_PLUS),
+            Mechanism::Scram(ScramMechanism::SHA_512_PLUS),
+        ];
+        proptest::sample::subsequence(all.clone(), 0..=all.len()).prop_shuffle()
+    }
+
+    fn binding() -> impl Strategy<Value = Option<Vec<u8>>> {
+        prop_oneof![
+            Just(None),
+            Just(Some(vec![0x5a; 32])),
+            Just(Some(vec![7; 32]))
+        ]
+    }
+
+    prop_compose! {
+        fn setup()(
+            server_tls in prop_oneof![Just(TlsOffer::Required), Just(TlsOffer::Optional), Just(TlsOffer::Never)],
+            server_mechanisms in mechanisms(),
+            plain_in_clear in any::<bool>(),
+            client_tls in prop_oneof![Just(TlsPolicy::Required), Just(TlsPolicy::IfOffered), Just(TlsPolicy::Never)],
+            client_mechanisms in mechanisms(),
+            right_password in any::<bool>(),
+            server_binding in binding(),
+            client_binding in binding(),
+            bind_conflict in any::<bool>(),
+            resource in prop_oneof![Just(None), Just(Some("balcony".to_string()))],
+            max_attempts in 1u32..4,
+        ) -> Setup {
+            Setup {
+                server_tls, server_mechanisms, plain_in_clear, client_tls, client_mechanisms,
+                right_password, server_binding, client_binding, bind_conflict, resource,
+                max_attempts,
+            }
+        }
+    }
+
+    #[test]
+    fn seeds_replay_and_encode_their_setups() {
+        assert_eq!(seeds().len(), 9);
+        for (name, data) in seeds() {
+            eprintln!("seed {name}");
+            assert_eq!(setup_to_bytes(&setup_from_bytes(&data)), data);
+            fuzz(Instant::now(), &data);
+        }
+        assert!(dictionary().len() > 4);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+
+        #[test]
+        fn any_bytes_keep_the_invariants(data in proptest::collection::vec(any::<u8>(), 0..SETUP_BYTES + 2)) {
+            fuzz(Instant::now(), &data);
+        }
+
+        /// Both Ready with the same JID, or both failed for matching
+        /// reasons; never Ready with a wrong password or across
+        /// mismatched channel bindings (checked by [`check`]); and Ready
+        /// whenever nothing stands in the way.
+        #[test]
+        fn client_and_server_agree(setup in setup()) {
+            let e = check(Instant::now(), &setup);
+            let tls = setup.server_tls != TlsOffer::Never && setup.client_tls != TlsPolicy::Never;
+            let common = setup.client_mechanisms.iter().any(|m| {
+                setup.server_mechanisms.contains(m)
+                    && (!m.is_plus() || (setup.client_binding.is_some() && setup.server_binding.is_some()))
+            });
+            let bindings_agree = setup.client_binding == setup.server_binding
+                || setup.client_binding.is_none()
+                || setup.server_binding.is_none();
+            let plus_offered = setup.server_mechanisms.iter().any(|m| m.is_plus());
+            if tls && common && bindings_agree && setup.right_password && !setup.bind_conflict
+                && !(plus_offered && setup.server_binding.is_some() && setup.client_binding.is_none())
+            {
+                prop_assert!(e.client.is_ok(), "{:?} {:?}", setup, e);
+            }
+        }
+    }
+}
