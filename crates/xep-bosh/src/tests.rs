@@ -964,33 +964,10 @@ fn sim_fuzz_seeds_and_crash_fixtures_replay() {
         eprintln!("seed {name}");
         crate::sim::fuzz(Instant::now(), data);
     }
-    for (path, data) in crash_fixtures("bosh-machine") {
+    for (path, data) in xep_element::testdata::crash_fixtures("xep-bosh", "bosh-machine") {
         eprintln!("replaying {}", path.display());
         crate::sim::fuzz(Instant::now(), &data);
     }
-}
-
-/// The files of `fixtures/xep-bosh/fuzz/<target>/` (inputs that crashed
-/// a fuzz target once), sorted, without the `.md` notes.
-fn crash_fixtures(target: &str) -> Vec<(std::path::PathBuf, Vec<u8>)> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/xep-bosh/fuzz")
-        .join(target);
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_none_or(|x| x != "md"))
-        .collect();
-    files.sort();
-    files
-        .into_iter()
-        .map(|p| {
-            let data = std::fs::read(&p).unwrap();
-            (p, data)
-        })
-        .collect()
 }
 
 #[test]

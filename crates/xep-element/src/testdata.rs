@@ -50,6 +50,33 @@ pub fn elements_in<'a>(doc: &'a str, open: &str, name: &str) -> Vec<&'a str> {
     out
 }
 
+/// The inputs that made the fuzz target `target` fail once, kept under
+/// `fixtures/<krate>/fuzz/<target>/` (see fixtures/README.md), sorted by
+/// path, without their `.md` notes: the tests of the target's crate
+/// replay them. Empty when the folder is absent.
+pub fn crash_fixtures(krate: &str, target: &str) -> Vec<(PathBuf, Vec<u8>)> {
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures"))
+        .join(krate)
+        .join("fuzz")
+        .join(target);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_none_or(|x| x != "md"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            let data =
+                std::fs::read(&p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()));
+            (p, data)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

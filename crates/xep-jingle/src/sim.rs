@@ -1711,30 +1711,6 @@ pub fn dictionary() -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// The files of `fixtures/xep-jingle/fuzz/<target>/` (inputs that crashed
-/// a fuzz target once), sorted, without the `.md` notes.
-#[cfg(test)]
-pub(crate) fn crash_fixtures(target: &str) -> Vec<(std::path::PathBuf, Vec<u8>)> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/xep-jingle/fuzz")
-        .join(target);
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_none_or(|x| x != "md"))
-        .collect();
-    files.sort();
-    files
-        .into_iter()
-        .map(|p| {
-            let data = std::fs::read(&p).unwrap();
-            (p, data)
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -1954,7 +1930,7 @@ mod tests {
             eprintln!("seed {name}");
             fuzz(Instant::now(), data);
         }
-        let fixtures = crash_fixtures("jingle-machine");
+        let fixtures = xep_element::testdata::crash_fixtures("xep-jingle", "jingle-machine");
         assert!(!fixtures.is_empty());
         for (path, data) in fixtures {
             eprintln!("replaying {}", path.display());

@@ -898,31 +898,8 @@ fn fuzz_seeds_and_crash_fixtures_replay() {
         assert!(!ops.is_empty(), "seed {name}");
         crate::sim::fuzz(Instant::now(), data);
     }
-    for (path, data) in crash_fixtures("sm-machine") {
+    for (path, data) in xep_element::testdata::crash_fixtures("xep-sm", "sm-machine") {
         eprintln!("replaying {}", path.display());
         crate::sim::fuzz(Instant::now(), &data);
     }
-}
-
-/// The files of `fixtures/xep-sm/fuzz/<target>/` (inputs that crashed a
-/// fuzz target once), sorted, without the `.md` notes.
-fn crash_fixtures(target: &str) -> Vec<(std::path::PathBuf, Vec<u8>)> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/xep-sm/fuzz")
-        .join(target);
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_none_or(|x| x != "md"))
-        .collect();
-    files.sort();
-    files
-        .into_iter()
-        .map(|p| {
-            let data = std::fs::read(&p).unwrap();
-            (p, data)
-        })
-        .collect()
 }

@@ -273,7 +273,7 @@ mod fuzz_tests {
             seeds += 1;
         }
         assert!(seeds >= 3);
-        for (path, data) in crate::sim::crash_fixtures("jingle-sdp") {
+        for (path, data) in xep_element::testdata::crash_fixtures("xep-jingle", "jingle-sdp") {
             eprintln!("replaying {}", path.display());
             super::fuzz(&data);
         }

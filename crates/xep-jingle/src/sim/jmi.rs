@@ -754,7 +754,7 @@ mod tests {
             eprintln!("seed {name}");
             fuzz(Instant::now(), data);
         }
-        for (path, data) in crate::sim::crash_fixtures("jmi-machine") {
+        for (path, data) in xep_element::testdata::crash_fixtures("xep-jingle", "jmi-machine") {
             eprintln!("replaying {}", path.display());
             fuzz(Instant::now(), &data);
         }
