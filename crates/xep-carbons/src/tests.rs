@@ -1,5 +1,4 @@
 use super::*;
-use xep_element::Registry;
 
 fn jid(s: &str) -> Jid {
     s.parse().unwrap()
@@ -32,10 +31,7 @@ fn elements_round_trip_on_both_paths() {
         "<disable xmlns='urn:xmpp:carbons:2'/>",
         "<private xmlns='urn:xmpp:carbons:2'/>",
     ] {
-        let dom: xep_element::minidom::Element = xml.parse().unwrap();
-        let reg = Registry::new().with(crate::ELEMENTS);
-        let v = reg.parse_dom(&dom).unwrap().expect("registered");
-        assert!(xep_element::is_equivalent(&v.to_dom(), &dom), "{xml}");
+        xep_element::testdata::assert_round_trips(crate::ELEMENTS, xml);
     }
     let xml = format!(
         "<sent xmlns='urn:xmpp:carbons:2'><forwarded xmlns='urn:xmpp:forward:0'>{FROM_ROMEO}</forwarded></sent>"

@@ -77,6 +77,33 @@ pub fn crash_fixtures(krate: &str, target: &str) -> Vec<(PathBuf, Vec<u8>)> {
         .collect()
 }
 
+/// Asserts that `xml`, one element, is typed by a registry of `elements`
+/// and comes back equivalent on both paths: DOM to typed to DOM, and
+/// typed to bytes read back as a DOM. Panics, naming the element, when it
+/// is not registered or changes.
+pub fn assert_round_trips(elements: &'static [crate::ElementInfo], xml: &str) {
+    let dom: minidom::Element = xml
+        .parse()
+        .unwrap_or_else(|e| panic!("{xml}: not XML ({e})"));
+    let typed = crate::Registry::new()
+        .with(elements)
+        .parse_dom(&dom)
+        .unwrap_or_else(|e| panic!("{xml}: {e}"))
+        .unwrap_or_else(|| panic!("{xml}: not registered"));
+    if let Err(d) = crate::equivalent(&dom, &typed.to_dom()) {
+        panic!("{xml}: the DOM round trip changed the element {d}");
+    }
+    let mut w = crate::XmlWriter::with_default_ns("");
+    typed.write_xml(&mut w);
+    let bytes = String::from_utf8(w.into_bytes()).expect("the writer writes UTF-8");
+    let back: minidom::Element = bytes
+        .parse()
+        .unwrap_or_else(|e| panic!("{xml}: written as {bytes}, which does not parse ({e})"));
+    if let Err(d) = crate::equivalent(&dom, &back) {
+        panic!("{xml}: the byte round trip changed the element {d}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
