@@ -1,0 +1,699 @@
+//! The scenarios, each run against one server. A scenario passes only on
+//! what it checked; a feature the server does not offer is reported as
+//! not offered, never as a pass.
+
+use std::time::{Duration, Instant};
+
+use xep_core::{
+    ContentNs, Iq, IqType, Item, Message, Presence, PresenceType, Roster, SaslCondition,
+    StreamError, StreamEvent, Subscription,
+};
+use xep_element::jid::Jid;
+use xep_element::{Payload, XmlElement};
+use xep_negotiation::client::{self, TlsPolicy};
+use xep_negotiation::{Failure, component};
+use xep_sasl::{Mechanism, ScramMechanism, SelectError};
+
+use crate::pki;
+use crate::servers::{self, ACCOUNTS, DOMAIN, Server};
+use crate::session::{self, ConnectError, Endpoint, Link, Session, SessionError, bytes_of};
+use crate::transport::Transport;
+
+/// A scenario's verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything checked held; what was checked.
+    Pass(String),
+    /// Something did not hold: what, with the evidence.
+    Fail(String),
+    /// The server does not offer what the scenario needs.
+    NotOffered(String),
+}
+
+impl Outcome {
+    /// `pass`, `fail` or `not offered`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Outcome::Pass(_) => "pass",
+            Outcome::Fail(_) => "fail",
+            Outcome::NotOffered(_) => "not offered",
+        }
+    }
+
+    /// The detail.
+    pub fn detail(&self) -> &str {
+        match self {
+            Outcome::Pass(s) | Outcome::Fail(s) | Outcome::NotOffered(s) => s,
+        }
+    }
+}
+
+/// What a scenario gets: the server and how to reach it.
+pub struct Ctx<'a> {
+    /// The server under test.
+    pub server: &'a Server,
+    /// Its c2s endpoint, with the run's CA trusted.
+    pub endpoint: Endpoint,
+}
+
+impl<'a> Ctx<'a> {
+    /// The context of `server`: its c2s address, and a TLS client
+    /// configuration that trusts the run's CA and nothing else.
+    pub fn new(server: &'a Server) -> Result<Ctx<'a>, rustls::Error> {
+        Ok(Ctx {
+            endpoint: Endpoint {
+                addr: server.c2s(),
+                tls: server.pki.client_config()?,
+            },
+            server,
+        })
+    }
+}
+
+/// One scenario.
+pub struct Scenario {
+    /// Its name on the command line.
+    pub name: &'static str,
+    /// What it checks.
+    pub what: &'static str,
+    /// The run.
+    pub run: fn(&Ctx) -> Outcome,
+}
+
+/// Every scenario, in the order they run.
+pub const ALL: &[Scenario] = &[
+    Scenario {
+        name: "connect-scram-sha-1",
+        what: "STARTTLS, SCRAM-SHA-1, bind",
+        run: |c| connect_with(c, &[Mechanism::Scram(ScramMechanism::SHA_1)]),
+    },
+    Scenario {
+        name: "connect-scram-sha-256",
+        what: "STARTTLS, SCRAM-SHA-256, bind",
+        run: |c| connect_with(c, &[Mechanism::Scram(ScramMechanism::SHA_256)]),
+    },
+    Scenario {
+        name: "connect-scram-sha-512",
+        what: "STARTTLS, SCRAM-SHA-512, bind",
+        run: |c| connect_with(c, &[Mechanism::Scram(ScramMechanism::SHA_512)]),
+    },
+    Scenario {
+        name: "connect-scram-plus",
+        what: "STARTTLS, a SCRAM -PLUS mechanism with the channel binding the server offers",
+        run: |c| {
+            connect_with(
+                c,
+                &[
+                    Mechanism::Scram(ScramMechanism::SHA_512_PLUS),
+                    Mechanism::Scram(ScramMechanism::SHA_256_PLUS),
+                    Mechanism::Scram(ScramMechanism::SHA_1_PLUS),
+                ],
+            )
+        },
+    },
+    Scenario {
+        name: "connect-plain",
+        what: "STARTTLS, PLAIN over TLS, bind",
+        run: |c| connect_with(c, &[Mechanism::Plain]),
+    },
+    Scenario {
+        name: "wrong-password",
+        what: "a wrong password gives SASL not-authorized, typed",
+        run: wrong_password,
+    },
+    Scenario {
+        name: "resource-conflict",
+        what: "a second session binding the same resource (RFC 6120 §7.7.2.2)",
+        run: resource_conflict,
+    },
+    Scenario {
+        name: "messages",
+        what: "chat messages both ways between two accounts",
+        run: messages,
+    },
+    Scenario {
+        name: "roster",
+        what: "roster get, add (push + result), remove, versioning (RFC 6121 §2)",
+        run: roster,
+    },
+    Scenario {
+        name: "presence-subscription",
+        what: "subscribe / subscribed between two accounts, with the roster pushes",
+        run: subscription,
+    },
+    Scenario {
+        name: "disco-server",
+        what: "the server's disco#info typed (XEP-0030) without loss",
+        run: disco_server,
+    },
+    Scenario {
+        name: "component",
+        what: "an XEP-0114 component logs in and exchanges messages with a client",
+        run: component_scenario,
+    },
+];
+
+const T: Duration = Duration::from_secs(10);
+
+fn soon() -> Instant {
+    Instant::now() + T
+}
+
+/// The client configuration for account `n` of [`ACCOUNTS`].
+pub fn config(n: usize, mechanisms: &[Mechanism]) -> client::Config {
+    let (user, password) = ACCOUNTS[n];
+    let mut c = client::Config::new(
+        DOMAIN.parse().expect("a domain"),
+        user,
+        password.to_owned(),
+        pki::random(24),
+    );
+    c.mechanisms = mechanisms.to_vec();
+    c.tls = TlsPolicy::Required;
+    c
+}
+
+fn fail_connect(e: ConnectError) -> Outcome {
+    Outcome::Fail(format!(
+        "{}; received:\n    {}",
+        e.error,
+        e.transcript.join("\n    ")
+    ))
+}
+
+fn login(c: &Ctx, n: usize, resource: Option<&str>) -> Result<Session, Outcome> {
+    let mut cfg = config(n, &Mechanism::SCRAM);
+    cfg.resource = resource.map(str::to_owned);
+    session::connect(&c.endpoint, DOMAIN, cfg).map_err(fail_connect)
+}
+
+macro_rules! check {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Outcome::Fail(format!($($msg)+));
+        }
+    };
+}
+
+macro_rules! attempt {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(e) => return Outcome::Fail(format!("{}: {e}", stringify!($e))),
+        }
+    };
+}
+
+macro_rules! logged_in {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(o) => return o,
+        }
+    };
+}
+
+fn connect_with(c: &Ctx, mechanisms: &[Mechanism]) -> Outcome {
+    match session::connect(&c.endpoint, DOMAIN, config(0, mechanisms)) {
+        Ok(s) => {
+            let jid = s.jid.clone();
+            let m = s.mechanism;
+            let cb = s.bindings.clone();
+            check!(
+                jid.node().map(|n| n.as_str()) == Some(ACCOUNTS[0].0)
+                    && jid.domain().as_str() == DOMAIN,
+                "bound {jid}, not an alice@{DOMAIN} resource"
+            );
+            attempt!(s.close(soon()));
+            Outcome::Pass(format!(
+                "bound {jid} with {} (transport bindings {cb:?})",
+                m.name()
+            ))
+        }
+        Err(ConnectError {
+            error: SessionError::Negotiation(Failure::NoMechanism(SelectError::NoCommonMechanism)),
+            transcript,
+        }) => Outcome::NotOffered(format!(
+            "none of {:?} offered; {}",
+            mechanisms.iter().map(|m| m.name()).collect::<Vec<_>>(),
+            transcript
+                .iter()
+                .find(|l| l.contains("mechanisms"))
+                .cloned()
+                .unwrap_or_default()
+        )),
+        Err(e) => fail_connect(e),
+    }
+}
+
+fn wrong_password(c: &Ctx) -> Outcome {
+    let mut cfg = config(0, &Mechanism::SCRAM);
+    cfg.password = "not-the-password".to_owned().into();
+    match session::connect(&c.endpoint, DOMAIN, cfg) {
+        Ok(s) => Outcome::Fail(format!("logged in as {} with a wrong password", s.jid)),
+        Err(ConnectError {
+            error: SessionError::Negotiation(Failure::Sasl(f)),
+            ..
+        }) if f.condition == SaslCondition::NotAuthorized => {
+            Outcome::Pass("SASL failure not-authorized, typed".into())
+        }
+        Err(e) => Outcome::Fail(format!(
+            "expected SASL not-authorized: {}; received:\n    {}",
+            e.error,
+            e.transcript.join("\n    ")
+        )),
+    }
+}
+
+fn resource_conflict(c: &Ctx) -> Outcome {
+    let mut first = logged_in!(login(c, 0, Some("same")));
+    check!(
+        first.jid.resource().as_str() == "same",
+        "first session bound {}",
+        first.jid
+    );
+    match session::connect(&c.endpoint, DOMAIN, {
+        let mut cfg = config(0, &Mechanism::SCRAM);
+        cfg.resource = Some("same".into());
+        cfg
+    }) {
+        Ok(second) if second.jid.resource().as_str() == "same" => {
+            // §7.7.2.2 option 1: the old session is terminated with
+            // <conflict/>.
+            let got = first.wait_for("the first session's <conflict/>", soon(), |p| {
+                p.get::<StreamError>().and_then(Result::ok)
+            });
+            match got {
+                Err(SessionError::Unexpected(s)) if s.contains("Conflict") => Outcome::Pass(
+                    "the new session took the resource; the old one got <conflict/>".into(),
+                ),
+                other => Outcome::Fail(format!(
+                    "the new session took the resource, and the old one got {other:?}, not <conflict/>"
+                )),
+            }
+        }
+        Ok(second) => Outcome::Pass(format!(
+            "the server gave the second session another resource ({})",
+            second.jid
+        )),
+        Err(ConnectError {
+            error: SessionError::Negotiation(Failure::Bind(e)),
+            ..
+        }) => Outcome::Pass(format!("bind refused: {e:?}")),
+        Err(e) => fail_connect(e),
+    }
+}
+
+fn body_of(p: &Payload) -> Option<Message> {
+    match p.get::<Message>() {
+        Some(Ok(m)) if m.body(None).is_some() => Some(m),
+        _ => None,
+    }
+}
+
+fn messages(c: &Ctx) -> Outcome {
+    let mut a = logged_in!(login(c, 0, Some("msg-a")));
+    let mut b = logged_in!(login(c, 1, Some("msg-b")));
+    attempt!(a.send(&Presence::available()));
+    attempt!(b.send(&Presence::available()));
+    for (forward, text) in [(true, "hello from alice ✓"), (false, "and back from bob ✓")] {
+        let (from, to) = if forward {
+            (&mut a, &mut b)
+        } else {
+            (&mut b, &mut a)
+        };
+        let mut m = Message::chat(Jid::from(to.jid.clone()), text);
+        m.id = Some(from.id());
+        attempt!(from.send(&m));
+        let got = attempt!(to.wait_for("the message", soon(), body_of));
+        check!(
+            got.body(None) == Some(text),
+            "body {:?}, sent {text:?}",
+            got.body(None)
+        );
+        check!(
+            got.from == Some(Jid::from(from.jid.clone())),
+            "from {:?}, sent by {}",
+            got.from,
+            from.jid
+        );
+        check!(got.id == m.id, "id {:?}, sent {:?}", got.id, m.id);
+    }
+    attempt!(a.close(soon()));
+    attempt!(b.close(soon()));
+    Outcome::Pass("both bodies arrived intact, with the sender's full JID and the id".into())
+}
+
+fn roster_of(iq: &Iq) -> Option<Roster> {
+    iq.payloads
+        .iter()
+        .find_map(|p| p.get::<Roster>())
+        .and_then(Result::ok)
+}
+
+/// Answers a roster push and returns its items, checking it comes from
+/// the account itself (RFC 6121 §2.1.6: a push from anyone else is
+/// refused).
+fn answer_push(s: &mut Session, push: &Iq) -> Result<Vec<Item>, SessionError> {
+    let own = Jid::from(s.jid.to_bare());
+    if push.from.as_ref().is_some_and(|f| *f != own) {
+        return Err(SessionError::Unexpected(format!(
+            "a roster push from {:?}, not from the account (RFC 6121 §2.1.6)",
+            push.from
+        )));
+    }
+    s.send(&push.result(None))?;
+    Ok(roster_of(push).map(|r| r.items).unwrap_or_default())
+}
+
+fn is_push(p: &Payload) -> Option<Iq> {
+    match p.get::<Iq>() {
+        Some(Ok(iq)) if iq.type_ == IqType::Set && roster_of(&iq).is_some() => Some(iq),
+        _ => None,
+    }
+}
+
+/// Waits for the next roster push, answers it, returns its items.
+fn roster_push(s: &mut Session) -> Result<Vec<Item>, SessionError> {
+    let push = s.wait_for("a roster push", soon(), is_push)?;
+    answer_push(s, &push)
+}
+
+/// Sends a roster set and waits for both its result and the push it
+/// causes, in whichever order they come (RFC 6121 §2.3.2 does not fix
+/// one).
+fn roster_set(s: &mut Session, item: Item) -> Result<(Iq, Vec<Item>), SessionError> {
+    let set = Iq::set(
+        s.id(),
+        None,
+        Payload::new(Roster {
+            items: vec![item],
+            ..Roster::default()
+        }),
+    );
+    let id = set.id.clone();
+    s.send(&set)?;
+    let (mut result, mut pushed) = (None, None);
+    while result.is_none() || pushed.is_none() {
+        let got = s.wait_for("the roster set's result and push", soon(), |p| {
+            if let Some(push) = is_push(p) {
+                return Some(Err(push));
+            }
+            match p.get::<Iq>() {
+                Some(Ok(iq)) if iq.id == id => Some(Ok(iq)),
+                _ => None,
+            }
+        })?;
+        match got {
+            Ok(r) => {
+                if r.type_ == IqType::Error {
+                    return Ok((r, Vec::new()));
+                }
+                result = Some(r);
+            }
+            Err(push) => pushed = Some(answer_push(s, &push)?),
+        }
+    }
+    Ok((result.expect("set"), pushed.expect("set")))
+}
+
+fn roster(c: &Ctx) -> Outcome {
+    let mut a = logged_in!(login(c, 0, Some("roster")));
+    let contact: Jid = format!("dave@{DOMAIN}").parse().expect("a JID");
+    let get = attempt!(a.iq(Iq::get("", None, Payload::new(Roster::default())), soon()));
+    check!(
+        get.type_ == IqType::Result,
+        "roster get: {}",
+        bytes_of(&get.to_element())
+    );
+    let before = roster_of(&get).map(|r| r.items).unwrap_or_default();
+    check!(
+        before.iter().all(|i| i.jid != contact),
+        "dave already in the roster"
+    );
+
+    let mut item = Item::new(contact.clone());
+    item.name = Some("Dave".into());
+    item.groups = vec!["Interop".into()];
+    let (res, pushed) = attempt!(roster_set(&mut a, item));
+    check!(
+        res.type_ == IqType::Result,
+        "roster set: {}",
+        bytes_of(&res.to_element())
+    );
+    check!(
+        pushed.iter().any(|i| i.jid == contact
+            && i.name.as_deref() == Some("Dave")
+            && i.groups == ["Interop"]),
+        "the push does not carry the item: {pushed:?}"
+    );
+
+    let mut remove = Item::new(contact.clone());
+    remove.subscription = Some(Subscription::Remove);
+    let (res, pushed) = attempt!(roster_set(&mut a, remove));
+    check!(
+        res.type_ == IqType::Result,
+        "roster remove: {}",
+        bytes_of(&res.to_element())
+    );
+    check!(
+        pushed
+            .iter()
+            .any(|i| i.jid == contact && i.subscription == Some(Subscription::Remove)),
+        "the removal push: {pushed:?}"
+    );
+    let after = attempt!(a.iq(Iq::get("", None, Payload::new(Roster::default())), soon()));
+    check!(
+        roster_of(&after).is_none_or(|r| r.items.iter().all(|i| i.jid != contact)),
+        "dave is still in the roster"
+    );
+
+    // Versioning (§2.6), where the server announces it.
+    let ver_offered = a
+        .features
+        .features
+        .iter()
+        .any(|f| f.to_element().is("ver", "urn:xmpp:features:rosterver"));
+    let versioning = if ver_offered {
+        let q = Roster {
+            ver: Some(String::new()),
+            ..Roster::default()
+        };
+        let r = attempt!(a.iq(Iq::get("", None, Payload::new(q)), soon()));
+        let ver = roster_of(&r).and_then(|r| r.ver);
+        check!(
+            ver.is_some(),
+            "versioning announced but no ver in the result"
+        );
+        let q = Roster {
+            ver: ver.clone(),
+            ..Roster::default()
+        };
+        let r = attempt!(a.iq(Iq::get("", None, Payload::new(q)), soon()));
+        check!(
+            r.type_ == IqType::Result && roster_of(&r).is_none_or(|r| r.items.is_empty()),
+            "asked with the current ver, got items: {}",
+            bytes_of(&r.to_element())
+        );
+        format!(
+            "versioning: ver {:?}, an empty result for it",
+            ver.unwrap_or_default()
+        )
+    } else {
+        "versioning not announced".into()
+    };
+    attempt!(a.close(soon()));
+    Outcome::Pass(format!(
+        "get, add with push, remove with push; {versioning}"
+    ))
+}
+
+fn subscription(c: &Ctx) -> Outcome {
+    let mut b = logged_in!(login(c, 1, Some("sub")));
+    let mut d = logged_in!(login(c, 2, Some("sub")));
+    // Only resources that asked for the roster are sent pushes
+    // ("interested resources", RFC 6121 §2.1.6).
+    for s in [&mut b, &mut d] {
+        let r = attempt!(s.iq(Iq::get("", None, Payload::new(Roster::default())), soon()));
+        check!(
+            r.type_ == IqType::Result,
+            "roster get: {}",
+            bytes_of(&r.to_element())
+        );
+        attempt!(s.send(&Presence::available()));
+    }
+    let carol = Jid::from(d.jid.to_bare());
+    let bob = Jid::from(b.jid.to_bare());
+    attempt!(b.send(&Presence::of_type(
+        PresenceType::Subscribe,
+        Some(carol.clone())
+    )));
+    // Bob's roster shows the pending request (ask='subscribe').
+    let pushed = attempt!(roster_push(&mut b));
+    check!(
+        pushed.iter().any(|i| i.jid == carol),
+        "bob's push: {pushed:?}"
+    );
+    let req = attempt!(d.wait_for(
+        "the subscription request",
+        soon(),
+        |p| match p.get::<Presence>() {
+            Some(Ok(pr)) if pr.type_ == Some(PresenceType::Subscribe) => Some(pr),
+            _ => None,
+        }
+    ));
+    check!(
+        req.from == Some(bob.clone()),
+        "subscribe from {:?}, not {bob}",
+        req.from
+    );
+    attempt!(d.send(&Presence::of_type(
+        PresenceType::Subscribed,
+        Some(bob.clone())
+    )));
+    // The push with subscription='to' and carol's <subscribed/>, in
+    // whichever order the server sends them (RFC 6121 §3.1.6).
+    let (mut to, mut subscribed) = (false, None);
+    while !to || subscribed.is_none() {
+        let got = attempt!(
+            b.wait_for("the roster push and carol's subscribed", soon(), |p| {
+                if let Some(push) = is_push(p) {
+                    return Some(Err(push));
+                }
+                match p.get::<Presence>() {
+                    Some(Ok(pr)) if pr.type_ == Some(PresenceType::Subscribed) => Some(Ok(pr)),
+                    _ => None,
+                }
+            })
+        );
+        match got {
+            Ok(pr) => subscribed = Some(pr),
+            Err(push) => {
+                let items = attempt!(answer_push(&mut b, &push));
+                to |= items
+                    .iter()
+                    .any(|i| i.jid == carol && i.subscription == Some(Subscription::To));
+            }
+        }
+    }
+    let ok = subscribed.expect("set");
+    check!(
+        ok.from == Some(carol.clone()),
+        "subscribed from {:?}",
+        ok.from
+    );
+    attempt!(b.close(soon()));
+    attempt!(d.close(soon()));
+    Outcome::Pass(
+        "subscribe delivered from the bare JID, subscribed answered, roster subscription='to'"
+            .into(),
+    )
+}
+
+fn disco_server(c: &Ctx) -> Outcome {
+    let mut a = logged_in!(login(c, 0, Some("disco")));
+    let iq = Iq::get(
+        "",
+        Some(DOMAIN.parse().expect("a JID")),
+        Payload::new(xep_disco::DiscoInfo::default()),
+    );
+    let r = attempt!(a.iq(iq, soon()));
+    check!(
+        r.type_ == IqType::Result,
+        "disco#info: {}",
+        bytes_of(&r.to_element())
+    );
+    let Some(p) = r.payloads.first() else {
+        return Outcome::Fail("an empty disco#info result".into());
+    };
+    let info = match p.get::<xep_disco::DiscoInfo>() {
+        Some(Ok(i)) => i,
+        Some(Err(e)) => {
+            return Outcome::Fail(format!(
+                "disco#info does not parse: {e}: {}",
+                bytes_of(&p.to_element())
+            ));
+        }
+        None => return Outcome::Fail(format!("not a disco#info: {}", bytes_of(&p.to_element()))),
+    };
+    // Lossless: the typed value written back is the element received.
+    let received = p.to_element();
+    if let Err(d) = xep_element::equivalent(&received, &info.to_element()) {
+        return Outcome::Fail(format!("the typed disco#info loses: {d:?}"));
+    }
+    attempt!(a.close(soon()));
+    Outcome::Pass(format!(
+        "{} identities, {} features, {} forms, round trip equivalent",
+        info.identities.len(),
+        info.features.len(),
+        info.forms.len()
+    ))
+}
+
+fn component_scenario(c: &Ctx) -> Outcome {
+    let (name, secret) = servers::COMPONENT;
+    let name_jid: Jid = name.parse().expect("a JID");
+    let transport = attempt!(Transport::connect(c.server.component(), T));
+    let mut link = Link::new(transport, ContentNs::ComponentAccept);
+    let mut machine = component::Component::new(component::Config::new(name_jid.clone(), secret));
+    attempt!(machine.start(Instant::now()).map_err(|e| format!("{e:?}")));
+    loop {
+        while let Some(t) = machine.poll_transmit() {
+            attempt!(link.transmit(&t));
+        }
+        match machine.poll_event() {
+            Some(component::Event::Authenticated) => break,
+            Some(component::Event::Failed(f)) => {
+                return Outcome::Fail(format!(
+                    "the handshake failed: {f:?}; received {:?}",
+                    link.received
+                ));
+            }
+            None => {}
+        }
+        let deadline = machine.poll_timeout().unwrap_or_else(soon);
+        match attempt!(link.next_event(deadline)) {
+            Some(e) => {
+                machine.handle_stream_event(Instant::now(), &e);
+            }
+            None => machine.handle_timeout(Instant::now()),
+        }
+    }
+    let mut a = logged_in!(login(c, 0, Some("to-component")));
+    let mut m = Message::chat(
+        format!("echo@{name}").parse().expect("a JID"),
+        "to the component",
+    );
+    m.id = Some(a.id());
+    attempt!(a.send(&m));
+    let got = loop {
+        match attempt!(link.next_event(soon())) {
+            Some(StreamEvent::Element(p)) => {
+                if let Some(m) = body_of(&p) {
+                    break m;
+                }
+            }
+            Some(other) => return Outcome::Fail(format!("the component got {other:?}")),
+            None => return Outcome::Fail("the component got no message".into()),
+        }
+    };
+    check!(got.ns == ContentNs::ComponentAccept, "read as {:?}", got.ns);
+    check!(
+        got.from == Some(Jid::from(a.jid.clone())),
+        "from {:?}",
+        got.from
+    );
+    let mut reply = Message::chat(Jid::from(a.jid.clone()), "from the component");
+    reply.from = Some(format!("echo@{name}").parse().expect("a JID"));
+    reply.ns = ContentNs::ComponentAccept;
+    attempt!(link.send(&reply));
+    let back = attempt!(a.wait_for("the component's reply", soon(), body_of));
+    check!(
+        back.body(None) == Some("from the component"),
+        "body {:?}",
+        back.body(None)
+    );
+    check!(back.from == reply.from, "from {:?}", back.from);
+    attempt!(a.close(soon()));
+    Outcome::Pass("handshake accepted; a message each way in jabber:component:accept".into())
+}
