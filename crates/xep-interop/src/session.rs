@@ -174,6 +174,9 @@ pub struct ConnectError {
 
 /// Opens a stream to `endpoint` and runs the negotiation machine to its
 /// end: STARTTLS with certificate verification, SASL, binding.
+// The error is large (the transcript and the typed failure), and returned
+// once per connection: not worth a box that every match would unwrap.
+#[allow(clippy::result_large_err)]
 pub fn connect(
     endpoint: &Endpoint,
     domain: &str,
