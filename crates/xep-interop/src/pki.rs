@@ -3,6 +3,7 @@
 //! driver trusts the CA and verifies the server as any client would.
 
 use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
 use rustls::pki_types::CertificateDer;
@@ -36,6 +37,11 @@ impl Pki {
 
         let key = KeyPair::generate()?;
         let mut leaf = CertificateParams::new(names.to_vec())?;
+        // Valid from yesterday for 30 days. rcgen's default (until 4096)
+        // crashes ejabberd 23.01: its pkix arms an Erlang timer for the
+        // expiry, and a timer more than 2^32 ms (49.7 days) ahead is a
+        // badarg that takes TLS down (found by this suite).
+        set_validity(&mut leaf, SystemTime::now());
         if let Some(cn) = names.first() {
             leaf.distinguished_name
                 .push(DnType::CommonName, cn.as_str());
@@ -70,4 +76,45 @@ pub fn random(n: usize) -> Vec<u8> {
         .fill(&mut buf)
         .expect("the system CSPRNG is available");
     buf
+}
+
+/// Valid from yesterday until 30 days from now.
+fn set_validity(p: &mut CertificateParams, now: SystemTime) {
+    let days = now
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400) as i64;
+    let at = |d: i64| {
+        let (y, m, dd) = civil_from_days(d);
+        rcgen::date_time_ymd(y, m, dd)
+    };
+    p.not_before = at(days - 1);
+    p.not_after = at(days + 30);
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard
+/// Hinnant's `civil_from_days`).
+fn civil_from_days(z: i64) -> (i32, u8, u8) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y as i32, m as u8, d as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::civil_from_days;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(civil_from_days(20_791), (2026, 12, 4));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+    }
 }

@@ -41,6 +41,8 @@ pub enum SessionError {
     Negotiation(Failure),
     /// The server's bytes broke the stream (our reader's verdict).
     Stream(StreamError),
+    /// The server sent a stream error (and closes the stream).
+    StreamErrorReceived(StreamError),
     /// The server closed the stream or the connection.
     Closed,
     /// Nothing expected arrived in time.
@@ -56,6 +58,7 @@ impl std::fmt::Display for SessionError {
             SessionError::Tls(e) => write!(f, "{e}"),
             SessionError::Negotiation(e) => write!(f, "negotiation failed: {e:?}"),
             SessionError::Stream(e) => write!(f, "the server's stream broke: {e:?}"),
+            SessionError::StreamErrorReceived(e) => write!(f, "the server's stream error: {e:?}"),
             SessionError::Closed => f.write_str("the server closed the stream"),
             SessionError::TimedOut(what) => write!(f, "timed out waiting for {what}"),
             SessionError::Unexpected(what) => write!(f, "unexpected: {what}"),
@@ -295,7 +298,7 @@ impl Session {
                 None => return Err(SessionError::TimedOut(what)),
                 Some(StreamEvent::Element(p)) => {
                     if let Some(Ok(e)) = p.get::<StreamError>() {
-                        return Err(SessionError::Unexpected(format!("stream error {e:?}")));
+                        return Err(SessionError::StreamErrorReceived(e));
                     }
                     if let Some(t) = pick(&p) {
                         return Ok(t);
