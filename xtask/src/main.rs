@@ -15,10 +15,14 @@
 //!   per implemented namespace, from the element descriptions.
 //! - `facade-check`: `cargo check -p xep` with no feature, with each
 //!   feature of `crates/xep/Cargo.toml` alone, and with all.
+//! - `interop [--server prosody|ejabberd] [--scenario NAME] [--json PATH]`:
+//!   the interop suite against real servers, installed from Debian's
+//!   packages when missing (crates/xep-interop).
 
 use std::process::{Command, ExitCode};
 
 mod fuzz;
+mod interop;
 mod xsd;
 
 fn run(args: &[&str]) -> bool {
@@ -68,6 +72,7 @@ fn main() -> ExitCode {
         Some("xsd") => ok(xsd::task(
             std::env::args().nth(2).as_deref() == Some("--check"),
         )),
+        Some("interop") => ok(interop::task(&std::env::args().skip(2).collect::<Vec<_>>())),
         Some("fuzz-seed") => ok(fuzz::seed_task(std::env::args().nth(2).map(Into::into))),
         Some("fuzz-smoke") => ok(fuzz::smoke_task(
             std::env::args()
@@ -78,7 +83,7 @@ fn main() -> ExitCode {
         )),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\ntasks:\n  ci     format check, clippy -D warnings, tests\n  bench  speed and memory benchmarks beside xmpp-parsers\n  fuzz-gen [--check]  generate the fuzz targets\n  fuzz-seed [DIR]  fuzz corpora and dictionaries\n  fuzz-smoke [SECS [MACHINE_SECS]]  run each fuzz target briefly\n  xsd [--check]  generate (or check) the XML Schemas of xsd/\n  facade-check  check the facade crate with each feature alone"
+                "usage: cargo xtask <task>\n\ntasks:\n  ci     format check, clippy -D warnings, tests\n  bench  speed and memory benchmarks beside xmpp-parsers\n  fuzz-gen [--check]  generate the fuzz targets\n  fuzz-seed [DIR]  fuzz corpora and dictionaries\n  fuzz-smoke [SECS [MACHINE_SECS]]  run each fuzz target briefly\n  xsd [--check]  generate (or check) the XML Schemas of xsd/\n  facade-check  check the facade crate with each feature alone\n  interop [--server S] [--scenario N] [--json P]  the interop suite against Prosody and ejabberd"
             );
             ExitCode::from(2)
         }
