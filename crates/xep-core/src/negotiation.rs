@@ -194,6 +194,13 @@ pub struct Bind {
     /// The bound full JID (in the result).
     #[xml(text_child(name = "jid"))]
     pub jid: Option<FullJid>,
+    /// `<required/>` in the stream feature: not in RFC 6120 (binding is
+    /// always mandatory-to-negotiate there), but from the drafts before
+    /// it, and Prosody 0.12 still sends it after authentication (found by
+    /// the interop suite, where a strict reading cost the BOSH session).
+    /// Kept so the feature round-trips.
+    #[xml(flag(name = "required"))]
+    pub required: bool,
 }
 
 /// `<session/>` of RFC 3921 (with `<optional/>` as a feature, RFC 6121

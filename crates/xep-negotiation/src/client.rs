@@ -345,7 +345,7 @@ impl Client {
         }
         let bind = Bind {
             resource: self.config.resource.clone(),
-            jid: None,
+            ..Bind::default()
         };
         self.out.transmit.push_back(Transmit::Iq(Iq::set(
             self.config.bind_id.clone(),

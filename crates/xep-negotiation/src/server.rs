@@ -336,8 +336,8 @@ impl Server {
             return Err(self.wrong("bind"));
         };
         let result = request.result(Some(Payload::new(Bind {
-            resource: None,
             jid: Some(jid.clone()),
+            ..Bind::default()
         })));
         let ready = Ready {
             bare: bare.clone(),

@@ -240,8 +240,8 @@ impl Server {
                 ))
             } else {
                 let bind = Bind {
-                    resource: None,
                     jid: Some(JID.parse().unwrap()),
+                    ..Bind::default()
                 };
                 iq.result(Some(Payload::new(bind)))
             };
