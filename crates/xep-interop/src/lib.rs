@@ -27,6 +27,7 @@
 
 #![warn(missing_docs)]
 
+pub mod bosh;
 pub mod pki;
 pub mod report;
 pub mod scenarios;

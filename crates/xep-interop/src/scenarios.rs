@@ -170,6 +170,11 @@ pub const ALL: &[Scenario] = &[
         run: messages,
     },
     Scenario {
+        name: "bosh",
+        what: "XEP-0206: the negotiation machine over the BOSH ClientSession machine, a message each way with a TCP client",
+        run: bosh_scenario,
+    },
+    Scenario {
         name: "roster",
         what: "roster get, add (push + result), remove, versioning (RFC 6121 §2)",
         run: roster,
@@ -1176,4 +1181,45 @@ fn muc(c: &Ctx) -> Outcome {
         a.room.state()
     );
     Outcome::Pass("created (201, instant), joined by a second occupant, groupchat, subject, nick change (303), private message, kick (307 with reason), destroyed".into())
+}
+
+fn bosh_scenario(c: &Ctx) -> Outcome {
+    let mut cfg = config(0, &SCRAM_NO_CB);
+    // The stream ignores STARTTLS over BOSH (XEP-0206 §7): the transport
+    // is the HTTP layer (loopback here; https for a real client).
+    cfg.tls_at_start = true;
+    cfg.resource = Some("bosh".into());
+    let rid = pki::random(4)
+        .iter()
+        .fold(1u64, |r, b| (r << 8) | u64::from(*b));
+    let mut a = match crate::bosh::connect(&c.server.bosh_url(), DOMAIN, cfg, rid) {
+        Ok(s) => s,
+        Err(e) => return Outcome::Fail(format!("BOSH login: {e}")),
+    };
+    check!(a.jid.resource().as_str() == "bosh", "bound {}", a.jid);
+    let mut b = logged_in!(login(c, 1, Some("bosh-peer")));
+    let mut m = Message::chat(Jid::from(b.jid.clone()), "over BOSH");
+    m.id = Some("bosh-1".into());
+    a.send(Stanza::Message(m));
+    let got = attempt!(b.wait_for("the BOSH client's message", soon(), body_of));
+    check!(
+        got.body(None) == Some("over BOSH") && got.from == Some(Jid::from(a.jid.clone())),
+        "got {:?} from {:?}",
+        got.body(None),
+        got.from
+    );
+    let back = Message::chat(Jid::from(a.jid.clone()), "back to BOSH");
+    attempt!(b.send(&back));
+    let got = attempt!(a.wait_for("the reply over BOSH", soon(), body_of));
+    check!(
+        got.body(None) == Some("back to BOSH"),
+        "got {:?}",
+        got.body(None)
+    );
+    attempt!(a.terminate(soon()));
+    attempt!(b.close(soon()));
+    Outcome::Pass(format!(
+        "negotiated over BOSH (bound {}), a message each way, terminated",
+        c.server.bosh_url()
+    ))
 }

@@ -234,6 +234,24 @@ impl Server {
         SocketAddr::from(([127, 0, 0, 1], self.ports.component))
     }
 
+    /// The BOSH endpoint (XEP-0206).
+    pub fn bosh_url(&self) -> String {
+        let path = match self.kind {
+            Kind::Prosody => "http-bind",
+            Kind::Ejabberd => "bosh",
+        };
+        format!("http://127.0.0.1:{}/{path}", self.ports.http)
+    }
+
+    /// The WebSocket endpoint (RFC 7395).
+    pub fn websocket_url(&self) -> String {
+        let path = match self.kind {
+            Kind::Prosody => "xmpp-websocket",
+            Kind::Ejabberd => "ws",
+        };
+        format!("ws://127.0.0.1:{}/{path}", self.ports.http)
+    }
+
     /// The tail of the server's log.
     pub fn log_tail(&self) -> String {
         tail(&self.log)
@@ -307,6 +325,7 @@ component_interfaces = {{ "127.0.0.1" }}
 http_ports = {{ {http} }}
 http_interfaces = {{ "127.0.0.1" }}
 https_ports = {{ }}
+http_default_host = "{DOMAIN}"
 modules_enabled = {{
     "roster"; "saslauth"; "tls"; "disco"; "ping"; "carbons"; "pep";
     "private"; "blocklist"; "vcard4"; "vcard_legacy"; "version"; "uptime";
