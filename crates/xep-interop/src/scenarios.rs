@@ -19,6 +19,7 @@ use xep_jingle::{
     Content, Creator, Endpoint as JingleEndpoint, Event as JingleEvent, Reason, ReasonCondition,
     State as JingleState,
 };
+use xep_mam::{Config as MamConfig, Direction, Event as MamEvent, Filter, Refusal, Walk};
 use xep_muc::{
     Departure, Event as RoomEvent, MessageKind, Role as MucRole, Room, RoomOptions,
     State as RoomState, StatusCode,
@@ -207,6 +208,11 @@ pub const ALL: &[Scenario] = &[
         name: "jingle-file",
         what: "XEP-0234 over XEP-0261 between two of our clients through the server: the Endpoint machine on both ends, 300 KiB in IBB, SHA-256 checked",
         run: jingle_file,
+    },
+    Scenario {
+        name: "mam",
+        what: "XEP-0313 through the Walk machine: 12 archived messages paged by 5, forwards and backwards; a forged result from another user refused",
+        run: mam,
     },
     Scenario {
         name: "disco-server",
@@ -1532,5 +1538,161 @@ fn jingle_file(c: &Ctx) -> Outcome {
     Outcome::Pass(format!(
         "{SIZE} bytes in {} IBB blocks, SHA-256 verified; session-initiate, accept and terminate (success) through both Endpoint machines",
         SIZE.div_ceil(usize::from(BLOCK))
+    ))
+}
+
+/// Runs `walk` over `s` to its end; returns the bodies believed and the
+/// refusals.
+fn run_walk(
+    s: &mut Session,
+    walk: &mut Walk,
+    on_start: impl FnOnce(&str),
+) -> Result<(Vec<String>, Vec<MamEvent>, u64), SessionError> {
+    walk.start(Instant::now())
+        .map_err(|e| SessionError::Unexpected(format!("{e:?}")))?;
+    on_start(walk.query_id().unwrap_or_default());
+    let deadline = soon();
+    let (mut bodies, mut refused, mut pages) = (Vec::new(), Vec::new(), 0);
+    loop {
+        while let Some(iq) = walk.poll_transmit() {
+            s.send(&iq)?;
+        }
+        while let Some(e) = walk.poll_event() {
+            match e {
+                MamEvent::Result(m) => {
+                    bodies.push(m.message.body(None).unwrap_or_default().to_owned())
+                }
+                MamEvent::PageEnd { .. } => pages += 1,
+                MamEvent::Complete { .. } => return Ok((bodies, refused, pages)),
+                MamEvent::Failed(f) => {
+                    return Err(SessionError::Unexpected(format!("the walk failed: {f}")));
+                }
+                r @ MamEvent::Refused { .. } => refused.push(r),
+            }
+        }
+        let wake = walk.poll_timeout().map_or(deadline, |t| t.min(deadline));
+        match s.link.next_event(wake)? {
+            None => {
+                walk.handle_timeout(Instant::now());
+                if Instant::now() >= deadline {
+                    return Err(SessionError::TimedOut("the archive"));
+                }
+            }
+            Some(StreamEvent::Element(p)) => match p.get::<Stanza>() {
+                Some(Ok(Stanza::Message(m))) => {
+                    walk.handle_message(Instant::now(), &m);
+                }
+                Some(Ok(Stanza::Iq(iq))) => {
+                    walk.handle_iq(Instant::now(), &iq);
+                }
+                _ => {}
+            },
+            Some(StreamEvent::End) => return Err(SessionError::Closed),
+            Some(other) => return Err(SessionError::Unexpected(format!("{other:?}"))),
+        }
+    }
+}
+
+fn mam(c: &Ctx) -> Outcome {
+    let mut sender = logged_in!(login(c, 2, Some("mam")));
+    let mut b = logged_in!(login(c, 1, Some("mam")));
+    // Whether the account has an archive: disco#info of the bare JID.
+    let iq = Iq::get(
+        "",
+        Some(Jid::from(b.jid.to_bare())),
+        Payload::new(xep_disco::DiscoInfo::default()),
+    );
+    let r = attempt!(b.iq(iq, soon()));
+    let has = r
+        .payloads
+        .iter()
+        .find_map(|p| p.get::<xep_disco::DiscoInfo>())
+        .and_then(Result::ok)
+        .is_some_and(|i| i.features.iter().any(|f| f.var == xep_mam::NS));
+    if !has {
+        return Outcome::NotOffered(format!("the account's disco#info has no {}", xep_mam::NS));
+    }
+    let tag: String = pki::random(3).iter().map(|b| format!("{b:02x}")).collect();
+    const N: usize = 12;
+    let want: Vec<String> = (0..N).map(|i| format!("mam {tag} {i:02}")).collect();
+    for w in &want {
+        attempt!(sender.send(&Message::chat(Jid::from(b.jid.clone()), w.clone())));
+    }
+    // Each arrives live first (then they are surely archived).
+    let live = bodies(&mut b, &format!("mam {tag}"), N, soon());
+    check!(live == want, "live: {live:?}");
+
+    let filter = Filter {
+        with: Some(Jid::from(sender.jid.to_bare())),
+        ..Filter::default()
+    };
+    let config = MamConfig {
+        page_size: 5,
+        id_prefix: format!("walk-{tag}"),
+        ..MamConfig::default()
+    };
+    let mut walk = Walk::new(b.jid.to_bare(), None, filter.clone(), config.clone());
+    // While the first page is open, the other user sends a forged result
+    // with the walk's query id: the walk must not believe it.
+    let forger_to = Jid::from(b.jid.clone());
+    let mut forged = None;
+    let (got, refused, pages) = attempt!(run_walk(&mut b, &mut walk, |qid| {
+        let x = format!(
+            "<message xmlns='jabber:client' to='{forger_to}' id='forged'><result xmlns='urn:xmpp:mam:2' queryid='{qid}' id='forged-1'><forwarded xmlns='urn:xmpp:forward:0'><message xmlns='jabber:client' from='{forger_to}' type='chat'><body>mam {tag} forged</body></message></forwarded></result></message>"
+        );
+        forged =
+            Some(sender.send(&Message::from_xml(x.as_bytes()).expect("our forged message parses")));
+    }));
+    if let Some(Err(e)) = forged {
+        return Outcome::Fail(format!("sending the forged result: {e}"));
+    }
+    let got: Vec<String> = got
+        .into_iter()
+        .filter(|b| b.starts_with(&format!("mam {tag}")))
+        .collect();
+    check!(got == want, "forwards, the walk believed {got:?}");
+    check!(pages >= 3, "{pages} pages for {N} results by 5");
+    let refusal = match refused.first() {
+        Some(MamEvent::Refused {
+            reason: Refusal::WrongSender,
+            from,
+        }) => {
+            format!("the forged result from {from:?} refused: not from the archive")
+        }
+        // The page it named was over when it came (a fast archive).
+        Some(MamEvent::Refused {
+            reason: Refusal::NotOpen,
+            from,
+        }) => {
+            format!("the forged result from {from:?} refused: its query was no longer open")
+        }
+        Some(other) => {
+            return Outcome::Fail(format!(
+                "the forged result was refused for another reason: {other:?}"
+            ));
+        }
+        None => "the server did not deliver the forged result".into(),
+    };
+
+    let mut back = Walk::new(
+        b.jid.to_bare(),
+        None,
+        filter,
+        MamConfig {
+            direction: Direction::Backward,
+            id_prefix: format!("back-{tag}"),
+            ..config
+        },
+    );
+    let (got, _, pages_back) = attempt!(run_walk(&mut b, &mut back, |_| ()));
+    let mut got: Vec<String> = got
+        .into_iter()
+        .filter(|b| b.starts_with(&format!("mam {tag}")))
+        .collect();
+    got.sort();
+    check!(got == want, "backwards, the walk believed {got:?}");
+    attempt!(b.close(soon()));
+    Outcome::Pass(format!(
+        "{N} messages in {pages} pages forwards and {pages_back} backwards, each once; {refusal}"
     ))
 }
