@@ -215,6 +215,11 @@ pub const ALL: &[Scenario] = &[
         run: mam,
     },
     Scenario {
+        name: "carbons",
+        what: "XEP-0280: enable, a received and a sent copy unwrapped and believed; a forged copy from another user refused",
+        run: carbons,
+    },
+    Scenario {
         name: "disco-server",
         what: "the server's disco#info typed (XEP-0030) without loss",
         run: disco_server,
@@ -1694,5 +1699,94 @@ fn mam(c: &Ctx) -> Outcome {
     attempt!(b.close(soon()));
     Outcome::Pass(format!(
         "{N} messages in {pages} pages forwards and {pages_back} backwards, each once; {refusal}"
+    ))
+}
+
+fn carbons(c: &Ctx) -> Outcome {
+    let mut a1 = logged_in!(login(c, 0, Some("carbons-1")));
+    let mut a2 = logged_in!(login(c, 0, Some("carbons-2")));
+    let mut b = logged_in!(login(c, 1, Some("carbons")));
+    let account = a1.jid.to_bare();
+    let r = attempt!(a1.iq(xep_carbons::enable(""), soon()));
+    if r.type_ == IqType::Error {
+        return Outcome::NotOffered(format!("enable refused: {}", bytes_of(&r.to_element())));
+    }
+    for s in [&mut a1, &mut a2, &mut b] {
+        attempt!(s.send(&Presence::available()));
+    }
+    let copy = |s: &mut Session, what: &'static str| {
+        s.wait_for(what, soon(), |p| match p.get::<Message>() {
+            Some(Ok(m))
+                if m.payloads.iter().any(|p| {
+                    p.get::<xep_carbons::Received>().is_some()
+                        || p.get::<xep_carbons::Sent>().is_some()
+                }) =>
+            {
+                Some(m)
+            }
+            _ => None,
+        })
+    };
+    // Bob writes to a2; a1 gets a <received/> copy.
+    attempt!(b.send(&Message::chat(
+        Jid::from(a2.jid.clone()),
+        "to the second client"
+    )));
+    let m = attempt!(copy(&mut a1, "the received copy"));
+    let carbon = match xep_carbons::unwrap(&m, &account) {
+        Ok(Some(c)) => c,
+        other => {
+            return Outcome::Fail(format!(
+                "the received copy was not believed: {other:?}: {}",
+                bytes_of(&m.to_element())
+            ));
+        }
+    };
+    check!(
+        carbon.direction == xep_carbons::Direction::Received,
+        "direction {:?}",
+        carbon.direction
+    );
+    check!(
+        carbon.message.body(None) == Some("to the second client"),
+        "body {:?}",
+        carbon.message.body(None)
+    );
+    // a2 writes to Bob; a1 gets a <sent/> copy.
+    attempt!(a2.send(&Message::chat(
+        Jid::from(b.jid.clone()),
+        "from the second client"
+    )));
+    let m = attempt!(copy(&mut a1, "the sent copy"));
+    let carbon = match xep_carbons::unwrap(&m, &account) {
+        Ok(Some(c)) => c,
+        other => return Outcome::Fail(format!("the sent copy was not believed: {other:?}")),
+    };
+    check!(
+        carbon.direction == xep_carbons::Direction::Sent
+            && carbon.message.body(None) == Some("from the second client"),
+        "sent copy {carbon:?}"
+    );
+    // Bob forges a <received/> copy to a1: refused, whatever it holds.
+    let forged = format!(
+        "<message xmlns='jabber:client' to='{}' type='chat'><received xmlns='urn:xmpp:carbons:2'><forwarded xmlns='urn:xmpp:forward:0'><message xmlns='jabber:client' from='{}' to='{}' type='chat'><body>forged</body></message></forwarded></received></message>",
+        a1.jid, b.jid, account
+    );
+    attempt!(b.send(&Message::from_xml(forged.as_bytes()).expect("our forged copy parses")));
+    let refusal = match copy(&mut a1, "the forged copy") {
+        Ok(m) => match xep_carbons::unwrap(&m, &account) {
+            Err(xep_carbons::Refusal::NotFromOwnAccount { from }) => {
+                format!("the forged copy from {from:?} refused")
+            }
+            other => return Outcome::Fail(format!("the forged copy was {other:?}")),
+        },
+        Err(SessionError::TimedOut(_)) => "the server did not deliver the forged copy".into(),
+        Err(e) => return Outcome::Fail(format!("{e}")),
+    };
+    for s in [a1, a2, b] {
+        attempt!(s.close(soon()));
+    }
+    Outcome::Pass(format!(
+        "received and sent copies believed from {account}; {refusal}"
     ))
 }
