@@ -60,6 +60,11 @@ pub enum ItemReply {
     Owner,
     /// The item's publisher.
     Publisher,
+    /// Nobody: the publisher is not revealed (`none`, added by XEP-0060
+    /// 1.25 from implementations; ejabberd 23.01 sends it by default,
+    /// which the interop suite found).
+    #[xml(value = "none")]
+    Nobody,
 }
 form_value!(ItemReply);
 

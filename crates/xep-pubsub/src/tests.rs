@@ -775,9 +775,17 @@ fn node_config_view() {
         None,
         vec!["x-members".into()],
     ));
+    // `none` for itemreply (XEP-0060 1.25; ejabberd 23.01's default).
+    f.fields
+        .push(Field::new("pubsub#itemreply", None, vec!["none".into()]));
     let v = NodeConfig::from_form(&f).unwrap();
     assert_eq!(v.persist_items, Some(true));
     assert_eq!(v.access_model, Some(AccessModel::Other("x-members".into())));
+    assert_eq!(v.itemreply, Some(crate::forms::ItemReply::Nobody));
+    assert_eq!(
+        v.to_form(FormType::Submit).value("pubsub#itemreply"),
+        Some("none")
+    );
 
     for (var, bad) in [
         ("pubsub#max_items", "lots"),
