@@ -345,6 +345,8 @@ VirtualHost "{DOMAIN}"
 
 Component "{MUC}" "muc"
 Component "{PUBSUB}" "pubsub"
+    -- Node creation is for the service's admins in Prosody.
+    admins = {{ "alice@{DOMAIN}" }}
 Component "{component}"
     component_secret = "{secret}"
 "#,
