@@ -1992,7 +1992,7 @@ fn pubsub(c: &Ctx) -> Outcome {
     let owner = match &aff {
         PsReply::Owner(o) => o.affiliations.as_ref().is_some_and(|x| {
             x.affiliations.iter().any(|f| {
-                f.jid == Jid::from(a.jid.to_bare())
+                f.jid == a.jid.to_bare()
                     && f.affiliation == xep_pubsub::Affiliation::Owner
             })
         }),
