@@ -34,3 +34,4 @@ pub mod scenarios;
 pub mod servers;
 pub mod session;
 pub mod transport;
+pub mod websocket;

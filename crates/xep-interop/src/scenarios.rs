@@ -189,6 +189,11 @@ pub const ALL: &[Scenario] = &[
         run: bosh_scenario,
     },
     Scenario {
+        name: "websocket",
+        what: "RFC 7395: the negotiation machine over a WebSocket (<open/>, <close/>), a message each way with a TCP client",
+        run: websocket_scenario,
+    },
+    Scenario {
         name: "roster",
         what: "roster get, add (push + result), remove, versioning (RFC 6121 §2)",
         run: roster,
@@ -1992,8 +1997,7 @@ fn pubsub(c: &Ctx) -> Outcome {
     let owner = match &aff {
         PsReply::Owner(o) => o.affiliations.as_ref().is_some_and(|x| {
             x.affiliations.iter().any(|f| {
-                f.jid == a.jid.to_bare()
-                    && f.affiliation == xep_pubsub::Affiliation::Owner
+                f.jid == a.jid.to_bare() && f.affiliation == xep_pubsub::Affiliation::Owner
             })
         }),
         _ => false,
@@ -2041,5 +2045,45 @@ fn pubsub(c: &Ctx) -> Outcome {
     Outcome::Pass(format!(
         "created, configured through NodeConfig ({} fields read), subscribed, 3 items published and notified, items (all, max 2), retract notified, owner listed, purged, item-not-found typed, deleted; {deleted}",
         form.fields.len()
+    ))
+}
+
+fn websocket_scenario(c: &Ctx) -> Outcome {
+    let mut cfg = config(0, &SCRAM_NO_CB);
+    // TLS is the WebSocket's (wss://; ws:// on loopback here), never
+    // STARTTLS (RFC 7395 §3.4).
+    cfg.tls_at_start = true;
+    cfg.resource = Some("ws".into());
+    let mut a = match crate::websocket::connect(&c.server.websocket_url(), DOMAIN, cfg) {
+        Ok(s) => s,
+        Err(e) => return Outcome::Fail(format!("WebSocket login: {e}")),
+    };
+    check!(a.jid.resource().as_str() == "ws", "bound {}", a.jid);
+    let mut b = logged_in!(login(c, 1, Some("ws-peer")));
+    let mut m = Message::chat(Jid::from(b.jid.clone()), "over a WebSocket");
+    m.id = Some("ws-1".into());
+    attempt!(a.send(&m));
+    let got = attempt!(b.wait_for("the WebSocket client's message", soon(), body_of));
+    check!(
+        got.body(None) == Some("over a WebSocket") && got.from == Some(Jid::from(a.jid.clone())),
+        "got {:?} from {:?}",
+        got.body(None),
+        got.from
+    );
+    attempt!(b.send(&Message::chat(
+        Jid::from(a.jid.clone()),
+        "back over the WebSocket"
+    )));
+    let got = attempt!(a.wait_for("the reply", soon(), body_of));
+    check!(
+        got.body(None) == Some("back over the WebSocket"),
+        "got {:?}",
+        got.body(None)
+    );
+    attempt!(a.close(soon()));
+    attempt!(b.close(soon()));
+    Outcome::Pass(format!(
+        "negotiated over {} with <open/>, a message each way, <close/> answered",
+        c.server.websocket_url()
     ))
 }
