@@ -164,6 +164,14 @@ pub fn connect(url: &str, domain: &str, config: client::Config) -> Result<WsSess
             &mut ws,
             machine.poll_timeout().map_or(deadline, |t| t.min(deadline)),
         )?;
+        if let StreamEvent::Header(h) = &e
+            && h.from.as_ref().map(|f| f.to_string()).as_deref() != Some(domain)
+        {
+            return Err(SessionError::Unexpected(format!(
+                "<open/> from {:?}, not {domain} (RFC 7395 §3.3.2)",
+                h.from
+            )));
+        }
         machine.handle_stream_event(Instant::now(), &e);
     }
 }
