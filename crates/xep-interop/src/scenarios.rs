@@ -234,6 +234,11 @@ pub const ALL: &[Scenario] = &[
         run: pubsub,
     },
     Scenario {
+        name: "upload",
+        what: "XEP-0363: a slot typed, the PUT with only the allowed headers, the GET gives the bytes back; a file over the limit gets the typed file-too-large",
+        run: upload,
+    },
+    Scenario {
         name: "disco-server",
         what: "the server's disco#info typed (XEP-0030) without loss",
         run: disco_server,
@@ -2085,5 +2090,116 @@ fn websocket_scenario(c: &Ctx) -> Outcome {
     Outcome::Pass(format!(
         "negotiated over {} with <open/>, a message each way, <close/> answered",
         c.server.websocket_url()
+    ))
+}
+
+/// An HTTP agent that resolves the test domain's names (`upload.localhost`,
+/// ...) to loopback, as the slot URLs name them.
+fn http_agent() -> ureq::Agent {
+    ureq::AgentBuilder::new()
+        .timeout(Duration::from_secs(10))
+        .resolver(|addr: &str| -> std::io::Result<Vec<std::net::SocketAddr>> {
+            let (host, port) = addr
+                .rsplit_once(':')
+                .ok_or(std::io::ErrorKind::InvalidInput)?;
+            let port: u16 = port.parse().map_err(|_| std::io::ErrorKind::InvalidInput)?;
+            if host == DOMAIN || host.ends_with(&format!(".{DOMAIN}")) || host == "127.0.0.1" {
+                Ok(vec![std::net::SocketAddr::from(([127, 0, 0, 1], port))])
+            } else {
+                Err(std::io::ErrorKind::NotFound.into())
+            }
+        })
+        .build()
+}
+
+fn upload(c: &Ctx) -> Outcome {
+    let service: Jid = servers::UPLOAD.parse().expect("a JID");
+    let mut a = logged_in!(login(c, 0, Some("upload")));
+    let info = attempt!(a.iq(
+        Iq::get(
+            "",
+            Some(service.clone()),
+            Payload::new(xep_disco::DiscoInfo::default())
+        ),
+        soon()
+    ));
+    let offered = info
+        .payloads
+        .iter()
+        .find_map(|p| p.get::<xep_disco::DiscoInfo>())
+        .and_then(Result::ok)
+        .is_some_and(|i| i.features.iter().any(|f| f.var == xep_upload::NS));
+    if !offered {
+        return Outcome::NotOffered(format!("{service} has no {}", xep_upload::NS));
+    }
+    let body: Vec<u8> = (0..2000u32)
+        .map(|i| b"interop upload "[(i % 15) as usize])
+        .collect();
+    let req = xep_upload::request(
+        a.id(),
+        service.clone(),
+        "interop.txt",
+        body.len() as u64,
+        Some("text/plain"),
+    );
+    let reply = attempt!(a.iq(req.clone(), soon()));
+    let slot = match xep_upload::outcome(&req, &reply) {
+        xep_upload::Outcome::Slot(s) => s,
+        other => return Outcome::Fail(format!("slot request: {other:?}")),
+    };
+    let headers = match slot.put.request_headers() {
+        Ok(h) => h,
+        Err(e) => return Outcome::Fail(format!("the slot's headers: {e}")),
+    };
+    let agent = http_agent();
+    let mut put = agent.put(&slot.put.url).set("Content-Type", "text/plain");
+    for (name, value) in &headers {
+        put = put.set(name.as_str(), value);
+    }
+    let status = match put.send_bytes(&body) {
+        Ok(r) => r.status(),
+        Err(ureq::Error::Status(code, r)) => {
+            return Outcome::Fail(format!(
+                "PUT {}: {code} {}",
+                slot.put.url,
+                r.into_string().unwrap_or_default()
+            ));
+        }
+        Err(e) => return Outcome::Fail(format!("PUT {}: {e}", slot.put.url)),
+    };
+    check!(status == 200 || status == 201, "PUT answered {status}");
+    let got = match agent.get(&slot.get.url).call() {
+        Ok(r) => {
+            let mut out = Vec::new();
+            attempt!(std::io::Read::read_to_end(&mut r.into_reader(), &mut out));
+            out
+        }
+        Err(e) => return Outcome::Fail(format!("GET {}: {e}", slot.get.url)),
+    };
+    check!(
+        got == body,
+        "GET gave {} bytes, not the {} uploaded",
+        got.len(),
+        body.len()
+    );
+    let https = match slot.check_https() {
+        Ok(()) => "https",
+        Err(_) => "http on loopback (check_https refuses it, as a real client would)",
+    };
+    // Over the limit: the typed error with the largest size.
+    let req = xep_upload::request(a.id(), service, "big.bin", 2 * servers::UPLOAD_LIMIT, None);
+    let reply = attempt!(a.iq(req.clone(), soon()));
+    let too_large = match xep_upload::outcome(&req, &reply) {
+        xep_upload::Outcome::TooLarge(max) => format!("file-too-large with max-file-size {max:?}"),
+        xep_upload::Outcome::Error(e) => {
+            format!("an error without file-too-large: {:?}", e.condition)
+        }
+        other => return Outcome::Fail(format!("a request over the limit: {other:?}")),
+    };
+    attempt!(a.close(soon()));
+    Outcome::Pass(format!(
+        "slot typed ({} allowed headers), PUT {status}, GET the same {} bytes; URLs {https}; over the limit: {too_large}",
+        headers.len(),
+        body.len()
     ))
 }

@@ -55,6 +55,10 @@ pub const DOMAIN: &str = "localhost";
 pub const MUC: &str = "conference.localhost";
 /// The pubsub service.
 pub const PUBSUB: &str = "pubsub.localhost";
+/// The HTTP upload service (XEP-0363).
+pub const UPLOAD: &str = "upload.localhost";
+/// The largest file the upload service takes.
+pub const UPLOAD_LIMIT: u64 = 1 << 20;
 /// The external component's name, and its secret.
 pub const COMPONENT: (&str, &str) = ("gateway.localhost", "interop-component-secret");
 /// The accounts created at start: (username, password).
@@ -197,7 +201,7 @@ impl Server {
         ));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).map_err(io(format!("creating {}", dir.display())))?;
-        let pki = Pki::generate(&[DOMAIN.into(), MUC.into(), PUBSUB.into()])
+        let pki = Pki::generate(&[DOMAIN.into(), MUC.into(), PUBSUB.into(), UPLOAD.into()])
             .map_err(|e| StartError::Pki(e.to_string()))?;
         fs::write(dir.join("server.crt"), &pki.cert_pem).map_err(io("writing the certificate"))?;
         fs::write(dir.join("server.key"), &pki.key_pem).map_err(io("writing the key"))?;
@@ -347,6 +351,8 @@ Component "{MUC}" "muc"
 Component "{PUBSUB}" "pubsub"
     -- Node creation is for the service's admins in Prosody.
     admins = {{ "alice@{DOMAIN}" }}
+Component "{UPLOAD}" "http_file_share"
+    http_file_share_size_limit = {UPLOAD_LIMIT}
 Component "{component}"
     component_secret = "{secret}"
 "#,
@@ -408,7 +414,7 @@ fn ejabberd_node(dir: &Path) -> String {
 /// port of its own, without epmd.
 fn ejabberd(dir: &Path, ports: Ports) -> Result<(Child, PathBuf), StartError> {
     let d = dir.display();
-    for sub in ["logs", "spool"] {
+    for sub in ["logs", "spool", "upload"] {
         fs::create_dir_all(dir.join(sub)).map_err(io(format!("creating {sub}")))?;
     }
     let pem = format!(
@@ -446,6 +452,7 @@ listen:
     request_handlers:
       /bosh: mod_bosh
       /ws: ejabberd_http_ws
+      /upload: mod_http_upload
 auth_method: internal
 auth_password_format: plain
 s2s_access: none
@@ -478,6 +485,11 @@ modules:
   mod_carboncopy: {{}}
   mod_client_state: {{}}
   mod_disco: {{}}
+  mod_http_upload:
+    host: "{UPLOAD}"
+    put_url: "http://{UPLOAD}:{http}/upload"
+    docroot: "{d}/upload"
+    max_size: {UPLOAD_LIMIT}
   mod_last: {{}}
   mod_mam:
     assume_mam_usage: true
