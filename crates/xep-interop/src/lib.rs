@@ -28,6 +28,7 @@
 #![warn(missing_docs)]
 
 pub mod bosh;
+pub mod peer;
 pub mod pki;
 pub mod report;
 pub mod scenarios;

@@ -13,6 +13,8 @@ use rustls::pki_types::CertificateDer;
 pub struct Pki {
     /// The CA certificate (DER), the one root the driver trusts.
     pub ca_der: Vec<u8>,
+    /// The same in PEM, for the second client.
+    pub ca_pem: String,
     /// The server certificate (PEM).
     pub cert_pem: String,
     /// The server certificate's private key (PKCS#8 PEM).
@@ -49,6 +51,7 @@ impl Pki {
         let cert = leaf.signed_by(&key, &ca_cert, &ca_key)?;
         Ok(Pki {
             ca_der: ca_cert.der().to_vec(),
+            ca_pem: ca_cert.pem(),
             cert_pem: cert.pem(),
             key_pem: key.serialize_pem(),
         })

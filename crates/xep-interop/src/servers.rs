@@ -205,6 +205,7 @@ impl Server {
             .map_err(|e| StartError::Pki(e.to_string()))?;
         fs::write(dir.join("server.crt"), &pki.cert_pem).map_err(io("writing the certificate"))?;
         fs::write(dir.join("server.key"), &pki.key_pem).map_err(io("writing the key"))?;
+        fs::write(dir.join("ca.pem"), &pki.ca_pem).map_err(io("writing the CA"))?;
         let ports = Ports {
             c2s: free_port()?,
             component: free_port()?,
@@ -254,6 +255,11 @@ impl Server {
             Kind::Ejabberd => "ws",
         };
         format!("ws://127.0.0.1:{}/{path}", self.ports.http)
+    }
+
+    /// The run's CA certificate in PEM, for the second client.
+    pub fn ca_pem_path(&self) -> PathBuf {
+        self.dir.join("ca.pem")
     }
 
     /// The tail of the server's log.
