@@ -2217,11 +2217,20 @@ fn caps(c: &Ctx) -> Outcome {
     let mut a = logged_in!(login(c, 0, Some("caps")));
     let node = "https://xep-rs.example/interop";
     let ours = xep_disco::DiscoInfo {
-        identities: vec![xep_disco::Identity::new("client", "bot", Some("xep-rs interop"))],
-        features: [xep_disco::NS_INFO, xep_caps::NS_CAPS, "urn:xmpp:ping", "urn:xmpp:receipts"]
-            .iter()
-            .map(|v| xep_disco::Feature { var: (*v).into() })
-            .collect(),
+        identities: vec![xep_disco::Identity::new(
+            "client",
+            "bot",
+            Some("xep-rs interop"),
+        )],
+        features: [
+            xep_disco::NS_INFO,
+            xep_caps::NS_CAPS,
+            "urn:xmpp:ping",
+            "urn:xmpp:receipts",
+        ]
+        .iter()
+        .map(|v| xep_disco::Feature { var: (*v).into() })
+        .collect(),
         ..Default::default()
     };
     let our_caps = match xep_caps::Caps::compute(&ours, Algo::Sha1, node) {
@@ -2232,7 +2241,12 @@ fn caps(c: &Ctx) -> Outcome {
     let peer: Jid = format!("{user}@{DOMAIN}/slix").parse().expect("a JID");
     let mut child = match std::process::Command::new(&python)
         .arg(crate::peer::script())
-        .args([&peer.to_string(), password, "127.0.0.1", &c.server.ports.c2s.to_string()])
+        .args([
+            &peer.to_string(),
+            password,
+            "127.0.0.1",
+            &c.server.ports.c2s.to_string(),
+        ])
         .arg(c.server.ca_pem_path())
         .args([&a.jid.to_string(), "10"])
         .stdout(std::process::Stdio::piped())
@@ -2245,7 +2259,7 @@ fn caps(c: &Ctx) -> Outcome {
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut theirs: Option<Result<bool, String>> = None;
     let mut their_caps: Option<xep_caps::Caps> = None;
-    let mut asked = false;
+    let (mut asked, mut sent) = (false, false);
     let mut answered = 0;
     let status = loop {
         if let Ok(Some(status)) = child.try_wait() {
@@ -2255,29 +2269,49 @@ fn caps(c: &Ctx) -> Outcome {
             let _ = child.kill();
             break None;
         }
-        let event = match a.link.next_event(Instant::now() + Duration::from_millis(200)) {
+        let event = match a
+            .link
+            .next_event(Instant::now() + Duration::from_millis(200))
+        {
             Ok(e) => e,
             Err(e) => return Outcome::Fail(format!("{e}")),
         };
-        let Some(StreamEvent::Element(p)) = event else { continue };
+        let Some(StreamEvent::Element(p)) = event else {
+            continue;
+        };
         match p.get::<Stanza>() {
-            Some(Ok(Stanza::Presence(pr))) if pr.from.as_ref() == Some(&peer) && !asked => {
-                let Some(advertised) = xep_caps::Caps::from_presence(&pr) else {
-                    theirs = Some(Err("its presence carries no caps".into()));
-                    continue;
-                };
-                // Ours, directed to it, and its disco#info asked for.
-                let mut mine = Presence { to: Some(peer.clone()), ..Presence::available() };
-                mine.payloads.push(Payload::new(our_caps.clone()));
-                attempt!(a.send(&mine));
-                let q = xep_disco::DiscoInfo { node: Some(advertised.disco_node()), ..Default::default() };
-                attempt!(a.send(&Iq::get("caps-q", Some(peer.clone()), Payload::new(q))));
-                theirs = Some(Err(format!("no disco#info answer for {}", advertised.disco_node())));
-                asked = true;
-                their_caps = Some(advertised);
+            Some(Ok(Stanza::Presence(pr))) if pr.from.as_ref() == Some(&peer) => {
+                // Ours, directed to it, once it is online.
+                if !sent {
+                    let mut mine = Presence {
+                        to: Some(peer.clone()),
+                        ..Presence::available()
+                    };
+                    mine.payloads.push(Payload::new(our_caps.clone()));
+                    attempt!(a.send(&mine));
+                    sent = true;
+                }
+                // Its disco#info asked for, once it advertises caps.
+                if let (false, Some(advertised)) = (asked, xep_caps::Caps::from_presence(&pr)) {
+                    let q = xep_disco::DiscoInfo {
+                        node: Some(advertised.disco_node()),
+                        ..Default::default()
+                    };
+                    attempt!(a.send(&Iq::get("caps-q", Some(peer.clone()), Payload::new(q))));
+                    theirs = Some(Err(format!(
+                        "no disco#info answer for {}",
+                        advertised.disco_node()
+                    )));
+                    asked = true;
+                    their_caps = Some(advertised);
+                }
             }
             Some(Ok(Stanza::Iq(iq))) if iq.id == "caps-q" && iq.type_ == IqType::Result => {
-                let info = iq.payloads.iter().find_map(|p| p.get::<xep_disco::DiscoInfo>()).and_then(Result::ok);
+                let info = iq
+                    .payloads
+                    .iter()
+                    .find_map(|p| p.get::<xep_disco::DiscoInfo>())
+                    .and_then(Result::ok);
                 theirs = Some(match (their_caps.as_ref(), info) {
                     (Some(cp), Some(info)) => cp.verify(&info).map_err(|e| format!("{e:?}")),
                     other => Err(format!("no caps or no disco#info: {other:?}")),
@@ -2285,11 +2319,18 @@ fn caps(c: &Ctx) -> Outcome {
             }
             Some(Ok(Stanza::Iq(iq))) if iq.is_request() => {
                 // Its disco#info of our caps node.
-                let asks = iq.payloads.iter().find_map(|p| p.get::<xep_disco::DiscoInfo>()).and_then(Result::ok);
+                let asks = iq
+                    .payloads
+                    .iter()
+                    .find_map(|p| p.get::<xep_disco::DiscoInfo>())
+                    .and_then(Result::ok);
                 let reply = match asks {
                     Some(q) if q.node.as_deref() == Some(&*our_caps.disco_node()) => {
                         answered += 1;
-                        iq.result(Some(Payload::new(xep_disco::DiscoInfo { node: q.node, ..ours.clone() })))
+                        iq.result(Some(Payload::new(xep_disco::DiscoInfo {
+                            node: q.node,
+                            ..ours.clone()
+                        })))
                     }
                     Some(q) if q.node.is_none() => iq.result(Some(Payload::new(ours.clone()))),
                     _ => iq.error_reply(xep_core::StanzaError::new(
@@ -2308,18 +2349,37 @@ fn caps(c: &Ctx) -> Outcome {
     };
     let stdout = String::from_utf8_lossy(&out.stdout);
     let Some(status) = status else {
-        return Outcome::Fail(format!("slixmpp did not finish in time; stderr: {}", String::from_utf8_lossy(&out.stderr)));
+        return Outcome::Fail(format!(
+            "slixmpp did not finish in time; stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     };
     let report: serde_json::Value = match stdout.lines().last().map(serde_json::from_str) {
         Some(Ok(v)) => v,
-        _ => return Outcome::Fail(format!("slixmpp ({status}) printed {stdout:?}; stderr: {}", String::from_utf8_lossy(&out.stderr))),
+        _ => {
+            return Outcome::Fail(format!(
+                "slixmpp ({status}) printed {stdout:?}; stderr: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
     };
-    check!(report["verified"] == true, "slixmpp did not verify our caps ({} disco#info answered): {report}", answered);
-    check!(report["ver"] == our_caps.ver.as_str(), "slixmpp's ver {} is not ours {}", report["ver"], our_caps.ver);
+    check!(
+        report["verified"] == true,
+        "slixmpp did not verify our caps ({answered} disco#info answered, ours sent {sent}, theirs {theirs:?}): {report}"
+    );
+    check!(
+        report["ver"] == our_caps.ver.as_str(),
+        "slixmpp's ver {} is not ours {}",
+        report["ver"],
+        our_caps.ver
+    );
     match theirs {
         Some(Ok(true)) => {}
         other => return Outcome::Fail(format!("slixmpp's caps: {other:?}")),
     }
     attempt!(a.close(soon()));
-    Outcome::Pass(format!("slixmpp verified our ver {} after {answered} disco#info; we verified its", our_caps.ver))
+    Outcome::Pass(format!(
+        "slixmpp verified our ver {} after {answered} disco#info; we verified its",
+        our_caps.ver
+    ))
 }
