@@ -21,8 +21,9 @@ use xep_jingle::{
     State as JingleState,
 };
 use xep_mam::{Config as MamConfig, Direction, Event as MamEvent, Filter, Refusal, Walk};
+use xep_muc::forms::RoomConfig;
 use xep_muc::{
-    Departure, Event as RoomEvent, MessageKind, Role as MucRole, Room, RoomOptions,
+    Creation, Departure, Event as RoomEvent, MessageKind, Role as MucRole, Room, RoomOptions,
     State as RoomState, StatusCode,
 };
 use xep_negotiation::client::{self, TlsPolicy};
@@ -212,6 +213,11 @@ pub const ALL: &[Scenario] = &[
         name: "muc",
         what: "XEP-0045 through the Room machine: create, a second occupant, groupchat, subject, nick change, private message, kick, destroy",
         run: muc,
+    },
+    Scenario {
+        name: "muc-moderated",
+        what: "XEP-0045 through the Room machine: a reserved room configured through the muc#roomconfig view (moderated), a visitor's voice request approved, a self-ping (XEP-0410)",
+        run: muc_moderated,
     },
     Scenario {
         name: "jingle-file",
@@ -2381,5 +2387,147 @@ fn caps(c: &Ctx) -> Outcome {
     Outcome::Pass(format!(
         "slixmpp verified our ver {} after {answered} disco#info; we verified its",
         our_caps.ver
+    ))
+}
+
+fn muc_moderated(c: &Ctx) -> Outcome {
+    let tag: String = pki::random(4).iter().map(|b| format!("{b:02x}")).collect();
+    let room: BareJid = format!("moderated-{tag}@{}", servers::MUC)
+        .parse()
+        .expect("a JID");
+    let mut a = Occupying::new(logged_in!(login(c, 0, Some("mucm"))), room.clone(), "alice");
+    a.room = Room::new(
+        room.clone(),
+        "alice",
+        RoomOptions {
+            creation: Creation::Reserved,
+            id_prefix: "mucm-a".into(),
+            ..RoomOptions::default()
+        },
+    );
+    let mut b = Occupying::new(logged_in!(login(c, 1, Some("mucm"))), room.clone(), "bob");
+    // Bob self-pings after a second of silence.
+    b.room = Room::new(
+        room.clone(),
+        "bob",
+        RoomOptions {
+            self_ping_interval: Some(Duration::from_secs(1)),
+            id_prefix: "mucm-b".into(),
+            ..RoomOptions::default()
+        },
+    );
+
+    attempt!(a.room.join(Instant::now()).map_err(|e| format!("{e:?}")));
+    let form = attempt!(a.until("the configuration form", |e| match e {
+        RoomEvent::ConfigurationForm(f) => Some(f.clone()),
+        _ => None,
+    }));
+    let mut config = match RoomConfig::from_form(&form) {
+        Ok(v) => v,
+        Err(e) => {
+            return Outcome::Fail(format!(
+                "the muc#roomconfig form does not fit the view: {e}"
+            ));
+        }
+    };
+    config.moderated = Some(true);
+    attempt!(
+        a.room
+            .submit_configuration(Instant::now(), config.to_form(FormType::Submit))
+            .map_err(|e| format!("{e:?}"))
+    );
+    attempt!(a.until("the configuration's acceptance", |e| {
+        matches!(e, RoomEvent::Configured).then_some(())
+    }));
+
+    attempt!(b.room.join(Instant::now()).map_err(|e| format!("{e:?}")));
+    attempt!(b.flush());
+    attempt!(b.until("bob's join", |e| {
+        matches!(e, RoomEvent::Joined { .. }).then_some(())
+    }));
+    let role = b.room.me().map(|o| o.role.clone());
+    // XEP-0045 §5.1.1 makes a newcomer to a moderated room a visitor;
+    // ejabberd makes it a participant (its members_by_default), so the
+    // moderator revokes the voice first where needed.
+    let revoked = if role == Some(MucRole::Participant) {
+        let id = attempt!(
+            a.room
+                .admin(
+                    Instant::now(),
+                    false,
+                    xep_muc::AdminQuery::set_role("bob", MucRole::Visitor, None)
+                )
+                .map_err(|e| format!("{e:?}"))
+        );
+        let reply = attempt!(a.until("the revocation's reply", |e| match e {
+            RoomEvent::Reply { id: i, result } if *i == id => Some(result.clone()),
+            _ => None,
+        }));
+        check!(reply.is_ok(), "revoking bob's voice: {reply:?}");
+        attempt!(b.until("bob's revoked voice", |e| match e {
+            RoomEvent::OccupantChanged { after, .. }
+                if after.nick == "bob" && after.role == MucRole::Visitor =>
+                Some(()),
+            _ => None,
+        }));
+        "revoked by the moderator (the server made him a participant)"
+    } else {
+        check!(
+            role == Some(MucRole::Visitor),
+            "bob joined a moderated room as {role:?}"
+        );
+        "a visitor on joining"
+    };
+    attempt!(
+        b.room
+            .request_voice(Instant::now())
+            .map(|_| ())
+            .map_err(|e| format!("{e:?}"))
+    );
+    attempt!(b.flush());
+    let request = attempt!(a.until("the voice request", |e| match e {
+        RoomEvent::VoiceRequest(r) => Some(r.clone()),
+        _ => None,
+    }));
+    check!(
+        request.nick.as_deref() == Some("bob"),
+        "a voice request from {:?}",
+        request.nick
+    );
+    attempt!(
+        a.room
+            .answer_voice_request(Instant::now(), &request, true)
+            .map_err(|e| format!("{e:?}"))
+    );
+    attempt!(a.flush());
+    let after = attempt!(b.until("bob's voice", |e| match e {
+        RoomEvent::OccupantChanged { after, .. } if after.nick == "bob" => Some(after.role.clone()),
+        _ => None,
+    }));
+    check!(after == MucRole::Participant, "bob's role became {after:?}");
+
+    // Quiet for a second: bob's room pings itself through the room.
+    let ping = attempt!(b.until("the self-ping", |e| match e {
+        RoomEvent::SelfPing(p) => Some(p.clone()),
+        _ => None,
+    }));
+    check!(
+        ping == xep_muc::self_ping::SelfPing::Joined,
+        "self-ping: {ping:?}"
+    );
+
+    let id = attempt!(
+        a.room
+            .destroy(Instant::now(), xep_muc::OwnerDestroy::default())
+            .map_err(|e| format!("{e:?}"))
+    );
+    let reply = attempt!(a.until("the destroy's reply", |e| match e {
+        RoomEvent::Reply { id: i, result } if *i == id => Some(result.clone()),
+        _ => None,
+    }));
+    check!(reply.is_ok(), "destroy refused: {reply:?}");
+    Outcome::Pass(format!(
+        "reserved room configured through RoomConfig ({} fields), moderated: bob's voice {revoked}, his voice request approved to participant, self-ping answered Joined",
+        form.fields.len()
     ))
 }

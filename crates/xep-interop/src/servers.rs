@@ -503,6 +503,9 @@ modules:
   mod_muc:
     host: "{MUC}"
     access_create: muc_create
+    # Rooms are unmoderated until configured, as Prosody's.
+    default_room_options:
+      moderated: false
   mod_offline: {{}}
   mod_ping: {{}}
   mod_privacy: {{}}
