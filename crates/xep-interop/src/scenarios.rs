@@ -2445,7 +2445,7 @@ fn muc_moderated(c: &Ctx) -> Outcome {
     attempt!(b.until("bob's join", |e| {
         matches!(e, RoomEvent::Joined { .. }).then_some(())
     }));
-    let role = b.room.me().map(|o| o.role.clone());
+    let role = b.room.me().map(|o| o.role);
     // XEP-0045 §5.1.1 makes a newcomer to a moderated room a visitor;
     // ejabberd makes it a participant (its members_by_default), so the
     // moderator revokes the voice first where needed.
@@ -2501,7 +2501,7 @@ fn muc_moderated(c: &Ctx) -> Outcome {
     );
     attempt!(a.flush());
     let after = attempt!(b.until("bob's voice", |e| match e {
-        RoomEvent::OccupantChanged { after, .. } if after.nick == "bob" => Some(after.role.clone()),
+        RoomEvent::OccupantChanged { after, .. } if after.nick == "bob" => Some(after.role),
         _ => None,
     }));
     check!(after == MucRole::Participant, "bob's role became {after:?}");
