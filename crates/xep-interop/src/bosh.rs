@@ -22,7 +22,7 @@ use xep_element::jid::FullJid;
 use xep_negotiation::Transmit;
 use xep_negotiation::client::{self, Client};
 
-use crate::session::SessionError;
+use crate::session::{Receive, SessionError};
 
 type Answer = (Rid, Result<Vec<u8>, HttpFailure>);
 
@@ -195,34 +195,6 @@ impl BoshSession {
         send_requests(&mut self.bosh, &self.url, &self.tx);
     }
 
-    /// Runs the session until `pick` accepts a received payload.
-    pub fn wait_for<T>(
-        &mut self,
-        what: &'static str,
-        deadline: Instant,
-        mut pick: impl FnMut(&Payload) -> Option<T>,
-    ) -> Result<T, SessionError> {
-        loop {
-            if let Some(i) = self.received.iter().position(|p| pick(p).is_some()) {
-                let p = self.received.remove(i);
-                return Ok(pick(&p).expect("matched"));
-            }
-            send_requests(&mut self.bosh, &self.url, &self.tx);
-            wait(&mut self.bosh, &self.rx, deadline).map_err(|_| SessionError::TimedOut(what))?;
-            while let Some(e) = self.bosh.poll_event() {
-                match e {
-                    BoshEvent::Received(p) => self.received.push(p),
-                    BoshEvent::Terminated(t) => {
-                        return Err(SessionError::Unexpected(format!(
-                            "the BOSH session ended: {t:?}"
-                        )));
-                    }
-                    BoshEvent::Created(_) => {}
-                }
-            }
-        }
-    }
-
     /// Terminates the session and waits for the manager's answer.
     pub fn terminate(mut self, deadline: Instant) -> Result<(), SessionError> {
         self.bosh
@@ -239,6 +211,42 @@ impl BoshSession {
                             "terminated with {other:?}"
                         ))),
                     };
+                }
+            }
+        }
+    }
+}
+
+impl Receive for BoshSession {
+    fn next_stream_event(
+        &mut self,
+        deadline: Instant,
+    ) -> Result<Option<StreamEvent>, SessionError> {
+        loop {
+            if !self.received.is_empty() {
+                return Ok(Some(StreamEvent::Element(self.received.remove(0))));
+            }
+            if Instant::now() >= deadline {
+                return Ok(None);
+            }
+            send_requests(&mut self.bosh, &self.url, &self.tx);
+            match wait(&mut self.bosh, &self.rx, deadline) {
+                Ok(()) => {}
+                Err(SessionError::TimedOut(_)) => return Ok(None),
+                Err(e) => return Err(e),
+            }
+            while let Some(e) = self.bosh.poll_event() {
+                match e {
+                    BoshEvent::Received(p) => self.received.push(p),
+                    BoshEvent::Terminated(xep_bosh::client::Termination::Requested) => {
+                        return Ok(Some(StreamEvent::End));
+                    }
+                    BoshEvent::Terminated(t) => {
+                        return Err(SessionError::Unexpected(format!(
+                            "the BOSH session ended: {t:?}"
+                        )));
+                    }
+                    BoshEvent::Created(_) => {}
                 }
             }
         }

@@ -166,6 +166,49 @@ pub struct Session {
     next_id: u64,
 }
 
+/// What every kind of session (TCP, BOSH, WebSocket) gives the
+/// scenarios: the next stream event, and waiting for an element.
+pub trait Receive {
+    /// The next event, waiting until `deadline`; `Ok(None)` when it passed.
+    fn next_stream_event(&mut self, deadline: Instant)
+    -> Result<Option<StreamEvent>, SessionError>;
+
+    /// Waits for the first element `pick` accepts, until `deadline`
+    /// (skipping the others); a stream error or the stream's end is an
+    /// error.
+    fn wait_for<T>(
+        &mut self,
+        what: &'static str,
+        deadline: Instant,
+        mut pick: impl FnMut(&Payload) -> Option<T>,
+    ) -> Result<T, SessionError> {
+        loop {
+            match self.next_stream_event(deadline)? {
+                None => return Err(SessionError::TimedOut(what)),
+                Some(StreamEvent::Element(p)) => {
+                    if let Some(Ok(e)) = p.get::<StreamError>() {
+                        return Err(SessionError::StreamErrorReceived(e));
+                    }
+                    if let Some(t) = pick(&p) {
+                        return Ok(t);
+                    }
+                }
+                Some(StreamEvent::End) => return Err(SessionError::Closed),
+                Some(other) => return Err(SessionError::Unexpected(summary(&other))),
+            }
+        }
+    }
+}
+
+impl Receive for Session {
+    fn next_stream_event(
+        &mut self,
+        deadline: Instant,
+    ) -> Result<Option<StreamEvent>, SessionError> {
+        self.link.next_event(deadline)
+    }
+}
+
 /// A negotiation that failed, with what the server had sent.
 #[derive(Debug)]
 pub struct ConnectError {
@@ -283,33 +326,6 @@ impl Session {
     /// Sends a stanza or other top-level element.
     pub fn send<T: XmlElement>(&mut self, el: &T) -> Result<(), SessionError> {
         self.link.send(el)
-    }
-
-    /// Waits for the first element `pick` accepts, until `deadline`;
-    /// the others are passed to `skip` (which may answer them).
-    pub fn wait_for<T>(
-        &mut self,
-        what: &'static str,
-        deadline: Instant,
-        mut pick: impl FnMut(&Payload) -> Option<T>,
-    ) -> Result<T, SessionError> {
-        loop {
-            match self.link.next_event(deadline)? {
-                None => return Err(SessionError::TimedOut(what)),
-                Some(StreamEvent::Element(p)) => {
-                    if let Some(Ok(e)) = p.get::<StreamError>() {
-                        return Err(SessionError::StreamErrorReceived(e));
-                    }
-                    if let Some(t) = pick(&p) {
-                        return Ok(t);
-                    }
-                }
-                Some(StreamEvent::End) => return Err(SessionError::Closed),
-                Some(other) => {
-                    return Err(SessionError::Unexpected(summary(&other)));
-                }
-            }
-        }
     }
 
     /// Sends an iq request and waits for its response (result or error).

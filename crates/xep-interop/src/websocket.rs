@@ -16,7 +16,7 @@ use xep_element::{Payload, XmlElement};
 use xep_negotiation::Transmit;
 use xep_negotiation::client::{self, Client};
 
-use crate::session::SessionError;
+use crate::session::{Receive, SessionError};
 
 /// A negotiated session over a WebSocket.
 pub struct WsSession {
@@ -183,29 +183,6 @@ impl WsSession {
         self.ws.send(WsMessage::Text(text)).map_err(ws_err)
     }
 
-    /// Waits for the first element `pick` accepts.
-    pub fn wait_for<T>(
-        &mut self,
-        what: &'static str,
-        deadline: Instant,
-        mut pick: impl FnMut(&Payload) -> Option<T>,
-    ) -> Result<T, SessionError> {
-        loop {
-            match next_event(&mut self.ws, deadline).map_err(|e| match e {
-                SessionError::TimedOut(_) => SessionError::TimedOut(what),
-                e => e,
-            })? {
-                StreamEvent::Element(p) => {
-                    if let Some(t) = pick(&p) {
-                        return Ok(t);
-                    }
-                }
-                StreamEvent::End => return Err(SessionError::Closed),
-                other => return Err(SessionError::Unexpected(format!("{other:?}"))),
-            }
-        }
-    }
-
     /// Sends `<close/>` and waits for the server's.
     pub fn close(mut self, deadline: Instant) -> Result<(), SessionError> {
         self.ws
@@ -217,6 +194,19 @@ impl WsSession {
                 Ok(_) => {}
                 Err(e) => return Err(e),
             }
+        }
+    }
+}
+
+impl Receive for WsSession {
+    fn next_stream_event(
+        &mut self,
+        deadline: Instant,
+    ) -> Result<Option<StreamEvent>, SessionError> {
+        match next_event(&mut self.ws, deadline) {
+            Ok(e) => Ok(Some(e)),
+            Err(SessionError::TimedOut(_)) => Ok(None),
+            Err(e) => Err(e),
         }
     }
 }

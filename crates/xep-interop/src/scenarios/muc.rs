@@ -1,0 +1,440 @@
+//! XEP-0045 through the `Room` machine.
+
+use super::*;
+
+/// A session in one room: the [`Room`] machine driven over the session.
+pub(super) struct Occupying {
+    s: Session,
+    room: Room,
+    events: Vec<RoomEvent>,
+    messages: Vec<(MessageKind, Message)>,
+}
+
+impl Occupying {
+    fn new(s: Session, room: BareJid, nick: &str) -> Occupying {
+        let options = RoomOptions {
+            id_prefix: format!("muc-{nick}"),
+            ..RoomOptions::default()
+        };
+        Occupying {
+            s,
+            room: Room::new(room, nick, options),
+            events: Vec::new(),
+            messages: Vec::new(),
+        }
+    }
+
+    /// Writes what the room queued (after each command: the other
+    /// occupant's steps do not write it).
+    fn flush(&mut self) -> Result<(), SessionError> {
+        while let Some(t) = self.room.poll_transmit() {
+            self.s.send(&t)?;
+        }
+        Ok(())
+    }
+
+    /// Writes what the room queued, reads one stanza and hands it to the
+    /// room, and collects the events.
+    fn step(&mut self, deadline: Instant) -> Result<(), SessionError> {
+        self.flush()?;
+        let wake = self
+            .room
+            .poll_timeout()
+            .map_or(deadline, |t| t.min(deadline));
+        match self.s.link.next_event(wake)? {
+            None => {
+                self.room.handle_timeout(Instant::now());
+                if Instant::now() >= deadline {
+                    return Err(SessionError::TimedOut("the room"));
+                }
+            }
+            Some(StreamEvent::Element(p)) => match p.get::<Stanza>() {
+                Some(Ok(Stanza::Message(m))) => {
+                    if let Some(kind) = self.room.handle_message(Instant::now(), &m) {
+                        self.messages.push((kind, m));
+                    }
+                }
+                Some(Ok(st)) => {
+                    self.room.handle_stanza(Instant::now(), &st);
+                }
+                Some(Err(e)) => {
+                    return Err(SessionError::Unexpected(format!(
+                        "a stanza that does not parse: {e}: {}",
+                        bytes_of(&p.to_element())
+                    )));
+                }
+                None => {
+                    if let Some(Ok(e)) = p.get::<xep_core::StreamError>() {
+                        return Err(SessionError::StreamErrorReceived(e));
+                    }
+                }
+            },
+            Some(StreamEvent::End) => return Err(SessionError::Closed),
+            Some(other) => return Err(SessionError::Unexpected(format!("{other:?}"))),
+        }
+        while let Some(e) = self.room.poll_event() {
+            self.events.push(e);
+        }
+        Ok(())
+    }
+
+    /// Steps until `pick` finds an event (or a message), which it takes.
+    fn until<T>(
+        &mut self,
+        what: &'static str,
+        mut pick: impl FnMut(&RoomEvent) -> Option<T>,
+    ) -> Result<T, SessionError> {
+        let deadline = soon();
+        loop {
+            if let Some(i) = self.events.iter().position(|e| pick(e).is_some()) {
+                let e = self.events.remove(i);
+                return Ok(pick(&e).expect("matched"));
+            }
+            self.step(deadline).map_err(|e| match e {
+                SessionError::TimedOut(_) => SessionError::Unexpected(format!(
+                    "timed out waiting for {what}; the room's events were {:?}",
+                    self.events
+                )),
+                e => e,
+            })?;
+        }
+    }
+
+    /// Steps until a message of `kind` whose body is `body` arrived.
+    fn message(&mut self, kind: MessageKind, body: &str) -> Result<Message, SessionError> {
+        let deadline = soon();
+        loop {
+            if let Some(i) = self
+                .messages
+                .iter()
+                .position(|(k, m)| *k == kind && m.body(None) == Some(body))
+            {
+                return Ok(self.messages.remove(i).1);
+            }
+            self.step(deadline).map_err(|e| match e {
+                SessionError::TimedOut(_) => SessionError::TimedOut("the room's message"),
+                e => e,
+            })?;
+        }
+    }
+}
+
+pub(super) fn muc(c: &Ctx) -> Outcome {
+    let tag: String = pki::random(4).iter().map(|b| format!("{b:02x}")).collect();
+    let room: BareJid = format!("interop-{tag}@{}", servers::MUC)
+        .parse()
+        .expect("a JID");
+    let mut a = Occupying::new(logged_in!(login(c, 0, Some("muc"))), room.clone(), "alice");
+    let mut b = Occupying::new(logged_in!(login(c, 1, Some("muc"))), room.clone(), "bob");
+
+    // Alice creates the room (instant room: the machine accepts the
+    // default configuration).
+    attempt!(a.room.join(Instant::now()).map_err(|e| format!("{e:?}")));
+    let joined = attempt!(a.until("alice's join", |e| match e {
+        RoomEvent::Joined { codes, .. } => Some(Ok(codes.clone())),
+        RoomEvent::JoinFailed { failure, error } => Some(Err(format!("{failure:?}: {error:?}"))),
+        _ => None,
+    }));
+    let codes = match joined {
+        Ok(c) => c,
+        Err(e) => return Outcome::Fail(format!("creating the room failed: {e}")),
+    };
+    check!(
+        codes.contains(&StatusCode::RoomCreated),
+        "creating the room: codes {codes:?}"
+    );
+    attempt!(a.until("the instant room's configuration", |e| {
+        matches!(e, RoomEvent::Configured).then_some(())
+    }));
+
+    // Bob joins; each sees the other.
+    attempt!(b.room.join(Instant::now()).map_err(|e| format!("{e:?}")));
+    attempt!(b.flush());
+    attempt!(b.until("bob's join", |e| {
+        matches!(e, RoomEvent::Joined { .. }).then_some(())
+    }));
+    check!(
+        b.room.occupant("alice").is_some(),
+        "bob does not see alice: {:?}",
+        b.room.occupants().collect::<Vec<_>>()
+    );
+    let joined = attempt!(a.until("bob in alice's list", |e| match e {
+        RoomEvent::OccupantJoined(o) if o.nick == "bob" => Some(o.clone()),
+        _ => None,
+    }));
+    check!(
+        joined.role == MucRole::Participant,
+        "bob's role {:?}",
+        joined.role
+    );
+
+    // Groupchat, both ways through the room.
+    let m = a.room.groupchat("hello, room");
+    attempt!(a.s.send(&m));
+    attempt!(b.message(MessageKind::Live, "hello, room"));
+    attempt!(a.message(MessageKind::Live, "hello, room"));
+
+    // The subject.
+    let subject = Message {
+        to: Some(Jid::from(room.clone())),
+        type_: Some(xep_core::MessageType::Groupchat),
+        subjects: vec![xep_core::Subject {
+            lang: None,
+            text: "interop".into(),
+        }],
+        ..Message::default()
+    };
+    attempt!(a.s.send(&subject));
+    let by = attempt!(b.until("the subject", |e| match e {
+        RoomEvent::Subject {
+            subject: Some(s),
+            by,
+        } if s == "interop" => Some(by.clone()),
+        _ => None,
+    }));
+    check!(
+        b.room.subject() == Some("interop"),
+        "bob's subject {:?}",
+        b.room.subject()
+    );
+    check!(by.as_deref() == Some("alice"), "subject set by {by:?}");
+
+    // Bob becomes robert.
+    attempt!(
+        b.room
+            .change_nick(Instant::now(), "robert")
+            .map_err(|e| format!("{e:?}"))
+    );
+    attempt!(b.flush());
+    attempt!(a.until("the nick change", |e| match e {
+        RoomEvent::NickChanged { old, new } if old == "bob" && new == "robert" => Some(()),
+        _ => None,
+    }));
+    attempt!(b.until("bob's own nick change", |e| match e {
+        RoomEvent::NickChanged { new, .. } if new == "robert" => Some(()),
+        _ => None,
+    }));
+    check!(b.room.nick() == "robert", "bob's nick is {}", b.room.nick());
+
+    // A private message, occupant to occupant.
+    let mut pm = Message::chat(format!("{room}/robert").parse().expect("a JID"), "psst");
+    pm.payloads.push(Payload::new(xep_muc::MucUser::default()));
+    attempt!(a.s.send(&pm));
+    let got = attempt!(b.message(MessageKind::Private, "psst"));
+    check!(
+        got.from == Some(format!("{room}/alice").parse().expect("a JID")),
+        "the private message came from {:?}",
+        got.from
+    );
+
+    // Alice (owner, moderator) kicks robert.
+    let id = attempt!(
+        a.room
+            .kick(Instant::now(), "robert", Some("interop".into()))
+            .map_err(|e| format!("{e:?}"))
+    );
+    let reply = attempt!(a.until("the kick's reply", |e| match e {
+        RoomEvent::Reply { id: i, result } if *i == id => Some(result.clone()),
+        _ => None,
+    }));
+    check!(reply.is_ok(), "kick refused: {reply:?}");
+    let removal = attempt!(b.until("robert's removal", |e| match e {
+        RoomEvent::Removed(r) => Some(r.clone()),
+        _ => None,
+    }));
+    check!(
+        removal.departure == Departure::Kicked,
+        "robert removed as {:?}",
+        removal.departure
+    );
+    check!(
+        removal.reason.as_deref() == Some("interop"),
+        "reason {:?}",
+        removal.reason
+    );
+    let left = attempt!(a.until("robert leaving alice's list", |e| match e {
+        RoomEvent::OccupantLeft { occupant, removal } if occupant.nick == "robert" =>
+            Some(removal.clone()),
+        _ => None,
+    }));
+    check!(
+        left.departure == Departure::Kicked,
+        "alice saw {:?}",
+        left.departure
+    );
+
+    // The owner destroys the room.
+    let id = attempt!(
+        a.room
+            .destroy(
+                Instant::now(),
+                xep_muc::OwnerDestroy {
+                    reason: Some("done".into()),
+                    ..Default::default()
+                }
+            )
+            .map_err(|e| format!("{e:?}"))
+    );
+    let removal = attempt!(a.until("the destruction", |e| match e {
+        RoomEvent::Removed(r) => Some(r.clone()),
+        _ => None,
+    }));
+    check!(
+        matches!(removal.departure, Departure::Destroyed { .. }),
+        "removed as {:?}",
+        removal.departure
+    );
+    let reply = attempt!(a.until("the destroy's reply", |e| match e {
+        RoomEvent::Reply { id: i, result } if *i == id => Some(result.clone()),
+        _ => None,
+    }));
+    check!(reply.is_ok(), "destroy refused: {reply:?}");
+    check!(
+        a.room.state() == RoomState::Idle,
+        "alice's room is {:?}",
+        a.room.state()
+    );
+    Outcome::Pass("created (201, instant), joined by a second occupant, groupchat, subject, nick change (303), private message, kick (307 with reason), destroyed".into())
+}
+
+pub(super) fn muc_moderated(c: &Ctx) -> Outcome {
+    let tag: String = pki::random(4).iter().map(|b| format!("{b:02x}")).collect();
+    let room: BareJid = format!("moderated-{tag}@{}", servers::MUC)
+        .parse()
+        .expect("a JID");
+    let mut a = Occupying::new(logged_in!(login(c, 0, Some("mucm"))), room.clone(), "alice");
+    a.room = Room::new(
+        room.clone(),
+        "alice",
+        RoomOptions {
+            creation: Creation::Reserved,
+            id_prefix: "mucm-a".into(),
+            ..RoomOptions::default()
+        },
+    );
+    let mut b = Occupying::new(logged_in!(login(c, 1, Some("mucm"))), room.clone(), "bob");
+    // Bob self-pings after a second of silence.
+    b.room = Room::new(
+        room.clone(),
+        "bob",
+        RoomOptions {
+            self_ping_interval: Some(Duration::from_secs(1)),
+            id_prefix: "mucm-b".into(),
+            ..RoomOptions::default()
+        },
+    );
+
+    attempt!(a.room.join(Instant::now()).map_err(|e| format!("{e:?}")));
+    let form = attempt!(a.until("the configuration form", |e| match e {
+        RoomEvent::ConfigurationForm(f) => Some(f.clone()),
+        _ => None,
+    }));
+    let mut config = match RoomConfig::from_form(&form) {
+        Ok(v) => v,
+        Err(e) => {
+            return Outcome::Fail(format!(
+                "the muc#roomconfig form does not fit the view: {e}"
+            ));
+        }
+    };
+    config.moderated = Some(true);
+    attempt!(
+        a.room
+            .submit_configuration(Instant::now(), config.to_form(FormType::Submit))
+            .map_err(|e| format!("{e:?}"))
+    );
+    attempt!(a.until("the configuration's acceptance", |e| {
+        matches!(e, RoomEvent::Configured).then_some(())
+    }));
+
+    attempt!(b.room.join(Instant::now()).map_err(|e| format!("{e:?}")));
+    attempt!(b.flush());
+    attempt!(b.until("bob's join", |e| {
+        matches!(e, RoomEvent::Joined { .. }).then_some(())
+    }));
+    let role = b.room.me().map(|o| o.role);
+    // XEP-0045 §5.1.1 makes a newcomer to a moderated room a visitor;
+    // ejabberd makes it a participant (its members_by_default), so the
+    // moderator revokes the voice first where needed.
+    let revoked = if role == Some(MucRole::Participant) {
+        let id = attempt!(
+            a.room
+                .admin(
+                    Instant::now(),
+                    false,
+                    xep_muc::AdminQuery::set_role("bob", MucRole::Visitor, None)
+                )
+                .map_err(|e| format!("{e:?}"))
+        );
+        let reply = attempt!(a.until("the revocation's reply", |e| match e {
+            RoomEvent::Reply { id: i, result } if *i == id => Some(result.clone()),
+            _ => None,
+        }));
+        check!(reply.is_ok(), "revoking bob's voice: {reply:?}");
+        attempt!(b.until("bob's revoked voice", |e| match e {
+            RoomEvent::OccupantChanged { after, .. }
+                if after.nick == "bob" && after.role == MucRole::Visitor =>
+                Some(()),
+            _ => None,
+        }));
+        "revoked by the moderator (the server made him a participant)"
+    } else {
+        check!(
+            role == Some(MucRole::Visitor),
+            "bob joined a moderated room as {role:?}"
+        );
+        "a visitor on joining"
+    };
+    attempt!(
+        b.room
+            .request_voice(Instant::now())
+            .map(|_| ())
+            .map_err(|e| format!("{e:?}"))
+    );
+    attempt!(b.flush());
+    let request = attempt!(a.until("the voice request", |e| match e {
+        RoomEvent::VoiceRequest(r) => Some(r.clone()),
+        _ => None,
+    }));
+    check!(
+        request.nick.as_deref() == Some("bob"),
+        "a voice request from {:?}",
+        request.nick
+    );
+    attempt!(
+        a.room
+            .answer_voice_request(Instant::now(), &request, true)
+            .map_err(|e| format!("{e:?}"))
+    );
+    attempt!(a.flush());
+    let after = attempt!(b.until("bob's voice", |e| match e {
+        RoomEvent::OccupantChanged { after, .. } if after.nick == "bob" => Some(after.role),
+        _ => None,
+    }));
+    check!(after == MucRole::Participant, "bob's role became {after:?}");
+
+    // Quiet for a second: bob's room pings itself through the room.
+    let ping = attempt!(b.until("the self-ping", |e| match e {
+        RoomEvent::SelfPing(p) => Some(p.clone()),
+        _ => None,
+    }));
+    check!(
+        ping == xep_muc::self_ping::SelfPing::Joined,
+        "self-ping: {ping:?}"
+    );
+
+    let id = attempt!(
+        a.room
+            .destroy(Instant::now(), xep_muc::OwnerDestroy::default())
+            .map_err(|e| format!("{e:?}"))
+    );
+    let reply = attempt!(a.until("the destroy's reply", |e| match e {
+        RoomEvent::Reply { id: i, result } if *i == id => Some(result.clone()),
+        _ => None,
+    }));
+    check!(reply.is_ok(), "destroy refused: {reply:?}");
+    Outcome::Pass(format!(
+        "reserved room configured through RoomConfig ({} fields), moderated: bob's voice {revoked}, his voice request approved to participant, self-ping answered Joined",
+        form.fields.len()
+    ))
+}
