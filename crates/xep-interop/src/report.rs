@@ -72,3 +72,37 @@ pub fn json(cells: &[Cell]) -> serde_json::Value {
             .collect(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(scenario: &'static str, server: &'static str, outcome: Outcome) -> Cell {
+        Cell {
+            scenario,
+            server,
+            version: "1.0".into(),
+            outcome,
+            millis: 3,
+        }
+    }
+
+    #[test]
+    fn one_row_per_scenario_one_column_per_server() {
+        let cells = [
+            cell("a", "s1", Outcome::Pass("ok".into())),
+            cell("a", "s2", Outcome::NotOffered("no".into())),
+            cell("b", "s1", Outcome::Fail("bad".into())),
+        ];
+        let t = table(&cells);
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines[0], "| scenario | s1 1.0 | s2 1.0 |");
+        assert_eq!(lines[2], "| a | pass | not offered |");
+        // A cell that did not run stays empty.
+        assert_eq!(lines[3], "| b | fail |  |");
+        let j = json(&cells);
+        assert_eq!(j[2]["outcome"], "fail");
+        assert_eq!(j[2]["detail"], "bad");
+        assert_eq!(j[1]["server"], "s2");
+    }
+}

@@ -581,3 +581,5 @@ fn as_ejabberd(cmd: &mut Command) -> Result<(), StartError> {
     }
     Ok(())
 }
+
+impl std::error::Error for StartError {}

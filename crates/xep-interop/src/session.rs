@@ -66,6 +66,8 @@ impl std::fmt::Display for SessionError {
     }
 }
 
+impl std::error::Error for SessionError {}
+
 impl From<std::io::Error> for SessionError {
     fn from(e: std::io::Error) -> Self {
         SessionError::Io(e)

@@ -183,3 +183,5 @@ impl std::fmt::Display for TlsError {
         }
     }
 }
+
+impl std::error::Error for TlsError {}

@@ -389,3 +389,42 @@ use jingle::*;
 use muc::*;
 use services::*;
 use sm::*;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_known_failure_is_a_server_bug_and_nothing_else_is() {
+        let (server, scenario, why) = KNOWN[0];
+        match triage(server, scenario, Outcome::Fail("saw this".into())) {
+            Outcome::ServerBug(s) => assert!(s.starts_with(why) && s.ends_with("saw this")),
+            other => panic!("{other:?}"),
+        }
+        // The same failure elsewhere stays a failure, and a pass a pass.
+        assert_eq!(
+            triage("another", scenario, Outcome::Fail("x".into())),
+            Outcome::Fail("x".into())
+        );
+        assert_eq!(
+            triage(server, scenario, Outcome::Pass("p".into())),
+            Outcome::Pass("p".into())
+        );
+    }
+
+    #[test]
+    fn every_scenario_has_a_distinct_name_and_every_known_entry_names_one() {
+        let mut names: Vec<&str> = ALL.iter().map(|s| s.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ALL.len());
+        for (server, scenario, _) in KNOWN {
+            assert!(names.contains(scenario), "{scenario}");
+            assert!(
+                crate::servers::Kind::ALL
+                    .iter()
+                    .any(|k| k.name() == *server)
+            );
+        }
+    }
+}
