@@ -106,6 +106,7 @@ pub(crate) use outputs;
 pub mod client;
 pub mod component;
 pub mod component_server;
+pub mod run_loop;
 pub mod server;
 #[cfg(any(test, feature = "sim"))]
 pub mod sim;
