@@ -741,3 +741,136 @@ pub(super) fn caps(c: &Ctx) -> Outcome {
         our_caps.ver
     ))
 }
+
+/// Whether `s`'s account announces `feature` in its disco#info.
+fn account_has(s: &mut Session, feature: &str) -> Result<bool, SessionError> {
+    let iq = Iq::get(
+        "",
+        Some(Jid::from(s.jid.to_bare())),
+        Payload::new(xep_disco::DiscoInfo::default()),
+    );
+    let r = s.iq(iq, soon())?;
+    Ok(r.payloads
+        .iter()
+        .find_map(|p| p.get::<xep_disco::DiscoInfo>())
+        .and_then(Result::ok)
+        .is_some_and(|i| i.features.iter().any(|f| f.var == feature)))
+}
+
+pub(super) fn message_extensions(c: &Ctx) -> Outcome {
+    let mut a = logged_in!(login(c, 0, Some("ext")));
+    let mut b = logged_in!(login(c, 1, Some("ext")));
+    let mut d = logged_in!(login(c, 2, Some("ext")));
+    let (aj, bj) = (Jid::from(a.jid.clone()), Jid::from(b.jid.clone()));
+    let by_text = |text: &'static str| {
+        move |p: &Payload| match p.get::<Message>() {
+            Some(Ok(m)) if m.body(None) == Some(text) => Some(m),
+            _ => None,
+        }
+    };
+
+    // A message asking for a receipt, with an origin-id.
+    let mut sent = Message::chat(bj.clone(), "first draft");
+    sent.id = Some("ext-1".into());
+    attempt!(xep_receipts::request(&mut sent));
+    sent.payloads
+        .push(Payload::new(xep_sid::OriginId::new("origin-ext-1")));
+    attempt!(a.send(&sent));
+    let got = attempt!(b.wait_for("the message", soon(), by_text("first draft")));
+    check!(got.from == Some(aj.clone()), "from {:?}", got.from);
+    let origin = xep_sid::origin_id(&got).and_then(Result::ok).map(|o| o.id);
+    check!(
+        origin.as_deref() == Some("origin-ext-1"),
+        "origin-id {origin:?}"
+    );
+    // The server's stanza-id, believed only from bob's own account, and
+    // only where it announces urn:xmpp:sid:0.
+    let announces = attempt!(account_has(&mut b, xep_sid::NS));
+    let stanza_id = match xep_sid::trusted_stanza_id(&got, &Jid::from(b.jid.to_bare()), announces) {
+        Ok(sid) => format!("stanza-id {} by {} believed", sid.id, sid.by),
+        Err(e) => format!("no stanza-id believed ({e})"),
+    };
+    check!(
+        xep_sid::trusted_stanza_id(&got, &aj, true).is_err(),
+        "a stanza-id believed from the sender, not the account"
+    );
+
+    // The receipt, confirmed only as the answer of the addressee.
+    let Some(ack) = xep_receipts::receipt_for(&got) else {
+        return Outcome::Fail("no receipt due for a message that asks for one".into());
+    };
+    attempt!(b.send(&ack));
+    let ack = attempt!(
+        a.wait_for("the receipt", soon(), |p| match p.get::<Message>() {
+            Some(Ok(m)) if m.payload::<xep_receipts::Received>().is_some() => Some(m),
+            _ => None,
+        })
+    );
+    attempt!(xep_receipts::confirms(&ack, &sent));
+
+    // A correction from the sender is applied; one from carol is not.
+    let Some(fix) = xep_correct::correct(&sent, "ext-2", "second draft") else {
+        return Outcome::Fail("no correction built".into());
+    };
+    attempt!(a.send(&fix));
+    let fix = attempt!(b.wait_for("the correction", soon(), by_text("second draft")));
+    let replaced = attempt!(xep_correct::check(
+        &fix,
+        &got,
+        xep_correct::Conversation::Direct
+    ));
+    check!(replaced == "ext-1", "the correction replaced {replaced}");
+    let Some(forged) = xep_correct::correct(&sent, "ext-forged", "not alice") else {
+        return Outcome::Fail("no correction built".into());
+    };
+    attempt!(d.send(&forged));
+    let forged = attempt!(b.wait_for("carol's correction", soon(), by_text("not alice")));
+    let refused = xep_correct::check(&forged, &got, xep_correct::Conversation::Direct);
+    check!(
+        refused.is_err(),
+        "carol's correction of alice's message was accepted"
+    );
+
+    // Bob reacts; alice accepts it from the other party.
+    attempt!(b.send(&xep_reactions::react(
+        aj.clone(),
+        xep_core::MessageType::Chat,
+        "ext-1",
+        ["👍"]
+    )));
+    let reaction = attempt!(
+        a.wait_for("the reaction", soon(), |p| match p.get::<Message>() {
+            Some(Ok(m)) if xep_reactions::reactions(&m).ok().flatten().is_some() => Some(m),
+            _ => None,
+        })
+    );
+    let reactor = attempt!(xep_reactions::accept(&reaction, &aj, &bj));
+    check!(reactor == b.jid.to_bare().to_string(), "reactor {reactor}");
+
+    // Alice retracts the message.
+    attempt!(a.send(&xep_retract::retract(
+        bj.clone(),
+        xep_core::MessageType::Chat,
+        "ext-3",
+        "ext-1"
+    )));
+    let retraction = attempt!(
+        b.wait_for("the retraction", soon(), |p| match p.get::<Message>() {
+            Some(Ok(m)) if m.payload::<xep_retract::Retract>().is_some() => Some(m),
+            _ => None,
+        })
+    );
+    attempt!(xep_retract::check(
+        &retraction,
+        &got,
+        "ext-1",
+        xep_correct::Conversation::Direct
+    ));
+    for s in [a, b, d] {
+        attempt!(s.close(soon()));
+    }
+    Outcome::Pass(format!(
+        "receipt confirmed, origin-id kept, {stanza_id}; correction applied, carol's refused ({}); reaction accepted; retraction applied",
+        refused.err().map(|e| e.to_string()).unwrap_or_default()
+    ))
+}

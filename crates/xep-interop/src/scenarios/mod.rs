@@ -207,6 +207,11 @@ pub const ALL: &[Scenario] = &[
         run: messages,
     },
     Scenario {
+        name: "message-extensions",
+        what: "receipts, origin-id and the server's stanza-id (believed from the account only), a correction, a reaction and a retraction through real servers; a third party's correction refused",
+        run: message_extensions,
+    },
+    Scenario {
         name: "bosh",
         what: "XEP-0206: the negotiation machine over the BOSH ClientSession machine, a message each way with a TCP client",
         run: bosh_scenario,
