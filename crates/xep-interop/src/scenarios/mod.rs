@@ -78,16 +78,25 @@ pub enum Outcome {
 /// Failures triaged as the server's fault, with the evidence: (server,
 /// scenario, what is wrong). The run fails on any other failure, and on
 /// an entry here whose scenario passes (the triage is stale).
-pub const KNOWN: &[(&str, &str, &str)] = &[(
-    "ejabberd",
-    "connect-scram-plus",
-    "ejabberd 23.01 (p1_xmpp 1.6.1) offers SCRAM-*-PLUS over TLS 1.3 without XEP-0440's \
+pub const KNOWN: &[(&str, &str, &str)] = &[
+    (
+        "ejabberd",
+        "pep-retract",
+        "ejabberd 23.01 answers a PEP <retract notify='true'/> with a result and deletes the item, \
+         but sends no retraction notification to the contact whose +notify got the publication; \
+         XEP-0060 §7.2.2.1: with notify true the service MUST notify all subscribers.",
+    ),
+    (
+        "ejabberd",
+        "connect-scram-plus",
+        "ejabberd 23.01 (p1_xmpp 1.6.1) offers SCRAM-*-PLUS over TLS 1.3 without XEP-0440's \
      channel-binding list, yet accepts only p=tls-unique (its xmpp_sasl_scram has no other \
      type), which RFC 9266 leaves undefined for TLS 1.3, where tls-exporter is the default \
      (RFC 9266 §3). Our client sends p=tls-exporter and the server answers not-authorized \
      'Invalid channel binding'. Callers facing this server leave -PLUS out of \
      client::Config::mechanisms.",
-)];
+    ),
+];
 
 /// The triage of `outcome` for `server` and `scenario`: a failure listed
 /// in [`KNOWN`] becomes [`Outcome::ServerBug`].
@@ -265,6 +274,16 @@ pub const ALL: &[Scenario] = &[
         name: "pubsub",
         what: "XEP-0060 on the pubsub service: create, configure through the node_config view, subscribe, publish with notifications, items, retract, affiliations, purge, a typed error, delete",
         run: pubsub,
+    },
+    Scenario {
+        name: "pep",
+        what: "XEP-0163: a contact advertising +notify in its caps gets the account's publication (publish-options, presence access) and its retraction",
+        run: pep,
+    },
+    Scenario {
+        name: "pep-retract",
+        what: "XEP-0163/XEP-0060 §7.2.2.1: the same, then a retraction with notify='true' notified to the +notify contact",
+        run: pep_retract,
     },
     Scenario {
         name: "upload",

@@ -1,6 +1,7 @@
 //! The server's services: XEP-0060 pubsub and XEP-0363 HTTP upload.
 
 use super::*;
+use xep_pubsub::forms::{AccessModel, PublishOptionsForm};
 
 /// Sends a pubsub request and classifies the reply (which must come from
 /// the service asked, `classify_reply` checks).
@@ -353,5 +354,312 @@ pub(super) fn upload(c: &Ctx) -> Outcome {
         "slot typed ({} allowed headers), PUT {status}, GET the same {} bytes; URLs {https}; over the limit: {too_large}",
         headers.len(),
         body.len()
+    ))
+}
+
+/// A session that answers what a client answers by itself while a
+/// scenario waits: disco#info (of its caps node or plain) and roster
+/// pushes. Other elements are kept in `inbox`.
+struct Serving {
+    s: Session,
+    info: xep_disco::DiscoInfo,
+    caps: xep_caps::Caps,
+    inbox: Vec<Payload>,
+    disco_answered: usize,
+}
+
+impl Serving {
+    fn step(&mut self) -> Result<(), SessionError> {
+        let Some(ev) = self
+            .s
+            .next_stream_event(Instant::now() + Duration::from_millis(30))?
+        else {
+            return Ok(());
+        };
+        let StreamEvent::Element(p) = ev else {
+            return Err(SessionError::Unexpected(format!("{ev:?}")));
+        };
+        if let Some(Ok(iq)) = p.get::<Iq>()
+            && iq.is_request()
+        {
+            let asks = iq
+                .payloads
+                .iter()
+                .find_map(|p| p.get::<xep_disco::DiscoInfo>())
+                .and_then(Result::ok);
+            let reply = match asks {
+                Some(q)
+                    if q.node.is_none() || q.node.as_deref() == Some(&*self.caps.disco_node()) =>
+                {
+                    self.disco_answered += 1;
+                    iq.result(Some(Payload::new(xep_disco::DiscoInfo {
+                        node: q.node,
+                        ..self.info.clone()
+                    })))
+                }
+                _ if iq.payloads.iter().any(|p| p.get::<Roster>().is_some()) => iq.result(None),
+                _ => iq.error_reply(xep_core::StanzaError::new(
+                    xep_core::ErrorType::Cancel,
+                    xep_core::DefinedCondition::ServiceUnavailable,
+                )),
+            };
+            return self.s.send(&reply);
+        }
+        self.inbox.push(p);
+        Ok(())
+    }
+
+    /// Takes the first element of the inbox `pick` accepts.
+    fn take<T>(&mut self, mut pick: impl FnMut(&Payload) -> Option<T>) -> Option<T> {
+        let i = self.inbox.iter().position(|p| pick(p).is_some())?;
+        let p = self.inbox.remove(i);
+        pick(&p)
+    }
+}
+
+/// Steps both sessions until `pick` finds an element in `who`'s inbox.
+fn both_until<T>(
+    a: &mut Serving,
+    b: &mut Serving,
+    who_is_a: bool,
+    what: &'static str,
+    mut pick: impl FnMut(&Payload) -> Option<T>,
+) -> Result<T, SessionError> {
+    let deadline = soon();
+    loop {
+        let who = if who_is_a { &mut *a } else { &mut *b };
+        if let Some(t) = who.take(&mut pick) {
+            return Ok(t);
+        }
+        if Instant::now() >= deadline {
+            return Err(SessionError::TimedOut(what));
+        }
+        a.step()?;
+        b.step()?;
+    }
+}
+
+fn presence_of(from: Jid, type_: PresenceType) -> impl FnMut(&Payload) -> Option<Presence> {
+    move |p| match p.get::<Presence>() {
+        Some(Ok(pr))
+            if pr.type_.as_ref() == Some(&type_)
+                && pr.from.as_ref().map(|f| f.to_bare()) == Some(from.to_bare()) =>
+        {
+            Some(pr)
+        }
+        _ => None,
+    }
+}
+
+pub(super) fn pep(c: &Ctx) -> Outcome {
+    pep_run(c, false)
+}
+
+pub(super) fn pep_retract(c: &Ctx) -> Outcome {
+    pep_run(c, true)
+}
+
+fn pep_run(c: &Ctx, retract: bool) -> Outcome {
+    let tag: String = pki::random(3).iter().map(|b| format!("{b:02x}")).collect();
+    let node = format!("urn:example:interop:pep:{tag}");
+    let serving = |s: Session, notify: Option<&str>| {
+        let mut features: Vec<String> = vec![xep_disco::NS_INFO.into(), xep_caps::NS_CAPS.into()];
+        features.extend(notify.map(xep_pubsub::pep::notify_feature));
+        let info = xep_disco::DiscoInfo {
+            identities: vec![xep_disco::Identity::new(
+                "client",
+                "bot",
+                Some("xep-rs interop"),
+            )],
+            features: features
+                .into_iter()
+                .map(|var| xep_disco::Feature { var })
+                .collect(),
+            ..Default::default()
+        };
+        let caps = xep_caps::Caps::compute(&info, Algo::Sha1, "https://xep-rs.example/interop-pep")
+            .expect("SHA-1 is computed");
+        Serving {
+            s,
+            info,
+            caps,
+            inbox: Vec::new(),
+            disco_answered: 0,
+        }
+    };
+    let mut a = serving(logged_in!(login(c, 0, Some("pep"))), None);
+    let mut b = serving(logged_in!(login(c, 1, Some("pep"))), Some(&node));
+    let (abare, bbare) = (Jid::from(a.s.jid.to_bare()), Jid::from(b.s.jid.to_bare()));
+    for x in [&mut a, &mut b] {
+        // Interested in roster pushes, as a client is (RFC 6121 §2.1.6).
+        let r = attempt!(x.s.iq(Iq::get("", None, Payload::new(Roster::default())), soon()));
+        check!(
+            r.type_ == IqType::Result,
+            "roster get: {}",
+            bytes_of(&r.to_element())
+        );
+        let mut p = Presence::available();
+        p.payloads.push(Payload::new(x.caps.clone()));
+        attempt!(x.s.send(&p));
+    }
+    // Mutual subscription: bob sees alice's PEP, alice's account sees
+    // bob's caps.
+    for (from_a, to) in [(false, abare.clone()), (true, bbare.clone())] {
+        let (asker, asked) = if from_a {
+            (&mut a, &mut b)
+        } else {
+            (&mut b, &mut a)
+        };
+        let asker_bare = Jid::from(asker.s.jid.to_bare());
+        attempt!(
+            asker
+                .s
+                .send(&Presence::of_type(PresenceType::Subscribe, Some(to)))
+        );
+        let _ = asked;
+        let pick = presence_of(asker_bare.clone(), PresenceType::Subscribe);
+        attempt!(both_until(
+            &mut a,
+            &mut b,
+            !from_a,
+            "the subscription request",
+            pick
+        ));
+        let approver = if from_a { &mut b } else { &mut a };
+        attempt!(approver.s.send(&Presence::of_type(
+            PresenceType::Subscribed,
+            Some(asker_bare)
+        )));
+    }
+    // Presence again, now that each is subscribed to the other.
+    for x in [&mut a, &mut b] {
+        let mut p = Presence::available();
+        p.payloads.push(Payload::new(x.caps.clone()));
+        attempt!(x.s.send(&p));
+    }
+    // Alice publishes with publish-options (presence access).
+    let options = PublishOptionsForm {
+        access_model: Some(AccessModel::Presence),
+        ..Default::default()
+    };
+    let entry = minidom::Element::builder("entry", "urn:example:interop")
+        .append("pep entry")
+        .build();
+    let item = PsItem {
+        id: Some("current".into()),
+        publisher: None,
+        payloads: vec![Payload::from(entry)],
+    };
+    let publish = ps_req::publish(
+        "pep-1",
+        None,
+        &node,
+        item,
+        Some(options.to_form(FormType::Submit)),
+    );
+    attempt!(a.s.send(&publish));
+    let result = attempt!(both_until(
+        &mut a,
+        &mut b,
+        true,
+        "the publish's result",
+        |p| match p.get::<Iq>() {
+            Some(Ok(iq)) if iq.id == "pep-1" => Some(iq),
+            _ => None,
+        }
+    ));
+    check!(
+        result.type_ == IqType::Result,
+        "publish: {}",
+        bytes_of(&result.to_element())
+    );
+    let notify = |want_retract: bool, node: String, from: Jid| {
+        move |p: &Payload| match p.get::<Message>() {
+            Some(Ok(m)) if m.from.as_ref() == Some(&from) => {
+                match xep_pubsub::request::event_of(&m) {
+                    Some(Ok(e)) => e
+                        .items
+                        .filter(|i| i.node == node && (want_retract != i.retracts.is_empty()))
+                        .map(|i| (i.items, i.retracts)),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    };
+    let (items, _) = attempt!(both_until(
+        &mut a,
+        &mut b,
+        false,
+        "the +notify delivery",
+        notify(false, node.clone(), abare.clone())
+    ));
+    let text = items
+        .first()
+        .and_then(|i| i.payloads.first())
+        .map(|p| p.to_element().text());
+    check!(
+        text.as_deref() == Some("pep entry"),
+        "the notification carries {text:?}"
+    );
+    if retract {
+        attempt!(a.s.send(&ps_req::retract("pep-2", None, &node, &["current"], true)));
+        let result = attempt!(both_until(
+            &mut a,
+            &mut b,
+            true,
+            "the retract's result",
+            |p| match p.get::<Iq>() {
+                Some(Ok(iq)) if iq.id == "pep-2" => Some(iq),
+                _ => None,
+            }
+        ));
+        check!(
+            result.type_ == IqType::Result,
+            "retract: {}",
+            bytes_of(&result.to_element())
+        );
+        let (_, retracts) = match both_until(
+            &mut a,
+            &mut b,
+            false,
+            "the retraction's notification",
+            notify(true, node.clone(), abare.clone()),
+        ) {
+            Ok(r) => r,
+            Err(e) => {
+                let inbox: Vec<String> =
+                    b.inbox.iter().map(|p| bytes_of(&p.to_element())).collect();
+                return Outcome::Fail(format!("{e}; bob had: {inbox:?}"));
+            }
+        };
+        check!(
+            retracts.iter().any(|r| r.id == "current"),
+            "retracted {retracts:?}"
+        );
+    }
+    let answered = b.disco_answered;
+    // Leave the accounts as they were: the next scenario subscribes anew
+    // (a server answers a request already granted by itself, RFC 6121
+    // §3.1.3, so the contact would never see it).
+    for (x, other) in [(&mut a, bbare.clone()), (&mut b, abare.clone())] {
+        let mut gone = Item::new(other);
+        gone.subscription = Some(Subscription::Remove);
+        let (r, _) = attempt!(roster_set(&mut x.s, gone));
+        check!(
+            r.type_ == IqType::Result,
+            "removing the contact: {}",
+            bytes_of(&r.to_element())
+        );
+    }
+    attempt!(a.s.close(soon()));
+    attempt!(b.s.close(soon()));
+    Outcome::Pass(format!(
+        "bob's caps (+notify) queried {answered} time(s); the item published with publish-options reached him from {abare}{}",
+        if retract {
+            ", and the notification of its retraction (notify='true')"
+        } else {
+            ""
+        }
     ))
 }
