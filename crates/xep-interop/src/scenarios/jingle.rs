@@ -1,23 +1,30 @@
-//! XEP-0166/0234/0261 through two Jingle `Endpoint` machines.
+//! XEP-0353/0166/0234/0261 through two Jingle `Endpoint` machines and
+//! their `jmi_session::Calls`.
 
 use super::*;
+use xep_jingle::jmi_session::{Calls, Event as CallEvent, Outcome as CallOutcome};
 
 /// A session with a Jingle [`JingleEndpoint`]; iqs that are not the endpoint's
 /// (the IBB bytestream) are kept for the scenario.
 pub(super) struct Jingling {
     s: Session,
     ep: JingleEndpoint,
+    calls: Calls,
     events: Vec<JingleEvent>,
+    call_events: Vec<CallEvent>,
     iqs: Vec<Iq>,
 }
 
 impl Jingling {
     fn new(s: Session) -> Jingling {
         let ep = JingleEndpoint::new(Jid::from(s.jid.clone()));
+        let calls = Calls::new(s.jid.clone());
         Jingling {
             s,
             ep,
+            calls,
             events: Vec::new(),
+            call_events: Vec::new(),
             iqs: Vec::new(),
         }
     }
@@ -26,20 +33,31 @@ impl Jingling {
         while let Some(iq) = self.ep.poll_transmit() {
             self.s.send(&iq)?;
         }
+        while let Some(m) = self.calls.poll_transmit() {
+            self.s.send(&m)?;
+        }
         Ok(())
     }
 
     /// Writes what the endpoint queued, then reads for at most `wait`.
     fn step(&mut self, wait: Duration) -> Result<(), SessionError> {
         self.flush()?;
-        let until = self
-            .ep
-            .poll_timeout()
-            .map_or(Instant::now() + wait, |t| t.min(Instant::now() + wait));
+        let mut until = Instant::now() + wait;
+        for t in [self.ep.poll_timeout(), self.calls.poll_timeout()]
+            .into_iter()
+            .flatten()
+        {
+            until = until.min(t);
+        }
         match self.s.link.next_event(until)? {
-            None => self.ep.handle_timeout(Instant::now()),
+            None => {
+                self.ep.handle_timeout(Instant::now());
+                self.calls.handle_timeout(Instant::now());
+            }
             Some(StreamEvent::Element(p)) => {
-                if let Some(Ok(iq)) = p.get::<Iq>() {
+                if let Some(Ok(m)) = p.get::<Message>() {
+                    self.calls.handle_message(Instant::now(), &m);
+                } else if let Some(Ok(iq)) = p.get::<Iq>() {
                     if !self.ep.handle_iq(Instant::now(), &iq) {
                         self.iqs.push(iq);
                     }
@@ -52,6 +70,9 @@ impl Jingling {
         }
         while let Some(e) = self.ep.poll_event() {
             self.events.push(e);
+        }
+        while let Some(e) = self.calls.poll_event() {
+            self.call_events.push(e);
         }
         self.flush()
     }
@@ -72,6 +93,32 @@ impl Jingling {
             }
             self.step(Duration::from_millis(200))?;
         }
+    }
+}
+
+/// Steps both parties in turn until `pick` finds a call event of `who`.
+fn call_until<T>(
+    a: &mut Jingling,
+    b: &mut Jingling,
+    who_is_a: bool,
+    what: &'static str,
+    mut pick: impl FnMut(&CallEvent) -> Option<T>,
+) -> Result<T, SessionError> {
+    let deadline = soon();
+    loop {
+        let who = if who_is_a { &mut *a } else { &mut *b };
+        if let Some(i) = who.call_events.iter().position(|e| pick(e).is_some()) {
+            let e = who.call_events.remove(i);
+            return Ok(pick(&e).expect("matched"));
+        }
+        if Instant::now() >= deadline {
+            return Err(SessionError::Unexpected(format!(
+                "timed out waiting for {what}; call events {:?} / {:?}",
+                a.call_events, b.call_events
+            )));
+        }
+        a.step(Duration::from_millis(20))?;
+        b.step(Duration::from_millis(20))?;
     }
 }
 
@@ -119,6 +166,68 @@ pub(super) fn jingle_file(c: &Ctx) -> Outcome {
         }],
         ..FtFile::default()
     };
+    // XEP-0353 first: the proposal rings bob's devices (his bare JID);
+    // the device that proceeds gets the session, whose sid is the
+    // proposal's id.
+    for x in [&mut a, &mut b] {
+        attempt!(x.s.send(&Presence::available()));
+    }
+    let description = Payload::new(FtDescription { file: file.clone() });
+    attempt!(
+        a.calls
+            .propose(Instant::now(), b.s.jid.to_bare(), "ft-1", vec![description])
+            .map_err(|e| format!("{e:?}"))
+    );
+    attempt!(a.flush());
+    let (id, from) = attempt!(call_until(
+        &mut a,
+        &mut b,
+        false,
+        "the proposal",
+        |e| match e {
+            CallEvent::Incoming { id, from, .. } => Some((id.clone(), from.clone())),
+            _ => None,
+        }
+    ));
+    check!(
+        id == "ft-1" && Jid::from(from.clone()) == aj,
+        "proposal {id} from {from}"
+    );
+    attempt!(
+        b.calls
+            .ring(Instant::now(), &id)
+            .map_err(|e| format!("{e:?}"))
+    );
+    attempt!(b.flush());
+    let ringing = attempt!(call_until(
+        &mut a,
+        &mut b,
+        true,
+        "the ringing",
+        |e| match e {
+            CallEvent::Ringing { device, .. } => Some(device.clone()),
+            _ => None,
+        }
+    ));
+    check!(Jid::from(ringing.clone()) == bj, "ringing on {ringing}");
+    attempt!(
+        b.calls
+            .proceed(Instant::now(), &id)
+            .map_err(|e| format!("{e:?}"))
+    );
+    attempt!(b.flush());
+    let device = attempt!(call_until(
+        &mut a,
+        &mut b,
+        true,
+        "the proceed",
+        |e| match e {
+            CallEvent::Proceed { device, .. } => Some(device.clone()),
+            _ => None,
+        }
+    ));
+    check!(Jid::from(device.clone()) == bj, "proceeded on {device}");
+
     let content = Content::new(Creator::Initiator, "file")
         .with(Payload::new(FtDescription { file }))
         .with(Payload::new(IbbTransport {
@@ -293,8 +402,33 @@ pub(super) fn jingle_file(c: &Ctx) -> Outcome {
         a.ep.session(&bj, "ft-1").map(|s| s.state()) == Some(JingleState::Ended),
         "alice's session is not ended"
     );
+    // The call ends with <finish/> (XEP-0353 §3.7): both sides see it.
+    attempt!(
+        a.calls
+            .finish(
+                Instant::now(),
+                "ft-1",
+                Some(Reason::new(ReasonCondition::Success))
+            )
+            .map_err(|e| format!("{e:?}"))
+    );
+    attempt!(a.flush());
+    let outcome = attempt!(call_until(
+        &mut a,
+        &mut b,
+        false,
+        "the finish",
+        |e| match e {
+            CallEvent::Ended { outcome, .. } => Some(outcome.clone()),
+            _ => None,
+        }
+    ));
+    check!(
+        matches!(outcome, CallOutcome::Finished { .. }),
+        "bob's call ended as {outcome:?}"
+    );
     Outcome::Pass(format!(
-        "{SIZE} bytes in {} IBB blocks, SHA-256 verified; session-initiate, accept and terminate (success) through both Endpoint machines",
+        "XEP-0353 proposal, ringing, proceed and finish through both Calls machines; {SIZE} bytes in {} IBB blocks, SHA-256 verified; session-initiate, accept and terminate (success) through both Endpoint machines",
         SIZE.div_ceil(usize::from(BLOCK))
     ))
 }
