@@ -189,10 +189,7 @@ pub(super) fn jingle_file(c: &Ctx) -> Outcome {
             _ => None,
         }
     ));
-    check!(
-        id == "ft-1" && Jid::from(from.clone()) == aj,
-        "proposal {id} from {from}"
-    );
+    check!(id == "ft-1" && from == a.s.jid, "proposal {id} from {from}");
     attempt!(
         b.calls
             .ring(Instant::now(), &id)
@@ -209,7 +206,7 @@ pub(super) fn jingle_file(c: &Ctx) -> Outcome {
             _ => None,
         }
     ));
-    check!(Jid::from(ringing.clone()) == bj, "ringing on {ringing}");
+    check!(ringing == b.s.jid, "ringing on {ringing}");
     attempt!(
         b.calls
             .proceed(Instant::now(), &id)
@@ -226,7 +223,7 @@ pub(super) fn jingle_file(c: &Ctx) -> Outcome {
             _ => None,
         }
     ));
-    check!(Jid::from(device.clone()) == bj, "proceeded on {device}");
+    check!(device == b.s.jid, "proceeded on {device}");
 
     let content = Content::new(Creator::Initiator, "file")
         .with(Payload::new(FtDescription { file }))
