@@ -4,9 +4,24 @@
 //! protection), the stream restarts after each, and resource binding (§7),
 //! ending with the bound full JID and the last features.
 //!
-//! Not covered: SASL2 (XEP-0388), Bind2, stream management resumption
-//! during negotiation (XEP-0198 is the caller's after [`Event::Ready`]),
-//! and the legacy session establishment (RFC 3921), which is ignored.
+//! When the server offers XEP-0388's `<authentication/>` (SASL2) and
+//! [`Config::sasl2`] allows it (the default), the same mechanisms run in
+//! `<authenticate/>` instead, with [`Config::user_agent`]; there is no
+//! stream restart after its `<success/>`, whose server-final message (in
+//! `<additional-data/>`) SCRAM verifies as before. When the server lists
+//! XEP-0386's Bind 2 inline and [`Config::bind2`] allows it (the default),
+//! the resource is bound in the same request (`<bind/>` with
+//! [`Config::bind2_tag`]) and the success names the full JID; otherwise
+//! the success names the bare JID and RFC 6120 binding follows. A success
+//! naming another account is refused
+//! ([`Failure::AuthorizationMismatch`]). No SASL2 task is implemented:
+//! `<continue/>` is answered with `<abort/>`
+//! ([`Failure::Sasl2Tasks`]).
+//!
+//! Not covered: SASL2 tasks (XEP-0480, XEP-0484's FAST), features enabled
+//! inside the Bind 2 request, stream management resumption during
+//! negotiation (XEP-0198 is the caller's after [`Event::Ready`]), and the
+//! legacy session establishment (RFC 3921), which is ignored.
 
 use std::time::{Duration, Instant};
 
@@ -16,8 +31,10 @@ use xep_core::{
     Success, TlsFailure,
 };
 use xep_core::{ContentNs, Iq, IqType, StreamCondition, StreamError, StreamEvent, StreamHeader};
-use xep_element::jid::{FullJid, Jid};
+use xep_element::jid::{BareJid, FullJid, Jid};
+use xep_sasl::bind2::{self, Bound};
 use xep_sasl::client::Password;
+use xep_sasl::sasl2::{self, Authentication, UserAgent};
 use xep_sasl::{
     ChannelBindingType, ClientError, Mechanism, Offer, Preferences, SaslChannelBinding,
 };
@@ -72,6 +89,20 @@ pub struct Config {
     /// How long the whole negotiation may take, from [`Client::start`];
     /// `None` for no limit. Default [`DEFAULT_TIMEOUT`].
     pub timeout: Option<Duration>,
+    /// Authenticate with XEP-0388 (SASL2) when the server offers it,
+    /// rather than RFC 6120 SASL (default `true`).
+    pub sasl2: bool,
+    /// Bind the resource inside SASL2 with XEP-0386 (Bind 2) when the
+    /// server lists it inline (default `true`); else RFC 6120 binding
+    /// follows SASL2.
+    pub bind2: bool,
+    /// The Bind 2 `<tag/>`: a short name of the software, which the
+    /// server puts in the resource (seen by others: nothing private).
+    /// [`resource`](Self::resource) has no meaning in Bind 2.
+    pub bind2_tag: Option<String>,
+    /// SASL2's `<user-agent/>` (a stable id, the software, the device);
+    /// default empty.
+    pub user_agent: UserAgent,
 }
 
 impl std::fmt::Debug for Config {
@@ -84,6 +115,8 @@ impl std::fmt::Debug for Config {
             .field("tls_at_start", &self.tls_at_start)
             .field("resource", &self.resource)
             .field("timeout", &self.timeout)
+            .field("sasl2", &self.sasl2)
+            .field("bind2", &self.bind2)
             .finish_non_exhaustive()
     }
 }
@@ -111,6 +144,10 @@ impl Config {
             resource: None,
             bind_id: "bind-1".into(),
             timeout: Some(DEFAULT_TIMEOUT),
+            sasl2: true,
+            bind2: true,
+            bind2_tag: None,
+            user_agent: UserAgent::default(),
         }
     }
 }
@@ -151,6 +188,11 @@ pub struct Ready {
     pub mechanism: Mechanism,
     /// Whether the stream is encrypted (STARTTLS or direct TLS).
     pub tls: bool,
+    /// Whether authentication was XEP-0388's (SASL2).
+    pub sasl2: bool,
+    /// XEP-0386's `<bound/>` when the resource was bound inside SASL2
+    /// (with the results of features enabled with it, if any).
+    pub bound: Option<Bound>,
 }
 
 /// What happened, for the caller.
@@ -161,7 +203,8 @@ pub enum Event {
     /// [`Client::tls_established`] with its channel bindings. Use a new
     /// stream reader for the encrypted stream.
     StartTls,
-    /// SASL succeeded and the stream restarts: call
+    /// RFC 6120 SASL succeeded and the stream restarts (never after
+    /// SASL2): call
     /// [`StreamReader::restart`](xep_core::StreamReader::restart) before
     /// reading on (the new header is queued).
     StreamRestart,
@@ -191,6 +234,13 @@ pub struct Client {
     mechanism: Option<Mechanism>,
     authenticated: bool,
     features: Option<Features>,
+    /// `Some` in a SASL2 exchange: whether Bind 2 was requested.
+    sasl2: Option<bool>,
+    /// After a SASL2 success with Bind 2: the JID and `<bound/>`, until
+    /// the features that follow.
+    bound: Option<(FullJid, Option<Bound>)>,
+    /// Whether authentication was SASL2.
+    used_sasl2: bool,
     out: Outbox<Event>,
 }
 
@@ -217,6 +267,9 @@ impl Client {
             mechanism: None,
             authenticated: false,
             features: None,
+            sasl2: None,
+            bound: None,
+            used_sasl2: false,
             out: Outbox::new(),
         }
     }
@@ -340,6 +393,9 @@ impl Client {
         if !self.authenticated {
             return self.authenticate(&features);
         }
+        if let Some((jid, bound)) = self.bound.take() {
+            return self.ready(jid, features, bound);
+        }
         if features.get::<Bind>().is_none() {
             return self.fail(Failure::FeatureMissing("bind"));
         }
@@ -357,11 +413,16 @@ impl Client {
     }
 
     fn authenticate(&mut self, features: &Features) {
-        let Some(Ok(mechanisms)) = features.get::<Mechanisms>() else {
-            return self.fail(Failure::FeatureMissing("mechanisms"));
-        };
         let cb = features.get::<SaslChannelBinding>().and_then(Result::ok);
-        let offer = Offer::sasl1(&mechanisms, cb.as_ref());
+        let sasl2 = match features.get::<Authentication>() {
+            Some(Ok(a)) if self.config.sasl2 => Some(a),
+            _ => None,
+        };
+        let offer = match (&sasl2, features.get::<Mechanisms>()) {
+            (Some(a), _) => Offer::sasl2(a, cb.as_ref()),
+            (None, Some(Ok(mechanisms))) => Offer::sasl1(&mechanisms, cb.as_ref()),
+            (None, _) => return self.fail(Failure::FeatureMissing("mechanisms")),
+        };
         let prefs = Preferences {
             mechanisms: self.config.mechanisms.clone(),
             channel_bindings: self.channel_bindings.clone(),
@@ -389,16 +450,37 @@ impl Client {
             }
         };
         let data = client.initial_response();
-        self.out.transmit.push_back(Transmit::Auth(Auth {
-            mechanism: mechanism.name().to_string(),
-            data: Some(SaslData(data)),
-        }));
+        if let Some(authentication) = sasl2 {
+            let bind2 = self.config.bind2 && authentication.bind2().is_some();
+            let mut extensions = Vec::new();
+            if bind2 {
+                let request = bind2::Bind::request(self.config.bind2_tag.clone());
+                extensions.push(xep_element::Payload::new(request));
+            }
+            self.out
+                .transmit
+                .push_back(Transmit::Authenticate(sasl2::Authenticate {
+                    mechanism: mechanism.name().to_string(),
+                    initial_response: Some(xep_element::Base64(data)),
+                    user_agent: Some(self.config.user_agent.clone()),
+                    extensions,
+                }));
+            self.sasl2 = Some(bind2);
+        } else {
+            self.out.transmit.push_back(Transmit::Auth(Auth {
+                mechanism: mechanism.name().to_string(),
+                data: Some(SaslData(data)),
+            }));
+        }
         self.sasl = Some(client);
         self.mechanism = Some(mechanism);
         self.state = State::Authenticating;
     }
 
     fn sasl_element(&mut self, p: &xep_element::Payload) {
+        if let Some(bind2) = self.sasl2 {
+            return self.sasl2_element(p, bind2);
+        }
         let Some(sasl) = self.sasl.as_mut() else {
             return self.unexpected("a SASL exchange");
         };
@@ -428,11 +510,121 @@ impl Client {
         }
     }
 
+    /// One element of a SASL2 exchange; `bind2`: whether Bind 2 was
+    /// requested.
+    fn sasl2_element(&mut self, p: &xep_element::Payload, bind2: bool) {
+        let Some(sasl) = self.sasl.as_mut() else {
+            return self.unexpected("a SASL2 exchange");
+        };
+        if let Some(Ok(c)) = p.get::<sasl2::Challenge>() {
+            match sasl.step(&c.data.0) {
+                Ok(r) => self
+                    .out
+                    .transmit
+                    .push_back(Transmit::Sasl2Response(sasl2::Response {
+                        data: xep_element::Base64(r),
+                    })),
+                Err(e) => self.sasl_error(e, true),
+            }
+        } else if let Some(Ok(s)) = p.get::<sasl2::Success>() {
+            let data = s.additional_data.as_ref().map(|d| d.0.as_slice());
+            match sasl.success(data) {
+                Ok(()) => self.sasl2_success(s, bind2),
+                Err(e) => self.sasl_error(e, false),
+            }
+        } else if let Some(Ok(f)) = p.get::<sasl2::Failure>() {
+            let texts = f.text.map(|text| xep_core::SaslText { lang: None, text });
+            self.fail(Failure::Sasl(SaslFailure {
+                condition: f.condition,
+                texts: texts.into_iter().collect(),
+            }));
+        } else if let Some(Ok(c)) = p.get::<sasl2::Continue>() {
+            // The mechanism ran to its end: its final data is checked
+            // before the tasks are refused, so a forged server is named
+            // as such rather than as one asking for tasks.
+            let data = c.additional_data.as_ref().map(|d| d.0.as_slice());
+            if let Err(e) = sasl.success(data) {
+                return self.sasl_error(e, true);
+            }
+            self.out
+                .transmit
+                .push_back(Transmit::Sasl2Abort(sasl2::Abort {
+                    text: Some("no task is supported".into()),
+                    extensions: Vec::new(),
+                }));
+            self.fail(Failure::Sasl2Tasks(c.tasks.tasks));
+        } else {
+            self.unexpected("<challenge/>, <success/>, <continue/> or <failure/> (SASL2)");
+        }
+    }
+
+    /// The account asked for: the authorization identity when configured,
+    /// else the username at the domain.
+    fn account(&self) -> Option<BareJid> {
+        match &self.config.authzid {
+            Some(a) => a.parse().ok(),
+            None => format!("{}@{}", self.config.username, self.config.domain.to_bare())
+                .parse()
+                .ok(),
+        }
+    }
+
+    /// A SASL2 success the mechanism accepted: believed only for the
+    /// account asked; with Bind 2, the full JID waits for the features.
+    fn sasl2_success(&mut self, s: sasl2::Success, bind2: bool) {
+        let received = s.authorization_identifier.clone();
+        let expected = self.account();
+        let full = received.try_as_full().ok().cloned();
+        let unasked_full = full.is_some() && !bind2;
+        if expected.as_ref() != Some(&received.to_bare()) || unasked_full {
+            return self.fail(Failure::AuthorizationMismatch { expected, received });
+        }
+        let bound = match s.bound() {
+            Some(Ok(b)) => Some(b),
+            Some(Err(_)) => {
+                return self.protocol(
+                    StreamCondition::InvalidXml,
+                    "a malformed <bound/> in SASL2 <success/>",
+                );
+            }
+            None => None,
+        };
+        self.authenticated = true;
+        self.used_sasl2 = true;
+        self.sasl = None;
+        self.sasl2 = None;
+        // Bind 2 asked but a bare JID answered: RFC 6120 binding follows.
+        self.bound = full.map(|jid| (jid, bound));
+        // No stream restart (XEP-0388): the features follow.
+        self.state = State::AwaitingFeatures;
+    }
+
+    fn ready(&mut self, jid: FullJid, features: Features, bound: Option<Bound>) {
+        let Some(mechanism) = self.mechanism else {
+            return self.unexpected("authentication first");
+        };
+        self.state = State::Ready;
+        self.out.deadline = None;
+        let ready = Ready {
+            jid,
+            features,
+            mechanism,
+            tls: self.tls,
+            sasl2: true,
+            bound,
+        };
+        self.out.events.push_back(Event::Ready(Box::new(ready)));
+    }
+
     /// The server's SASL data broke the mechanism: abort an open exchange
     /// and close.
     fn sasl_error(&mut self, e: ClientError, open: bool) {
         if open {
-            self.out.transmit.push_back(Transmit::Abort(Abort));
+            let abort = match self.sasl2 {
+                Some(_) => Transmit::Sasl2Abort(sasl2::Abort::default()),
+                None => Transmit::Abort(Abort),
+            };
+            self.out.transmit.push_back(abort);
         }
         let peer = match e {
             ClientError::Peer(p) => p,
@@ -455,6 +647,8 @@ impl Client {
                         features: self.features.take().unwrap_or_default(),
                         mechanism,
                         tls: self.tls,
+                        sasl2: self.used_sasl2,
+                        bound: None,
                     };
                     self.out.events.push_back(Event::Ready(Box::new(ready)));
                 }

@@ -71,6 +71,7 @@ use xep_core::{
     Iq, StanzaError, StreamCondition, StreamError, StreamEvent, StreamHeader, StreamWriter,
 };
 use xep_element::Payload;
+use xep_element::jid::{BareJid, Jid};
 
 /// The output half of the state-machine contract, the same on every
 /// machine here (each keeps an [`Outbox`] in `out` and has
@@ -148,6 +149,19 @@ pub enum Transmit {
     Success(Success),
     /// Server: a SASL `<failure/>`.
     SaslFailure(SaslFailure),
+    /// XEP-0388: the client's `<authenticate/>` (SASL2).
+    Authenticate(xep_sasl::sasl2::Authenticate),
+    /// XEP-0388: a SASL2 `<response/>`.
+    Sasl2Response(xep_sasl::sasl2::Response),
+    /// XEP-0388: a SASL2 `<abort/>`.
+    Sasl2Abort(xep_sasl::sasl2::Abort),
+    /// Server, XEP-0388: a SASL2 `<challenge/>`.
+    Sasl2Challenge(xep_sasl::sasl2::Challenge),
+    /// Server, XEP-0388: SASL2 `<success/>` (no stream restart; the
+    /// features follow).
+    Sasl2Success(xep_sasl::sasl2::Success),
+    /// Server, XEP-0388: a SASL2 `<failure/>`.
+    Sasl2Failure(xep_sasl::sasl2::Failure),
     /// Close the stream (`</stream:stream>`), then the transport once the
     /// peer closed its stream or after a grace period (RFC 6120 §4.4).
     Close,
@@ -171,6 +185,12 @@ impl Transmit {
             Transmit::Challenge(e) => writer.element(e),
             Transmit::Success(e) => writer.element(e),
             Transmit::SaslFailure(e) => writer.element(e),
+            Transmit::Authenticate(e) => writer.element(e),
+            Transmit::Sasl2Response(e) => writer.element(e),
+            Transmit::Sasl2Abort(e) => writer.element(e),
+            Transmit::Sasl2Challenge(e) => writer.element(e),
+            Transmit::Sasl2Success(e) => writer.element(e),
+            Transmit::Sasl2Failure(e) => writer.element(e),
             Transmit::Close => writer.close().to_vec(),
         }
     }
@@ -191,6 +211,12 @@ impl Transmit {
             Transmit::Challenge(e) => Some(Payload::new(e)),
             Transmit::Success(e) => Some(Payload::new(e)),
             Transmit::SaslFailure(e) => Some(Payload::new(e)),
+            Transmit::Authenticate(e) => Some(Payload::new(e)),
+            Transmit::Sasl2Response(e) => Some(Payload::new(e)),
+            Transmit::Sasl2Abort(e) => Some(Payload::new(e)),
+            Transmit::Sasl2Challenge(e) => Some(Payload::new(e)),
+            Transmit::Sasl2Success(e) => Some(Payload::new(e)),
+            Transmit::Sasl2Failure(e) => Some(Payload::new(e)),
             Transmit::Header(_) | Transmit::Close => None,
         }
     }
@@ -229,8 +255,23 @@ pub enum Failure {
     /// reason: none in common, or a stripped channel-binding offer).
     NoMechanism(xep_sasl::SelectError),
     /// Client: the server refused authentication (its `<failure/>`, with
-    /// the condition and text).
+    /// the condition and text; a SASL2 `<failure/>` gives the same, its
+    /// application-specific conditions left out).
     Sasl(SaslFailure),
+    /// Client: the SASL2 exchange succeeded but the server asks for tasks
+    /// (`<continue/>`) and none is implemented: `<abort/>` was sent, and
+    /// the close. The names are the server's tasks.
+    Sasl2Tasks(Vec<String>),
+    /// Client: the server's SASL2 `<success/>` names another account than
+    /// the one asked (a different bare JID), or a full JID without a Bind 2
+    /// request: not believed; the close was queued.
+    AuthorizationMismatch {
+        /// The account asked for (`None` when the username and domain
+        /// make no JID, so no identifier can be believed).
+        expected: Option<BareJid>,
+        /// The authorization identifier the server sent.
+        received: Jid,
+    },
     /// Client: the server's SASL data broke the mechanism (a wrong SCRAM
     /// server signature, a detected downgrade, ...): `<abort/>` was sent
     /// if the exchange was open, and the close.

@@ -10,10 +10,22 @@
 //! ([`Event::BindRequested`]) are the caller's, asked through events and
 //! answered with commands.
 //!
-//! Not covered: SASL2 (XEP-0388), Bind2, ANONYMOUS and EXTERNAL
-//! (configured, they are not offered), an authorization identity other
-//! than the user's own bare JID (`invalid-authzid`), and the legacy
-//! session establishment (not announced).
+//! With [`Config::sasl2`], XEP-0388's `<authentication/>` is offered
+//! beside `<mechanisms/>` (the same mechanisms), with XEP-0386's Bind 2
+//! listed inline when [`Config::bind2`]: an `<authenticate/>` runs the
+//! same mechanisms and credentials event, a Bind 2 request asks the
+//! caller through the same [`Event::BindRequested`] (with `inline` set,
+//! the client's tag as the resource asked), and `<success/>` names the
+//! bare JID, or the full JID with `<bound/>`; the features follow
+//! without a stream restart (RFC 6120 binding among them when nothing was
+//! bound inline).
+//!
+//! Not covered: SASL2 tasks (`<continue/>` is never sent), features
+//! enabled inside the Bind 2 request (ignored; the inline list is
+//! empty), ANONYMOUS and EXTERNAL (configured, they are not offered), an
+//! authorization identity other than the user's own bare JID
+//! (`invalid-authzid`), and the legacy session establishment (not
+//! announced).
 
 use std::time::{Duration, Instant};
 
@@ -26,6 +38,8 @@ use xep_core::{
 };
 use xep_element::Payload;
 use xep_element::jid::{BareJid, FullJid, Jid};
+use xep_sasl::bind2::{self, Bound};
+use xep_sasl::sasl2::{self, Authentication, Authenticate};
 use xep_sasl::server::{ChannelBindingOffer, ServerStep};
 use xep_sasl::{ChannelBindingType, Mechanism, Nonce, SaslChannelBinding, StoredCredentials};
 
@@ -84,6 +98,12 @@ pub struct Config {
     /// How long the whole negotiation may take, from [`Server::start`];
     /// `None` for no limit. Default [`DEFAULT_TIMEOUT`].
     pub timeout: Option<Duration>,
+    /// Offer XEP-0388's `<authentication/>` (SASL2) beside
+    /// `<mechanisms/>`, with the same mechanisms (default `false`).
+    pub sasl2: bool,
+    /// With [`sasl2`](Self::sasl2), list XEP-0386's Bind 2 inline
+    /// (default `true`).
+    pub bind2: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -97,6 +117,8 @@ impl std::fmt::Debug for Config {
             .field("tls_at_start", &self.tls_at_start)
             .field("max_attempts", &self.max_attempts)
             .field("timeout", &self.timeout)
+            .field("sasl2", &self.sasl2)
+            .field("bind2", &self.bind2)
             .finish_non_exhaustive()
     }
 }
@@ -119,6 +141,8 @@ impl Config {
             bound_features: Vec::new(),
             max_attempts: 3,
             timeout: Some(DEFAULT_TIMEOUT),
+            sasl2: false,
+            bind2: true,
         }
     }
 }
@@ -161,6 +185,10 @@ pub struct Ready {
     pub mechanism: Mechanism,
     /// Whether the stream is encrypted (STARTTLS or direct TLS).
     pub tls: bool,
+    /// Whether authentication was XEP-0388's (SASL2).
+    pub sasl2: bool,
+    /// Whether the resource was bound inside SASL2 (XEP-0386).
+    pub bind2: bool,
 }
 
 /// What happened, for the caller.
@@ -186,17 +214,24 @@ pub enum Event {
         /// Failed attempts so far.
         attempts: u32,
     },
-    /// SASL succeeded (`<success/>` is queued) and the stream restarts:
-    /// call [`StreamReader::restart`](xep_core::StreamReader::restart)
-    /// before reading on.
+    /// RFC 6120 SASL succeeded (`<success/>` is queued) and the stream
+    /// restarts: call
+    /// [`StreamReader::restart`](xep_core::StreamReader::restart) before
+    /// reading on. Never after SASL2, which has no restart.
     StreamRestart,
     /// The client asks to bind a resource (`None`: the server chooses):
     /// call [`Server::bind`] with the full JID, or [`Server::refuse_bind`].
     BindRequested {
         /// The authenticated account.
         bare: BareJid,
-        /// The resource asked for.
+        /// The resource asked for; with `inline`, XEP-0386's tag, which
+        /// the server SHOULD put in the resource it generates (XEP-0386
+        /// recommends `{tag}/{generated}`).
         resource: Option<String>,
+        /// XEP-0386: the request came inside SASL2 `<authenticate/>`; the
+        /// answer goes in SASL2's `<success/>` (a refusal is a
+        /// `<failure/>`, `temporary-auth-failure`).
+        inline: bool,
     },
     /// Negotiated (the bind result is queued).
     Ready(Box<Ready>),
@@ -229,6 +264,13 @@ pub struct Server {
     authenticated: Option<(BareJid, Mechanism)>,
     attempts: u32,
     bind_request: Option<Iq>,
+    /// `Some` while a SASL2 exchange is open: the Bind 2 request, if any.
+    sasl2: Option<Option<bind2::Bind>>,
+    /// A SASL2 success waiting for the caller's resource (Bind 2): the
+    /// mechanism's additional data.
+    sasl2_pending: Option<Option<Vec<u8>>>,
+    /// Whether authentication was SASL2.
+    used_sasl2: bool,
     out: Outbox<Event>,
 }
 
@@ -257,6 +299,9 @@ impl Server {
             authenticated: None,
             attempts: 0,
             bind_request: None,
+            sasl2: None,
+            sasl2_pending: None,
+            used_sasl2: false,
             out: Outbox::new(),
         }
     }
@@ -328,6 +373,11 @@ impl Server {
     /// [`Event::BindRequested`]: queues the result and ends the
     /// negotiation.
     pub fn bind(&mut self, _now: Instant, jid: FullJid) -> Result<(), crate::Error<State>> {
+        if self.state == State::AwaitingResource
+            && let Some(additional_data) = self.sasl2_pending.take()
+        {
+            return self.bind_inline(jid, additional_data);
+        }
         let (State::AwaitingResource, Some(request), Some((bare, mechanism))) = (
             self.state,
             self.bind_request.as_ref(),
@@ -344,6 +394,8 @@ impl Server {
             jid,
             mechanism: *mechanism,
             tls: self.tls,
+            sasl2: self.used_sasl2,
+            bind2: false,
         };
         self.bind_request = None;
         self.out.transmit.push_back(Transmit::Iq(result));
@@ -364,6 +416,14 @@ impl Server {
     ) -> Result<(), crate::Error<State>> {
         if self.state != State::AwaitingResource {
             return Err(self.wrong("refuse_bind"));
+        }
+        if self.sasl2_pending.take().is_some() {
+            // Answered in the SASL2 exchange: a failed attempt.
+            self.authenticated = None;
+            self.sasl2 = Some(None);
+            let text = format!("resource binding refused: {:?}", error.condition);
+            self.sasl_failure(SaslCondition::TemporaryAuthFailure, &text);
+            return Ok(());
         }
         let Some(request) = self.bind_request.take() else {
             return Err(self.wrong("refuse_bind"));
@@ -474,6 +534,15 @@ impl Server {
                     mechanisms: self.offered.iter().map(|m| m.name().into()).collect(),
                     extensions: Vec::new(),
                 }));
+                if self.config.sasl2 {
+                    let inline = self.config.bind2.then(|| sasl2::Inline {
+                        features: vec![Payload::new(bind2::Bind::default())],
+                    });
+                    features.push(Payload::new(Authentication {
+                        mechanisms: self.offered.iter().map(|m| m.name().into()).collect(),
+                        inline,
+                    }));
+                }
             }
             if let Some(cb) = self.advertised_bindings() {
                 features.push(Payload::new(cb));
@@ -508,7 +577,12 @@ impl Server {
             self.state = State::TlsHandshake;
             self.out.events.push_back(Event::StartTls);
         } else if let Some(Ok(auth)) = p.get::<Auth>() {
-            self.auth(auth);
+            self.sasl2 = None;
+            self.auth(&auth.mechanism, auth.data.map(|d| d.0));
+        } else if let Some(Ok(a)) = p.get::<Authenticate>()
+            && self.config.sasl2
+        {
+            self.authenticate(a);
         } else {
             // RFC 6120 §4.9.3.12: data before authentication.
             self.protocol(
@@ -518,8 +592,21 @@ impl Server {
         }
     }
 
-    fn auth(&mut self, auth: Auth) {
-        let Some(mechanism) = Mechanism::from_name(&auth.mechanism) else {
+    /// XEP-0388's `<authenticate/>`: the same mechanisms, answered in
+    /// SASL2's elements, with the Bind 2 request kept for the success.
+    fn authenticate(&mut self, a: Authenticate) {
+        let bind = a
+            .extensions
+            .iter()
+            .find_map(|p| p.get::<bind2::Bind>())
+            .and_then(Result::ok)
+            .filter(|_| self.config.bind2);
+        self.sasl2 = Some(bind);
+        self.auth(&a.mechanism, a.initial_response.map(|d| d.0));
+    }
+
+    fn auth(&mut self, mechanism: &str, data: Option<Vec<u8>>) {
+        let Some(mechanism) = Mechanism::from_name(mechanism) else {
             return self.sasl_failure(SaslCondition::InvalidMechanism, "unknown mechanism");
         };
         let plain_refused =
@@ -556,26 +643,47 @@ impl Server {
             }
         };
         self.sasl = Some(sasl);
-        match auth.data {
-            Some(SaslData(data)) => self.client_message(&data),
+        match data {
+            Some(data) => self.client_message(&data),
             // Every mechanism here is client-first: an empty challenge
             // asks for the first message.
             None => {
-                self.out
-                    .transmit
-                    .push_back(Transmit::Challenge(Challenge { data: None }));
+                self.challenge(Vec::new());
                 self.state = State::Authenticating;
             }
         }
     }
 
+    /// A challenge, in the profile of the open exchange.
+    fn challenge(&mut self, data: Vec<u8>) {
+        let t = match (&self.sasl2, data.is_empty()) {
+            (Some(_), _) => Transmit::Sasl2Challenge(sasl2::Challenge {
+                data: xep_element::Base64(data),
+            }),
+            (None, true) => Transmit::Challenge(Challenge { data: None }),
+            (None, false) => Transmit::Challenge(Challenge {
+                data: Some(SaslData(data)),
+            }),
+        };
+        self.out.transmit.push_back(t);
+    }
+
     fn response(&mut self, p: &Payload) {
         let open = self.state == State::Authenticating;
+        let sasl2 = self.sasl2.is_some();
         if let Some(Ok(r)) = p.get::<Response>()
             && open
+            && !sasl2
         {
             self.client_message(&r.data.map(|d| d.0).unwrap_or_default());
-        } else if let Some(Ok(_)) = p.get::<xep_core::Abort>() {
+        } else if let Some(Ok(r)) = p.get::<sasl2::Response>()
+            && open
+            && sasl2
+        {
+            self.client_message(&r.data.0);
+        } else if (!sasl2 && matches!(p.get::<xep_core::Abort>(), Some(Ok(_))))
+            || (sasl2 && matches!(p.get::<sasl2::Abort>(), Some(Ok(_))))
+        {
             self.sasl_failure(SaslCondition::Aborted, "aborted by the client");
         } else {
             self.unexpected("<response/> or <abort/>");
@@ -593,9 +701,7 @@ impl Server {
     fn sasl_step(&mut self, step: Result<ServerStep, xep_sasl::ServerError>) {
         match step {
             Ok(ServerStep::Challenge(c)) => {
-                self.out.transmit.push_back(Transmit::Challenge(Challenge {
-                    data: Some(SaslData(c)),
-                }));
+                self.challenge(c);
                 self.state = State::Authenticating;
             }
             Ok(ServerStep::NeedCredentials { username, .. }) => {
@@ -643,12 +749,75 @@ impl Server {
             return self.sasl_failure(SaslCondition::InvalidAuthzid, "only the user's own JID");
         }
         let mechanism = self.sasl.take().map_or(Mechanism::Plain, |s| s.mechanism());
-        self.out.transmit.push_back(Transmit::Success(Success {
-            data: additional_data.map(SaslData),
+        self.authenticated = Some((bare.clone(), mechanism));
+        match self.sasl2.take() {
+            None => {
+                self.out.transmit.push_back(Transmit::Success(Success {
+                    data: additional_data.map(SaslData),
+                }));
+                self.state = State::AwaitingHeader;
+                self.out.events.push_back(Event::StreamRestart);
+            }
+            // XEP-0386: the caller chooses the resource before the
+            // success is sent.
+            Some(Some(bind)) => {
+                self.sasl2_pending = Some(additional_data);
+                self.state = State::AwaitingResource;
+                self.out.events.push_back(Event::BindRequested {
+                    bare,
+                    resource: bind.tag,
+                    inline: true,
+                });
+            }
+            // SASL2 without Bind 2: the bare JID, then the features of
+            // the authenticated stream (RFC 6120 binding), no restart.
+            Some(None) => {
+                self.used_sasl2 = true;
+                self.out
+                    .transmit
+                    .push_back(Transmit::Sasl2Success(sasl2::Success {
+                        additional_data: additional_data.map(xep_element::Base64),
+                        authorization_identifier: Jid::from(bare),
+                        extensions: Vec::new(),
+                    }));
+                self.features();
+            }
+        }
+    }
+
+    /// Answers a SASL2 exchange with Bind 2: `<success/>` with the full
+    /// JID and `<bound/>`, then the features (no bind among them); ready.
+    fn bind_inline(
+        &mut self,
+        jid: FullJid,
+        additional_data: Option<Vec<u8>>,
+    ) -> Result<(), crate::Error<State>> {
+        let Some((bare, mechanism)) = self.authenticated.clone() else {
+            return Err(self.wrong("bind"));
+        };
+        self.used_sasl2 = true;
+        self.out
+            .transmit
+            .push_back(Transmit::Sasl2Success(sasl2::Success {
+                additional_data: additional_data.map(xep_element::Base64),
+                authorization_identifier: Jid::from(jid.clone()),
+                extensions: vec![Payload::new(Bound::default())],
+            }));
+        self.out.transmit.push_back(Transmit::Features(Features {
+            features: self.config.bound_features.clone(),
         }));
-        self.authenticated = Some((bare, mechanism));
-        self.state = State::AwaitingHeader;
-        self.out.events.push_back(Event::StreamRestart);
+        let ready = Ready {
+            bare,
+            jid,
+            mechanism,
+            tls: self.tls,
+            sasl2: true,
+            bind2: true,
+        };
+        self.out.deadline = None;
+        self.state = State::Ready;
+        self.out.events.push_back(Event::Ready(Box::new(ready)));
+        Ok(())
     }
 
     /// A failed attempt: `<failure/>`, then the stream error once the
@@ -656,15 +825,21 @@ impl Server {
     fn sasl_failure(&mut self, condition: SaslCondition, text: &str) {
         self.sasl = None;
         self.attempts += 1;
-        self.out
-            .transmit
-            .push_back(Transmit::SaslFailure(SaslFailure {
+        let failure = match self.sasl2.take() {
+            Some(_) => Transmit::Sasl2Failure(sasl2::Failure {
+                condition: condition.clone(),
+                text: Some(text.into()),
+                extensions: Vec::new(),
+            }),
+            None => Transmit::SaslFailure(SaslFailure {
                 condition: condition.clone(),
                 texts: vec![SaslText {
                     lang: None,
                     text: text.into(),
                 }],
-            }));
+            }),
+        };
+        self.out.transmit.push_back(failure);
         self.out.events.push_back(Event::AuthenticationFailed {
             condition,
             attempts: self.attempts,
@@ -700,6 +875,7 @@ impl Server {
         self.out.events.push_back(Event::BindRequested {
             bare,
             resource: bind.resource,
+            inline: false,
         });
     }
 

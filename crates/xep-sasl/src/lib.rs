@@ -100,7 +100,11 @@
 //! (`<authentication/>`, `<authenticate/>` with `<user-agent/>`,
 //! `<challenge/>`, `<response/>`, `<success/>` with
 //! `<authorization-identifier/>`, `<failure/>`, `<continue/>`, `<next/>`,
-//! `<task-data/>`, `<abort/>`), registered in [`ELEMENTS`].
+//! `<task-data/>`, `<abort/>`), and XEP-0386's Bind 2 elements in
+//! [`bind2`] (`<bind/>` as feature and request, its `<inline/>` of
+//! `<feature/>`s, `<bound/>`), registered in [`ELEMENTS`]. They live here,
+//! beside SASL2, because Bind 2 exists only inside SASL2's
+//! `<authenticate/>` and `<success/>`.
 //! [`Offer::sasl1`] and [`Offer::sasl2`] read an offer from them.
 //! XEP-0474 defines no element: its protection is the `h=` attribute.
 //! RFC 6120's SASL elements are xep-core's
@@ -108,15 +112,16 @@
 //!
 //! # Not done yet
 //!
-//! A SASL2 exchange machine (sending `<authenticate/>`, reading
-//! `<continue/>` and its tasks), XEP-0386 (Bind2) and XEP-0484 (FAST)
-//! elements and tokens, XEP-0480 (SASL upgrade tasks) and XEP-0397
+//! The SASL2 and Bind 2 exchanges run in `xep-negotiation`'s client and
+//! server; no SASL2 task is implemented. XEP-0484 (FAST) elements and
+//! tokens, XEP-0480 (SASL upgrade tasks) and XEP-0397
 //! (ISR) are not implemented; neither are DIGEST-MD5, GSSAPI or
 //! OAUTHBEARER, nor a `sim` module and fuzz target for these machines
 //! (ARCHITECTURE.md's `MACHINES`).
 
 #![warn(missing_docs)]
 
+pub mod bind2;
 pub mod client;
 mod crypto;
 mod error;
@@ -147,4 +152,5 @@ xep_element::elements! {
         sasl2::Challenge, sasl2::Response, sasl2::Success, sasl2::Failure, sasl2::Continue,
         sasl2::Tasks, sasl2::Next, sasl2::TaskData, sasl2::Abort,
     ],
+    "XEP-0386" => [bind2::Bind, bind2::Inline, bind2::Feature, bind2::Bound],
 }

@@ -7,8 +7,10 @@
 //! ([`SaslCondition`]).
 //!
 //! The `<continue/>` tasks, `<next/>` and `<task-data/>` are typed; no
-//! task (XEP-0480, XEP-0484's FAST token) is implemented yet, and the
-//! inline features (XEP-0386 Bind2, XEP-0198) stay foreign payloads.
+//! task (XEP-0480, XEP-0484's FAST token) is implemented yet. The inline
+//! features stay payloads, typed where the registry knows them: XEP-0386's
+//! [`bind2::Bind`](crate::bind2::Bind) in [`Inline`] and [`Authenticate`],
+//! its [`bind2::Bound`](crate::bind2::Bound) in [`Success`].
 
 use xep_core::SaslCondition;
 use xep_element::jid::Jid;
@@ -38,6 +40,17 @@ pub struct Inline {
     /// The features.
     #[xml(children(foreign))]
     pub features: Vec<Payload>,
+}
+
+impl Authentication {
+    /// XEP-0386's `<bind/>` feature, when the server lists it inline.
+    pub fn bind2(&self) -> Option<crate::bind2::Bind> {
+        self.inline
+            .as_ref()?
+            .features
+            .iter()
+            .find_map(|p| p.get::<crate::bind2::Bind>()?.ok())
+    }
 }
 
 /// `<authenticate/>`: the client starts, naming the mechanism.
@@ -108,6 +121,16 @@ pub struct Success {
     /// `<bound/>`, ...) and task data.
     #[xml(children(foreign))]
     pub extensions: Vec<Payload>,
+}
+
+impl Success {
+    /// XEP-0386's `<bound/>`, when a resource was bound inline
+    /// (`Some(Err)` when it is malformed).
+    pub fn bound(&self) -> Option<Result<crate::bind2::Bound, xep_element::Error>> {
+        self.extensions
+            .iter()
+            .find_map(|p| p.get::<crate::bind2::Bound>())
+    }
 }
 
 /// `<failure/>`: the exchange failed, with RFC 6120's condition.

@@ -25,7 +25,7 @@
 //! | `pubsub` | `pubsub` | `xep-pubsub` | XEP-0060, 0163, 0223, 0131 (brings `forms`, `rsm`) |
 //! | `bosh` | `bosh` | `xep-bosh` | XEP-0124, 0206 |
 //! | `jingle` | `jingle` | `xep-jingle` | XEP-0166 and its applications and transports (brings `hashes`, `forms`, `hints`) |
-//! | `sasl` | `sasl` | `xep-sasl` | SASL mechanisms (PLAIN, ANONYMOUS, EXTERNAL, SCRAM and -PLUS), XEP-0440, XEP-0388 elements |
+//! | `sasl` | `sasl` | `xep-sasl` | SASL mechanisms (PLAIN, ANONYMOUS, EXTERNAL, SCRAM and -PLUS), XEP-0440, XEP-0388 and XEP-0386 elements |
 //! | `sid` | `sid` | `xep-sid` | XEP-0359 |
 //! | `carbons` | `carbons` | `xep-carbons` | XEP-0280 (brings `forward`) |
 //! | `mam` | `mam` | `xep-mam` | XEP-0313, 0441 (brings `forms`, `rsm`, `forward`) |
