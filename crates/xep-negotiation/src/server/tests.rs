@@ -163,7 +163,8 @@ fn features_follow_rfc_6120_order() {
         run.events.last(),
         Some(&Event::BindRequested {
             bare: bare.clone(),
-            resource: Some("balcony".into())
+            resource: Some("balcony".into()),
+            inline: false,
         })
     );
     let jid = bare.with_resource_str("balcony").unwrap();

@@ -3,8 +3,8 @@
 //! end's `StreamReader`; STARTTLS replaces both wires, as a TLS layer
 //! would), under a [`Setup`]: the server's offer, the client's policy and
 //! preferences, the right or a wrong password, the channel-binding data
-//! each end's TLS produces, and the server's caller granting or refusing
-//! the resource. The harness of the pairing tests and of the
+//! each end's TLS produces, SASL2 and Bind 2 offered and wanted or not,
+//! and the server's caller granting or refusing the resource. The harness of the pairing tests and of the
 //! `negotiation-pair-machine` fuzz target.
 //!
 //! Invariants ([`check`]): both ends end Ready with the same JID and
@@ -13,7 +13,8 @@
 //! reports is the one the server sent; a client's refusal of the offer
 //! is a close to the server); never Ready with a wrong password; `-PLUS`
 //! only across matching channel bindings; PLAIN never in the clear
-//! unless the server allows it.
+//! unless the server allows it; SASL2 used exactly when both ends want
+//! it, Bind 2 exactly when both ends want it within SASL2.
 
 use std::time::Instant;
 
@@ -54,6 +55,14 @@ pub struct Setup {
     pub resource: Option<String>,
     /// The server's attempt limit.
     pub max_attempts: u32,
+    /// The server offers SASL2 (XEP-0388).
+    pub server_sasl2: bool,
+    /// The server lists Bind 2 (XEP-0386) inline.
+    pub server_bind2: bool,
+    /// The client uses SASL2 when offered.
+    pub client_sasl2: bool,
+    /// The client uses Bind 2 when offered (its tag: `resource`).
+    pub client_bind2: bool,
 }
 
 impl Default for Setup {
@@ -73,6 +82,10 @@ impl Default for Setup {
             bind_conflict: false,
             resource: Some("balcony".into()),
             max_attempts: 3,
+            server_sasl2: false,
+            server_bind2: true,
+            client_sasl2: true,
+            client_bind2: true,
         }
     }
 }
@@ -218,13 +231,22 @@ impl Pair {
                     self.sasl = Some(condition);
                 }
                 server::Event::StreamRestart => self.up.reader.restart(),
-                server::Event::BindRequested { bare, resource } => {
+                server::Event::BindRequested {
+                    bare,
+                    resource,
+                    inline,
+                } => {
                     if self.setup.bind_conflict {
                         self.refused = true;
                         let e = StanzaError::new(ErrorType::Cancel, DefinedCondition::Conflict);
                         self.s.refuse_bind(self.now, e).unwrap();
                     } else {
-                        let r = resource.unwrap_or_else(|| "sim-chosen".into());
+                        let r = match (resource, inline) {
+                            // XEP-0386: the tag, then a part of our own.
+                            (Some(tag), true) => format!("{tag}/sim1"),
+                            (Some(r), false) => r,
+                            (None, _) => "sim-chosen".into(),
+                        };
                         let jid = bare.with_resource_str(&r).unwrap();
                         self.s.bind(self.now, jid).unwrap();
                     }
@@ -245,6 +267,8 @@ pub fn check(now: Instant, setup: &Setup) -> Ended {
     sc.mechanisms = setup.server_mechanisms.clone();
     sc.plain_in_clear = setup.plain_in_clear;
     sc.max_attempts = setup.max_attempts;
+    sc.sasl2 = setup.server_sasl2;
+    sc.bind2 = setup.server_bind2;
     let password = if setup.right_password {
         PASSWORD
     } else {
@@ -259,6 +283,9 @@ pub fn check(now: Instant, setup: &Setup) -> Ended {
     cc.tls = setup.client_tls;
     cc.mechanisms = setup.client_mechanisms.clone();
     cc.resource = setup.resource.clone();
+    cc.sasl2 = setup.client_sasl2;
+    cc.bind2 = setup.client_bind2;
+    cc.bind2_tag = setup.resource.clone();
     let mut pair = Pair {
         setup: setup.clone(),
         now,
@@ -299,6 +326,10 @@ fn invariants(setup: &Setup, e: &Ended, plain_in_clear: bool) {
             assert_eq!(c.mechanism, s.mechanism);
             assert_eq!(c.tls, s.tls);
             assert_eq!(s.bare.to_string(), format!("{USER}@example.org"));
+            let sasl2 = setup.server_sasl2 && setup.client_sasl2;
+            assert_eq!((c.sasl2, s.sasl2), (sasl2, sasl2));
+            let bind2 = sasl2 && setup.server_bind2 && setup.client_bind2;
+            assert_eq!((c.bound.is_some(), s.bind2), (bind2, bind2));
             assert!(setup.right_password, "Ready with a wrong password");
             assert!(!setup.bind_conflict);
             if c.mechanism.is_plus() {
@@ -347,7 +378,7 @@ const MECHANISMS: [Mechanism; 5] = [
 ];
 const TLS_OFFERS: [TlsOffer; 3] = [TlsOffer::Required, TlsOffer::Optional, TlsOffer::Never];
 const TLS_POLICIES: [TlsPolicy; 3] = [TlsPolicy::Required, TlsPolicy::IfOffered, TlsPolicy::Never];
-const SETUP_BYTES: usize = 8;
+const SETUP_BYTES: usize = 9;
 
 fn binding_from(b: u8) -> Option<Vec<u8>> {
     match b % 3 {
@@ -394,7 +425,8 @@ fn mechanisms_to(m: &[Mechanism]) -> u8 {
 /// the reverse), flags (PLAIN in the clear, right password, bind
 /// conflict, a resource asked), the server's and the client's
 /// channel-binding data (modulo 3: none, one value, another), the
-/// attempt limit (1 to 4).
+/// attempt limit (1 to 4), SASL2 and Bind 2 flags (server SASL2, server
+/// Bind 2, client SASL2, client Bind 2).
 pub fn setup_from_bytes(data: &[u8]) -> Setup {
     let b = |i: usize| data.get(i).copied().unwrap_or(0);
     let flags = b(4);
@@ -410,6 +442,10 @@ pub fn setup_from_bytes(data: &[u8]) -> Setup {
         server_binding: binding_from(b(5)),
         client_binding: binding_from(b(6)),
         max_attempts: 1 + u32::from(b(7) % 4),
+        server_sasl2: b(8) & 1 != 0,
+        server_bind2: b(8) & 2 != 0,
+        client_sasl2: b(8) & 4 != 0,
+        client_bind2: b(8) & 8 != 0,
     }
 }
 
@@ -435,6 +471,10 @@ pub fn setup_to_bytes(s: &Setup) -> Vec<u8> {
         binding_to(&s.server_binding),
         binding_to(&s.client_binding),
         u8::try_from(s.max_attempts.saturating_sub(1) % 4).unwrap_or(0),
+        u8::from(s.server_sasl2)
+            | u8::from(s.server_bind2) << 1
+            | u8::from(s.client_sasl2) << 2
+            | u8::from(s.client_bind2) << 3,
     ];
     debug_assert_eq!(out.len(), SETUP_BYTES);
     out
@@ -514,6 +554,37 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
             Setup {
                 right_password: false,
                 max_attempts: 1,
+                ..ok.clone()
+            },
+        ),
+        (
+            "sasl2-bind2",
+            Setup {
+                server_sasl2: true,
+                ..ok.clone()
+            },
+        ),
+        (
+            "sasl2-without-bind2",
+            Setup {
+                server_sasl2: true,
+                server_bind2: false,
+                ..ok.clone()
+            },
+        ),
+        (
+            "sasl2-wrong-password",
+            Setup {
+                server_sasl2: true,
+                right_password: false,
+                ..ok.clone()
+            },
+        ),
+        (
+            "sasl2-bind2-conflict",
+            Setup {
+                server_sasl2: true,
+                bind_conflict: true,
                 ..ok
             },
         ),
@@ -534,6 +605,8 @@ pub fn dictionary() -> Vec<Vec<u8>> {
         vec![0x18],
         vec![1, 1],
         vec![1, 2],
+        vec![0x0f],
+        vec![0x05],
     ]
 }
 
@@ -678,6 +751,101 @@ mod tests {
         assert_eq!(s.condition, xep_core::StreamCondition::PolicyViolation);
     }
 
+    #[test]
+    fn sasl2_with_bind2_binds_the_tag_without_a_restart() {
+        let e = run(Setup {
+            server_sasl2: true,
+            ..Setup::default()
+        });
+        let c = e.client.unwrap();
+        let s = e.server.unwrap();
+        assert_eq!(c.jid.to_string(), "juliet@example.org/balcony/sim1");
+        assert_eq!(s.jid, c.jid);
+        assert!(c.sasl2 && s.sasl2 && s.bind2 && c.bound.is_some());
+        assert!(c.mechanism.is_plus(), "{:?}", c.mechanism);
+        let (up, down) = e.transcripts;
+        assert!(up.contains("<authenticate xmlns='urn:xmpp:sasl:2'"), "{up}");
+        assert!(up.contains("<tag>balcony</tag>"), "{up}");
+        assert!(!up.contains("urn:ietf:params:xml:ns:xmpp-bind"), "{up}");
+        // One stream on the TLS wire: no restart after SASL2.
+        assert_eq!(down.matches("<stream:stream").count(), 1, "{down}");
+        assert!(down.contains("<bound xmlns='urn:xmpp:bind:0'/>"), "{down}");
+    }
+
+    #[test]
+    fn sasl2_without_bind2_binds_as_rfc_6120() {
+        let e = run(Setup {
+            server_sasl2: true,
+            server_bind2: false,
+            ..Setup::default()
+        });
+        let c = e.client.unwrap();
+        assert_eq!(c.jid.to_string(), "juliet@example.org/balcony");
+        assert!(c.sasl2 && c.bound.is_none());
+        assert!(!e.server.unwrap().bind2);
+        let (up, down) = e.transcripts;
+        assert!(up.contains("urn:ietf:params:xml:ns:xmpp-bind"), "{up}");
+        assert!(!up.contains("urn:xmpp:bind:0"), "{up}");
+        assert_eq!(down.matches("<stream:stream").count(), 1, "{down}");
+    }
+
+    #[test]
+    fn a_client_without_sasl2_uses_rfc_6120_sasl_on_a_sasl2_server() {
+        let e = run(Setup {
+            server_sasl2: true,
+            client_sasl2: false,
+            ..Setup::default()
+        });
+        let c = e.client.unwrap();
+        assert!(!c.sasl2 && !e.server.unwrap().sasl2);
+        assert!(e.transcripts.0.contains("<auth xmlns="), "{:?}", e.transcripts);
+    }
+
+    #[test]
+    fn sasl2_wrong_password_fails_both_ends_not_authorized() {
+        let e = run(Setup {
+            server_sasl2: true,
+            right_password: false,
+            ..Setup::default()
+        });
+        let Err(Failure::Sasl(f)) = e.client else {
+            panic!("{e:?}")
+        };
+        assert_eq!(f.condition, SaslCondition::NotAuthorized);
+        assert_eq!(e.sasl, Some(SaslCondition::NotAuthorized));
+        assert_eq!(e.server, Err(Failure::Closed));
+        assert!(e.transcripts.1.contains("<failure xmlns='urn:xmpp:sasl:2'>"));
+    }
+
+    #[test]
+    fn sasl2_plus_across_mismatched_bindings_fails() {
+        let e = run(Setup {
+            server_sasl2: true,
+            client_binding: Some(vec![1; 32]),
+            ..Setup::default()
+        });
+        let Err(Failure::Sasl(f)) = e.client else {
+            panic!("{e:?}")
+        };
+        assert_eq!(f.condition, SaslCondition::NotAuthorized);
+        assert!(e.server.is_err());
+    }
+
+    #[test]
+    fn a_bind2_refusal_is_a_sasl2_failure_on_both_ends() {
+        let e = run(Setup {
+            server_sasl2: true,
+            bind_conflict: true,
+            ..Setup::default()
+        });
+        let Err(Failure::Sasl(f)) = e.client else {
+            panic!("{e:?}")
+        };
+        assert_eq!(f.condition, SaslCondition::TemporaryAuthFailure);
+        assert!(e.refused);
+        assert_eq!(e.server, Err(Failure::Closed));
+    }
+
     fn mechanisms() -> impl Strategy<Value = Vec<Mechanism>> {
         let all = vec![
             Mechanism::Plain,
@@ -710,18 +878,19 @@ mod tests {
             bind_conflict in any::<bool>(),
             resource in prop_oneof![Just(None), Just(Some("balcony".to_string()))],
             max_attempts in 1u32..4,
+            (server_sasl2, server_bind2, client_sasl2, client_bind2) in any::<(bool, bool, bool, bool)>(),
         ) -> Setup {
             Setup {
                 server_tls, server_mechanisms, plain_in_clear, client_tls, client_mechanisms,
                 right_password, server_binding, client_binding, bind_conflict, resource,
-                max_attempts,
+                max_attempts, server_sasl2, server_bind2, client_sasl2, client_bind2,
             }
         }
     }
 
     #[test]
     fn seeds_replay_and_encode_their_setups() {
-        assert_eq!(seeds().len(), 9);
+        assert_eq!(seeds().len(), 13);
         for (name, data) in seeds() {
             eprintln!("seed {name}");
             assert_eq!(setup_to_bytes(&setup_from_bytes(&data)), data);
