@@ -605,3 +605,370 @@ fn direct_tls_skips_starttls_and_binds_the_channel() {
     assert_eq!(run.events, vec![Event::StreamRestart]);
     assert_eq!(run.sent(), CLIENT_HEADER);
 }
+
+// SASL2 (XEP-0388) and Bind 2 (XEP-0386). The features are shaped like
+// those of a server with SASL2, Bind 2, inline stream management and
+// XEP-0484 FAST (as Prosody's community modules announce them): the
+// RFC 6120 mechanisms beside SASL2's, Bind 2 listing what it can enable.
+
+/// After TLS: RFC 6120 SASL and SASL2 with Bind 2, SM and FAST inline.
+const FEATURES_SASL2: &str = "<stream:features>\
+    <mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>\
+    <mechanism>SCRAM-SHA-256-PLUS</mechanism><mechanism>SCRAM-SHA-256</mechanism>\
+    <mechanism>PLAIN</mechanism></mechanisms>\
+    <authentication xmlns='urn:xmpp:sasl:2'>\
+    <mechanism>SCRAM-SHA-256-PLUS</mechanism><mechanism>SCRAM-SHA-256</mechanism>\
+    <mechanism>PLAIN</mechanism><inline>\
+    <bind xmlns='urn:xmpp:bind:0'><inline><feature var='urn:xmpp:carbons:2'/>\
+    <feature var='urn:xmpp:csi:0'/><feature var='urn:xmpp:sm:3'/></inline></bind>\
+    <sm xmlns='urn:xmpp:sm:3'/>\
+    <fast xmlns='urn:xmpp:fast:0'><mechanism>HT-SHA-256-NONE</mechanism></fast>\
+    </inline></authentication>\
+    <sasl-channel-binding xmlns='urn:xmpp:sasl-cb:0'>\
+    <channel-binding type='tls-exporter'/></sasl-channel-binding>\
+    <register xmlns='urn:xmpp:invite'/></stream:features>";
+
+/// The same without Bind 2 inline.
+const FEATURES_SASL2_NO_BIND2: &str = "<stream:features>\
+    <mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>\
+    <mechanism>SCRAM-SHA-256</mechanism></mechanisms>\
+    <authentication xmlns='urn:xmpp:sasl:2'><mechanism>SCRAM-SHA-256</mechanism>\
+    <inline><sm xmlns='urn:xmpp:sm:3'/></inline></authentication></stream:features>";
+
+/// After a SASL2 success with Bind 2: no bind, what the session may use.
+const FEATURES_AFTER_BIND2: &str = "<stream:features>\
+    <sm xmlns='urn:xmpp:sm:3'/><csi xmlns='urn:xmpp:csi:0'/></stream:features>";
+
+fn exporter() -> Vec<(ChannelBindingType, Vec<u8>)> {
+    vec![(ChannelBindingType::TlsExporter, TLS_EXPORTER.to_vec())]
+}
+
+/// A direct-TLS client (XEP-0368) with the `tls-exporter` channel, a
+/// user agent and a Bind 2 tag.
+fn sasl2_config() -> Config {
+    let mut c = config();
+    c.tls_at_start = true;
+    c.channel_bindings = exporter();
+    c.bind2_tag = Some("Orchard".into());
+    c.user_agent = xep_sasl::sasl2::UserAgent {
+        id: Some("d4565fa7-4d72-4749-b3d3-740edbf87770".into()),
+        software: Some("Orchard".into()),
+        device: Some("Balcony".into()),
+    };
+    c
+}
+
+/// A client run up to its `<authenticate/>` on `features`, returned.
+fn sasl2_authenticate(config: Config, features: &str) -> (Run, xep_sasl::sasl2::Authenticate) {
+    let mut run = Run::new(config);
+    assert_eq!(run.sent(), CLIENT_HEADER);
+    run.server(HEADER);
+    run.server(features);
+    let sent = run.sent();
+    let a = xep_sasl::sasl2::Authenticate::from_xml_with(
+        sent.as_bytes(),
+        &Registry::new().with(xep_sasl::ELEMENTS),
+    )
+    .unwrap();
+    (run, a)
+}
+
+/// The server's end of the SCRAM exchange in SASL2, from the client's
+/// initial response to the server-final-message (returned).
+fn sasl2_scram(
+    run: &mut Run,
+    a: &xep_sasl::sasl2::Authenticate,
+    mechanism: ScramMechanism,
+    offer: ChannelBindingOffer,
+) -> Result<Vec<u8>, xep_sasl::ServerError> {
+    assert_eq!(a.mechanism, mechanism.name());
+    let mut scram = server::Scram::new(mechanism, b"server nonce bytes", offer).unwrap();
+    let initial = &a.initial_response.as_ref().unwrap().0;
+    let ServerStep::NeedCredentials { username, .. } = scram.step(initial).unwrap() else {
+        panic!()
+    };
+    assert_eq!(username, "juliet");
+    let stored =
+        StoredCredentials::from_password(mechanism.hash, "r0m30myr0m30", b"salt", 4096).unwrap();
+    let ServerStep::Challenge(first) = scram.provide(Some(stored)).unwrap() else {
+        panic!()
+    };
+    run.server(&xep_sasl::sasl2::Challenge {
+        data: xep_element::Base64(first),
+    }
+    .to_xml());
+    let response = xep_sasl::sasl2::Response::from_xml(run.sent().as_bytes()).unwrap();
+    match scram.step(&response.data.0)? {
+        ServerStep::Success {
+            additional_data, ..
+        } => Ok(additional_data.unwrap()),
+        other => panic!("{other:?}"),
+    }
+}
+
+fn sasl2_success(additional: &[u8], authz: &str, rest: &str) -> String {
+    format!(
+        "<success xmlns='urn:xmpp:sasl:2'><additional-data>{}</additional-data>\
+         <authorization-identifier>{authz}</authorization-identifier>{rest}</success>",
+        xep_element::Base64(additional.to_vec()).to_xml()
+    )
+}
+
+#[test]
+fn sasl2_scram_plus_with_bind2_is_ready_without_a_restart() {
+    let (mut run, a) = sasl2_authenticate(sasl2_config(), FEATURES_SASL2);
+    assert_eq!(a.mechanism, "SCRAM-SHA-256-PLUS");
+    let ua = a.user_agent.clone().unwrap();
+    assert_eq!(ua.software.as_deref(), Some("Orchard"));
+    let bind = a.extensions[0].get::<xep_sasl::bind2::Bind>().unwrap().unwrap();
+    assert_eq!(bind, xep_sasl::bind2::Bind::request(Some("Orchard".into())));
+    assert_eq!(run.client.state(), State::Authenticating);
+    let last = sasl2_scram(
+        &mut run,
+        &a,
+        ScramMechanism::SHA_256_PLUS,
+        ChannelBindingOffer::new(exporter()),
+    )
+    .unwrap();
+    run.server(&sasl2_success(
+        &last,
+        "juliet@example.org/Orchard/4232f4d4",
+        "<bound xmlns='urn:xmpp:bind:0'><metadata xmlns='urn:xmpp:mam:2'/></bound>",
+    ));
+    assert_eq!(run.sent(), "", "no restart, no bind request");
+    assert!(!run.events.contains(&Event::StreamRestart));
+    assert_eq!(run.client.state(), State::AwaitingFeatures);
+    run.server(FEATURES_AFTER_BIND2);
+    let Some(Event::Ready(ready)) = run.events.last() else {
+        panic!("{:?}", run.events)
+    };
+    assert_eq!(ready.jid.to_string(), "juliet@example.org/Orchard/4232f4d4");
+    assert_eq!(ready.mechanism.name(), "SCRAM-SHA-256-PLUS");
+    assert!(ready.sasl2 && ready.tls);
+    assert_eq!(ready.bound.as_ref().unwrap().payloads.len(), 1);
+    assert_eq!(ready.features.features.len(), 2);
+    assert_eq!(run.client.state(), State::Ready);
+    assert_eq!(run.client.poll_timeout(), None);
+}
+
+#[test]
+fn sasl2_without_bind2_is_followed_by_rfc_6120_binding() {
+    let mut cfg = sasl2_config();
+    cfg.channel_bindings = Vec::new();
+    cfg.resource = Some("balcony".into());
+    let (mut run, a) = sasl2_authenticate(cfg, FEATURES_SASL2_NO_BIND2);
+    assert!(a.extensions.is_empty(), "no Bind 2 when not offered");
+    let last = sasl2_scram(
+        &mut run,
+        &a,
+        ScramMechanism::SHA_256,
+        ChannelBindingOffer::none(),
+    )
+    .unwrap();
+    run.server(&sasl2_success(&last, "juliet@example.org", ""));
+    assert_eq!(run.sent(), "");
+    run.server(FEATURES_BIND);
+    assert_eq!(
+        run.sent(),
+        "<iq id='bind-1' type='set'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>\
+         <resource>balcony</resource></bind></iq>"
+    );
+    run.server(
+        "<iq type='result' id='bind-1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>\
+         <jid>juliet@example.org/balcony</jid></bind></iq>",
+    );
+    let Some(Event::Ready(ready)) = run.events.last() else {
+        panic!("{:?}", run.events)
+    };
+    assert_eq!(ready.jid.to_string(), "juliet@example.org/balcony");
+    assert!(ready.sasl2);
+    assert_eq!(ready.bound, None);
+}
+
+#[test]
+fn bind2_can_be_declined_by_config() {
+    let mut cfg = sasl2_config();
+    cfg.bind2 = false;
+    let (_, a) = sasl2_authenticate(cfg, FEATURES_SASL2);
+    assert!(a.extensions.is_empty());
+}
+
+#[test]
+fn sasl2_can_be_declined_by_config() {
+    let mut cfg = sasl2_config();
+    cfg.sasl2 = false;
+    let mut run = Run::new(cfg);
+    run.sent();
+    run.server(HEADER);
+    run.server(FEATURES_SASL2);
+    let sent = run.sent();
+    assert!(
+        sent.starts_with(
+            "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='SCRAM-SHA-256-PLUS'>"
+        ),
+        "{sent}"
+    );
+}
+
+#[test]
+fn sasl2_wrong_password_is_a_typed_failure() {
+    let mut cfg = sasl2_config();
+    cfg.password = "not the password".into();
+    let (mut run, a) = sasl2_authenticate(cfg, FEATURES_SASL2);
+    let e = sasl2_scram(
+        &mut run,
+        &a,
+        ScramMechanism::SHA_256_PLUS,
+        ChannelBindingOffer::new(exporter()),
+    )
+    .unwrap_err();
+    let xep_sasl::ServerError::Peer(p) = e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(p.condition(), SaslCondition::NotAuthorized);
+    run.server(
+        "<failure xmlns='urn:xmpp:sasl:2'>\
+         <not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>\
+         <text>Invalid username or password</text></failure>",
+    );
+    let Failure::Sasl(f) = run.failure() else {
+        panic!("{:?}", run.events)
+    };
+    assert_eq!(f.condition, SaslCondition::NotAuthorized);
+    assert_eq!(f.texts[0].text, "Invalid username or password");
+    assert_eq!(run.client.state(), State::Failed);
+    assert_eq!(run.sent(), "</stream:stream>");
+}
+
+#[test]
+fn sasl2_failure_conditions_are_typed_with_application_conditions_left_out() {
+    let (mut run, _) = sasl2_authenticate(sasl2_config(), FEATURES_SASL2);
+    run.server(
+        "<failure xmlns='urn:xmpp:sasl:2'>\
+         <account-disabled xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>\
+         <locked xmlns='urn:example:accounts'/></failure>",
+    );
+    let Failure::Sasl(f) = run.failure() else {
+        panic!("{:?}", run.events)
+    };
+    assert_eq!(f.condition, SaslCondition::AccountDisabled);
+    assert!(f.texts.is_empty());
+}
+
+#[test]
+fn sasl2_plus_with_mismatched_channel_binding_is_refused_by_the_server() {
+    let (mut run, a) = sasl2_authenticate(sasl2_config(), FEATURES_SASL2);
+    // The server's TLS sees another channel: someone in the middle.
+    let other = vec![(ChannelBindingType::TlsExporter, vec![7; 32])];
+    let e = sasl2_scram(
+        &mut run,
+        &a,
+        ScramMechanism::SHA_256_PLUS,
+        ChannelBindingOffer::new(other),
+    )
+    .unwrap_err();
+    let xep_sasl::ServerError::Peer(p) = e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(p.condition(), SaslCondition::NotAuthorized);
+    run.server(
+        "<failure xmlns='urn:xmpp:sasl:2'>\
+         <not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/></failure>",
+    );
+    let Failure::Sasl(f) = run.failure() else {
+        panic!("{:?}", run.events)
+    };
+    assert_eq!(f.condition, SaslCondition::NotAuthorized);
+}
+
+#[test]
+fn sasl2_forged_server_signature_is_refused() {
+    let (mut run, a) = sasl2_authenticate(sasl2_config(), FEATURES_SASL2);
+    let mut last = sasl2_scram(
+        &mut run,
+        &a,
+        ScramMechanism::SHA_256_PLUS,
+        ChannelBindingOffer::new(exporter()),
+    )
+    .unwrap();
+    let n = last.len();
+    last[n - 2] ^= 1;
+    run.server(&sasl2_success(&last, "juliet@example.org/Orchard/1", ""));
+    assert!(
+        matches!(run.failure(), Failure::SaslPeer(_)),
+        "{:?}",
+        run.events
+    );
+    assert_eq!(run.sent(), "</stream:stream>", "the exchange was over");
+}
+
+#[test]
+fn sasl2_continue_with_an_unknown_task_is_aborted() {
+    let (mut run, a) = sasl2_authenticate(sasl2_config(), FEATURES_SASL2);
+    let last = sasl2_scram(
+        &mut run,
+        &a,
+        ScramMechanism::SHA_256_PLUS,
+        ChannelBindingOffer::new(exporter()),
+    )
+    .unwrap();
+    run.server(&format!(
+        "<continue xmlns='urn:xmpp:sasl:2'><additional-data>{}</additional-data>\
+         <tasks><task>HOTP-EXAMPLE</task><task>TOTP-EXAMPLE</task></tasks>\
+         <text>This account requires 2FA</text></continue>",
+        xep_element::Base64(last).to_xml()
+    ));
+    assert_eq!(
+        run.failure(),
+        &Failure::Sasl2Tasks(vec!["HOTP-EXAMPLE".into(), "TOTP-EXAMPLE".into()])
+    );
+    assert_eq!(
+        run.sent(),
+        "<abort xmlns='urn:xmpp:sasl:2'><text>no task is supported</text></abort>\
+         </stream:stream>"
+    );
+}
+
+#[test]
+fn sasl2_success_for_another_account_is_refused() {
+    for (authz, bind2) in [
+        ("romeo@example.org/Orchard/1", true),
+        ("juliet@example.net", true),
+        ("romeo@example.org", false),
+        // A full JID although no resource was asked inline.
+        ("juliet@example.org/unasked", false),
+    ] {
+        let mut cfg = sasl2_config();
+        cfg.bind2 = bind2;
+        let (mut run, a) = sasl2_authenticate(cfg, FEATURES_SASL2);
+        let last = sasl2_scram(
+            &mut run,
+            &a,
+            ScramMechanism::SHA_256_PLUS,
+            ChannelBindingOffer::new(exporter()),
+        )
+        .unwrap();
+        run.server(&sasl2_success(&last, authz, ""));
+        assert_eq!(
+            run.failure(),
+            &Failure::AuthorizationMismatch {
+                expected: Some("juliet@example.org".parse().unwrap()),
+                received: authz.parse().unwrap(),
+            },
+            "{authz}"
+        );
+        assert_eq!(run.sent(), "</stream:stream>");
+        assert_eq!(run.client.state(), State::Failed);
+    }
+}
+
+#[test]
+fn sasl2_out_of_turn_elements_are_refused() {
+    let (mut run, _) = sasl2_authenticate(sasl2_config(), FEATURES_SASL2);
+    // An RFC 6120 challenge inside a SASL2 exchange.
+    run.server("<challenge xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>AA==</challenge>");
+    let Failure::Sent(e) = run.failure() else {
+        panic!("{:?}", run.events)
+    };
+    assert_eq!(e.condition, StreamCondition::UnsupportedStanzaType);
+}
