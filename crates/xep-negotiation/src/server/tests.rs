@@ -6,6 +6,7 @@
 use std::time::{Duration, Instant};
 
 use xep_core::{DefinedCondition, ErrorType};
+use xep_element::{XmlElement, XmlValue};
 use xep_sasl::ScramHash;
 
 use super::*;
@@ -395,5 +396,308 @@ fn a_malformed_message_and_an_abort_during_the_lookup() {
     assert!(matches!(
         run.events.last(),
         Some(Event::AuthenticationFailed { attempts: 2, .. })
+    ));
+}
+
+// SASL2 (XEP-0388) and Bind 2 (XEP-0386).
+
+fn sasl2_config() -> Config {
+    let mut c = config();
+    c.tls = TlsOffer::Never;
+    c.tls_at_start = true;
+    c.channel_bindings = vec![(ChannelBindingType::TlsExporter, vec![9; 32])];
+    c.sasl2 = true;
+    c
+}
+
+/// `<authenticate/>` with PLAIN (`\0juliet\0{password}`), a user agent
+/// and, with `tag`, a Bind 2 request.
+fn authenticate_plain(password: &str, bind: Option<&str>) -> String {
+    let data = xep_element::Base64(format!("\0juliet\0{password}").into_bytes())
+        .to_xml()
+        .into_owned();
+    let bind = match bind {
+        Some(tag) => format!("<bind xmlns='urn:xmpp:bind:0'><tag>{tag}</tag></bind>"),
+        None => String::new(),
+    };
+    format!(
+        "<authenticate xmlns='urn:xmpp:sasl:2' mechanism='PLAIN'>\
+         <initial-response>{data}</initial-response>\
+         <user-agent id='d4565fa7-4d72-4749-b3d3-740edbf87770'><software>Orchard</software>\
+         </user-agent>{bind}</authenticate>"
+    )
+}
+
+#[test]
+fn sasl2_is_offered_beside_the_mechanisms_with_bind2_inline() {
+    let mut run = Run::new(sasl2_config());
+    let features = run.client(HEADER);
+    assert!(
+        features.contains(
+            "<authentication xmlns='urn:xmpp:sasl:2'><mechanism>SCRAM-SHA-512-PLUS</mechanism>"
+        ),
+        "{features}"
+    );
+    assert!(
+        features.contains(
+            "<mechanism>PLAIN</mechanism><inline><bind xmlns='urn:xmpp:bind:0'/></inline>\
+             </authentication>"
+        ),
+        "{features}"
+    );
+    assert!(features.contains("<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>"));
+    let mut no_bind2 = sasl2_config();
+    no_bind2.bind2 = false;
+    let features = Run::new(no_bind2).client(HEADER);
+    assert!(
+        features.contains("<mechanism>PLAIN</mechanism></authentication>"),
+        "{features}"
+    );
+    let mut off = sasl2_config();
+    off.sasl2 = false;
+    assert!(!Run::new(off).client(HEADER).contains("urn:xmpp:sasl:2"));
+}
+
+#[test]
+fn sasl2_with_bind2_answers_the_full_jid_without_a_restart() {
+    let mut run = Run::new(sasl2_config());
+    run.client(HEADER);
+    assert_eq!(
+        run.client(&authenticate_plain("r0m30", Some("Orchard"))),
+        ""
+    );
+    assert_eq!(
+        run.events.last(),
+        Some(&Event::CredentialsRequested {
+            username: "juliet".into(),
+            mechanism: Mechanism::Plain
+        })
+    );
+    assert_eq!(run.provide(ScramHash::Sha256), "");
+    let bare: BareJid = "juliet@example.org".parse().unwrap();
+    assert_eq!(
+        run.events.last(),
+        Some(&Event::BindRequested {
+            bare: bare.clone(),
+            resource: Some("Orchard".into()),
+            inline: true,
+        })
+    );
+    assert_eq!(run.s.state(), State::AwaitingResource);
+    let jid = bare.with_resource_str("Orchard/4232f4d4").unwrap();
+    run.s.bind(run.now, jid.clone()).unwrap();
+    assert_eq!(
+        run.drain(),
+        "<success xmlns='urn:xmpp:sasl:2'>\
+         <authorization-identifier>juliet@example.org/Orchard/4232f4d4</authorization-identifier>\
+         <bound xmlns='urn:xmpp:bind:0'/></success><stream:features/>"
+    );
+    assert!(!run.events.contains(&Event::StreamRestart));
+    let Some(Event::Ready(ready)) = run.events.last() else {
+        panic!("{:?}", run.events)
+    };
+    assert_eq!(ready.jid, jid);
+    assert!(ready.sasl2 && ready.bind2);
+    assert_eq!(run.s.state(), State::Ready);
+    assert_eq!(run.s.poll_timeout(), None);
+}
+
+#[test]
+fn sasl2_without_bind2_answers_the_bare_jid_then_rfc_6120_binding() {
+    let mut run = Run::new(sasl2_config());
+    run.client(HEADER);
+    run.client(&authenticate_plain("r0m30", None));
+    let after = run.provide(ScramHash::Sha256);
+    assert_eq!(
+        after,
+        "<success xmlns='urn:xmpp:sasl:2'>\
+         <authorization-identifier>juliet@example.org</authorization-identifier></success>\
+         <stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></stream:features>"
+    );
+    assert!(!run.events.contains(&Event::StreamRestart));
+    run.client(BIND);
+    let bare: BareJid = "juliet@example.org".parse().unwrap();
+    assert_eq!(
+        run.events.last(),
+        Some(&Event::BindRequested {
+            bare: bare.clone(),
+            resource: Some("balcony".into()),
+            inline: false,
+        })
+    );
+    run.s
+        .bind(run.now, bare.with_resource_str("balcony").unwrap())
+        .unwrap();
+    run.drain();
+    let Some(Event::Ready(ready)) = run.events.last() else {
+        panic!("{:?}", run.events)
+    };
+    assert!(ready.sasl2 && !ready.bind2);
+}
+
+#[test]
+fn a_bind2_request_is_ignored_when_not_offered() {
+    let mut cfg = sasl2_config();
+    cfg.bind2 = false;
+    let mut run = Run::new(cfg);
+    run.client(HEADER);
+    run.client(&authenticate_plain("r0m30", Some("Orchard")));
+    let after = run.provide(ScramHash::Sha256);
+    assert!(
+        after.contains("<authorization-identifier>juliet@example.org</authorization-identifier>"),
+        "{after}"
+    );
+}
+
+#[test]
+fn sasl2_wrong_password_is_a_sasl2_failure_and_the_bind_is_not_processed() {
+    let mut run = Run::new(sasl2_config());
+    run.client(HEADER);
+    run.client(&authenticate_plain("wrong", Some("Orchard")));
+    let out = run.provide(ScramHash::Sha256);
+    assert!(
+        out.starts_with(
+            "<failure xmlns='urn:xmpp:sasl:2'>\
+             <not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/><text>"
+        ),
+        "{out}"
+    );
+    assert_eq!(
+        run.events.last(),
+        Some(&Event::AuthenticationFailed {
+            condition: SaslCondition::NotAuthorized,
+            attempts: 1
+        })
+    );
+    assert!(
+        !run.events
+            .iter()
+            .any(|e| matches!(e, Event::BindRequested { .. }))
+    );
+    assert_eq!(run.s.state(), State::AwaitingRequest);
+    // A second attempt succeeds.
+    run.client(&authenticate_plain("r0m30", None));
+    assert!(run.provide(ScramHash::Sha256).starts_with("<success xmlns='urn:xmpp:sasl:2'>"));
+}
+
+#[test]
+fn sasl2_failure_conditions() {
+    let mut run = Run::new(sasl2_config());
+    run.client(HEADER);
+    let out = run.client(
+        "<authenticate xmlns='urn:xmpp:sasl:2' mechanism='DIGEST-MD5'>\
+         <initial-response>AA==</initial-response></authenticate>",
+    );
+    assert!(
+        out.starts_with(
+            "<failure xmlns='urn:xmpp:sasl:2'>\
+             <invalid-mechanism xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>"
+        ),
+        "{out}"
+    );
+    // SCRAM without an initial response: an empty SASL2 challenge, then
+    // the client's abort.
+    let out = run.client("<authenticate xmlns='urn:xmpp:sasl:2' mechanism='SCRAM-SHA-256'/>");
+    assert_eq!(out, "<challenge xmlns='urn:xmpp:sasl:2'/>");
+    let out = run.client("<abort xmlns='urn:xmpp:sasl:2'/>");
+    assert!(
+        out.starts_with(
+            "<failure xmlns='urn:xmpp:sasl:2'><aborted xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>"
+        ),
+        "{out}"
+    );
+    // An RFC 6120 response inside a SASL2 exchange breaks the protocol.
+    run.client("<authenticate xmlns='urn:xmpp:sasl:2' mechanism='SCRAM-SHA-256'/>");
+    run.client("<response xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>AA==</response>");
+    let Failure::Sent(e) = run.failed() else {
+        panic!("{:?}", run.events)
+    };
+    assert_eq!(e.condition, StreamCondition::UnsupportedStanzaType);
+}
+
+#[test]
+fn sasl2_is_refused_when_not_offered() {
+    let mut cfg = sasl2_config();
+    cfg.sasl2 = false;
+    let mut run = Run::new(cfg);
+    run.client(HEADER);
+    run.client(&authenticate_plain("r0m30", None));
+    let Failure::Sent(e) = run.failed() else {
+        panic!("{:?}", run.events)
+    };
+    assert_eq!(e.condition, StreamCondition::NotAuthorized);
+}
+
+#[test]
+fn a_refused_bind2_request_is_a_failed_sasl2_attempt() {
+    let mut run = Run::new(sasl2_config());
+    run.client(HEADER);
+    run.client(&authenticate_plain("r0m30", Some("Orchard")));
+    run.provide(ScramHash::Sha256);
+    let e = StanzaError::new(ErrorType::Cancel, DefinedCondition::Conflict);
+    run.s.refuse_bind(run.now, e).unwrap();
+    let out = run.drain();
+    assert!(
+        out.starts_with(
+            "<failure xmlns='urn:xmpp:sasl:2'>\
+             <temporary-auth-failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>\
+             <text>resource binding refused: Conflict</text>"
+        ),
+        "{out}"
+    );
+    assert_eq!(
+        run.events.last(),
+        Some(&Event::AuthenticationFailed {
+            condition: SaslCondition::TemporaryAuthFailure,
+            attempts: 1
+        })
+    );
+    assert_eq!(run.s.state(), State::AwaitingRequest);
+    assert_eq!(
+        run.s.bind(run.now, "juliet@example.org/x".parse().unwrap()),
+        Err(Error::WrongState {
+            action: "bind",
+            state: State::AwaitingRequest
+        })
+    );
+}
+
+#[test]
+fn sasl2_scram_plus_with_a_mismatched_channel_is_not_authorized() {
+    use xep_sasl::client::{Password, Scram};
+    let mut run = Run::new(sasl2_config());
+    run.client(HEADER);
+    // The client's TLS sees another channel than the server's.
+    let mut scram = Scram::new(
+        ScramHash::Sha256,
+        "juliet",
+        Password::from("r0m30"),
+        b"client nonce bytes!",
+        xep_sasl::ChannelBinding::Bound(ChannelBindingType::TlsExporter, vec![7; 32]),
+    )
+    .unwrap();
+    let first = xep_element::Base64(scram.initial_response())
+        .to_xml()
+        .into_owned();
+    run.client(&format!(
+        "<authenticate xmlns='urn:xmpp:sasl:2' mechanism='SCRAM-SHA-256-PLUS'>\
+         <initial-response>{first}</initial-response></authenticate>"
+    ));
+    let challenge = run.provide(ScramHash::Sha256);
+    let challenge = xep_sasl::sasl2::Challenge::from_xml(challenge.as_bytes()).unwrap();
+    let last = xep_element::Base64(scram.step(&challenge.data.0).unwrap())
+        .to_xml()
+        .into_owned();
+    let out = run.client(&format!("<response xmlns='urn:xmpp:sasl:2'>{last}</response>"));
+    assert!(
+        out.starts_with(
+            "<failure xmlns='urn:xmpp:sasl:2'>\
+             <not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>"
+        ),
+        "{out}"
+    );
+    assert!(matches!(
+        run.events.last(),
+        Some(Event::AuthenticationFailed { .. })
     ));
 }
