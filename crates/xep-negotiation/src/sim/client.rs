@@ -1,6 +1,9 @@
 //! A simulated RFC 6120 client negotiation: a [`Client`] against a model
 //! server over real bytes, the server's offer (STARTTLS optional or
-//! required, mechanisms, XEP-0440 types, bind) and the client's policy,
+//! required, mechanisms, XEP-0440 types, bind; SASL2 with Bind 2, inline
+//! stream management and FAST listed as a real SASL2 server lists them,
+//! a `<continue/>` task, a success naming another account) and the
+//! client's policy,
 //! channel binding and password decoded from the schedule, with time
 //! passing and stream errors, closes and stanzas arriving out of turn. The
 //! harness of the `negotiation-client-machine` fuzz target.
@@ -8,8 +11,9 @@
 //! Invariants: the client writes a well-formed stream (nothing after the
 //! close); it reports at most one outcome and its state agrees; never an
 //! `<auth/>` in the clear when TLS is required; Ready only with the right
-//! password, a bind the server granted, TLS where required, and `-PLUS`
-//! only over TLS with channel-binding data; no deadline in the past; and
+//! password, a bind the server granted, TLS where required, `-PLUS`
+//! only over TLS with channel-binding data, never after a SASL2 success
+//! for another account or a `<continue/>`; no deadline in the past; and
 //! when nothing came out of turn, the negotiation ends Ready or with one of
 //! the refusals the offer explains (never a protocol error), Ready for the
 //! fully capable offer.
@@ -23,7 +27,8 @@ use xep_core::{
     DefinedCondition, ErrorType, Iq, Message, Stanza, StanzaError, StreamCondition, StreamError,
     StreamEvent,
 };
-use xep_element::Payload;
+use xep_element::{Base64, Payload};
+use xep_sasl::sasl2;
 use xep_sasl::server::{self, ChannelBindingOffer, ServerStep};
 use xep_sasl::{ChannelBindingType, Mechanism, ScramHash, ScramMechanism, StoredCredentials};
 
@@ -57,6 +62,14 @@ pub struct Setup {
     /// The mechanisms offered (0: PLAIN and SCRAM-SHA-1; 1: SCRAM-SHA-256
     /// and -PLUS; 2: SCRAM-SHA-256-PLUS only; 3: PLAIN only).
     pub mechanisms: u8,
+    /// The server offers SASL2 (XEP-0388) beside RFC 6120 SASL.
+    pub sasl2: bool,
+    /// ... with Bind 2 (XEP-0386) inline.
+    pub bind2: bool,
+    /// The SASL2 exchange ends in `<continue/>` with a task.
+    pub task: bool,
+    /// The SASL2 success names another account.
+    pub forged_authz: bool,
 }
 
 impl Setup {
@@ -72,6 +85,17 @@ impl Setup {
         bind: true,
         bind_conflict: false,
         mechanisms: 1,
+        sasl2: false,
+        bind2: false,
+        task: false,
+        forged_authz: false,
+    };
+
+    /// [`CAPABLE`](Self::CAPABLE) with SASL2 and Bind 2 offered.
+    pub const SASL2: Setup = Setup {
+        sasl2: true,
+        bind2: true,
+        ..Setup::CAPABLE
     };
 
     fn from_bytes(a: u8, b: u8) -> Setup {
@@ -89,6 +113,10 @@ impl Setup {
             bind: a & 128 == 0,
             bind_conflict: b & 4 != 0,
             mechanisms: b & 3,
+            sasl2: b & 8 != 0,
+            bind2: b & 16 != 0,
+            task: b & 32 != 0,
+            forged_authz: b & 64 != 0,
         }
     }
 
@@ -106,7 +134,12 @@ impl Setup {
                 | u8::from(self.announce_types) << 5
                 | u8::from(self.wrong_password) << 6
                 | u8::from(!self.bind) << 7,
-            self.mechanisms & 3 | u8::from(self.bind_conflict) << 2,
+            self.mechanisms & 3
+                | u8::from(self.bind_conflict) << 2
+                | u8::from(self.sasl2) << 3
+                | u8::from(self.bind2) << 4
+                | u8::from(self.task) << 5
+                | u8::from(self.forged_authz) << 6,
         ]
     }
 
@@ -200,6 +233,10 @@ struct Server {
     authed: bool,
     scram: Option<server::Scram>,
     streams: u32,
+    /// `Some` in a SASL2 exchange: whether Bind 2 was requested.
+    sasl2: Option<bool>,
+    /// The resource was bound inside SASL2.
+    bound: bool,
 }
 
 impl Server {
@@ -225,7 +262,22 @@ impl Server {
             down.in_flight
                 .extend_from_slice(b"<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
         } else if let Some(Ok(auth)) = p.get::<Auth>() {
-            return self.auth(auth, down);
+            self.sasl2 = None;
+            return self.auth(&auth.mechanism, auth.data.map(|d| d.0), down);
+        } else if let Some(Ok(a)) = p.get::<sasl2::Authenticate>()
+            && self.setup.sasl2
+        {
+            let bind = a
+                .extensions
+                .iter()
+                .any(|p| p.get::<xep_sasl::bind2::Bind>().is_some());
+            self.sasl2 = Some(bind && self.setup.bind2);
+            return self.auth(&a.mechanism, a.initial_response.map(|d| d.0), down);
+        } else if let Some(Ok(r)) = p.get::<sasl2::Response>()
+            && self.sasl2.is_some()
+        {
+            let step = self.scram.as_mut().map(|s| s.step(&r.data.0));
+            return self.sasl_step(step, down);
         } else if let Some(Ok(r)) = p.get::<Response>() {
             let step = self
                 .scram
@@ -269,6 +321,27 @@ impl Server {
                 f.push_str(&format!("<mechanism>{m}</mechanism>"));
             }
             f.push_str("</mechanisms>");
+            if self.setup.sasl2 {
+                // As a SASL2 server lists it: the mechanisms, then what
+                // can be negotiated inline (Bind 2 with its own inline
+                // features, stream management, FAST).
+                f.push_str("<authentication xmlns='urn:xmpp:sasl:2'>");
+                for m in self.setup.mechanism_names() {
+                    f.push_str(&format!("<mechanism>{m}</mechanism>"));
+                }
+                f.push_str("<inline>");
+                if self.setup.bind2 {
+                    f.push_str(
+                        "<bind xmlns='urn:xmpp:bind:0'><inline>\
+                         <feature var='urn:xmpp:carbons:2'/><feature var='urn:xmpp:csi:0'/>\
+                         <feature var='urn:xmpp:sm:3'/></inline></bind>",
+                    );
+                }
+                f.push_str(
+                    "<sm xmlns='urn:xmpp:sm:3'/><fast xmlns='urn:xmpp:fast:0'>\
+                     <mechanism>HT-SHA-256-NONE</mechanism></fast></inline></authentication>",
+                );
+            }
             if self.tls && self.setup.announce_types {
                 f.push_str(
                     "<sasl-channel-binding xmlns='urn:xmpp:sasl-cb:0'>\
@@ -277,7 +350,7 @@ impl Server {
             }
         }
         if self.authed {
-            if self.setup.bind {
+            if self.setup.bind && !self.bound {
                 f.push_str("<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>");
             }
             f.push_str("<sm xmlns='urn:xmpp:sm:3'/>");
@@ -286,9 +359,9 @@ impl Server {
         down.in_flight.extend_from_slice(f.as_bytes());
     }
 
-    fn auth(&mut self, auth: Auth, down: &mut Wire) -> bool {
-        let data = auth.data.map(|d| d.0).unwrap_or_default();
-        let Some(mechanism) = Mechanism::from_name(&auth.mechanism) else {
+    fn auth(&mut self, mechanism: &str, data: Option<Vec<u8>>, down: &mut Wire) -> bool {
+        let data = data.unwrap_or_default();
+        let Some(mechanism) = Mechanism::from_name(mechanism) else {
             self.fail(SaslCondition::InvalidMechanism, down);
             return false;
         };
@@ -349,10 +422,15 @@ impl Server {
     ) -> bool {
         match step {
             Some(Ok(ServerStep::Challenge(c))) => {
-                let c = Challenge {
-                    data: Some(SaslData(c)),
-                };
-                down.in_flight.extend(down.writer.element(&c));
+                if self.sasl2.is_some() {
+                    let c = sasl2::Challenge { data: Base64(c) };
+                    down.in_flight.extend(down.writer.element(&c));
+                } else {
+                    let c = Challenge {
+                        data: Some(SaslData(c)),
+                    };
+                    down.in_flight.extend(down.writer.element(&c));
+                }
                 false
             }
             Some(Ok(ServerStep::Success {
@@ -366,8 +444,12 @@ impl Server {
     }
 
     fn success(&mut self, data: Option<Vec<u8>>, down: &mut Wire) -> bool {
-        self.authed = true;
         self.scram = None;
+        if let Some(bind) = self.sasl2.take() {
+            self.sasl2_success(data, bind, down);
+            return false;
+        }
+        self.authed = true;
         let s = Success {
             data: data.map(SaslData),
         };
@@ -375,8 +457,59 @@ impl Server {
         true
     }
 
+    /// SASL2's end of a successful mechanism: `<continue/>` when a task is
+    /// set up, else `<success/>` (the full JID and `<bound/>` with Bind 2,
+    /// another account when forged) and the features, no restart.
+    fn sasl2_success(&mut self, data: Option<Vec<u8>>, bind: bool, down: &mut Wire) {
+        let additional_data = data.map(Base64);
+        if self.setup.task {
+            let c = sasl2::Continue {
+                additional_data,
+                tasks: sasl2::Tasks {
+                    tasks: vec!["TOTP-EXAMPLE".into()],
+                },
+                text: Some("a second factor is required".into()),
+            };
+            down.in_flight.extend(down.writer.element(&c));
+            return;
+        }
+        if bind && self.setup.bind_conflict {
+            self.sasl2 = Some(bind);
+            return self.fail(SaslCondition::TemporaryAuthFailure, down);
+        }
+        let account = if self.setup.forged_authz {
+            "romeo@example.org"
+        } else {
+            "juliet@example.org"
+        };
+        let (authz, extensions) = if bind {
+            let bound = Payload::new(xep_sasl::bind2::Bound::default());
+            (format!("{account}/sim"), vec![bound])
+        } else {
+            (account.to_string(), Vec::new())
+        };
+        let s = sasl2::Success {
+            additional_data,
+            authorization_identifier: authz.parse().unwrap(),
+            extensions,
+        };
+        down.in_flight.extend(down.writer.element(&s));
+        self.authed = true;
+        self.bound = bind;
+        self.features(down);
+    }
+
     fn fail(&mut self, condition: SaslCondition, down: &mut Wire) {
         self.scram = None;
+        if self.sasl2.take().is_some() {
+            let f = sasl2::Failure {
+                condition,
+                text: None,
+                extensions: Vec::new(),
+            };
+            down.in_flight.extend(down.writer.element(&f));
+            return;
+        }
         let f = SaslFailure {
             condition,
             texts: Vec::new(),
@@ -410,7 +543,7 @@ struct Sim {
 impl Sim {
     fn drain(&mut self) {
         while let Some(t) = self.client.poll_transmit() {
-            if let crate::Transmit::Auth(_) = &t {
+            if let crate::Transmit::Auth(_) | crate::Transmit::Authenticate(_) = &t {
                 assert!(
                     self.server.tls || self.setup.policy != TlsPolicy::Required,
                     "an <auth/> in the clear with TLS required"
@@ -426,18 +559,28 @@ impl Sim {
                 Event::Ready(r) => {
                     assert_eq!(r.jid.to_string(), JID);
                     assert!(!self.setup.wrong_password, "ready with a wrong password");
-                    assert!(self.setup.bind && !self.setup.bind_conflict);
+                    assert!(r.bound.is_some() || self.setup.bind);
+                    assert!(!self.setup.bind_conflict);
+                    assert_eq!(r.sasl2, self.setup.sasl2, "SASL2 used when offered");
+                    assert_eq!(r.bound.is_some(), self.setup.sasl2 && self.setup.bind2);
+                    assert!(!(r.sasl2 && self.setup.task), "ready after <continue/>");
+                    assert!(
+                        !(r.sasl2 && self.setup.forged_authz),
+                        "ready as another account"
+                    );
                     assert_eq!(r.tls, self.server.tls);
                     assert!(r.tls || self.setup.policy != TlsPolicy::Required);
                     if r.mechanism.is_plus() {
                         assert!(r.tls && self.setup.client_binds, "-PLUS without a channel");
                     }
-                    // The last stream's features, for the caller (sm).
-                    assert!(
+                    // The last stream's features, for the caller (sm; bind
+                    // unless bound inline).
+                    assert_eq!(
                         r.features
                             .features
                             .iter()
-                            .any(|f| f.get::<Bind>().is_some())
+                            .any(|f| f.get::<Bind>().is_some()),
+                        r.bound.is_none()
                     );
                     self.outcome = Outcome::Ready(r.mechanism);
                 }
@@ -561,6 +704,8 @@ pub fn check(now: Instant, schedule: &Schedule) -> Outcome {
             authed: false,
             scram: None,
             streams: 0,
+            sasl2: None,
+            bound: false,
         },
         up: Wire::new(),
         down: Wire::new(),
@@ -593,13 +738,21 @@ pub fn check(now: Instant, schedule: &Schedule) -> Outcome {
                 | Failure::FeatureMissing("bind"),
             ) => {}
             Outcome::Failed(Failure::Sasl(f)) => {
-                // A wrong password, or PLAIN refused... never otherwise.
-                assert!(setup.wrong_password, "{f:?} in {setup:?}");
+                // A wrong password, or a Bind 2 refusal... never otherwise.
+                let bind2_refused = setup.sasl2 && setup.bind2 && setup.bind_conflict;
+                assert!(setup.wrong_password || bind2_refused, "{f:?} in {setup:?}");
             }
             Outcome::Failed(Failure::Bind(_)) => assert!(setup.bind_conflict),
+            Outcome::Failed(Failure::Sasl2Tasks(t)) => {
+                assert!(setup.sasl2 && setup.task, "{t:?} in {setup:?}");
+                assert_eq!(t, &["TOTP-EXAMPLE".to_string()]);
+            }
+            Outcome::Failed(Failure::AuthorizationMismatch { .. }) => {
+                assert!(setup.sasl2 && setup.forged_authz, "{setup:?}");
+            }
             other => panic!("{other:?} for {setup:?}"),
         }
-        if setup == Setup::CAPABLE {
+        if setup == Setup::CAPABLE || setup == Setup::SASL2 {
             assert_eq!(
                 sim.outcome,
                 Outcome::Ready(Mechanism::Scram(ScramMechanism::SHA_256_PLUS))
@@ -685,6 +838,69 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         ("closed", run(c, vec![Op::Exchange, Op::End])),
         ("stanza-out-of-turn", run(c, vec![Op::Exchange, Op::Stanza])),
         ("tls-up-out-of-turn", run(c, vec![Op::TlsUp, Op::Exchange])),
+        ("sasl2-bind2", run(Setup::SASL2, vec![])),
+        (
+            "sasl2-without-bind2",
+            run(
+                Setup {
+                    bind2: false,
+                    ..Setup::SASL2
+                },
+                vec![],
+            ),
+        ),
+        (
+            "sasl2-wrong-password",
+            run(
+                Setup {
+                    wrong_password: true,
+                    ..Setup::SASL2
+                },
+                vec![],
+            ),
+        ),
+        (
+            "sasl2-continue",
+            run(
+                Setup {
+                    task: true,
+                    ..Setup::SASL2
+                },
+                vec![],
+            ),
+        ),
+        (
+            "sasl2-forged-authz",
+            run(
+                Setup {
+                    forged_authz: true,
+                    ..Setup::SASL2
+                },
+                vec![],
+            ),
+        ),
+        (
+            "sasl2-bind2-refused",
+            run(
+                Setup {
+                    bind_conflict: true,
+                    ..Setup::SASL2
+                },
+                vec![],
+            ),
+        ),
+        (
+            "sasl2-plain-in-the-clear",
+            run(
+                Setup {
+                    starttls: false,
+                    policy: TlsPolicy::IfOffered,
+                    mechanisms: 3,
+                    ..Setup::SASL2
+                },
+                vec![],
+            ),
+        ),
     ]
 }
 
@@ -701,6 +917,7 @@ pub fn dictionary() -> Vec<Vec<u8>> {
         vec![5],
     ];
     d.push(Setup::CAPABLE.to_bytes().to_vec());
+    d.push(Setup::SASL2.to_bytes().to_vec());
     d
 }
 
@@ -716,7 +933,7 @@ mod tests {
         }
 
         #[test]
-        fn schedules_encode_and_decode(a in any::<u8>(), b in 0u8..8, ops in proptest::collection::vec(0u8..6, 0..16)) {
+        fn schedules_encode_and_decode(a in any::<u8>(), b in 0u8..128, ops in proptest::collection::vec(0u8..6, 0..16)) {
             let mut bytes = vec![a, b];
             for k in ops {
                 bytes.push(k);
@@ -777,6 +994,31 @@ mod tests {
             Outcome::Failed(Failure::Sent(_))
         ));
         assert!(matches!(get("tls-up-out-of-turn"), Outcome::Ready(_)));
+        assert_eq!(
+            get("sasl2-bind2"),
+            Outcome::Ready(Mechanism::Scram(ScramMechanism::SHA_256_PLUS))
+        );
+        assert!(matches!(get("sasl2-without-bind2"), Outcome::Ready(_)));
+        let Outcome::Failed(Failure::Sasl(f)) = get("sasl2-wrong-password") else {
+            panic!()
+        };
+        assert_eq!(f.condition, SaslCondition::NotAuthorized);
+        assert_eq!(
+            get("sasl2-continue"),
+            Outcome::Failed(Failure::Sasl2Tasks(vec!["TOTP-EXAMPLE".into()]))
+        );
+        assert_eq!(
+            get("sasl2-forged-authz"),
+            Outcome::Failed(Failure::AuthorizationMismatch {
+                expected: Some("juliet@example.org".parse().unwrap()),
+                received: "romeo@example.org/sim".parse().unwrap(),
+            })
+        );
+        let Outcome::Failed(Failure::Sasl(f)) = get("sasl2-bind2-refused") else {
+            panic!()
+        };
+        assert_eq!(f.condition, SaslCondition::TemporaryAuthFailure);
+        assert_eq!(get("sasl2-plain-in-the-clear"), Outcome::Ready(Mechanism::Plain));
         assert!(dictionary().len() > 5);
     }
 }
