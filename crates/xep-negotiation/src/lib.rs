@@ -3,11 +3,14 @@
 //!
 //! - [`client`]: RFC 6120 client negotiation: STARTTLS, SASL (mechanism
 //!   choice, channel binding and downgrade protection from `xep-sasl`),
-//!   the stream restarts and resource binding, ending with the bound JID.
+//!   the stream restarts and resource binding, ending with the bound JID;
+//!   or XEP-0388 SASL2 when the server offers it (no restart), with
+//!   XEP-0386 Bind 2 binding the resource in the same request, and a
+//!   success believed only for the account asked.
 //! - [`server`]: the receiving entity of the same negotiation (features
 //!   per stage, `xep-sasl`'s server mechanisms with the credentials and
-//!   the resource asked of the caller), ending with the authenticated and
-//!   the bound JID.
+//!   the resource asked of the caller; SASL2 and Bind 2 when configured),
+//!   ending with the authenticated and the bound JID.
 //! - [`component`]: the external component's end of XEP-0114's
 //!   `jabber:component:accept` protocol (stream header, `<handshake/>`
 //!   with the SHA-1 of stream id and secret, the empty `<handshake/>` of

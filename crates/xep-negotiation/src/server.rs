@@ -371,7 +371,9 @@ impl Server {
     /// Binds `jid` (the account's bare JID and the resource the caller
     /// chose: the one asked for, or its own) after
     /// [`Event::BindRequested`]: queues the result and ends the
-    /// negotiation.
+    /// negotiation. For an `inline` (XEP-0386) request the result is
+    /// SASL2's `<success/>` naming `jid`, with `<bound/>`, followed by the
+    /// features of the session ([`Config::bound_features`]).
     pub fn bind(&mut self, _now: Instant, jid: FullJid) -> Result<(), crate::Error<State>> {
         if self.state == State::AwaitingResource
             && let Some(additional_data) = self.sasl2_pending.take()
@@ -408,7 +410,11 @@ impl Server {
     /// Refuses the bind request after [`Event::BindRequested`] with
     /// `error` (RFC 6120 §7.6.2: `conflict`, `not-allowed`,
     /// `resource-constraint`; `bad-request` for a malformed resource):
-    /// queues the iq error; the client may ask again.
+    /// queues the iq error; the client may ask again. An `inline`
+    /// (XEP-0386) request is refused inside SASL2, which has no bind
+    /// error: a `<failure/>` with `temporary-auth-failure` and the
+    /// condition in its text, a failed attempt
+    /// ([`Event::AuthenticationFailed`]).
     pub fn refuse_bind(
         &mut self,
         _now: Instant,

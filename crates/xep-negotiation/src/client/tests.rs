@@ -972,3 +972,23 @@ fn sasl2_out_of_turn_elements_are_refused() {
     };
     assert_eq!(e.condition, StreamCondition::UnsupportedStanzaType);
 }
+
+#[test]
+fn bind2_asked_but_a_bare_jid_answered_falls_back_to_rfc_6120_binding() {
+    let (mut run, a) = sasl2_authenticate(sasl2_config(), FEATURES_SASL2);
+    assert_eq!(a.extensions.len(), 1, "Bind 2 asked");
+    let last = sasl2_scram(
+        &mut run,
+        &a,
+        ScramMechanism::SHA_256_PLUS,
+        ChannelBindingOffer::new(exporter()),
+    )
+    .unwrap();
+    run.server(&sasl2_success(&last, "juliet@example.org", ""));
+    run.server(FEATURES_BIND);
+    assert_eq!(
+        run.sent(),
+        "<iq id='bind-1' type='set'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>"
+    );
+    assert_eq!(run.client.state(), State::Binding);
+}
