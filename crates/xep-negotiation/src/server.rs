@@ -39,7 +39,7 @@ use xep_core::{
 use xep_element::Payload;
 use xep_element::jid::{BareJid, FullJid, Jid};
 use xep_sasl::bind2::{self, Bound};
-use xep_sasl::sasl2::{self, Authentication, Authenticate};
+use xep_sasl::sasl2::{self, Authenticate, Authentication};
 use xep_sasl::server::{ChannelBindingOffer, ServerStep};
 use xep_sasl::{ChannelBindingType, Mechanism, Nonce, SaslChannelBinding, StoredCredentials};
 

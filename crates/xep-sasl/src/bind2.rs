@@ -41,7 +41,10 @@ impl Bind {
     /// The server's feature, listing what it can enable inline (the
     /// `var` of each [`Feature`]).
     pub fn feature<S: Into<String>>(vars: impl IntoIterator<Item = S>) -> Self {
-        let features: Vec<Feature> = vars.into_iter().map(|v| Feature { var: v.into() }).collect();
+        let features: Vec<Feature> = vars
+            .into_iter()
+            .map(|v| Feature { var: v.into() })
+            .collect();
         Bind {
             inline: (!features.is_empty()).then_some(Inline { features }),
             ..Bind::default()
@@ -149,6 +152,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(b.payloads.len(), 1);
-        assert_eq!(Bound::default().to_xml(), "<bound xmlns='urn:xmpp:bind:0'/>");
+        assert_eq!(
+            Bound::default().to_xml(),
+            "<bound xmlns='urn:xmpp:bind:0'/>"
+        );
     }
 }

@@ -693,10 +693,12 @@ fn sasl2_scram(
     let ServerStep::Challenge(first) = scram.provide(Some(stored)).unwrap() else {
         panic!()
     };
-    run.server(&xep_sasl::sasl2::Challenge {
-        data: xep_element::Base64(first),
-    }
-    .to_xml());
+    run.server(
+        &xep_sasl::sasl2::Challenge {
+            data: xep_element::Base64(first),
+        }
+        .to_xml(),
+    );
     let response = xep_sasl::sasl2::Response::from_xml(run.sent().as_bytes()).unwrap();
     match scram.step(&response.data.0)? {
         ServerStep::Success {
@@ -720,7 +722,10 @@ fn sasl2_scram_plus_with_bind2_is_ready_without_a_restart() {
     assert_eq!(a.mechanism, "SCRAM-SHA-256-PLUS");
     let ua = a.user_agent.clone().unwrap();
     assert_eq!(ua.software.as_deref(), Some("Orchard"));
-    let bind = a.extensions[0].get::<xep_sasl::bind2::Bind>().unwrap().unwrap();
+    let bind = a.extensions[0]
+        .get::<xep_sasl::bind2::Bind>()
+        .unwrap()
+        .unwrap();
     assert_eq!(bind, xep_sasl::bind2::Bind::request(Some("Orchard".into())));
     assert_eq!(run.client.state(), State::Authenticating);
     let last = sasl2_scram(

@@ -577,7 +577,10 @@ fn sasl2_wrong_password_is_a_sasl2_failure_and_the_bind_is_not_processed() {
     assert_eq!(run.s.state(), State::AwaitingRequest);
     // A second attempt succeeds.
     run.client(&authenticate_plain("r0m30", None));
-    assert!(run.provide(ScramHash::Sha256).starts_with("<success xmlns='urn:xmpp:sasl:2'>"));
+    assert!(
+        run.provide(ScramHash::Sha256)
+            .starts_with("<success xmlns='urn:xmpp:sasl:2'>")
+    );
 }
 
 #[test]
@@ -688,7 +691,9 @@ fn sasl2_scram_plus_with_a_mismatched_channel_is_not_authorized() {
     let last = xep_element::Base64(scram.step(&challenge.data.0).unwrap())
         .to_xml()
         .into_owned();
-    let out = run.client(&format!("<response xmlns='urn:xmpp:sasl:2'>{last}</response>"));
+    let out = run.client(&format!(
+        "<response xmlns='urn:xmpp:sasl:2'>{last}</response>"
+    ));
     assert!(
         out.starts_with(
             "<failure xmlns='urn:xmpp:sasl:2'>\

@@ -1018,7 +1018,10 @@ mod tests {
             panic!()
         };
         assert_eq!(f.condition, SaslCondition::TemporaryAuthFailure);
-        assert_eq!(get("sasl2-plain-in-the-clear"), Outcome::Ready(Mechanism::Plain));
+        assert_eq!(
+            get("sasl2-plain-in-the-clear"),
+            Outcome::Ready(Mechanism::Plain)
+        );
         assert!(dictionary().len() > 5);
     }
 }

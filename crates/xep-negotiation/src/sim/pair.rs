@@ -798,7 +798,11 @@ mod tests {
         });
         let c = e.client.unwrap();
         assert!(!c.sasl2 && !e.server.unwrap().sasl2);
-        assert!(e.transcripts.0.contains("<auth xmlns="), "{:?}", e.transcripts);
+        assert!(
+            e.transcripts.0.contains("<auth xmlns="),
+            "{:?}",
+            e.transcripts
+        );
     }
 
     #[test]
@@ -814,7 +818,11 @@ mod tests {
         assert_eq!(f.condition, SaslCondition::NotAuthorized);
         assert_eq!(e.sasl, Some(SaslCondition::NotAuthorized));
         assert_eq!(e.server, Err(Failure::Closed));
-        assert!(e.transcripts.1.contains("<failure xmlns='urn:xmpp:sasl:2'>"));
+        assert!(
+            e.transcripts
+                .1
+                .contains("<failure xmlns='urn:xmpp:sasl:2'>")
+        );
     }
 
     #[test]
