@@ -161,6 +161,9 @@ pub fn connect(
                     )));
                 }
                 client::Event::StreamRestart => {}
+                client::Event::Authenticated { .. } => machine
+                    .bind(Instant::now())
+                    .map_err(|e| SessionError::Unexpected(format!("{e:?}")))?,
                 client::Event::StartTls => {
                     return Err(SessionError::Unexpected("STARTTLS over BOSH".into()));
                 }

@@ -348,7 +348,7 @@ allow_unencrypted_plain_auth = false
 allow_registration = false
 consider_bosh_secure = true
 consider_websocket_secure = true
-smacks_hibernation_time = 30
+smacks_hibernation_time = 5
 ssl = {{ key = "{d}/server.key", certificate = "{d}/server.crt" }}
 
 VirtualHost "{DOMAIN}"
@@ -519,7 +519,7 @@ modules:
   mod_roster:
     versioning: true
   mod_stream_mgmt:
-    resume_timeout: 30
+    resume_timeout: 5
   mod_vcard: {{}}
   mod_version: {{}}
 "#,

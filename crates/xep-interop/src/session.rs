@@ -230,13 +230,39 @@ pub fn connect(
     domain: &str,
     config: client::Config,
 ) -> Result<Session, ConnectError> {
+    connect_resuming(endpoint, domain, config, None)
+}
+
+/// What [`connect_resuming`] did with the stream management session.
+#[derive(Debug)]
+pub enum Resumption {
+    /// The session was resumed: the stream carries it on, under its JID.
+    Resumed,
+    /// The server refused (`<failed/>`): a resource was bound anew, and
+    /// the machine reported what it knows of the stanzas.
+    Failed,
+}
+
+/// [`connect`], resuming the detached XEP-0198 session of `sm` (whose
+/// session was bound to `jid`) between authentication and binding, as
+/// the negotiation machine allows with `Config::pause_before_bind`.
+/// The session's events (`Resumed`, `ResumeFailed`) stay queued in `sm`
+/// for the caller.
+#[allow(clippy::result_large_err)]
+pub fn connect_resuming(
+    endpoint: &Endpoint,
+    domain: &str,
+    mut config: client::Config,
+    resume: Option<(&mut xep_sm::StreamManager, FullJid)>,
+) -> Result<Session, ConnectError> {
+    config.pause_before_bind = resume.is_some();
     let transport =
         Transport::connect(endpoint.addr, Duration::from_secs(5)).map_err(|e| ConnectError {
             error: e.into(),
             transcript: Vec::new(),
         })?;
     let mut link = Link::new(transport, ContentNs::Client);
-    match negotiate(&mut link, endpoint, domain, config) {
+    match negotiate(&mut link, endpoint, domain, config, resume) {
         Ok((ready, bindings)) => Ok(Session {
             link,
             jid: ready.jid,
@@ -252,12 +278,48 @@ pub fn connect(
     }
 }
 
+/// Sends `<resume/>` for `sm`'s detached session and reads until the
+/// server's `<resumed/>` or `<failed/>`, writing what `sm` queues (the
+/// stanzas it sends again after `<resumed/>`).
+fn resume_on(link: &mut Link, sm: &mut xep_sm::StreamManager) -> Result<Resumption, SessionError> {
+    sm.resume(Instant::now())
+        .map_err(|e| SessionError::Unexpected(format!("resume: {e:?}")))?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        while let Some(t) = sm.poll_transmit() {
+            match t {
+                xep_sm::Transmit::Stanza(st) => link.send(&st)?,
+                xep_sm::Transmit::Sm(e) => link.send(&e)?,
+            }
+        }
+        match sm.state() {
+            xep_sm::State::Active => return Ok(Resumption::Resumed),
+            xep_sm::State::Disabled => return Ok(Resumption::Failed),
+            _ => {}
+        }
+        match link.next_event(deadline)? {
+            None => return Err(SessionError::TimedOut("<resumed/> or <failed/>")),
+            Some(StreamEvent::Element(p)) => match p.get::<xep_sm::SmElement>() {
+                Some(Ok(e)) => sm.handle_element(Instant::now(), e),
+                _ => {
+                    return Err(SessionError::Unexpected(format!(
+                        "before <resumed/>: {}",
+                        bytes_of(&p.to_element())
+                    )));
+                }
+            },
+            Some(other) => return Err(SessionError::Unexpected(summary(&other))),
+        }
+    }
+}
+
 /// The run loop of the client negotiation machine over `link`.
 fn negotiate(
     link: &mut Link,
     endpoint: &Endpoint,
     domain: &str,
     config: client::Config,
+    mut resume: Option<(&mut xep_sm::StreamManager, FullJid)>,
 ) -> Result<(client::Ready, Vec<xep_sasl::ChannelBindingType>), SessionError> {
     let now = Instant::now();
     let mut machine = Client::new(config);
@@ -287,6 +349,19 @@ fn negotiate(
                         .map_err(|e| SessionError::Unexpected(format!("{e:?}")))?;
                 }
                 client::Event::StreamRestart => link.reader.restart(),
+                client::Event::Authenticated { .. } => match resume.take() {
+                    Some((sm, jid)) => {
+                        let now = Instant::now();
+                        match resume_on(link, sm)? {
+                            Resumption::Resumed => machine.resumed(now, jid),
+                            Resumption::Failed => machine.bind(now),
+                        }
+                        .map_err(|e| SessionError::Unexpected(format!("{e:?}")))?;
+                    }
+                    None => machine
+                        .bind(Instant::now())
+                        .map_err(|e| SessionError::Unexpected(format!("{e:?}")))?,
+                },
                 client::Event::Ready(r) => {
                     while let Some(t) = machine.poll_transmit() {
                         link.transmit(&t)?;

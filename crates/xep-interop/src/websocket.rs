@@ -154,6 +154,9 @@ pub fn connect(url: &str, domain: &str, config: client::Config) -> Result<WsSess
                 client::Event::Ready(r) => return Ok(WsSession { ws, jid: r.jid }),
                 client::Event::Failed(f) => return Err(SessionError::Negotiation(f)),
                 client::Event::StreamRestart => {}
+                client::Event::Authenticated { .. } => machine
+                    .bind(Instant::now())
+                    .map_err(|e| SessionError::Unexpected(format!("{e:?}")))?,
                 client::Event::StartTls => {
                     return Err(SessionError::Unexpected("STARTTLS over a WebSocket".into()));
                 }

@@ -18,10 +18,17 @@
 //! `<continue/>` is answered with `<abort/>`
 //! ([`Failure::Sasl2Tasks`]).
 //!
+//! XEP-0198 resumption: with [`Config::pause_before_bind`] the machine
+//! stops after authentication ([`Event::Authenticated`], with the
+//! features); the caller's `StreamManager` sends `<resume/>` on the stream
+//! and the caller ends the negotiation with [`Client::resumed`] (the
+//! resumed session's JID), or binds with [`Client::bind`] after a
+//! `<failed/>`. The interop suite does this against Prosody and ejabberd
+//! (`sm-resume`, `sm-resume-expired`).
+//!
 //! Not covered: SASL2 tasks (XEP-0480, XEP-0484's FAST), features enabled
-//! inside the Bind 2 request, stream management resumption during
-//! negotiation (XEP-0198 is the caller's after [`Event::Ready`]), and the
-//! legacy session establishment (RFC 3921), which is ignored.
+//! inside the Bind 2 request (so no XEP-0198 resumption inline in SASL2),
+//! and the legacy session establishment (RFC 3921), which is ignored.
 
 use std::time::{Duration, Instant};
 
@@ -103,6 +110,13 @@ pub struct Config {
     /// SASL2's `<user-agent/>` (a stable id, the software, the device);
     /// default empty.
     pub user_agent: UserAgent,
+    /// Stop after authentication, before resource binding, with
+    /// [`Event::Authenticated`] (default `false`): the caller may then
+    /// resume an XEP-0198 session on the stream (its `StreamManager`
+    /// sends `<resume/>`) and call [`Client::resumed`], or call
+    /// [`Client::bind`] to bind as usual (after a `<failed/>`, say).
+    /// Not with Bind 2, where the resource is bound inside SASL2.
+    pub pause_before_bind: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -148,6 +162,7 @@ impl Config {
             bind2: true,
             bind2_tag: None,
             user_agent: UserAgent::default(),
+            pause_before_bind: false,
         }
     }
 }
@@ -168,6 +183,10 @@ pub enum State {
     TlsHandshake,
     /// In a SASL exchange.
     Authenticating,
+    /// Authenticated, before binding ([`Config::pause_before_bind`],
+    /// [`Event::Authenticated`]): the stream is the caller's until
+    /// [`Client::bind`] or [`Client::resumed`].
+    Authenticated,
     /// The bind request was sent; waiting for its result.
     Binding,
     /// Negotiated ([`Event::Ready`]): every later input is the caller's.
@@ -208,6 +227,14 @@ pub enum Event {
     /// [`StreamReader::restart`](xep_core::StreamReader::restart) before
     /// reading on (the new header is queued).
     StreamRestart,
+    /// Authenticated, the features of the new stream received, nothing
+    /// bound ([`Config::pause_before_bind`]): resume an XEP-0198 session
+    /// (when the features offer `<sm/>`) and call [`Client::resumed`], or
+    /// call [`Client::bind`].
+    Authenticated {
+        /// The features after authentication.
+        features: Box<Features>,
+    },
     /// Negotiated.
     Ready(Box<Ready>),
     /// The negotiation failed.
@@ -313,6 +340,42 @@ impl Client {
         Ok(())
     }
 
+    /// After [`Event::Authenticated`]: binds a resource as RFC 6120 §7
+    /// does (the negotiation goes on to [`Event::Ready`]).
+    pub fn bind(&mut self, _now: Instant) -> Result<(), crate::Error<State>> {
+        if self.state != State::Authenticated {
+            return Err(self.wrong("bind"));
+        }
+        let features = self.features.take().unwrap_or_default();
+        self.send_bind(features);
+        Ok(())
+    }
+
+    /// After [`Event::Authenticated`]: the caller resumed the XEP-0198
+    /// session of `jid` on this stream (its `StreamManager` reported
+    /// `Resumed`): the negotiation ends [`Event::Ready`] with that JID and
+    /// the features after authentication, nothing bound.
+    pub fn resumed(&mut self, _now: Instant, jid: FullJid) -> Result<(), crate::Error<State>> {
+        if self.state != State::Authenticated {
+            return Err(self.wrong("resumed"));
+        }
+        let Some(mechanism) = self.mechanism else {
+            return Err(self.wrong("resumed"));
+        };
+        self.state = State::Ready;
+        self.out.deadline = None;
+        let ready = Ready {
+            jid,
+            features: self.features.take().unwrap_or_default(),
+            mechanism,
+            tls: self.tls,
+            sasl2: self.used_sasl2,
+            bound: None,
+        };
+        self.out.events.push_back(Event::Ready(Box::new(ready)));
+        Ok(())
+    }
+
     /// Queues a stream header (the first one or a restart).
     fn open(&mut self) {
         self.out
@@ -327,7 +390,10 @@ impl Client {
     /// machine's: before [`start`](Self::start), and once the negotiation
     /// ended.
     pub fn handle_stream_event(&mut self, _now: Instant, event: &StreamEvent) -> bool {
-        if matches!(self.state, State::Idle | State::Ready | State::Failed) {
+        if matches!(
+            self.state,
+            State::Idle | State::Authenticated | State::Ready | State::Failed
+        ) {
             return false;
         }
         if let Some(f) = crate::ending(event, self.state == State::AwaitingHeader) {
@@ -396,6 +462,19 @@ impl Client {
         if let Some((jid, bound)) = self.bound.take() {
             return self.ready(jid, features, bound);
         }
+        if self.config.pause_before_bind {
+            self.features = Some(features.clone());
+            self.state = State::Authenticated;
+            self.out.events.push_back(Event::Authenticated {
+                features: Box::new(features),
+            });
+            return;
+        }
+        self.send_bind(features);
+    }
+
+    /// Sends the RFC 6120 bind request, if the features offer binding.
+    fn send_bind(&mut self, features: Features) {
         if features.get::<Bind>().is_none() {
             return self.fail(Failure::FeatureMissing("bind"));
         }

@@ -101,6 +101,9 @@
 //!                     )?;
 //!                 }
 //!                 Event::StreamRestart => reader.restart(),
+//!                 // Only with `Config::pause_before_bind`: resume an
+//!                 // XEP-0198 session here, or bind.
+//!                 Event::Authenticated { .. } => machine.bind(Instant::now())?,
 //!                 Event::Ready(ready) => break ready,
 //!                 Event::Failed(why) => return Err(format!("{why:?}").into()),
 //!             }

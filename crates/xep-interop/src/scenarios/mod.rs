@@ -246,6 +246,16 @@ pub const ALL: &[Scenario] = &[
         run: sm_acks,
     },
     Scenario {
+        name: "sm-resume",
+        what: "XEP-0198: the TCP connection cut at a random point, resumed between authentication and binding; every stanza delivered exactly once both ways",
+        run: sm_resume,
+    },
+    Scenario {
+        name: "sm-resume-expired",
+        what: "XEP-0198: resuming after the server's timeout fails cleanly (<failed/>), a resource is bound anew and the session goes on",
+        run: sm_resume_expired,
+    },
+    Scenario {
         name: "muc",
         what: "XEP-0045 through the Room machine: create, a second occupant, groupchat, subject, nick change, private message, kick, destroy",
         run: muc,

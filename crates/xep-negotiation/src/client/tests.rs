@@ -997,3 +997,82 @@ fn bind2_asked_but_a_bare_jid_answered_falls_back_to_rfc_6120_binding() {
     );
     assert_eq!(run.client.state(), State::Binding);
 }
+
+/// Up to the features after authentication, paused before binding.
+fn paused() -> Run {
+    let mut cfg = plain_config();
+    cfg.pause_before_bind = true;
+    let mut run = Run::new(cfg);
+    plain_up_to_bind(&mut run);
+    run.server("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+    assert_eq!(run.sent(), CLIENT_HEADER);
+    run.server(HEADER);
+    run.server(FEATURES_BIND);
+    assert_eq!(run.sent(), "", "nothing bound while paused");
+    assert_eq!(run.client.state(), State::Authenticated);
+    let Some(Event::Authenticated { features }) = run.events.last() else {
+        panic!("{:?}", run.events)
+    };
+    assert_eq!(features.features.len(), 4);
+    run
+}
+
+#[test]
+fn paused_before_bind_the_stream_is_the_callers_and_resumed_ends_ready_with_the_old_jid() {
+    let mut run = paused();
+    // The caller's <resume/> and the server's <resumed/> are not the
+    // machine's.
+    run.reader
+        .feed(b"<resumed xmlns='urn:xmpp:sm:3' h='3' previd='sm-1'/>");
+    let e = run.reader.next_event().unwrap().unwrap();
+    assert!(!run.client.handle_stream_event(run.now, &e));
+    let jid: FullJid = "juliet@example.org/balcony".parse().unwrap();
+    run.client.resumed(run.now, jid.clone()).unwrap();
+    run.drain();
+    let Some(Event::Ready(ready)) = run.events.last() else {
+        panic!("{:?}", run.events)
+    };
+    assert_eq!(ready.jid, jid);
+    assert_eq!(ready.mechanism, Mechanism::Plain);
+    assert_eq!(ready.features.features.len(), 4);
+    assert_eq!(run.client.state(), State::Ready);
+    assert_eq!(run.client.poll_timeout(), None);
+    assert_eq!(run.sent(), "");
+    // Misuse afterwards is refused and sends nothing.
+    assert!(run.client.bind(run.now).is_err());
+    assert!(run.client.resumed(run.now, jid).is_err());
+}
+
+#[test]
+fn paused_before_bind_then_bind_after_a_failed_resumption() {
+    let mut run = paused();
+    run.client.bind(run.now).unwrap();
+    run.drain();
+    assert_eq!(
+        run.sent(),
+        "<iq id='bind-1' type='set'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>"
+    );
+    assert_eq!(run.client.state(), State::Binding);
+    run.server(
+        "<iq type='result' id='bind-1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>\
+         <jid>juliet@example.org/new</jid></bind></iq>",
+    );
+    let Some(Event::Ready(ready)) = run.events.last() else {
+        panic!("{:?}", run.events)
+    };
+    assert_eq!(ready.jid.to_string(), "juliet@example.org/new");
+}
+
+#[test]
+fn bind_and_resumed_are_refused_outside_the_pause() {
+    let mut run = Run::new(plain_config());
+    assert_eq!(run.sent(), CLIENT_HEADER);
+    let jid: FullJid = "juliet@example.org/x".parse().unwrap();
+    assert!(matches!(
+        run.client.bind(run.now),
+        Err(crate::Error::WrongState { action: "bind", .. })
+    ));
+    assert!(run.client.resumed(run.now, jid).is_err());
+    run.drain();
+    assert_eq!(run.sent(), "");
+}

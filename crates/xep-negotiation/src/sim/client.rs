@@ -556,6 +556,7 @@ impl Sim {
             match e {
                 Event::StartTls => self.tls_pending = true,
                 Event::StreamRestart => self.down.reader.restart(),
+                Event::Authenticated { .. } => self.client.bind(self.now).unwrap(),
                 Event::Ready(r) => {
                     assert_eq!(r.jid.to_string(), JID);
                     assert!(!self.setup.wrong_password, "ready with a wrong password");

@@ -200,6 +200,9 @@ impl Pair {
             match e {
                 client::Event::StartTls => {}
                 client::Event::StreamRestart => self.down.reader.restart(),
+                // A client that paused before binding binds (the sims
+                // resume nothing).
+                client::Event::Authenticated { .. } => self.c.bind(self.now).unwrap(),
                 client::Event::Ready(r) => self.client = Some(Ok(*r)),
                 client::Event::Failed(f) => self.client = Some(Err(f)),
             }
