@@ -359,20 +359,11 @@ impl Client {
         if self.state != State::Authenticated {
             return Err(self.wrong("resumed"));
         }
-        let Some(mechanism) = self.mechanism else {
+        if self.mechanism.is_none() {
             return Err(self.wrong("resumed"));
-        };
-        self.state = State::Ready;
-        self.out.deadline = None;
-        let ready = Ready {
-            jid,
-            features: self.features.take().unwrap_or_default(),
-            mechanism,
-            tls: self.tls,
-            sasl2: self.used_sasl2,
-            bound: None,
-        };
-        self.out.events.push_back(Event::Ready(Box::new(ready)));
+        }
+        let features = self.features.take().unwrap_or_default();
+        self.ready(jid, features, None);
         Ok(())
     }
 
@@ -689,7 +680,7 @@ impl Client {
             features,
             mechanism,
             tls: self.tls,
-            sasl2: true,
+            sasl2: self.used_sasl2,
             bound,
         };
         self.out.events.push_back(Event::Ready(Box::new(ready)));
@@ -718,18 +709,9 @@ impl Client {
         match iq.type_ {
             // Binding comes after authentication, with its mechanism.
             IqType::Result => match (iq.payload::<Bind>(), self.mechanism) {
-                (Some(Ok(Bind { jid: Some(jid), .. })), Some(mechanism)) => {
-                    self.state = State::Ready;
-                    self.out.deadline = None;
-                    let ready = Ready {
-                        jid,
-                        features: self.features.take().unwrap_or_default(),
-                        mechanism,
-                        tls: self.tls,
-                        sasl2: self.used_sasl2,
-                        bound: None,
-                    };
-                    self.out.events.push_back(Event::Ready(Box::new(ready)));
+                (Some(Ok(Bind { jid: Some(jid), .. })), Some(_)) => {
+                    let features = self.features.take().unwrap_or_default();
+                    self.ready(jid, features, None);
                 }
                 _ => self.protocol(
                     StreamCondition::UndefinedCondition,
