@@ -257,7 +257,7 @@ pub const ALL: &[Scenario] = &[
     },
     Scenario {
         name: "muc",
-        what: "XEP-0045 through the Room machine: create, a second occupant, groupchat, subject, nick change, private message, kick, destroy",
+        what: "XEP-0045 through the Room machine: create, a second occupant, groupchat, subject, nick change, private message, kick, ban, destroy",
         run: muc,
     },
     Scenario {
@@ -282,7 +282,7 @@ pub const ALL: &[Scenario] = &[
     },
     Scenario {
         name: "pubsub",
-        what: "XEP-0060 on the pubsub service: create, configure through the node_config view, subscribe, publish with notifications, items, retract, affiliations, purge, a typed error, delete",
+        what: "XEP-0060 on the pubsub service: create, configure through the node_config view, subscribe, publish with notifications, items, items paged with RSM, retract, affiliations, purge, a typed error, delete",
         run: pubsub,
     },
     Scenario {

@@ -263,6 +263,35 @@ pub(super) fn muc(c: &Ctx) -> Outcome {
         left.departure
     );
 
+    // Alice bans bob's account; his return is refused as banned.
+    let id = attempt!(
+        a.room
+            .ban(
+                Instant::now(),
+                Jid::from(b.s.jid.to_bare()),
+                Some("interop".into())
+            )
+            .map_err(|e| format!("{e:?}"))
+    );
+    let reply = attempt!(a.until("the ban's reply", |e| match e {
+        RoomEvent::Reply { id: i, result } if *i == id => Some(result.clone()),
+        _ => None,
+    }));
+    check!(reply.is_ok(), "ban refused: {reply:?}");
+    attempt!(b.room.join(Instant::now()).map_err(|e| format!("{e:?}")));
+    attempt!(b.flush());
+    let refused = attempt!(b.until("the banned join's refusal", |e| match e {
+        RoomEvent::JoinFailed { failure, .. } => Some(failure.clone()),
+        RoomEvent::Joined { .. } => Some(xep_muc::JoinFailure::Other(
+            xep_core::DefinedCondition::UndefinedCondition,
+        )),
+        _ => None,
+    }));
+    check!(
+        refused == xep_muc::JoinFailure::Banned,
+        "a banned occupant's join: {refused:?}"
+    );
+
     // The owner destroys the room.
     let id = attempt!(
         a.room
@@ -294,7 +323,7 @@ pub(super) fn muc(c: &Ctx) -> Outcome {
         "alice's room is {:?}",
         a.room.state()
     );
-    Outcome::Pass("created (201, instant), joined by a second occupant, groupchat, subject, nick change (303), private message, kick (307 with reason), destroyed".into())
+    Outcome::Pass("created (201, instant), joined by a second occupant, groupchat, subject, nick change (303), private message, kick (307 with reason), ban (the return refused as banned), destroyed".into())
 }
 
 pub(super) fn muc_moderated(c: &Ctx) -> Outcome {

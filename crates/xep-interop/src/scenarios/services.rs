@@ -167,6 +167,46 @@ pub(super) fn pubsub(c: &Ctx) -> Outcome {
     };
     check!(two.len() == 2, "max_items 2 gave {}", two.len());
 
+    // The items by pages of 2 with RSM (XEP-0060 §6.5.4, XEP-0059),
+    // where the service pages.
+    let page = |s: &mut Session, after: Option<String>| -> Result<PsOutcome, SessionError> {
+        let mut iq = ps_req::items("", svc.clone(), &node, None, &[]);
+        if let Some(p) = iq
+            .payloads
+            .first()
+            .and_then(|p| p.get::<xep_pubsub::Pubsub>())
+            .and_then(Result::ok)
+        {
+            let mut p = p;
+            p.rsm = Some(xep_rsm::Set {
+                max: Some(2),
+                after,
+                ..Default::default()
+            });
+            iq.payloads = vec![Payload::new(p)];
+        }
+        ps(s, iq)
+    };
+    let split = |r: PsReply| match r {
+        PsReply::Pubsub(p) => {
+            let last = p.rsm.as_ref().and_then(|r| r.last.clone());
+            let n = match p.action {
+                Some(PubsubAction::Items(i)) => i.items.len(),
+                _ => 0,
+            };
+            (n, last, p.rsm.is_some())
+        }
+        _ => (0, None, false),
+    };
+    let (n1, last, paged) = split(ps_ok!("items, first page", page(&mut a, None)));
+    let rsm = if paged {
+        let (n2, _, _) = split(ps_ok!("items, second page", page(&mut a, last)));
+        check!(n1 == 2 && n2 == 1, "pages of {n1} and {n2} items for 3");
+        "RSM pages of 2 and 1"
+    } else {
+        "no RSM paging of items (the service ignored <set/>)"
+    };
+
     ps_ok!(
         "retract",
         ps(
@@ -241,7 +281,7 @@ pub(super) fn pubsub(c: &Ctx) -> Outcome {
     attempt!(a.close(soon()));
     attempt!(b.close(soon()));
     Outcome::Pass(format!(
-        "created, configured through NodeConfig ({} fields read), subscribed, 3 items published and notified, items (all, max 2), retract notified, owner listed, purged, item-not-found typed, deleted; {deleted}",
+        "created, configured through NodeConfig ({} fields read), subscribed, 3 items published and notified, items (all, max 2), {rsm}, retract notified, owner listed, purged, item-not-found typed, deleted; {deleted}",
         form.fields.len()
     ))
 }
