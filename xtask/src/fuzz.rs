@@ -678,7 +678,7 @@ fn fnv1a(data: &[u8]) -> u64 {
 /// `machine_seconds` when given) with [`MACHINE_FLAGS`].
 pub fn smoke_task(seconds: u32, machine_seconds: Option<u32>) -> bool {
     let root = root();
-    let mut ok = true;
+    let mut failed = Vec::new();
     let targets = all_targets();
     let secs = |t: &str| match MACHINES.iter().find(|m| m.target == t) {
         Some(m) => machine_seconds.unwrap_or(m.smoke_secs),
@@ -712,8 +712,26 @@ pub fn smoke_task(seconds: u32, machine_seconds: Option<u32>) -> bool {
         eprintln!("+ cargo fuzz run {t} ({seconds} s)");
         if !cmd.status().is_ok_and(|s| s.success()) {
             eprintln!("fuzz target {t} failed");
-            ok = false;
+            failed.push(t);
         }
     }
-    ok
+    // CI keeps only the tail of the output: name the failures last, with
+    // each input libFuzzer saved, so a crash found there can be replayed.
+    if !failed.is_empty() {
+        eprintln!("fuzz-smoke: {} target(s) failed:", failed.len());
+        for t in &failed {
+            let dir = root.join("fuzz/artifacts").join(t);
+            eprintln!("  {t} (artifacts in {})", dir.display());
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let data = std::fs::read(entry.path()).unwrap_or_default();
+                let hex: String = data.iter().take(4096).map(|b| format!("{b:02x}")).collect();
+                eprintln!(
+                    "    {} ({} bytes): {hex}",
+                    entry.file_name().to_string_lossy(),
+                    data.len()
+                );
+            }
+        }
+    }
+    failed.is_empty()
 }
