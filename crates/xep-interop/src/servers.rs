@@ -303,7 +303,21 @@ impl Server {
                         .args(["register", user, DOMAIN, password]))?;
                 }
                 Kind::Ejabberd => {
-                    ejabberdctl(&self.dir, &["register", user, DOMAIN, password])?;
+                    // The node answers on its ports before mnesia has its
+                    // tables (`{aborted,{no_exists,passwd,...}}`, seen
+                    // once in a run): retry for a while.
+                    let end = Instant::now() + Duration::from_secs(30);
+                    loop {
+                        match ejabberdctl(&self.dir, &["register", user, DOMAIN, password]) {
+                            Ok(_) => break,
+                            Err(e)
+                                if Instant::now() < end && e.to_string().contains("no_exists") =>
+                            {
+                                std::thread::sleep(Duration::from_millis(500));
+                            }
+                            Err(e) => return Err(e),
+                        }
+                    }
                 }
             }
         }

@@ -874,3 +874,139 @@ pub(super) fn message_extensions(c: &Ctx) -> Outcome {
         refused.err().map(|e| e.to_string()).unwrap_or_default()
     ))
 }
+
+/// Whether the second client implements XEP-0390 (slixmpp has a plugin
+/// per XEP it speaks).
+fn peer_has_caps2() -> Result<bool, String> {
+    let python = crate::peer::python()?;
+    std::process::Command::new(python)
+        .args(["-c", "import slixmpp.plugins.xep_0390"])
+        .output()
+        .map(|o| o.status.success())
+        .map_err(|e| e.to_string())
+}
+
+/// XEP-0390 through the server: a hash set in a directed presence, the
+/// hash node asked for and the answer verified by `CapsCache`, between
+/// two of our clients (the second implementation has no XEP-0390).
+pub(super) fn caps2(c: &Ctx) -> Outcome {
+    let slix = match peer_has_caps2() {
+        Ok(true) => "slixmpp has a xep_0390 plugin, not yet driven here",
+        Ok(false) => "slixmpp 1.8.5 has no XEP-0390, so between two of our clients",
+        Err(e) => return Outcome::Fail(format!("the second client could not be set up: {e}")),
+    };
+    let mut a = logged_in!(login(c, 0, Some("caps2")));
+    let mut b = logged_in!(login(c, 1, Some("caps2")));
+    let ours = xep_disco::DiscoInfo {
+        identities: vec![xep_disco::Identity::new(
+            "client",
+            "bot",
+            Some("xep-rs interop"),
+        )],
+        features: [xep_disco::NS_INFO, xep_caps::NS_CAPS2, "urn:xmpp:ping"]
+            .iter()
+            .map(|v| xep_disco::Feature { var: (*v).into() })
+            .collect(),
+        ..Default::default()
+    };
+    let set = match xep_caps::Caps2::compute(&ours, &[Algo::Sha256, Algo::Sha3_256]) {
+        Ok(s) => s,
+        Err(e) => return Outcome::Fail(format!("computing our hash set: {e:?}")),
+    };
+    let mut presence = Presence {
+        to: Some(Jid::from(b.jid.clone())),
+        ..Presence::available()
+    };
+    presence.payloads.push(Payload::new(set.clone()));
+    attempt!(a.send(&presence));
+
+    let deadline = soon();
+    let from_a = Jid::from(a.jid.clone());
+    let advertised = attempt!(b.wait_for("alice's hash set", deadline, |p| {
+        match p.get::<Stanza>() {
+            Some(Ok(Stanza::Presence(pr))) if pr.from.as_ref() == Some(&from_a) => {
+                xep_caps::Caps2::from_presence(&pr)
+            }
+            _ => None,
+        }
+    }));
+    check!(
+        advertised == set,
+        "the hash set changed on the way: {advertised:?}"
+    );
+    let mut cache = xep_caps::CapsCache::new();
+    let query = match cache.advertised2(from_a.clone(), &advertised) {
+        xep_caps::Lookup::Query(q) => q,
+        other => return Outcome::Fail(format!("a fresh cache answered {other:?}")),
+    };
+    let ask = xep_disco::DiscoInfo {
+        node: Some(query.node.clone()),
+        ..Default::default()
+    };
+    attempt!(b.send(&Iq::get(
+        "caps2-q",
+        Some(query.to.clone()),
+        Payload::new(ask)
+    )));
+
+    // Alice answers the hash node with her disco#info.
+    let from_b = Jid::from(b.jid.clone());
+    let asked = attempt!(
+        a.wait_for("bob's disco#info", deadline, |p| match p.get::<Stanza>() {
+            Some(Ok(Stanza::Iq(iq))) if iq.is_request() && iq.from.as_ref() == Some(&from_b) => {
+                Some(iq)
+            }
+            _ => None,
+        })
+    );
+    let node = asked
+        .payloads
+        .iter()
+        .find_map(|p| p.get::<xep_disco::DiscoInfo>())
+        .and_then(Result::ok)
+        .and_then(|q| q.node);
+    check!(
+        node.as_deref() == Some(query.node.as_str()),
+        "bob asked about {node:?}, not {}",
+        query.node
+    );
+    attempt!(
+        a.send(&asked.result(Some(Payload::new(xep_disco::DiscoInfo {
+            node,
+            ..ours.clone()
+        }))))
+    );
+
+    let info = attempt!(b.wait_for("alice's disco#info", deadline, |p| {
+        match p.get::<Stanza>() {
+            Some(Ok(Stanza::Iq(iq))) if iq.id == "caps2-q" => Some(
+                iq.payloads
+                    .iter()
+                    .find_map(|p| p.get::<xep_disco::DiscoInfo>())
+                    .and_then(Result::ok),
+            ),
+            _ => None,
+        }
+    }));
+    let Some(info) = info else {
+        return Outcome::Fail("the disco#info result has no query".into());
+    };
+    match cache.disco_result(&from_a, info) {
+        xep_caps::Outcome::Verified(jids) if jids.contains(&from_a) => {}
+        other => return Outcome::Fail(format!("the cache did not verify: {other:?}")),
+    }
+    // Cached as answered (for the hash node): the same identities and
+    // features as ours.
+    let cached = cache.get(&from_a).map(|i| xep_disco::DiscoInfo {
+        node: None,
+        ..i.clone()
+    });
+    check!(
+        cached.as_ref() == Some(&ours),
+        "the cached capabilities differ: {cached:?}"
+    );
+    Outcome::Pass(format!(
+        "a hash set of {} hashes (sha-256, sha3-256) routed unchanged, its hash node asked and verified by CapsCache ({slix})",
+        set.hashes.len()
+    ))
+}

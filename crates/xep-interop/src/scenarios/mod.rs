@@ -266,6 +266,11 @@ pub const ALL: &[Scenario] = &[
         run: muc_moderated,
     },
     Scenario {
+        name: "muc-register",
+        what: "XEP-0045 §7.10 through the Room machine: registering with a room before joining (the muc#register view), registered on asking again, the reserved nickname (§7.12)",
+        run: muc_register,
+    },
+    Scenario {
         name: "jingle-file",
         what: "XEP-0234 over XEP-0261 between two of our clients through the server: the Endpoint machine on both ends, 300 KiB in IBB, SHA-256 checked",
         run: jingle_file,
@@ -304,6 +309,11 @@ pub const ALL: &[Scenario] = &[
         name: "caps",
         what: "XEP-0115 with a second implementation (slixmpp): it verifies our caps, we verify its",
         run: caps,
+    },
+    Scenario {
+        name: "caps2",
+        what: "XEP-0390: a hash set in a directed presence routed by the server, its hash node asked and verified by CapsCache",
+        run: caps2,
     },
     Scenario {
         name: "disco-server",

@@ -467,3 +467,161 @@ pub(super) fn muc_moderated(c: &Ctx) -> Outcome {
         form.fields.len()
     ))
 }
+
+/// XEP-0045 §7.10 and §7.12: registering with a room through the `Room`
+/// machine, before joining, then the reserved nickname read back.
+pub(super) fn muc_register(c: &Ctx) -> Outcome {
+    let tag: String = pki::random(4).iter().map(|b| format!("{b:02x}")).collect();
+    let room: BareJid = format!("register-{tag}@{}", servers::MUC)
+        .parse()
+        .expect("a JID");
+    let mut a = Occupying::new(logged_in!(login(c, 0, Some("mucr"))), room.clone(), "alice");
+    let mut b = Occupying::new(logged_in!(login(c, 1, Some("mucr"))), room.clone(), "bob");
+
+    attempt!(a.room.join(Instant::now()).map_err(|e| format!("{e:?}")));
+    attempt!(a.until("the instant room's configuration", |e| {
+        matches!(e, RoomEvent::Configured).then_some(())
+    }));
+
+    // Alice makes bob a member (§9.3): Prosody lets only affiliated
+    // users register by default. Bob then asks for the registration form
+    // without joining (§7.10).
+    let id = attempt!(
+        a.room
+            .admin(
+                Instant::now(),
+                false,
+                xep_muc::AdminQuery::set_affiliation(
+                    Jid::from(b.s.jid.to_bare()),
+                    xep_muc::Affiliation::Member,
+                    None
+                )
+            )
+            .map_err(|e| format!("{e:?}"))
+    );
+    let reply = attempt!(a.until("the membership's reply", |e| match e {
+        RoomEvent::Reply { id: i, result } if *i == id => Some(result.clone()),
+        _ => None,
+    }));
+    check!(reply.is_ok(), "making bob a member: {reply:?}");
+    attempt!(
+        b.room
+            .request_registration(Instant::now())
+            .map(|_| ())
+            .map_err(|e| format!("{e:?}"))
+    );
+    attempt!(b.flush());
+    let answer = attempt!(b.until("the registration form", |e| match e {
+        RoomEvent::RegistrationForm { form, .. } => Some(Ok(form.clone())),
+        RoomEvent::AlreadyRegistered { nick } => Some(Err(format!(
+            "already registered before registering (as {nick:?})"
+        ))),
+        RoomEvent::RegistrationFailed { failure, error } => Some(Err(format!(
+            "the form request failed: {failure:?} ({:?})",
+            error.as_ref().map(|e| &e.condition)
+        ))),
+        _ => None,
+    }));
+    let form = match answer {
+        Ok(form) => form,
+        Err(e) => {
+            destroy_quietly(&mut a);
+            return if e.contains("NotSupported") || e.contains("NotAllowed") {
+                Outcome::NotOffered(format!("room registration: {e}"))
+            } else {
+                Outcome::Fail(e)
+            };
+        }
+    };
+    let mut register = match xep_muc::forms::Register::from_form(&form) {
+        Ok(v) => v,
+        Err(e) => {
+            return Outcome::Fail(format!("the muc#register form does not fit the view: {e}"));
+        }
+    };
+    register.roomnick = Some("bobby".into());
+    register.first = Some("Bob".into());
+    register.last = Some("Interop".into());
+    register.email = Some("bob@example.org".into());
+    register.url = Some("https://example.org/bob".into());
+    register.faq_entry = vec!["interop".into()];
+    attempt!(
+        b.room
+            .submit_registration(Instant::now(), register.to_form(FormType::Submit))
+            .map(|_| ())
+            .map_err(|e| format!("{e:?}"))
+    );
+    attempt!(b.flush());
+    let submitted = attempt!(b.until("the registration's answer", |e| match e {
+        RoomEvent::RegistrationSubmitted => Some(Ok(())),
+        RoomEvent::RegistrationFailed { failure, error } => Some(Err(format!(
+            "{failure:?} ({:?})",
+            error.as_ref().map(|e| &e.condition)
+        ))),
+        _ => None,
+    }));
+    check!(
+        submitted.is_ok(),
+        "the submission was refused: {submitted:?}"
+    );
+
+    // Asked again, the room says bob is registered; the reserved nick.
+    attempt!(
+        b.room
+            .request_registration(Instant::now())
+            .map(|_| ())
+            .map_err(|e| format!("{e:?}"))
+    );
+    attempt!(b.flush());
+    let again = attempt!(b.until("the second registration answer", |e| match e {
+        RoomEvent::AlreadyRegistered { nick } => Some(Ok(nick.clone())),
+        RoomEvent::RegistrationForm { .. } => Some(Err("the form again".to_string())),
+        RoomEvent::RegistrationFailed { failure, .. } => Some(Err(format!("{failure:?}"))),
+        _ => None,
+    }));
+    let registered_as = match again {
+        Ok(nick) => nick,
+        Err(e) => return Outcome::Fail(format!("after registering, asked again: {e}")),
+    };
+    check!(
+        registered_as.is_none() || registered_as.as_deref() == Some("bobby"),
+        "registered as {registered_as:?}"
+    );
+    attempt!(
+        b.room
+            .request_reserved_nick(Instant::now())
+            .map(|_| ())
+            .map_err(|e| format!("{e:?}"))
+    );
+    attempt!(b.flush());
+    let reserved = attempt!(b.until("the reserved nickname", |e| match e {
+        RoomEvent::ReservedNick(r) => Some(r.clone()),
+        _ => None,
+    }));
+    let reserved = match reserved {
+        Ok(Some(nick)) => {
+            check!(nick == "bobby", "the reserved nickname is {nick:?}");
+            "reserved nickname read back (x-roomuser-item)".to_string()
+        }
+        Ok(None) => "no reserved nickname announced through x-roomuser-item".to_string(),
+        Err(e) => format!("x-roomuser-item refused ({:?})", e.condition),
+    };
+    destroy_quietly(&mut a);
+    Outcome::Pass(format!(
+        "bob made a member, then a form of {} fields read through the muc#register view, submitted, then \"registered\"{}; {reserved}",
+        form.fields.len(),
+        registered_as
+            .map(|n| format!(" as {n}"))
+            .unwrap_or_default()
+    ))
+}
+
+/// Destroys the room on the way out; the scenario's verdict is made.
+fn destroy_quietly(a: &mut Occupying) {
+    if a.room
+        .destroy(Instant::now(), xep_muc::OwnerDestroy::default())
+        .is_ok()
+    {
+        let _ = a.flush();
+    }
+}
