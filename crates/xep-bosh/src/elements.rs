@@ -289,6 +289,16 @@ impl std::fmt::Display for BodyError {
 
 impl std::error::Error for BodyError {}
 
+/// Whether `el` is an XMPP stanza (`message`, `presence`, `iq` in a
+/// content namespace).
+fn is_stanza(el: &xep_element::minidom::Element) -> bool {
+    matches!(el.name(), "message" | "presence" | "iq")
+        && matches!(
+            &*el.ns(),
+            "jabber:client" | "jabber:server" | "jabber:component:accept"
+        )
+}
+
 impl Body {
     fn check(b: &Body) -> Result<(), Error> {
         if b.uri.is_some() && b.condition != Some(Condition::SeeOtherUri) {
@@ -314,6 +324,15 @@ impl Body {
 
     /// Parses the bytes of an HTTP body, refusing more than `limit` bytes.
     /// Stanzas, stream features and stream errors are typed.
+    ///
+    /// A stanza that does not type (a peer's bad attribute, say) does not
+    /// cost its siblings: it stays a [`Payload::Raw`], so that
+    /// `payload.get::<Stanza>()` returns its error with the element path
+    /// (as the stream reader's `StreamEvent::Rejected` does over TCP), and
+    /// the other payloads of the body are delivered. Anything else that
+    /// does not type (stream features, a stream error, SASL) refuses the
+    /// body. [`Body::from_xml_with`] with the crate's registry stays strict
+    /// for every payload (what the example checker uses).
     pub fn from_bytes(bytes: &[u8], limit: usize) -> Result<Body, BodyError> {
         if bytes.len() > limit {
             return Err(BodyError::TooLarge {
@@ -321,7 +340,19 @@ impl Body {
                 limit,
             });
         }
-        Body::from_xml_with(bytes, registry()).map_err(BodyError::Invalid)
+        static UNTYPED: OnceLock<Registry> = OnceLock::new();
+        let mut body = Body::from_xml_with(bytes, UNTYPED.get_or_init(Registry::new))
+            .map_err(BodyError::Invalid)?;
+        for payload in &mut body.payloads {
+            let Payload::Raw(el) = payload else { continue };
+            match registry().parse_dom(el) {
+                Ok(Some(typed)) => *payload = Payload::Typed(typed),
+                Ok(None) => {}
+                Err(_) if is_stanza(el) => {}
+                Err(e) => return Err(BodyError::Invalid(e.within("body"))),
+            }
+        }
+        Ok(body)
     }
 
     /// The bytes of the HTTP body.
@@ -376,6 +407,39 @@ mod tests {
         let dom: xep_element::minidom::Element = xml.parse().unwrap();
         assert_eq!(Body::from_element_with(&dom, registry()).unwrap(), v);
         v
+    }
+
+    #[test]
+    fn a_bad_stanza_does_not_cost_its_siblings() {
+        let xml = "<body xmlns='http://jabber.org/protocol/httpbind' rid='1' sid='s'>\
+                   <message xmlns='jabber:client' to='a@b.example' id='m1'><body>one</body></message>\
+                   <iq xmlns='jabber:client' type='sideways' id='i1'/>\
+                   <message xmlns='jabber:client' to='a@b.example' id='m2'><body>two</body></message>\
+                   </body>";
+        let b = Body::from_bytes(xml.as_bytes(), 4096).unwrap();
+        assert_eq!(b.payloads.len(), 3);
+        let bodies: Vec<_> = b
+            .stanzas()
+            .iter()
+            .map(|s| match s {
+                Stanza::Message(m) => m.body(None).map(str::to_owned),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(bodies, [Some("one".to_string()), Some("two".to_string())]);
+        // The bad one stays raw and says why, with its path.
+        assert!(matches!(b.payloads[1], Payload::Raw(_)));
+        let err = b.payloads[1].get::<Stanza>().unwrap().unwrap_err();
+        assert!(err.to_string().contains("sideways"), "{err}");
+        // The strict path (the checker's) still refuses the whole body.
+        assert!(Body::from_xml_with(xml.as_bytes(), registry()).is_err());
+        // Other payloads that do not type still refuse the body.
+        let features = "<body xmlns='http://jabber.org/protocol/httpbind'>\
+                        <stream:features xmlns:stream='http://etherx.jabber.org/streams'>\
+                        <mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><bogus/></mechanisms>\
+                        </stream:features></body>";
+        let err = Body::from_bytes(features.as_bytes(), 4096).unwrap_err();
+        assert!(err.to_string().contains("at body/features"), "{err}");
     }
 
     #[test]
