@@ -37,6 +37,7 @@
 //! | `reactions` | `reactions` | `xep-reactions` | XEP-0444 |
 //! | `upload` | `upload` | `xep-upload` | XEP-0363 |
 //! | `retract` | `retract` | `xep-retract` | XEP-0424 (brings `correct`, `sid`) |
+//! | `message` | `message` | `xep-message` | XEP-0428, 0461, 0426, 0382, 0224 (brings `sid`) |
 //! | `full` | | | all of the above |
 //!
 //! No feature is on by default. A module is the crate itself, so each type
@@ -100,6 +101,8 @@ pub use xep_jingle as jingle;
 pub use xep_mam as mam;
 #[cfg(feature = "markers")]
 pub use xep_markers as markers;
+#[cfg(feature = "message")]
+pub use xep_message as message;
 #[cfg(feature = "muc")]
 pub use xep_muc as muc;
 #[cfg(feature = "negotiation")]
@@ -169,6 +172,8 @@ pub fn registry() -> Registry {
     r.add(xep_mam::ELEMENTS);
     #[cfg(feature = "negotiation")]
     r.add(xep_negotiation::ELEMENTS);
+    #[cfg(feature = "message")]
+    r.add(xep_message::ELEMENTS);
     #[cfg(feature = "retract")]
     r.add(xep_retract::ELEMENTS);
     #[cfg(feature = "upload")]
