@@ -38,6 +38,8 @@
 //! | `upload` | `upload` | `xep-upload` | XEP-0363 |
 //! | `retract` | `retract` | `xep-retract` | XEP-0424 (brings `correct`, `sid`) |
 //! | `message` | `message` | `xep-message` | XEP-0428, 0461, 0426, 0382, 0224 (brings `sid`) |
+//! | `blocking` | `blocking` | `xep-blocking` | XEP-0191 |
+//! | `csi` | `csi` | `xep-csi` | XEP-0352 |
 //! | `full` | | | all of the above |
 //!
 //! No feature is on by default. A module is the crate itself, so each type
@@ -73,6 +75,8 @@ pub use xep_core::{
     Iq, IqType, Message, MessageType, Presence, PresenceType, Stanza, StanzaError, StreamError,
 };
 
+#[cfg(feature = "blocking")]
+pub use xep_blocking as blocking;
 #[cfg(feature = "bosh")]
 pub use xep_bosh as bosh;
 #[cfg(feature = "caps")]
@@ -83,6 +87,8 @@ pub use xep_carbons as carbons;
 pub use xep_chatstates as chatstates;
 #[cfg(feature = "correct")]
 pub use xep_correct as correct;
+#[cfg(feature = "csi")]
+pub use xep_csi as csi;
 #[cfg(feature = "delay")]
 pub use xep_delay as delay;
 #[cfg(feature = "disco")]
@@ -172,6 +178,10 @@ pub fn registry() -> Registry {
     r.add(xep_mam::ELEMENTS);
     #[cfg(feature = "negotiation")]
     r.add(xep_negotiation::ELEMENTS);
+    #[cfg(feature = "csi")]
+    r.add(xep_csi::ELEMENTS);
+    #[cfg(feature = "blocking")]
+    r.add(xep_blocking::ELEMENTS);
     #[cfg(feature = "message")]
     r.add(xep_message::ELEMENTS);
     #[cfg(feature = "retract")]
