@@ -40,6 +40,7 @@
 //! | `message` | `message` | `xep-message` | XEP-0428, 0461, 0426, 0382, 0224 (brings `sid`) |
 //! | `blocking` | `blocking` | `xep-blocking` | XEP-0191 |
 //! | `csi` | `csi` | `xep-csi` | XEP-0352 |
+//! | `oob` | `oob` | `xep-oob` | XEP-0066 |
 //! | `full` | | | all of the above |
 //!
 //! No feature is on by default. A module is the crate itself, so each type
@@ -113,6 +114,8 @@ pub use xep_message as message;
 pub use xep_muc as muc;
 #[cfg(feature = "negotiation")]
 pub use xep_negotiation as negotiation;
+#[cfg(feature = "oob")]
+pub use xep_oob as oob;
 #[cfg(feature = "ping")]
 pub use xep_ping as ping;
 #[cfg(feature = "pubsub")]
@@ -178,6 +181,8 @@ pub fn registry() -> Registry {
     r.add(xep_mam::ELEMENTS);
     #[cfg(feature = "negotiation")]
     r.add(xep_negotiation::ELEMENTS);
+    #[cfg(feature = "oob")]
+    r.add(xep_oob::ELEMENTS);
     #[cfg(feature = "csi")]
     r.add(xep_csi::ELEMENTS);
     #[cfg(feature = "blocking")]
