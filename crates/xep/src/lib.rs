@@ -41,6 +41,7 @@
 //! | `blocking` | `blocking` | `xep-blocking` | XEP-0191 |
 //! | `csi` | `csi` | `xep-csi` | XEP-0352 |
 //! | `oob` | `oob` | `xep-oob` | XEP-0066 |
+//! | `styling` | `styling` | `xep-styling` | XEP-0393 |
 //! | `full` | | | all of the above |
 //!
 //! No feature is on by default. A module is the crate itself, so each type
@@ -134,6 +135,8 @@ pub use xep_sasl as sasl;
 pub use xep_sid as sid;
 #[cfg(feature = "sm")]
 pub use xep_sm as sm;
+#[cfg(feature = "styling")]
+pub use xep_styling as styling;
 #[cfg(feature = "upload")]
 pub use xep_upload as upload;
 
@@ -181,6 +184,8 @@ pub fn registry() -> Registry {
     r.add(xep_mam::ELEMENTS);
     #[cfg(feature = "negotiation")]
     r.add(xep_negotiation::ELEMENTS);
+    #[cfg(feature = "styling")]
+    r.add(xep_styling::ELEMENTS);
     #[cfg(feature = "oob")]
     r.add(xep_oob::ELEMENTS);
     #[cfg(feature = "csi")]
