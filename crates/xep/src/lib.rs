@@ -42,6 +42,7 @@
 //! | `csi` | `csi` | `xep-csi` | XEP-0352 |
 //! | `oob` | `oob` | `xep-oob` | XEP-0066 |
 //! | `styling` | `styling` | `xep-styling` | XEP-0393 |
+//! | `color` | `color` | `xep-color` | XEP-0392 |
 //! | `full` | | | all of the above |
 //!
 //! No feature is on by default. A module is the crate itself, so each type
@@ -87,6 +88,8 @@ pub use xep_caps as caps;
 pub use xep_carbons as carbons;
 #[cfg(feature = "chatstates")]
 pub use xep_chatstates as chatstates;
+#[cfg(feature = "color")]
+pub use xep_color as color;
 #[cfg(feature = "correct")]
 pub use xep_correct as correct;
 #[cfg(feature = "csi")]
