@@ -11,6 +11,10 @@
 //! retraction must name: a room's stanza id (believed through xep-sid)
 //! for group chat, the message's `id` otherwise.
 //!
+//! XEP-0425 (moderated retraction in rooms) is [`moderate`]: the
+//! moderator's request, and the room's broadcast believed only from the
+//! room itself.
+//!
 //! ```
 //! use xep_core::{Message, MessageType};
 //! use xep_element::XmlElement;
@@ -28,6 +32,8 @@
 //! ```
 
 #![warn(missing_docs)]
+
+pub mod moderate;
 
 use std::fmt;
 
@@ -80,23 +86,34 @@ impl Retract {
 
 /// `<retracted/>`: the tombstone of a retracted message in an archive
 /// (§4), naming the retraction message.
-#[derive(XmlElement, Debug, Clone, PartialEq, Eq)]
+#[derive(XmlElement, Debug, Clone, PartialEq)]
 #[xml(ns = NS, name = "retracted", validate = Retracted::check)]
 pub struct Retracted {
     /// The entity that retracted it.
     #[xml(attr)]
     pub by: Option<Jid>,
-    /// The `id` of the retraction message.
+    /// The `id` of the retraction message (XEP-0424 §4); absent in a
+    /// XEP-0425 moderation tombstone, which holds a `<moderated/>`
+    /// instead.
     #[xml(attr)]
-    pub id: String,
+    pub id: Option<String>,
     /// When it was retracted.
     #[xml(attr)]
     pub stamp: Option<DateTime82>,
+    /// Why (XEP-0425).
+    #[xml(text_child(name = "reason"))]
+    pub reason: Option<String>,
+    /// Children of other namespaces (XEP-0425's `<moderated/>`).
+    #[xml(children(foreign))]
+    pub extensions: Vec<Payload>,
 }
 
 impl Retracted {
     fn check(&self) -> Result<(), Error> {
-        non_empty(&self.id)
+        match &self.id {
+            Some(id) => non_empty(id),
+            None => Ok(()),
+        }
     }
 }
 
@@ -202,6 +219,7 @@ pub fn retract(
 
 xep_element::elements! {
     "XEP-0424" => [Retract, Retracted],
+    "XEP-0425" => [moderate::Moderate, moderate::Moderated],
 }
 
 #[cfg(test)]
