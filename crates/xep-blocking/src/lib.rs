@@ -47,16 +47,20 @@ pub const NS: &str = "urn:xmpp:blocking";
 pub const NS_ERRORS: &str = "urn:xmpp:blocking:errors";
 
 /// `<item jid='...'/>`: one blocked JID.
-#[derive(XmlElement, Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(XmlElement, Debug, Clone, PartialEq)]
 #[xml(ns = NS, name = "item")]
 pub struct Item {
     /// `jid`.
     #[xml(attr)]
     pub jid: Jid,
+    /// Children of other namespaces: XEP-0377 adds a spam `<report/>`
+    /// to the item of a block request.
+    #[xml(children(foreign))]
+    pub extensions: Vec<Payload>,
 }
 
 /// `<blocklist/>`: the request for the list (empty) and the list.
-#[derive(XmlElement, Debug, Clone, PartialEq, Eq, Default)]
+#[derive(XmlElement, Debug, Clone, PartialEq, Default)]
 #[xml(ns = NS, name = "blocklist")]
 pub struct BlocklistQuery {
     /// The blocked JIDs.
@@ -65,7 +69,7 @@ pub struct BlocklistQuery {
 }
 
 /// `<block/>`: block these JIDs (at least one, §3.3).
-#[derive(XmlElement, Debug, Clone, PartialEq, Eq)]
+#[derive(XmlElement, Debug, Clone, PartialEq)]
 #[xml(ns = NS, name = "block", validate = Block::check)]
 pub struct Block {
     /// The JIDs to block.
@@ -83,7 +87,7 @@ impl Block {
 }
 
 /// `<unblock/>`: unblock these JIDs; without items, every JID (§3.5).
-#[derive(XmlElement, Debug, Clone, PartialEq, Eq, Default)]
+#[derive(XmlElement, Debug, Clone, PartialEq, Default)]
 #[xml(ns = NS, name = "unblock")]
 pub struct Unblock {
     /// The JIDs to unblock (none: all).
@@ -98,7 +102,12 @@ pub struct Unblock {
 pub struct Blocked;
 
 fn items(jids: impl IntoIterator<Item = Jid>) -> Vec<Item> {
-    jids.into_iter().map(|jid| Item { jid }).collect()
+    jids.into_iter()
+        .map(|jid| Item {
+            jid,
+            extensions: Vec::new(),
+        })
+        .collect()
 }
 
 /// The request for the block list (to the user's own server).
