@@ -522,18 +522,15 @@ impl Client {
         let data = client.initial_response();
         if let Some(authentication) = sasl2 {
             let bind2 = self.config.bind2 && authentication.bind2().is_some();
-            let mut extensions = Vec::new();
-            if bind2 {
-                let request = bind2::Bind::request(self.config.bind2_tag.clone());
-                extensions.push(xep_element::Payload::new(request));
-            }
+            let request = bind2.then(|| bind2::Bind::request(self.config.bind2_tag.clone()));
             self.out
                 .transmit
                 .push_back(Transmit::Authenticate(sasl2::Authenticate {
                     mechanism: mechanism.name().to_string(),
                     initial_response: Some(xep_element::Base64(data)),
                     user_agent: Some(self.config.user_agent.clone()),
-                    extensions,
+                    bind2: request,
+                    ..sasl2::Authenticate::default()
                 }));
             self.sasl2 = Some(bind2);
         } else {
@@ -649,16 +646,7 @@ impl Client {
         if expected.as_ref() != Some(&received.to_bare()) || unasked_full {
             return self.fail(Failure::AuthorizationMismatch { expected, received });
         }
-        let bound = match s.bound() {
-            Some(Ok(b)) => Some(b),
-            Some(Err(_)) => {
-                return self.protocol(
-                    StreamCondition::InvalidXml,
-                    "a malformed <bound/> in SASL2 <success/>",
-                );
-            }
-            None => None,
-        };
+        let bound = s.bound;
         self.authenticated = true;
         self.used_sasl2 = true;
         self.sasl = None;

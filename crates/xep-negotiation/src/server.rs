@@ -542,7 +542,8 @@ impl Server {
                 }));
                 if self.config.sasl2 {
                     let inline = self.config.bind2.then(|| sasl2::Inline {
-                        features: vec![Payload::new(bind2::Bind::default())],
+                        bind2: Some(bind2::Bind::default()),
+                        ..sasl2::Inline::default()
                     });
                     features.push(Payload::new(Authentication {
                         mechanisms: self.offered.iter().map(|m| m.name().into()).collect(),
@@ -601,12 +602,7 @@ impl Server {
     /// XEP-0388's `<authenticate/>`: the same mechanisms, answered in
     /// SASL2's elements, with the Bind 2 request kept for the success.
     fn authenticate(&mut self, a: Authenticate) {
-        let bind = a
-            .extensions
-            .iter()
-            .find_map(|p| p.get::<bind2::Bind>())
-            .and_then(Result::ok)
-            .filter(|_| self.config.bind2);
+        let bind = a.bind2.filter(|_| self.config.bind2);
         self.sasl2 = Some(bind);
         self.auth(&a.mechanism, a.initial_response.map(|d| d.0));
     }
@@ -784,6 +780,8 @@ impl Server {
                     .push_back(Transmit::Sasl2Success(sasl2::Success {
                         additional_data: additional_data.map(xep_element::Base64),
                         authorization_identifier: Jid::from(bare),
+                        bound: None,
+                        token: None,
                         extensions: Vec::new(),
                     }));
                 self.features();
@@ -807,7 +805,9 @@ impl Server {
             .push_back(Transmit::Sasl2Success(sasl2::Success {
                 additional_data: additional_data.map(xep_element::Base64),
                 authorization_identifier: Jid::from(jid.clone()),
-                extensions: vec![Payload::new(Bound::default())],
+                bound: Some(Bound::default()),
+                token: None,
+                extensions: Vec::new(),
             }));
         self.out.transmit.push_back(Transmit::Features(Features {
             features: self.config.bound_features.clone(),

@@ -125,6 +125,7 @@ pub mod bind2;
 pub mod client;
 mod crypto;
 mod error;
+pub mod fast;
 mod mechanism;
 mod prep;
 pub mod sasl2;
@@ -134,7 +135,9 @@ mod select;
 pub mod server;
 
 pub use error::{ClientError, CredentialsError, PeerError, ScramError, ServerError};
-pub use mechanism::{ChannelBinding, ChannelBindingType, Mechanism, ScramHash, ScramMechanism};
+pub use mechanism::{
+    ChannelBinding, ChannelBindingType, HtHash, HtMechanism, Mechanism, ScramHash, ScramMechanism,
+};
 pub use prep::{PrepError, saslprep};
 pub use sasl_cb::{AdvertisedChannelBinding, NS_SASL_CB, SaslChannelBinding};
 pub use scram::{
@@ -153,4 +156,5 @@ xep_element::elements! {
         sasl2::Tasks, sasl2::Next, sasl2::TaskData, sasl2::Abort,
     ],
     "XEP-0386" => [bind2::Bind, bind2::Inline, bind2::Feature, bind2::Bound],
+    "XEP-0484" => [fast::Fast, fast::RequestToken, fast::Token],
 }

@@ -722,10 +722,7 @@ fn sasl2_scram_plus_with_bind2_is_ready_without_a_restart() {
     assert_eq!(a.mechanism, "SCRAM-SHA-256-PLUS");
     let ua = a.user_agent.clone().unwrap();
     assert_eq!(ua.software.as_deref(), Some("Orchard"));
-    let bind = a.extensions[0]
-        .get::<xep_sasl::bind2::Bind>()
-        .unwrap()
-        .unwrap();
+    let bind = a.bind2.clone().unwrap();
     assert_eq!(bind, xep_sasl::bind2::Bind::request(Some("Orchard".into())));
     assert_eq!(run.client.state(), State::Authenticating);
     let last = sasl2_scram(
@@ -762,7 +759,7 @@ fn sasl2_without_bind2_is_followed_by_rfc_6120_binding() {
     cfg.channel_bindings = Vec::new();
     cfg.resource = Some("balcony".into());
     let (mut run, a) = sasl2_authenticate(cfg, FEATURES_SASL2_NO_BIND2);
-    assert!(a.extensions.is_empty(), "no Bind 2 when not offered");
+    assert!(a.bind2.is_none(), "no Bind 2 when not offered");
     let last = sasl2_scram(
         &mut run,
         &a,
@@ -795,7 +792,7 @@ fn bind2_can_be_declined_by_config() {
     let mut cfg = sasl2_config();
     cfg.bind2 = false;
     let (_, a) = sasl2_authenticate(cfg, FEATURES_SASL2);
-    assert!(a.extensions.is_empty());
+    assert!(a.bind2.is_none());
 }
 
 #[test]
@@ -981,7 +978,7 @@ fn sasl2_out_of_turn_elements_are_refused() {
 #[test]
 fn bind2_asked_but_a_bare_jid_answered_falls_back_to_rfc_6120_binding() {
     let (mut run, a) = sasl2_authenticate(sasl2_config(), FEATURES_SASL2);
-    assert_eq!(a.extensions.len(), 1, "Bind 2 asked");
+    assert!(a.bind2.is_some(), "Bind 2 asked");
     let last = sasl2_scram(
         &mut run,
         &a,
