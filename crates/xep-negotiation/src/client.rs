@@ -18,6 +18,20 @@
 //! `<continue/>` is answered with `<abort/>`
 //! ([`Failure::Sasl2Tasks`]).
 //!
+//! XEP-0484 (FAST), over TLS and inside SASL2 only: with
+//! [`Config::fast_token`] the client authenticates with the token when
+//! the server's inline `<fast/>` lists its mechanism (preferred to
+//! passwords; `<fast/>` marks the `<authenticate/>`, with `invalidate`
+//! when [`Config::invalidate_token`]); a `<failure/>` makes it discard the
+//! token ([`Event::TokenRefused`]) and fall back to the configured
+//! mechanisms on the same stream, as the XEP says a client SHOULD. With
+//! [`Config::request_token`] it asks for a token (`<request-token/>`) of
+//! the first mechanism listed there that the server lists and the
+//! connection can bind. A `<token/>` in the success (asked for, or a
+//! rotation) is raised as [`Event::TokenReceived`] for the caller to
+//! store like a password. The HT responder message in the success is
+//! verified (mutual authentication). TLS 0-RTT is not used.
+//!
 //! XEP-0198 resumption: with [`Config::pause_before_bind`] the machine
 //! stops after authentication ([`Event::Authenticated`], with the
 //! features); the caller's `StreamManager` sends `<resume/>` on the stream
@@ -26,7 +40,7 @@
 //! `<failed/>`. The interop suite does this against Prosody and ejabberd
 //! (`sm-resume`, `sm-resume-expired`).
 //!
-//! Not covered: SASL2 tasks (XEP-0480, XEP-0484's FAST), features enabled
+//! Not covered: SASL2 tasks (XEP-0480), features enabled
 //! inside the Bind 2 request (so no XEP-0198 resumption inline in SASL2),
 //! and the legacy session establishment (RFC 3921), which is ignored.
 
@@ -40,10 +54,11 @@ use xep_core::{
 use xep_core::{ContentNs, Iq, IqType, StreamCondition, StreamError, StreamEvent, StreamHeader};
 use xep_element::jid::{BareJid, FullJid, Jid};
 use xep_sasl::bind2::{self, Bound};
-use xep_sasl::client::Password;
+use xep_sasl::client::{HashedToken, Password};
+use xep_sasl::fast::{self, Fast, RequestToken};
 use xep_sasl::sasl2::{self, Authentication, UserAgent};
 use xep_sasl::{
-    ChannelBindingType, ClientError, Mechanism, Offer, Preferences, SaslChannelBinding,
+    ChannelBindingType, ClientError, HtMechanism, Mechanism, Offer, Preferences, SaslChannelBinding,
 };
 
 use crate::component::DEFAULT_TIMEOUT;
@@ -60,6 +75,24 @@ pub enum TlsPolicy {
     /// Never (a transport already secure, or a test server); fail with
     /// [`Failure::TlsRequiredByServer`] when the server requires it.
     Never,
+}
+
+/// A XEP-0484 token the client holds: the secret of a
+/// [`Event::TokenReceived`] and the mechanism it was issued for.
+#[derive(Clone, PartialEq, Eq)]
+pub struct FastToken {
+    /// The mechanism (the one asked for with the token).
+    pub mechanism: HtMechanism,
+    /// The secret (`<token token='...'/>`).
+    pub secret: String,
+}
+
+impl std::fmt::Debug for FastToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FastToken")
+            .field("mechanism", &self.mechanism.name())
+            .finish_non_exhaustive()
+    }
 }
 
 /// What a [`Client`] needs.
@@ -117,6 +150,20 @@ pub struct Config {
     /// [`Client::bind`] to bind as usual (after a `<failed/>`, say).
     /// Not with Bind 2, where the resource is bound inside SASL2.
     pub pause_before_bind: bool,
+    /// XEP-0484: a token to authenticate with, preferred to the
+    /// password when the server lists its mechanism in SASL2's inline
+    /// `<fast/>` (over TLS; with the channel binding its mechanism
+    /// names). Default `None`. XEP-0484 asks clients using FAST for a
+    /// [`user_agent`](Self::user_agent) with an `id`.
+    pub fast_token: Option<FastToken>,
+    /// XEP-0484: with [`fast_token`](Self::fast_token), ask the server to
+    /// invalidate it once authenticated (logging out; default `false`).
+    pub invalidate_token: bool,
+    /// XEP-0484: ask for a token of the first of these mechanisms that
+    /// the server lists in `<fast/>` and this connection can bind
+    /// (channel-binding ones first, as the XEP asks); empty: ask for none
+    /// (the default).
+    pub request_token: Vec<HtMechanism>,
 }
 
 impl std::fmt::Debug for Config {
@@ -131,6 +178,8 @@ impl std::fmt::Debug for Config {
             .field("timeout", &self.timeout)
             .field("sasl2", &self.sasl2)
             .field("bind2", &self.bind2)
+            .field("fast_token", &self.fast_token)
+            .field("request_token", &self.request_token)
             .finish_non_exhaustive()
     }
 }
@@ -163,6 +212,9 @@ impl Config {
             bind2_tag: None,
             user_agent: UserAgent::default(),
             pause_before_bind: false,
+            fast_token: None,
+            invalidate_token: false,
+            request_token: Vec::new(),
         }
     }
 }
@@ -235,6 +287,22 @@ pub enum Event {
         /// The features after authentication.
         features: Box<Features>,
     },
+    /// XEP-0484: the server refused the token ([`Config::fast_token`])
+    /// with this condition: discard it. The client falls back to its
+    /// password on the same stream.
+    TokenRefused {
+        /// The condition of the server's `<failure/>`.
+        condition: xep_core::SaslCondition,
+    },
+    /// XEP-0484: the server gave a token (asked for, or a rotation of the
+    /// one used): store it (a secret, like a password) and use it with
+    /// `mechanism` until its expiry ([`Config::fast_token`]).
+    TokenReceived {
+        /// The mechanism the token is for.
+        mechanism: HtMechanism,
+        /// The token and its expiry.
+        token: fast::Token,
+    },
     /// Negotiated.
     Ready(Box<Ready>),
     /// The negotiation failed.
@@ -268,6 +336,13 @@ pub struct Client {
     bound: Option<(FullJid, Option<Bound>)>,
     /// Whether authentication was SASL2.
     used_sasl2: bool,
+    /// XEP-0484: the features of a token attempt, for the fallback.
+    token_attempt: Option<Features>,
+    /// XEP-0484: the server refused the token.
+    token_refused: bool,
+    /// XEP-0484: the mechanism of the token asked for, or of the token
+    /// used (a rotation).
+    token_mechanism: Option<HtMechanism>,
     out: Outbox<Event>,
 }
 
@@ -297,6 +372,9 @@ impl Client {
             sasl2: None,
             bound: None,
             used_sasl2: false,
+            token_attempt: None,
+            token_refused: false,
+            token_mechanism: None,
             out: Outbox::new(),
         }
     }
@@ -498,31 +576,54 @@ impl Client {
             channel_bindings: self.channel_bindings.clone(),
             downgrade_protection: self.config.downgrade_protection,
         };
-        let selection = match xep_sasl::select(&offer, &prefs) {
-            Ok(s) => s,
-            Err(e) => return self.fail(Failure::NoMechanism(e)),
-        };
-        let mechanism = selection.mechanism;
-        let client = selection.client(
-            &self.config.username,
-            self.config.password.clone(),
-            self.config.authzid.as_deref(),
-            self.config.nonce.as_slice(),
-        );
-        let client = match client {
-            Ok(c) => c,
-            // The configuration cannot serve the mechanism chosen (e.g.
-            // salted keys for PLAIN): none of the acceptable ones works.
-            Err(_) => {
-                return self.fail(Failure::NoMechanism(
-                    xep_sasl::SelectError::NoCommonMechanism,
-                ));
+        let token = sasl2.as_ref().and_then(|a| self.token_client(a));
+        let (mechanism, client) = match token {
+            Some(c) => {
+                self.token_attempt = Some(features.clone());
+                (c.mechanism(), c)
+            }
+            None => {
+                let selection = match xep_sasl::select(&offer, &prefs) {
+                    Ok(s) => s,
+                    Err(e) => return self.fail(Failure::NoMechanism(e)),
+                };
+                let mechanism = selection.mechanism;
+                let client = selection.client(
+                    &self.config.username,
+                    self.config.password.clone(),
+                    self.config.authzid.as_deref(),
+                    self.config.nonce.as_slice(),
+                );
+                match client {
+                    Ok(c) => (mechanism, c),
+                    // The configuration cannot serve the mechanism chosen
+                    // (e.g. salted keys for PLAIN): none of the acceptable
+                    // ones works.
+                    Err(_) => {
+                        return self.fail(Failure::NoMechanism(
+                            xep_sasl::SelectError::NoCommonMechanism,
+                        ));
+                    }
+                }
             }
         };
         let data = client.initial_response();
         if let Some(authentication) = sasl2 {
             let bind2 = self.config.bind2 && authentication.bind2().is_some();
             let request = bind2.then(|| bind2::Bind::request(self.config.bind2_tag.clone()));
+            let fast = self.token_attempt.is_some().then(|| Fast {
+                invalidate: self
+                    .config
+                    .invalidate_token
+                    .then_some(xep_element::XsdBool::new(true)),
+                ..Fast::default()
+            });
+            let requested = self.token_to_request(&authentication);
+            self.token_mechanism = match (requested, client.mechanism()) {
+                (Some(m), _) => Some(m),
+                (None, Mechanism::Ht(m)) => Some(m),
+                _ => None,
+            };
             self.out
                 .transmit
                 .push_back(Transmit::Authenticate(sasl2::Authenticate {
@@ -530,7 +631,9 @@ impl Client {
                     initial_response: Some(xep_element::Base64(data)),
                     user_agent: Some(self.config.user_agent.clone()),
                     bind2: request,
-                    ..sasl2::Authenticate::default()
+                    fast,
+                    request_token: requested.map(RequestToken::new),
+                    extensions: Vec::new(),
                 }));
             self.sasl2 = Some(bind2);
         } else {
@@ -542,6 +645,38 @@ impl Client {
         self.sasl = Some(client);
         self.mechanism = Some(mechanism);
         self.state = State::Authenticating;
+    }
+
+    /// XEP-0484: the token's mechanism when the server lists it in
+    /// `<fast/>`, over TLS, with the channel binding it needs.
+    fn token_client(&self, a: &Authentication) -> Option<xep_sasl::client::Client> {
+        let token = self.config.fast_token.as_ref()?;
+        if self.token_refused || !self.tls || !a.fast()?.mechanisms().contains(&token.mechanism) {
+            return None;
+        }
+        HashedToken::new(
+            token.mechanism,
+            &self.config.username,
+            &token.secret,
+            &self.channel_bindings,
+        )
+        .ok()
+        .map(xep_sasl::client::Client::Ht)
+    }
+
+    /// XEP-0484: the mechanism of the token to ask for, over TLS: the
+    /// first of [`Config::request_token`] the server lists that this
+    /// connection can bind.
+    fn token_to_request(&self, a: &Authentication) -> Option<HtMechanism> {
+        let offered = a.fast()?.mechanisms();
+        if !self.tls {
+            return None;
+        }
+        self.config.request_token.iter().copied().find(|m| {
+            offered.contains(m)
+                && m.binding
+                    .is_none_or(|t| self.channel_bindings.iter().any(|(have, _)| *have == t))
+        })
     }
 
     fn sasl_element(&mut self, p: &xep_element::Payload) {
@@ -600,6 +735,16 @@ impl Client {
                 Err(e) => self.sasl_error(e, false),
             }
         } else if let Some(Ok(f)) = p.get::<sasl2::Failure>() {
+            if let Some(features) = self.token_attempt.take() {
+                // XEP-0484: discard the token, fall back to the password.
+                self.token_refused = true;
+                self.sasl = None;
+                self.sasl2 = None;
+                self.out.events.push_back(Event::TokenRefused {
+                    condition: f.condition,
+                });
+                return self.authenticate(&features);
+            }
             let texts = f.text.map(|text| xep_core::SaslText { lang: None, text });
             self.fail(Failure::Sasl(SaslFailure {
                 condition: f.condition,
@@ -647,6 +792,12 @@ impl Client {
             return self.fail(Failure::AuthorizationMismatch { expected, received });
         }
         let bound = s.bound;
+        if let (Some(token), Some(mechanism)) = (s.token, self.token_mechanism) {
+            self.out
+                .events
+                .push_back(Event::TokenReceived { mechanism, token });
+        }
+        self.token_attempt = None;
         self.authenticated = true;
         self.used_sasl2 = true;
         self.sasl = None;

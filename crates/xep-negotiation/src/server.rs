@@ -20,6 +20,19 @@
 //! without a stream restart (RFC 6120 binding among them when nothing was
 //! bound inline).
 //!
+//! XEP-0484 (FAST): with [`Config::fast`], the token mechanisms are
+//! listed in SASL2's inline `<fast/>` (over TLS only, and those binding
+//! to a channel-binding type the connection produces). A client asking
+//! for a token (`<request-token/>`) or authenticated with one (a
+//! rotation) makes the machine ask the caller for a new token
+//! ([`Event::TokenRequested`], answered by [`Server::issue_token`]) before
+//! the `<success/>` that carries it. An HT authentication asks for the
+//! user's tokens with the same [`Event::CredentialsRequested`] (its
+//! mechanism `HT-*`), answered by [`Server::provide_tokens`]; the token
+//! that matched is reported ([`Event::TokenUsed`], with the client's
+//! `invalidate`) for the caller's slots. TLS 0-RTT is not offered, and
+//! the `count` attribute is not checked.
+//!
 //! Not covered: SASL2 tasks (`<continue/>` is never sent), features
 //! enabled inside the Bind 2 request (ignored; the inline list is
 //! empty), ANONYMOUS and EXTERNAL (configured, they are not offered), an
@@ -39,9 +52,12 @@ use xep_core::{
 use xep_element::Payload;
 use xep_element::jid::{BareJid, FullJid, Jid};
 use xep_sasl::bind2::{self, Bound};
+use xep_sasl::fast::{self, Fast};
 use xep_sasl::sasl2::{self, Authenticate, Authentication};
-use xep_sasl::server::{ChannelBindingOffer, ServerStep};
-use xep_sasl::{ChannelBindingType, Mechanism, Nonce, SaslChannelBinding, StoredCredentials};
+use xep_sasl::server::{ChannelBindingOffer, ServerStep, Token};
+use xep_sasl::{
+    ChannelBindingType, HtMechanism, Mechanism, Nonce, SaslChannelBinding, StoredCredentials,
+};
 
 use crate::component::DEFAULT_TIMEOUT;
 use crate::{Failure, Outbox, Transmit, deadline};
@@ -104,6 +120,11 @@ pub struct Config {
     /// With [`sasl2`](Self::sasl2), list XEP-0386's Bind 2 inline
     /// (default `true`).
     pub bind2: bool,
+    /// With [`sasl2`](Self::sasl2), the XEP-0484 token mechanisms to list
+    /// in SASL2's inline `<fast/>`, preferred first (default empty: no
+    /// FAST). Listed only over TLS, and only those whose channel-binding
+    /// type the connection produces (`-NONE` always).
+    pub fast: Vec<HtMechanism>,
 }
 
 impl std::fmt::Debug for Config {
@@ -119,6 +140,7 @@ impl std::fmt::Debug for Config {
             .field("timeout", &self.timeout)
             .field("sasl2", &self.sasl2)
             .field("bind2", &self.bind2)
+            .field("fast", &self.fast)
             .finish_non_exhaustive()
     }
 }
@@ -143,6 +165,7 @@ impl Config {
             timeout: Some(DEFAULT_TIMEOUT),
             sasl2: false,
             bind2: true,
+            fast: Vec::new(),
         }
     }
 }
@@ -168,6 +191,9 @@ pub enum State {
     /// [`Event::BindRequested`]: the caller calls [`Server::bind`] or
     /// [`Server::refuse_bind`].
     AwaitingResource,
+    /// [`Event::TokenRequested`]: the caller calls
+    /// [`Server::issue_token`].
+    AwaitingToken,
     /// Negotiated ([`Event::Ready`]): every later input is the caller's.
     Ready,
     /// Failed ([`Event::Failed`]); the stream is closed.
@@ -199,7 +225,9 @@ pub enum Event {
     /// [`Server::tls_established`]. Use a new stream reader for the
     /// encrypted stream.
     StartTls,
-    /// Look the user up and call [`Server::provide_credentials`].
+    /// Look the user up and call [`Server::provide_credentials`] (for an
+    /// `HT-*` mechanism, XEP-0484: [`Server::provide_tokens`] with the
+    /// user's unexpired tokens of that mechanism).
     CredentialsRequested {
         /// The authentication identity (SASLprep'd).
         username: String,
@@ -233,6 +261,31 @@ pub enum Event {
         /// `<failure/>`, `temporary-auth-failure`).
         inline: bool,
     },
+    /// XEP-0484: the client authenticated with the token at this index of
+    /// those given to [`Server::provide_tokens`]. Tokens issued earlier
+    /// than it are now invalid; with `invalidate`, it is too (the client
+    /// logs out).
+    TokenUsed {
+        /// The authenticated account.
+        bare: BareJid,
+        /// The index of the token matched.
+        matched: usize,
+        /// The client asked for the token to be invalidated.
+        invalidate: bool,
+    },
+    /// XEP-0484: a new token is due, asked for (`requested`) or a
+    /// rotation after a token authentication: call
+    /// [`Server::issue_token`] with a token of `mechanism` (fresh random
+    /// secret, at least 128 bits) and its expiry, or `None` (no rotation
+    /// now). Keep it in the "new" slot until the client uses it.
+    TokenRequested {
+        /// The authenticated account.
+        bare: BareJid,
+        /// The mechanism the token is for.
+        mechanism: HtMechanism,
+        /// Whether the client asked (`<request-token/>`).
+        requested: bool,
+    },
     /// Negotiated (the bind result is queued).
     Ready(Box<Ready>),
     /// The negotiation failed.
@@ -246,6 +299,8 @@ pub enum Event {
 /// [`handle_timeout`](Self::handle_timeout); commands:
 /// [`start`](Self::start), [`tls_established`](Self::tls_established),
 /// [`provide_credentials`](Self::provide_credentials),
+/// [`provide_tokens`](Self::provide_tokens),
+/// [`issue_token`](Self::issue_token),
 /// [`bind`](Self::bind), [`refuse_bind`](Self::refuse_bind).
 /// Output: [`poll_transmit`](Self::poll_transmit),
 /// [`poll_event`](Self::poll_event), [`poll_timeout`](Self::poll_timeout).
@@ -264,14 +319,37 @@ pub struct Server {
     authenticated: Option<(BareJid, Mechanism)>,
     attempts: u32,
     bind_request: Option<Iq>,
-    /// `Some` while a SASL2 exchange is open: the Bind 2 request, if any.
-    sasl2: Option<Option<bind2::Bind>>,
-    /// A SASL2 success waiting for the caller's resource (Bind 2): the
-    /// mechanism's additional data.
-    sasl2_pending: Option<Option<Vec<u8>>>,
+    /// The token mechanisms of the last features sent (XEP-0484).
+    offered_fast: Vec<HtMechanism>,
+    /// `Some` while a SASL2 exchange is open: what it asks inline.
+    sasl2: Option<Sasl2Request>,
+    /// A SASL2 success waiting for the caller (a token, a resource).
+    sasl2_pending: Option<Sasl2Pending>,
     /// Whether authentication was SASL2.
     used_sasl2: bool,
     out: Outbox<Event>,
+}
+
+/// What an `<authenticate/>` asks besides authentication.
+#[derive(Debug, Clone, Default)]
+struct Sasl2Request {
+    /// The Bind 2 request.
+    bind: Option<bind2::Bind>,
+    /// XEP-0484: the mechanism of the token asked for (one offered).
+    request_token: Option<HtMechanism>,
+    /// XEP-0484: invalidate the token used.
+    invalidate: bool,
+}
+
+/// A SASL2 success waiting for the caller.
+#[derive(Debug, Clone)]
+struct Sasl2Pending {
+    /// The mechanism's additional data.
+    additional_data: Option<Vec<u8>>,
+    /// The Bind 2 request, until the caller is asked.
+    bind: Option<bind2::Bind>,
+    /// The token the caller issued.
+    token: Option<fast::Token>,
 }
 
 impl std::fmt::Debug for Server {
@@ -295,6 +373,7 @@ impl Server {
             state: State::Idle,
             streams: 0,
             offered: Vec::new(),
+            offered_fast: Vec::new(),
             sasl: None,
             authenticated: None,
             attempts: 0,
@@ -361,10 +440,49 @@ impl Server {
             return Err(self.wrong("provide_credentials"));
         }
         let step = match self.sasl.as_mut() {
+            Some(xep_sasl::server::Server::Ht(_)) | None => {
+                return Err(self.wrong("provide_credentials"));
+            }
             Some(sasl) => sasl.provide(credentials),
-            None => return Err(self.wrong("provide_credentials")),
         };
         self.sasl_step(step);
+        Ok(())
+    }
+
+    /// XEP-0484: the user's tokens after [`Event::CredentialsRequested`]
+    /// for an `HT-*` mechanism: those of that mechanism that have not
+    /// expired nor been revoked ("new" slot first, then "current"). Empty:
+    /// none, answered `credentials-expired` (the client falls back to
+    /// its password); no match: `not-authorized`.
+    pub fn provide_tokens(
+        &mut self,
+        _now: Instant,
+        tokens: Vec<Token>,
+    ) -> Result<(), crate::Error<State>> {
+        let step = match (self.state, self.sasl.as_mut()) {
+            (State::AwaitingCredentials, Some(sasl @ xep_sasl::server::Server::Ht(_))) => {
+                sasl.provide_tokens(tokens)
+            }
+            _ => return Err(self.wrong("provide_tokens")),
+        };
+        self.sasl_step(step);
+        Ok(())
+    }
+
+    /// XEP-0484: the token after [`Event::TokenRequested`] (`None`: none
+    /// now), sent in SASL2's `<success/>`; the negotiation goes on
+    /// (Bind 2's [`Event::BindRequested`], or the success).
+    pub fn issue_token(
+        &mut self,
+        _now: Instant,
+        token: Option<fast::Token>,
+    ) -> Result<(), crate::Error<State>> {
+        let (State::AwaitingToken, Some(pending)) = (self.state, self.sasl2_pending.as_mut())
+        else {
+            return Err(self.wrong("issue_token"));
+        };
+        pending.token = token;
+        self.sasl2_continue();
         Ok(())
     }
 
@@ -376,9 +494,9 @@ impl Server {
     /// features of the session ([`Config::bound_features`]).
     pub fn bind(&mut self, _now: Instant, jid: FullJid) -> Result<(), crate::Error<State>> {
         if self.state == State::AwaitingResource
-            && let Some(additional_data) = self.sasl2_pending.take()
+            && let Some(pending) = self.sasl2_pending.take()
         {
-            return self.bind_inline(jid, additional_data);
+            return self.bind_inline(jid, pending);
         }
         let (State::AwaitingResource, Some(request), Some((bare, mechanism))) = (
             self.state,
@@ -426,7 +544,7 @@ impl Server {
         if self.sasl2_pending.take().is_some() {
             // Answered in the SASL2 exchange: a failed attempt.
             self.authenticated = None;
-            self.sasl2 = Some(None);
+            self.sasl2 = Some(Sasl2Request::default());
             let text = format!("resource binding refused: {:?}", error.condition);
             self.sasl_failure(SaslCondition::TemporaryAuthFailure, &text);
             return Ok(());
@@ -514,6 +632,23 @@ impl Server {
             .collect()
     }
 
+    /// The token mechanisms offered now (XEP-0484): over TLS only, those
+    /// binding to a type this connection produces.
+    fn fast_now(&self) -> Vec<HtMechanism> {
+        if !self.tls {
+            return Vec::new();
+        }
+        self.config
+            .fast
+            .iter()
+            .copied()
+            .filter(|m| {
+                m.binding
+                    .is_none_or(|t| self.channel_bindings.iter().any(|(have, _)| *have == t))
+            })
+            .collect()
+    }
+
     /// Whether STARTTLS must come first.
     fn tls_pending(&self) -> bool {
         !self.tls && self.config.tls == TlsOffer::Required
@@ -541,8 +676,13 @@ impl Server {
                     extensions: Vec::new(),
                 }));
                 if self.config.sasl2 {
-                    let inline = self.config.bind2.then(|| sasl2::Inline {
-                        bind2: Some(bind2::Bind::default()),
+                    self.offered_fast = self.fast_now();
+                    let fast = (!self.offered_fast.is_empty())
+                        .then(|| Fast::offer(self.offered_fast.iter().copied()));
+                    let bind2 = self.config.bind2.then(bind2::Bind::default);
+                    let inline = (bind2.is_some() || fast.is_some()).then(|| sasl2::Inline {
+                        bind2,
+                        fast,
                         ..sasl2::Inline::default()
                     });
                     features.push(Payload::new(Authentication {
@@ -603,7 +743,16 @@ impl Server {
     /// SASL2's elements, with the Bind 2 request kept for the success.
     fn authenticate(&mut self, a: Authenticate) {
         let bind = a.bind2.filter(|_| self.config.bind2);
-        self.sasl2 = Some(bind);
+        // XEP-0484: a token only for a mechanism offered.
+        let request_token = a
+            .request_token
+            .and_then(|r| HtMechanism::from_name(&r.mechanism))
+            .filter(|m| self.offered_fast.contains(m));
+        self.sasl2 = Some(Sasl2Request {
+            bind,
+            request_token,
+            invalidate: a.fast.as_ref().is_some_and(Fast::invalidates),
+        });
         self.auth(&a.mechanism, a.initial_response.map(|d| d.0));
     }
 
@@ -616,14 +765,20 @@ impl Server {
         if self.tls_pending() || plain_refused {
             return self.sasl_failure(SaslCondition::EncryptionRequired, "STARTTLS first");
         }
-        if !self.offered.contains(&mechanism) {
+        let offered = match mechanism {
+            // XEP-0484: token mechanisms inside SASL2 only.
+            Mechanism::Ht(m) => self.sasl2.is_some() && self.offered_fast.contains(&m),
+            m => self.offered.contains(&m),
+        };
+        if !offered {
             return self.sasl_failure(SaslCondition::InvalidMechanism, "not offered");
         }
-        let cb = if self.offered.iter().any(|m| m.is_plus()) {
-            ChannelBindingOffer::new(self.channel_bindings.clone())
-        } else {
-            ChannelBindingOffer::none()
-        };
+        let cb =
+            if matches!(mechanism, Mechanism::Ht(_)) || self.offered.iter().any(|m| m.is_plus()) {
+                ChannelBindingOffer::new(self.channel_bindings.clone())
+            } else {
+                ChannelBindingOffer::none()
+            };
         let mut nonce = self.config.nonce.clone();
         nonce.extend(self.attempts.to_be_bytes());
         let sasl = match xep_sasl::server::Server::new(mechanism, Nonce::from_random(&nonce), cb) {
@@ -750,43 +905,84 @@ impl Server {
         if authzid.is_some_and(|a| a.parse::<BareJid>().ok().as_ref() != Some(&bare)) {
             return self.sasl_failure(SaslCondition::InvalidAuthzid, "only the user's own JID");
         }
-        let mechanism = self.sasl.take().map_or(Mechanism::Plain, |s| s.mechanism());
+        let sasl = self.sasl.take();
+        let mechanism = sasl.as_ref().map_or(Mechanism::Plain, |s| s.mechanism());
+        let matched = match &sasl {
+            Some(xep_sasl::server::Server::Ht(h)) => h.matched(),
+            _ => None,
+        };
         self.authenticated = Some((bare.clone(), mechanism));
-        match self.sasl2.take() {
-            None => {
-                self.out.transmit.push_back(Transmit::Success(Success {
-                    data: additional_data.map(SaslData),
-                }));
-                self.state = State::AwaitingHeader;
-                self.out.events.push_back(Event::StreamRestart);
-            }
+        let Some(request) = self.sasl2.take() else {
+            self.out.transmit.push_back(Transmit::Success(Success {
+                data: additional_data.map(SaslData),
+            }));
+            self.state = State::AwaitingHeader;
+            self.out.events.push_back(Event::StreamRestart);
+            return;
+        };
+        if let Some(matched) = matched {
+            self.out.events.push_back(Event::TokenUsed {
+                bare: bare.clone(),
+                matched,
+                invalidate: request.invalidate,
+            });
+        }
+        self.sasl2_pending = Some(Sasl2Pending {
+            additional_data,
+            bind: request.bind,
+            token: None,
+        });
+        // XEP-0484: a token asked for, or a rotation of the one used
+        // (none after an invalidation unless asked).
+        let rotation = match mechanism {
+            Mechanism::Ht(m) if !request.invalidate => Some(m),
+            _ => None,
+        };
+        if let Some(m) = request.request_token.or(rotation) {
+            self.state = State::AwaitingToken;
+            self.out.events.push_back(Event::TokenRequested {
+                bare,
+                mechanism: m,
+                requested: request.request_token.is_some(),
+            });
+            return;
+        }
+        self.sasl2_continue();
+    }
+
+    /// A SASL2 success once the token is settled: the caller's resource
+    /// (Bind 2) or the success naming the bare JID.
+    fn sasl2_continue(&mut self) {
+        let Some((bare, _)) = self.authenticated.clone() else {
+            return self.unexpected("authentication first");
+        };
+        if let Some(bind) = self.sasl2_pending.as_mut().and_then(|p| p.bind.take()) {
             // XEP-0386: the caller chooses the resource before the
             // success is sent.
-            Some(Some(bind)) => {
-                self.sasl2_pending = Some(additional_data);
-                self.state = State::AwaitingResource;
-                self.out.events.push_back(Event::BindRequested {
-                    bare,
-                    resource: bind.tag,
-                    inline: true,
-                });
-            }
-            // SASL2 without Bind 2: the bare JID, then the features of
-            // the authenticated stream (RFC 6120 binding), no restart.
-            Some(None) => {
-                self.used_sasl2 = true;
-                self.out
-                    .transmit
-                    .push_back(Transmit::Sasl2Success(sasl2::Success {
-                        additional_data: additional_data.map(xep_element::Base64),
-                        authorization_identifier: Jid::from(bare),
-                        bound: None,
-                        token: None,
-                        extensions: Vec::new(),
-                    }));
-                self.features();
-            }
+            self.state = State::AwaitingResource;
+            self.out.events.push_back(Event::BindRequested {
+                bare,
+                resource: bind.tag,
+                inline: true,
+            });
+            return;
         }
+        let Some(pending) = self.sasl2_pending.take() else {
+            return self.unexpected("authentication first");
+        };
+        // SASL2 without Bind 2: the bare JID, then the features of the
+        // authenticated stream (RFC 6120 binding), no restart.
+        self.used_sasl2 = true;
+        self.out
+            .transmit
+            .push_back(Transmit::Sasl2Success(sasl2::Success {
+                additional_data: pending.additional_data.map(xep_element::Base64),
+                authorization_identifier: Jid::from(bare),
+                bound: None,
+                token: pending.token,
+                extensions: Vec::new(),
+            }));
+        self.features();
     }
 
     /// Answers a SASL2 exchange with Bind 2: `<success/>` with the full
@@ -794,7 +990,7 @@ impl Server {
     fn bind_inline(
         &mut self,
         jid: FullJid,
-        additional_data: Option<Vec<u8>>,
+        pending: Sasl2Pending,
     ) -> Result<(), crate::Error<State>> {
         let Some((bare, mechanism)) = self.authenticated.clone() else {
             return Err(self.wrong("bind"));
@@ -803,10 +999,10 @@ impl Server {
         self.out
             .transmit
             .push_back(Transmit::Sasl2Success(sasl2::Success {
-                additional_data: additional_data.map(xep_element::Base64),
+                additional_data: pending.additional_data.map(xep_element::Base64),
                 authorization_identifier: Jid::from(jid.clone()),
                 bound: Some(Bound::default()),
-                token: None,
+                token: pending.token,
                 extensions: Vec::new(),
             }));
         self.out.transmit.push_back(Transmit::Features(Features {

@@ -558,6 +558,10 @@ impl Sim {
                 Event::StartTls => self.tls_pending = true,
                 Event::StreamRestart => self.down.reader.restart(),
                 Event::Authenticated { .. } => self.client.bind(self.now).unwrap(),
+                // This client holds and asks for no XEP-0484 token.
+                Event::TokenRefused { .. } | Event::TokenReceived { .. } => {
+                    panic!("a token event without FAST: {e:?}")
+                }
                 Event::Ready(r) => {
                     assert_eq!(r.jid.to_string(), JID);
                     assert!(!self.setup.wrong_password, "ready with a wrong password");
