@@ -5,11 +5,14 @@
 //!   choice, channel binding and downgrade protection from `xep-sasl`),
 //!   the stream restarts and resource binding, ending with the bound JID;
 //!   or XEP-0388 SASL2 when the server offers it (no restart), with
-//!   XEP-0386 Bind 2 binding the resource in the same request, and a
+//!   XEP-0386 Bind 2 binding the resource in the same request, XEP-0484
+//!   FAST (authentication with a token, falling back to the password
+//!   when refused; tokens asked for and raised for storage), and a
 //!   success believed only for the account asked.
 //! - [`server`]: the receiving entity of the same negotiation (features
 //!   per stage, `xep-sasl`'s server mechanisms with the credentials and
-//!   the resource asked of the caller; SASL2 and Bind 2 when configured),
+//!   the resource asked of the caller; SASL2, Bind 2 and FAST when
+//!   configured, the user's tokens and new ones asked of the caller too),
 //!   ending with the authenticated and the bound JID.
 //! - [`component`]: the external component's end of XEP-0114's
 //!   `jabber:component:accept` protocol (stream header, `<handshake/>`
