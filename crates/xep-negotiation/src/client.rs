@@ -32,6 +32,14 @@
 //! store like a password. The HT responder message in the success is
 //! verified (mutual authentication). TLS 0-RTT is not used.
 //!
+//! XEP-0480 (SCRAM upgrade tasks): with [`Config::scram_upgrades`] (the
+//! default) and the password in the clear, the client asks for every
+//! `UPGR-SCRAM-*` task the server lists; to a `<continue/>` naming one
+//! of them it answers `<next/>`, then the server's `<salt/>` with the
+//! salted password (`<hash/>`, never the password), its iteration count
+//! within the bounds a SCRAM exchange accepts. Other tasks are refused
+//! with `<abort/>` ([`Failure::Sasl2Tasks`]).
+//!
 //! XEP-0198 resumption: with [`Config::pause_before_bind`] the machine
 //! stops after authentication ([`Event::Authenticated`], with the
 //! features); the caller's `StreamManager` sends `<resume/>` on the stream
@@ -57,8 +65,10 @@ use xep_sasl::bind2::{self, Bound};
 use xep_sasl::client::{HashedToken, Password};
 use xep_sasl::fast::{self, Fast, RequestToken};
 use xep_sasl::sasl2::{self, Authentication, UserAgent};
+use xep_sasl::upgrade::{self, Salt};
 use xep_sasl::{
-    ChannelBindingType, ClientError, HtMechanism, Mechanism, Offer, Preferences, SaslChannelBinding,
+    ChannelBindingType, ClientError, HtMechanism, IterationBounds, Mechanism, Offer, PeerError,
+    Preferences, SaslChannelBinding, ScramHash,
 };
 
 use crate::component::DEFAULT_TIMEOUT;
@@ -164,6 +174,10 @@ pub struct Config {
     /// (channel-binding ones first, as the XEP asks); empty: ask for none
     /// (the default).
     pub request_token: Vec<HtMechanism>,
+    /// XEP-0480: ask for the SCRAM upgrade tasks the server lists (with
+    /// the password in the clear; default `true`, as the XEP says a
+    /// client SHOULD).
+    pub scram_upgrades: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -215,6 +229,7 @@ impl Config {
             fast_token: None,
             invalidate_token: false,
             request_token: Vec::new(),
+            scram_upgrades: true,
         }
     }
 }
@@ -343,6 +358,12 @@ pub struct Client {
     /// XEP-0484: the mechanism of the token asked for, or of the token
     /// used (a rotation).
     token_mechanism: Option<HtMechanism>,
+    /// XEP-0480: the upgrade tasks asked for.
+    upgrades: Vec<ScramHash>,
+    /// XEP-0480: the task running (after `<next/>`).
+    task: Option<ScramHash>,
+    /// The mechanism's final data was verified (at a `<continue/>`).
+    verified: bool,
     out: Outbox<Event>,
 }
 
@@ -375,6 +396,9 @@ impl Client {
             token_attempt: None,
             token_refused: false,
             token_mechanism: None,
+            upgrades: Vec::new(),
+            task: None,
+            verified: false,
             out: Outbox::new(),
         }
     }
@@ -619,6 +643,17 @@ impl Client {
                 ..Fast::default()
             });
             let requested = self.token_to_request(&authentication);
+            // XEP-0480: never from a token authentication (the password
+            // it would salt was not checked).
+            let by_password = self.token_attempt.is_none();
+            self.upgrades = match &self.config.password {
+                Password::Clear(_) if self.config.scram_upgrades && by_password => authentication
+                    .upgrades
+                    .iter()
+                    .filter_map(|u| upgrade::scram_hash(&u.task))
+                    .collect(),
+                _ => Vec::new(),
+            };
             self.token_mechanism = match (requested, client.mechanism()) {
                 (Some(m), _) => Some(m),
                 (None, Mechanism::Ht(m)) => Some(m),
@@ -633,6 +668,11 @@ impl Client {
                     bind2: request,
                     fast,
                     request_token: requested.map(RequestToken::new),
+                    upgrades: self
+                        .upgrades
+                        .iter()
+                        .map(|h| upgrade::Upgrade::new(upgrade::scram_task(*h)))
+                        .collect(),
                     extensions: Vec::new(),
                 }));
             self.sasl2 = Some(bind2);
@@ -730,7 +770,13 @@ impl Client {
             }
         } else if let Some(Ok(s)) = p.get::<sasl2::Success>() {
             let data = s.additional_data.as_ref().map(|d| d.0.as_slice());
-            match sasl.success(data) {
+            let checked = match (self.verified, data) {
+                // Verified at the `<continue/>` already.
+                (true, None) if self.task.is_none() => Ok(()),
+                (true, _) => Err(PeerError::UnexpectedData.into()),
+                (false, data) => sasl.success(data),
+            };
+            match checked {
                 Ok(()) => self.sasl2_success(s, bind2),
                 Err(e) => self.sasl_error(e, false),
             }
@@ -755,18 +801,67 @@ impl Client {
             // before the tasks are refused, so a forged server is named
             // as such rather than as one asking for tasks.
             let data = c.additional_data.as_ref().map(|d| d.0.as_slice());
-            if let Err(e) = sasl.success(data) {
+            let checked = match (self.verified, data) {
+                (true, None) if self.task.is_none() => Ok(()),
+                (true, _) => Err(PeerError::UnexpectedData.into()),
+                (false, data) => sasl.success(data),
+            };
+            if let Err(e) = checked {
                 return self.sasl_error(e, true);
             }
+            self.verified = true;
+            // XEP-0480: one task at a time, one the client asked for.
+            let task = match c.tasks.tasks.as_slice() {
+                [t] => upgrade::scram_hash(t).filter(|h| self.upgrades.contains(h)),
+                _ => None,
+            };
+            let Some(hash) = task else {
+                self.out
+                    .transmit
+                    .push_back(Transmit::Sasl2Abort(sasl2::Abort {
+                        text: Some("no such task was asked for".into()),
+                        extensions: Vec::new(),
+                    }));
+                return self.fail(Failure::Sasl2Tasks(c.tasks.tasks));
+            };
+            self.upgrades.retain(|h| *h != hash);
+            self.task = Some(hash);
             self.out
                 .transmit
-                .push_back(Transmit::Sasl2Abort(sasl2::Abort {
-                    text: Some("no task is supported".into()),
-                    extensions: Vec::new(),
+                .push_back(Transmit::Sasl2Next(sasl2::Next {
+                    task: upgrade::scram_task(hash).into(),
+                    data: Vec::new(),
                 }));
-            self.fail(Failure::Sasl2Tasks(c.tasks.tasks));
+        } else if let Some(Ok(t)) = p.get::<sasl2::TaskData>()
+            && let Some(hash) = self.task.take()
+        {
+            self.upgrade_step(hash, &t);
         } else {
             self.unexpected("<challenge/>, <success/>, <continue/> or <failure/> (SASL2)");
+        }
+    }
+
+    /// XEP-0480: the server's `<salt/>` for the SCRAM task `hash`,
+    /// answered with the salted password.
+    fn upgrade_step(&mut self, hash: ScramHash, t: &sasl2::TaskData) {
+        let salt = match t.data.iter().find_map(|p| p.get::<Salt>()) {
+            Some(Ok(s)) => s,
+            _ => {
+                let e = PeerError::Malformed("an upgrade task's data without <salt/>");
+                return self.sasl_error(e.into(), true);
+            }
+        };
+        let Password::Clear(password) = &self.config.password else {
+            return self.sasl_error(PeerError::UnexpectedData.into(), true);
+        };
+        match upgrade::scram_answer(hash, password, &salt, IterationBounds::default()) {
+            Ok(answer) => self
+                .out
+                .transmit
+                .push_back(Transmit::Sasl2TaskData(sasl2::TaskData {
+                    data: vec![xep_element::Payload::new(answer)],
+                })),
+            Err(e) => self.sasl_error(e, true),
         }
     }
 

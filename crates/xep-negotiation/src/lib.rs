@@ -168,6 +168,13 @@ pub enum Transmit {
     Sasl2Success(xep_sasl::sasl2::Success),
     /// Server, XEP-0388: a SASL2 `<failure/>`.
     Sasl2Failure(xep_sasl::sasl2::Failure),
+    /// Server, XEP-0388: `<continue/>`, authenticated with tasks to run
+    /// (XEP-0480's upgrades).
+    Sasl2Continue(xep_sasl::sasl2::Continue),
+    /// Client, XEP-0388: `<next/>`, starting a task.
+    Sasl2Next(xep_sasl::sasl2::Next),
+    /// XEP-0388: a task's `<task-data/>`, either way.
+    Sasl2TaskData(xep_sasl::sasl2::TaskData),
     /// Close the stream (`</stream:stream>`), then the transport once the
     /// peer closed its stream or after a grace period (RFC 6120 §4.4).
     Close,
@@ -197,6 +204,9 @@ impl Transmit {
             Transmit::Sasl2Challenge(e) => writer.element(e),
             Transmit::Sasl2Success(e) => writer.element(e),
             Transmit::Sasl2Failure(e) => writer.element(e),
+            Transmit::Sasl2Continue(e) => writer.element(e),
+            Transmit::Sasl2Next(e) => writer.element(e),
+            Transmit::Sasl2TaskData(e) => writer.element(e),
             Transmit::Close => writer.close().to_vec(),
         }
     }
@@ -223,6 +233,9 @@ impl Transmit {
             Transmit::Sasl2Challenge(e) => Some(Payload::new(e)),
             Transmit::Sasl2Success(e) => Some(Payload::new(e)),
             Transmit::Sasl2Failure(e) => Some(Payload::new(e)),
+            Transmit::Sasl2Continue(e) => Some(Payload::new(e)),
+            Transmit::Sasl2Next(e) => Some(Payload::new(e)),
+            Transmit::Sasl2TaskData(e) => Some(Payload::new(e)),
             Transmit::Header(_) | Transmit::Close => None,
         }
     }

@@ -33,7 +33,15 @@
 //! `invalidate`) for the caller's slots. TLS 0-RTT is not offered, and
 //! the `count` attribute is not checked.
 //!
-//! Not covered: SASL2 tasks (`<continue/>` is never sent), features
+//! XEP-0480: with [`Config::scram_upgrades`], the `UPGR-SCRAM-*` tasks
+//! are listed in `<authentication/>`; those the client asks for run once
+//! it authenticated, one `<continue/>` each: the client's `<next/>` asks
+//! the caller for a salt ([`Event::UpgradeRequested`], answered by
+//! [`Server::upgrade_salt`]), and the salted password it answers becomes
+//! [`Event::CredentialsUpgraded`] for the caller to store. Tokens
+//! (XEP-0484) are issued only after the tasks.
+//!
+//! Not covered: SASL2 tasks other than XEP-0480's SCRAM upgrades, features
 //! enabled inside the Bind 2 request (ignored; the inline list is
 //! empty), ANONYMOUS and EXTERNAL (configured, they are not offered), an
 //! authorization identity other than the user's own bare JID
@@ -55,8 +63,10 @@ use xep_sasl::bind2::{self, Bound};
 use xep_sasl::fast::{self, Fast};
 use xep_sasl::sasl2::{self, Authenticate, Authentication};
 use xep_sasl::server::{ChannelBindingOffer, ServerStep, Token};
+use xep_sasl::upgrade;
 use xep_sasl::{
-    ChannelBindingType, HtMechanism, Mechanism, Nonce, SaslChannelBinding, StoredCredentials,
+    ChannelBindingType, HtMechanism, Mechanism, Nonce, SaslChannelBinding, ScramHash,
+    StoredCredentials,
 };
 
 use crate::component::DEFAULT_TIMEOUT;
@@ -125,6 +135,10 @@ pub struct Config {
     /// FAST). Listed only over TLS, and only those whose channel-binding
     /// type the connection produces (`-NONE` always).
     pub fast: Vec<HtMechanism>,
+    /// With [`sasl2`](Self::sasl2), the XEP-0480 SCRAM upgrade tasks to
+    /// offer (`UPGR-SCRAM-*`: the hashes the caller lacks credentials of;
+    /// default empty).
+    pub scram_upgrades: Vec<ScramHash>,
 }
 
 impl std::fmt::Debug for Config {
@@ -166,6 +180,7 @@ impl Config {
             sasl2: false,
             bind2: true,
             fast: Vec::new(),
+            scram_upgrades: Vec::new(),
         }
     }
 }
@@ -194,6 +209,12 @@ pub enum State {
     /// [`Event::TokenRequested`]: the caller calls
     /// [`Server::issue_token`].
     AwaitingToken,
+    /// XEP-0480: a SASL2 upgrade task runs; waiting for the client's
+    /// `<next/>` or `<task-data/>`.
+    Tasks,
+    /// XEP-0480: [`Event::UpgradeRequested`]: the caller calls
+    /// [`Server::upgrade_salt`].
+    AwaitingSalt,
     /// Negotiated ([`Event::Ready`]): every later input is the caller's.
     Ready,
     /// Failed ([`Event::Failed`]); the stream is closed.
@@ -286,6 +307,23 @@ pub enum Event {
         /// Whether the client asked (`<request-token/>`).
         requested: bool,
     },
+    /// XEP-0480: the client started the SCRAM upgrade task for `hash`:
+    /// call [`Server::upgrade_salt`] with a fresh random salt and the
+    /// iteration count for the new credentials.
+    UpgradeRequested {
+        /// The authenticated account.
+        bare: BareJid,
+        /// The hash of the SCRAM mechanism to upgrade to.
+        hash: ScramHash,
+    },
+    /// XEP-0480: the account's credentials for a new SCRAM hash, derived
+    /// from the salted password the client sent: store them.
+    CredentialsUpgraded {
+        /// The authenticated account.
+        bare: BareJid,
+        /// The new credentials.
+        credentials: StoredCredentials,
+    },
     /// Negotiated (the bind result is queued).
     Ready(Box<Ready>),
     /// The negotiation failed.
@@ -301,6 +339,7 @@ pub enum Event {
 /// [`provide_credentials`](Self::provide_credentials),
 /// [`provide_tokens`](Self::provide_tokens),
 /// [`issue_token`](Self::issue_token),
+/// [`upgrade_salt`](Self::upgrade_salt),
 /// [`bind`](Self::bind), [`refuse_bind`](Self::refuse_bind).
 /// Output: [`poll_transmit`](Self::poll_transmit),
 /// [`poll_event`](Self::poll_event), [`poll_timeout`](Self::poll_timeout).
@@ -339,6 +378,8 @@ struct Sasl2Request {
     request_token: Option<HtMechanism>,
     /// XEP-0484: invalidate the token used.
     invalidate: bool,
+    /// XEP-0480: the SCRAM upgrade tasks asked for (and offered).
+    upgrades: Vec<ScramHash>,
 }
 
 /// A SASL2 success waiting for the caller.
@@ -350,6 +391,13 @@ struct Sasl2Pending {
     bind: Option<bind2::Bind>,
     /// The token the caller issued.
     token: Option<fast::Token>,
+    /// XEP-0484: the token to ask the caller for (its mechanism, and
+    /// whether the client asked).
+    token_for: Option<(HtMechanism, bool)>,
+    /// XEP-0480: the upgrade tasks still to run.
+    upgrades: Vec<ScramHash>,
+    /// XEP-0480: the task running, with the salt the caller gave.
+    task: Option<(ScramHash, Option<upgrade::Salt>)>,
 }
 
 impl std::fmt::Debug for Server {
@@ -469,6 +517,35 @@ impl Server {
         Ok(())
     }
 
+    /// XEP-0480: the salt and iteration count for the upgrade after
+    /// [`Event::UpgradeRequested`] (the salt fresh from the caller's
+    /// random number generator, not empty), sent in `<task-data/>`.
+    pub fn upgrade_salt(
+        &mut self,
+        _now: Instant,
+        salt: upgrade::Salt,
+    ) -> Result<(), crate::Error<State>> {
+        let pending = self.sasl2_pending.as_mut();
+        let (
+            State::AwaitingSalt,
+            Some(Sasl2Pending {
+                task: Some((_, slot @ None)),
+                ..
+            }),
+        ) = (self.state, pending)
+        else {
+            return Err(self.wrong("upgrade_salt"));
+        };
+        *slot = Some(salt.clone());
+        self.out
+            .transmit
+            .push_back(Transmit::Sasl2TaskData(sasl2::TaskData {
+                data: vec![Payload::new(salt)],
+            }));
+        self.state = State::Tasks;
+        Ok(())
+    }
+
     /// XEP-0484: the token after [`Event::TokenRequested`] (`None`: none
     /// now), sent in SASL2's `<success/>`; the negotiation goes on
     /// (Bind 2's [`Event::BindRequested`], or the success).
@@ -575,6 +652,7 @@ impl Server {
             StreamEvent::Element(p) => match self.state {
                 State::AwaitingRequest => self.request(p),
                 State::Authenticating | State::AwaitingCredentials => self.response(p),
+                State::Tasks => self.task_element(p),
                 // The client waits for our answer (or for TLS): anything
                 // now is out of turn.
                 _ => self.unexpected("nothing while the server answers"),
@@ -688,6 +766,12 @@ impl Server {
                     features.push(Payload::new(Authentication {
                         mechanisms: self.offered.iter().map(|m| m.name().into()).collect(),
                         inline,
+                        upgrades: self
+                            .config
+                            .scram_upgrades
+                            .iter()
+                            .map(|h| upgrade::Upgrade::new(upgrade::scram_task(*h)))
+                            .collect(),
                     }));
                 }
             }
@@ -748,10 +832,18 @@ impl Server {
             .request_token
             .and_then(|r| HtMechanism::from_name(&r.mechanism))
             .filter(|m| self.offered_fast.contains(m));
+        // XEP-0480: the SCRAM tasks asked for and offered.
+        let upgrades = a
+            .upgrades
+            .iter()
+            .filter_map(|u| upgrade::scram_hash(&u.task))
+            .filter(|h| self.config.scram_upgrades.contains(h))
+            .collect();
         self.sasl2 = Some(Sasl2Request {
             bind,
             request_token,
             invalidate: a.fast.as_ref().is_some_and(Fast::invalidates),
+            upgrades,
         });
         self.auth(&a.mechanism, a.initial_response.map(|d| d.0));
     }
@@ -913,6 +1005,7 @@ impl Server {
         };
         self.authenticated = Some((bare.clone(), mechanism));
         let Some(request) = self.sasl2.take() else {
+            // RFC 6120 SASL.
             self.out.transmit.push_back(Transmit::Success(Success {
                 data: additional_data.map(SaslData),
             }));
@@ -927,27 +1020,119 @@ impl Server {
                 invalidate: request.invalidate,
             });
         }
-        self.sasl2_pending = Some(Sasl2Pending {
-            additional_data,
-            bind: request.bind,
-            token: None,
-        });
         // XEP-0484: a token asked for, or a rotation of the one used
         // (none after an invalidation unless asked).
         let rotation = match mechanism {
             Mechanism::Ht(m) if !request.invalidate => Some(m),
             _ => None,
         };
-        if let Some(m) = request.request_token.or(rotation) {
+        let token_for = request
+            .request_token
+            .or(rotation)
+            .map(|m| (m, request.request_token.is_some()));
+        self.sasl2_pending = Some(Sasl2Pending {
+            additional_data,
+            bind: request.bind,
+            token: None,
+            token_for,
+            upgrades: request.upgrades,
+            task: None,
+        });
+        self.sasl2_next();
+    }
+
+    /// The next step of a SASL2 success: an XEP-0480 task (`<continue/>`
+    /// with the mechanism's data), then the token (XEP-0484: only once
+    /// fully authenticated), then the resource and the success.
+    fn sasl2_next(&mut self) {
+        let Some((bare, _)) = self.authenticated.clone() else {
+            return self.unexpected("authentication first");
+        };
+        let Some(pending) = self.sasl2_pending.as_mut() else {
+            return self.unexpected("authentication first");
+        };
+        if !pending.upgrades.is_empty() {
+            let hash = pending.upgrades.remove(0);
+            pending.task = Some((hash, None));
+            let c = sasl2::Continue {
+                additional_data: pending.additional_data.take().map(xep_element::Base64),
+                tasks: sasl2::Tasks {
+                    tasks: vec![upgrade::scram_task(hash).into()],
+                },
+                text: None,
+            };
+            self.sasl2 = Some(Sasl2Request::default());
+            self.out.transmit.push_back(Transmit::Sasl2Continue(c));
+            self.state = State::Tasks;
+            return;
+        }
+        if let Some((m, requested)) = pending.token_for.take() {
             self.state = State::AwaitingToken;
             self.out.events.push_back(Event::TokenRequested {
                 bare,
                 mechanism: m,
-                requested: request.request_token.is_some(),
+                requested,
             });
             return;
         }
         self.sasl2_continue();
+    }
+
+    /// XEP-0480: the client's `<next/>`, `<task-data/>` or `<abort/>`
+    /// during an upgrade task.
+    fn task_element(&mut self, p: &Payload) {
+        let Some((bare, _)) = self.authenticated.clone() else {
+            return self.unexpected("authentication first");
+        };
+        let Some((hash, salt)) = self.sasl2_pending.as_ref().and_then(|p| p.task.clone()) else {
+            return self.unexpected("no task");
+        };
+        if let Some(Ok(next)) = p.get::<sasl2::Next>()
+            && salt.is_none()
+        {
+            if next.task != upgrade::scram_task(hash) {
+                return self.task_failure(SaslCondition::MalformedRequest, "not the task offered");
+            }
+            self.state = State::AwaitingSalt;
+            self.out
+                .events
+                .push_back(Event::UpgradeRequested { bare, hash });
+        } else if let Some(Ok(t)) = p.get::<sasl2::TaskData>()
+            && let Some(salt) = salt
+        {
+            let answer = t.data.iter().find_map(|p| p.get::<upgrade::Hash>());
+            let credentials = match answer {
+                Some(Ok(h)) => upgrade::scram_credentials(hash, &salt, &h),
+                _ => Err(xep_sasl::PeerError::Malformed(
+                    "no <hash/> in the task data",
+                )),
+            };
+            match credentials {
+                Ok(credentials) => {
+                    self.sasl2 = None;
+                    if let Some(p) = self.sasl2_pending.as_mut() {
+                        p.task = None;
+                    }
+                    self.out
+                        .events
+                        .push_back(Event::CredentialsUpgraded { bare, credentials });
+                    self.sasl2_next();
+                }
+                Err(e) => self.task_failure(e.condition(), &e.to_string()),
+            }
+        } else if let Some(Ok(_)) = p.get::<sasl2::Abort>() {
+            self.task_failure(SaslCondition::Aborted, "aborted by the client");
+        } else {
+            self.unexpected("<next/>, <task-data/> or <abort/> (SASL2 task)");
+        }
+    }
+
+    /// A SASL2 task failed: the attempt fails (`<failure/>`).
+    fn task_failure(&mut self, condition: SaslCondition, text: &str) {
+        self.authenticated = None;
+        self.sasl2_pending = None;
+        self.sasl2 = Some(Sasl2Request::default());
+        self.sasl_failure(condition, text);
     }
 
     /// A SASL2 success once the token is settled: the caller's resource

@@ -141,6 +141,7 @@ mod sasl_cb;
 mod scram;
 mod select;
 pub mod server;
+pub mod upgrade;
 
 pub use error::{ClientError, CredentialsError, PeerError, ScramError, ServerError};
 pub use mechanism::{
@@ -165,4 +166,5 @@ xep_element::elements! {
     ],
     "XEP-0386" => [bind2::Bind, bind2::Inline, bind2::Feature, bind2::Bound],
     "XEP-0484" => [fast::Fast, fast::RequestToken, fast::Token],
+    "XEP-0480" => [upgrade::Upgrade, upgrade::Salt, upgrade::Hash],
 }

@@ -34,6 +34,9 @@ pub struct Authentication {
     /// Features negotiable inside `<authenticate/>`.
     #[xml(child)]
     pub inline: Option<Inline>,
+    /// XEP-0480's upgrade tasks the server can run.
+    #[xml(child)]
+    pub upgrades: Vec<crate::upgrade::Upgrade>,
 }
 
 /// `<inline/>`: features of other namespaces negotiable in the same
@@ -87,6 +90,9 @@ pub struct Authenticate {
     /// XEP-0484's `<request-token/>`: the client asks for a token.
     #[xml(child)]
     pub request_token: Option<crate::fast::RequestToken>,
+    /// XEP-0480's upgrade tasks the client asks for.
+    #[xml(child)]
+    pub upgrades: Vec<crate::upgrade::Upgrade>,
     /// Inline requests of other namespaces (XEP-0198's `<resume/>`, ...).
     #[xml(children(foreign))]
     pub extensions: Vec<Payload>,

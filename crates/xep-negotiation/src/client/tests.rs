@@ -926,7 +926,7 @@ fn sasl2_continue_with_an_unknown_task_is_aborted() {
     );
     assert_eq!(
         run.sent(),
-        "<abort xmlns='urn:xmpp:sasl:2'><text>no task is supported</text></abort>\
+        "<abort xmlns='urn:xmpp:sasl:2'><text>no such task was asked for</text></abort>\
          </stream:stream>"
     );
 }

@@ -38,6 +38,7 @@ const PASSWORD: &str = "r0m30myr0m30";
 const WRONG: &str = "not the password";
 const TOKEN: &str = "sim-token-of-juliet";
 const WRONG_TOKEN: &str = "a guessed token";
+const UPGRADE_SALT: &[u8] = b"salt for SHA-512";
 /// The token mechanisms a FAST server lists (the first only with its
 /// channel binding).
 const FAST: [HtMechanism; 2] = [HtMechanism::SHA_256_EXPR, HtMechanism::SHA_256_NONE];
@@ -84,6 +85,9 @@ pub struct Setup {
     pub token_binds: bool,
     /// The client asks for a token ([`FAST`]'s mechanisms).
     pub request_token: bool,
+    /// The server offers the XEP-0480 upgrade to SCRAM-SHA-512 (the
+    /// client asks for it when offered).
+    pub server_upgrades: bool,
 }
 
 impl Default for Setup {
@@ -111,6 +115,7 @@ impl Default for Setup {
             client_token: None,
             token_binds: false,
             request_token: false,
+            server_upgrades: false,
         }
     }
 }
@@ -144,6 +149,8 @@ pub struct Ended {
     pub issued: Option<(HtMechanism, String)>,
     /// The token the client received, with its mechanism.
     pub received: Option<(HtMechanism, String)>,
+    /// The credentials an XEP-0480 upgrade gave the server's caller.
+    pub upgraded: Option<StoredCredentials>,
     /// What the client wrote, then what the server wrote (the last wire
     /// of each direction).
     pub transcripts: (String, String),
@@ -164,6 +171,7 @@ struct Pair {
     token_used: bool,
     issued: Option<(HtMechanism, String)>,
     received: Option<(HtMechanism, String)>,
+    upgraded: Option<StoredCredentials>,
     plain_in_clear_seen: bool,
     tls: bool,
 }
@@ -290,6 +298,15 @@ impl Pair {
                     self.sasl = Some(condition);
                 }
                 server::Event::StreamRestart => self.up.reader.restart(),
+                server::Event::UpgradeRequested { hash, .. } => {
+                    assert_eq!(hash, ScramHash::Sha512);
+                    let salt = xep_sasl::upgrade::Salt::new(UPGRADE_SALT.to_vec(), 4096);
+                    self.s.upgrade_salt(self.now, salt).unwrap();
+                }
+                server::Event::CredentialsUpgraded { credentials, .. } => {
+                    assert!(self.upgraded.is_none(), "a second upgrade");
+                    self.upgraded = Some(credentials);
+                }
                 server::Event::TokenUsed { matched, .. } => {
                     assert_eq!(matched, 0);
                     self.token_used = true;
@@ -346,6 +363,9 @@ pub fn check(now: Instant, setup: &Setup) -> Ended {
     if setup.server_fast {
         sc.fast = FAST.to_vec();
     }
+    if setup.server_upgrades {
+        sc.scram_upgrades = vec![ScramHash::Sha512];
+    }
     let password = if setup.right_password {
         PASSWORD
     } else {
@@ -385,6 +405,7 @@ pub fn check(now: Instant, setup: &Setup) -> Ended {
         token_used: false,
         issued: None,
         received: None,
+        upgraded: None,
         plain_in_clear_seen: false,
         tls: false,
     };
@@ -405,6 +426,7 @@ pub fn check(now: Instant, setup: &Setup) -> Ended {
         token_used: pair.token_used,
         issued: pair.issued.clone(),
         received: pair.received.clone(),
+        upgraded: pair.upgraded.clone(),
         transcripts: (pair.up.transcript.clone(), pair.down.transcript.clone()),
     };
     invariants(setup, &ended, pair.plain_in_clear_seen);
@@ -428,8 +450,27 @@ fn invariants(setup: &Setup, e: &Ended, plain_in_clear: bool) {
             "the right token refused: {e:?}"
         );
     }
+    // XEP-0480: the server stores only keys of the right password.
+    if let Some(u) = &e.upgraded {
+        let right =
+            StoredCredentials::from_password(ScramHash::Sha512, PASSWORD, UPGRADE_SALT, 4096);
+        assert_eq!(
+            Some(u),
+            right.ok().as_ref(),
+            "credentials of a wrong password"
+        );
+        assert!(setup.server_upgrades);
+    }
     match (&e.client, &e.server) {
         (Ok(c), Ok(s)) => {
+            // An upgrade asked for and offered ran, unless the client
+            // came with a token.
+            let password_auth = !matches!(c.mechanism, Mechanism::Ht(_));
+            assert_eq!(
+                e.upgraded.is_some(),
+                setup.server_upgrades && c.sasl2 && password_auth,
+                "{e:?}"
+            );
             // The token the client keeps is the one issued.
             assert_eq!(e.received, e.issued, "{e:?}");
             if let Mechanism::Ht(m) = c.mechanism {
@@ -560,7 +601,7 @@ fn mechanisms_to(m: &[Mechanism]) -> u8 {
 /// attempt limit (1 to 4), SASL2 and Bind 2 flags (server SASL2, server
 /// Bind 2, client SASL2, client Bind 2), and FAST flags (server FAST, the
 /// client holds a token, the right one, for `-EXPR`, the client asks for
-/// one).
+/// one, the server offers the XEP-0480 upgrade).
 pub fn setup_from_bytes(data: &[u8]) -> Setup {
     let b = |i: usize| data.get(i).copied().unwrap_or(0);
     let flags = b(4);
@@ -584,6 +625,7 @@ pub fn setup_from_bytes(data: &[u8]) -> Setup {
         client_token: (b(9) & 2 != 0).then_some(b(9) & 4 != 0),
         token_binds: b(9) & 8 != 0,
         request_token: b(9) & 16 != 0,
+        server_upgrades: b(9) & 32 != 0,
     }
 }
 
@@ -617,7 +659,8 @@ pub fn setup_to_bytes(s: &Setup) -> Vec<u8> {
             | u8::from(s.client_token.is_some()) << 1
             | u8::from(s.client_token == Some(true)) << 2
             | u8::from(s.token_binds) << 3
-            | u8::from(s.request_token) << 4,
+            | u8::from(s.request_token) << 4
+            | u8::from(s.server_upgrades) << 5,
     ];
     debug_assert_eq!(out.len(), SETUP_BYTES);
     out
@@ -748,6 +791,14 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
                 client_token: Some(true),
                 token_binds: true,
                 right_password: false,
+                ..ok.clone()
+            },
+        ),
+        (
+            "sasl2-scram-upgrade",
+            Setup {
+                server_sasl2: true,
+                server_upgrades: true,
                 ..ok.clone()
             },
         ),
@@ -1127,6 +1178,39 @@ mod tests {
     }
 
     #[test]
+    fn a_scram_upgrade_stores_the_new_keys_before_the_token() {
+        let e = run(Setup {
+            server_upgrades: true,
+            request_token: true,
+            client_mechanisms: vec![Mechanism::Scram(ScramMechanism::SHA_256)],
+            ..fast()
+        });
+        assert!(e.client.is_ok(), "{e:?}");
+        let u = e.upgraded.unwrap();
+        assert_eq!(u.hash, ScramHash::Sha512);
+        assert!(e.received.is_some());
+        let down = &e.transcripts.1;
+        let (task, token) = (
+            down.find("<continue").unwrap(),
+            down.find("<token").unwrap(),
+        );
+        assert!(task < token, "{down}");
+        assert!(
+            e.transcripts
+                .0
+                .contains("<hash xmlns='urn:xmpp:scram-upgrade:0'>")
+        );
+        // Not from a token authentication.
+        let e = run(Setup {
+            server_upgrades: true,
+            client_token: Some(true),
+            right_password: false,
+            ..fast()
+        });
+        assert!(e.client.is_ok() && e.upgraded.is_none(), "{e:?}");
+    }
+
+    #[test]
     fn no_token_without_fast_or_tls() {
         let e = run(Setup {
             server_fast: false,
@@ -1183,21 +1267,21 @@ mod tests {
             resource in prop_oneof![Just(None), Just(Some("balcony".to_string()))],
             max_attempts in 1u32..4,
             (server_sasl2, server_bind2, client_sasl2, client_bind2) in any::<(bool, bool, bool, bool)>(),
-            (server_fast, token_binds, request_token) in any::<(bool, bool, bool)>(),
+            (server_fast, token_binds, request_token, server_upgrades) in any::<(bool, bool, bool, bool)>(),
             client_token in proptest::option::of(any::<bool>()),
         ) -> Setup {
             Setup {
                 server_tls, server_mechanisms, plain_in_clear, client_tls, client_mechanisms,
                 right_password, server_binding, client_binding, bind_conflict, resource,
                 max_attempts, server_sasl2, server_bind2, client_sasl2, client_bind2,
-                server_fast, client_token, token_binds, request_token,
+                server_fast, client_token, token_binds, request_token, server_upgrades,
             }
         }
     }
 
     #[test]
     fn seeds_replay_and_encode_their_setups() {
-        assert_eq!(seeds().len(), 16);
+        assert_eq!(seeds().len(), 17);
         for (name, data) in seeds() {
             eprintln!("seed {name}");
             assert_eq!(setup_to_bytes(&setup_from_bytes(&data)), data);
