@@ -14,9 +14,9 @@
 //! [`Config::bind2_tag`]) and the success names the full JID; otherwise
 //! the success names the bare JID and RFC 6120 binding follows. A success
 //! naming another account is refused
-//! ([`Failure::AuthorizationMismatch`]). No SASL2 task is implemented:
-//! `<continue/>` is answered with `<abort/>`
-//! ([`Failure::Sasl2Tasks`]).
+//! ([`Failure::AuthorizationMismatch`]). The only SASL2 tasks run are
+//! XEP-0480's SCRAM upgrades (below): any other `<continue/>` is answered
+//! with `<abort/>` ([`Failure::Sasl2Tasks`]).
 //!
 //! XEP-0484 (FAST), over TLS and inside SASL2 only: with
 //! [`Config::fast_token`] the client authenticates with the token when
@@ -48,7 +48,8 @@
 //! `<failed/>`. The interop suite does this against Prosody and ejabberd
 //! (`sm-resume`, `sm-resume-expired`).
 //!
-//! Not covered: SASL2 tasks (XEP-0480), features enabled
+//! Not covered: SASL2 tasks other than XEP-0480's SCRAM upgrades,
+//! FAST's TLS 0-RTT, features enabled
 //! inside the Bind 2 request (so no XEP-0198 resumption inline in SASL2),
 //! and the legacy session establishment (RFC 3921), which is ignored.
 

@@ -110,7 +110,9 @@
 //! [`bind2`] (`<bind/>` as feature and request, its `<inline/>` of
 //! `<feature/>`s, `<bound/>`) and XEP-0484's FAST elements in [`fast`]
 //! (`<fast/>` as feature and marker, `<request-token/>`, `<token/>`),
-//! registered in [`ELEMENTS`]. They live here, beside SASL2, because
+//! and XEP-0480's in [`upgrade`] (`<upgrade/>`, the SCRAM task's
+//! `<salt/>` and `<hash/>`, with the functions of both ends), registered
+//! in [`ELEMENTS`]. They live here, beside SASL2, because
 //! Bind 2 and FAST exist only inside SASL2's `<inline/>`,
 //! `<authenticate/>` and `<success/>`, where they are typed fields.
 //! [`Offer::sasl1`] and [`Offer::sasl2`] read an offer from them.
@@ -121,9 +123,9 @@
 //! # Not done yet
 //!
 //! The SASL2, Bind 2 and FAST exchanges run in `xep-negotiation`'s
-//! client and server; no SASL2 task is implemented: XEP-0480 (SASL
-//! upgrade tasks) is not, nor XEP-0397 (ISR). FAST's TLS 0-RTT (the
-//! `count` replay counter) is typed but not used. DIGEST-MD5, GSSAPI and
+//! client and server, and so do XEP-0480's SCRAM upgrade tasks ([`upgrade`]);
+//! no other SASL2 task is implemented, nor XEP-0397 (ISR). FAST's TLS
+//! 0-RTT (the `count` replay counter) is typed but not used. DIGEST-MD5, GSSAPI and
 //! OAUTHBEARER are not implemented, nor a `sim` module and fuzz target
 //! for these machines (ARCHITECTURE.md's `MACHINES`).
 

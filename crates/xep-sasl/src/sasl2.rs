@@ -6,8 +6,10 @@
 //! conditions of [`Failure`] are RFC 6120's
 //! ([`SaslCondition`]).
 //!
-//! The `<continue/>` tasks, `<next/>` and `<task-data/>` are typed; no
-//! task (XEP-0480) is implemented yet. The extension points this crate
+//! The `<continue/>` tasks, `<next/>` and `<task-data/>` are typed; the
+//! task data of XEP-0480's SCRAM upgrades is in
+//! [`upgrade`](crate::upgrade), whose `<upgrade/>` is a typed field of
+//! [`Authentication`] and [`Authenticate`]. The extension points this crate
 //! knows are typed fields: XEP-0386's [`bind2::Bind`](crate::bind2::Bind)
 //! in [`Inline`] and [`Authenticate`] and its
 //! [`bind2::Bound`](crate::bind2::Bound) in [`Success`]; XEP-0484's

@@ -9,7 +9,7 @@
 //! once authenticated, the server continues with one task at a time. For
 //! `UPGR-SCRAM-*` the server sends a [`Salt`] (salt and iteration count,
 //! fresh for the new hash) and the client answers with the salted
-//! password ([`Hash`]: `Hi(password, salt, i)` of RFC 5802, never the
+//! password ([`Hash`](struct@Hash): `Hi(password, salt, i)` of RFC 5802, never the
 //! password), from which the server derives the
 //! [`StoredCredentials`] of the new mechanism.
 //!

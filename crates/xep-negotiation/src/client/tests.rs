@@ -1255,3 +1255,98 @@ fn no_token_without_fast_tls_or_the_channel_binding() {
     assert_eq!(a.mechanism, "SCRAM-SHA-256");
     assert_eq!(a.request_token, None);
 }
+
+// XEP-0480 (SCRAM upgrade tasks).
+
+#[test]
+fn a_scram_upgrade_task_answers_the_salt_with_the_salted_password() {
+    let features = FEATURES_SASL2.replace(
+        "</inline></authentication>",
+        "</inline><upgrade xmlns='urn:xmpp:sasl:upgrade:0'>UPGR-SCRAM-SHA-512</upgrade>\
+         <upgrade xmlns='urn:xmpp:sasl:upgrade:0'>UPGR-BLOOP2</upgrade></authentication>",
+    );
+    let (mut run, a) = sasl2_authenticate(sasl2_config(), &features);
+    assert_eq!(
+        a.upgrades,
+        vec![xep_sasl::upgrade::Upgrade::new("UPGR-SCRAM-SHA-512")]
+    );
+    let last = sasl2_scram(
+        &mut run,
+        &a,
+        ScramMechanism::SHA_256_PLUS,
+        ChannelBindingOffer::new(exporter()),
+    )
+    .unwrap();
+    run.server(&format!(
+        "<continue xmlns='urn:xmpp:sasl:2'><additional-data>{}</additional-data>\
+         <tasks><task>UPGR-SCRAM-SHA-512</task></tasks></continue>",
+        xep_element::Base64(last).to_xml()
+    ));
+    assert_eq!(
+        run.sent(),
+        "<next xmlns='urn:xmpp:sasl:2' task='UPGR-SCRAM-SHA-512'/>"
+    );
+    run.server(
+        "<task-data xmlns='urn:xmpp:sasl:2'><salt xmlns='urn:xmpp:scram-upgrade:0' \
+         iterations='4096'>bmV3IHNhbHQ=</salt></task-data>",
+    );
+    let salt = xep_sasl::upgrade::Salt::new(b"new salt".to_vec(), 4096);
+    let answer = xep_sasl::upgrade::scram_answer(
+        xep_sasl::ScramHash::Sha512,
+        "r0m30myr0m30",
+        &salt,
+        xep_sasl::IterationBounds::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        run.sent(),
+        format!(
+            "<task-data xmlns='urn:xmpp:sasl:2'>{}</task-data>",
+            answer.to_xml()
+        )
+    );
+    // The final success carries no mechanism data (checked already).
+    run.server(
+        "<success xmlns='urn:xmpp:sasl:2'><authorization-identifier>\
+         juliet@example.org/Orchard/5</authorization-identifier>\
+         <bound xmlns='urn:xmpp:bind:0'/></success>",
+    );
+    run.server(FEATURES_AFTER_BIND2);
+    assert!(matches!(run.events.last(), Some(Event::Ready(_))));
+}
+
+#[test]
+fn an_upgrade_task_not_asked_for_or_a_hostile_salt_is_aborted() {
+    let features = FEATURES_SASL2.replace(
+        "</inline></authentication>",
+        "</inline><upgrade xmlns='urn:xmpp:sasl:upgrade:0'>UPGR-SCRAM-SHA-512</upgrade>\
+         </authentication>",
+    );
+    let mut cfg = sasl2_config();
+    cfg.scram_upgrades = false;
+    let (_, a) = sasl2_authenticate(cfg, &features);
+    assert!(a.upgrades.is_empty());
+    let (mut run, a) = sasl2_authenticate(sasl2_config(), &features);
+    let last = sasl2_scram(
+        &mut run,
+        &a,
+        ScramMechanism::SHA_256_PLUS,
+        ChannelBindingOffer::new(exporter()),
+    )
+    .unwrap();
+    run.server(&format!(
+        "<continue xmlns='urn:xmpp:sasl:2'><additional-data>{}</additional-data>\
+         <tasks><task>UPGR-SCRAM-SHA-512</task></tasks></continue>",
+        xep_element::Base64(last).to_xml()
+    ));
+    run.sent();
+    run.server(
+        "<task-data xmlns='urn:xmpp:sasl:2'><salt xmlns='urn:xmpp:scram-upgrade:0' \
+         iterations='4000000000'>bmV3IHNhbHQ=</salt></task-data>",
+    );
+    assert!(run.sent().starts_with("<abort xmlns='urn:xmpp:sasl:2'"));
+    assert!(matches!(
+        run.failure(),
+        Failure::SaslPeer(PeerError::IterationCount { .. })
+    ));
+}

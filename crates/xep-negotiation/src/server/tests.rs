@@ -959,3 +959,124 @@ fn wrong_missing_and_unoffered_tokens_are_failed_attempts() {
         Err(Error::WrongState { .. })
     ));
 }
+
+// XEP-0480 (SCRAM upgrade tasks).
+
+#[test]
+fn a_scram_upgrade_runs_as_a_task_with_the_callers_salt() {
+    let mut cfg = sasl2_config();
+    cfg.bind2 = false;
+    cfg.scram_upgrades = vec![ScramHash::Sha512];
+    let mut run = Run::new(cfg);
+    let features = run.client(HEADER);
+    assert!(
+        features.contains(
+            "<upgrade xmlns='urn:xmpp:sasl:upgrade:0'>UPGR-SCRAM-SHA-512</upgrade></authentication>"
+        ),
+        "{features}"
+    );
+    let auth = authenticate_plain("r0m30", None).replace(
+        "</authenticate>",
+        "<upgrade xmlns='urn:xmpp:sasl:upgrade:0'>UPGR-SCRAM-SHA-512</upgrade>\
+         <upgrade xmlns='urn:xmpp:sasl:upgrade:0'>UPGR-BLOOP2</upgrade></authenticate>",
+    );
+    run.client(&auth);
+    assert_eq!(
+        run.provide(ScramHash::Sha256),
+        "<continue xmlns='urn:xmpp:sasl:2'><tasks><task>UPGR-SCRAM-SHA-512</task></tasks>\
+         </continue>"
+    );
+    assert_eq!(run.s.state(), State::Tasks);
+    let salt = xep_sasl::upgrade::Salt::new(b"new salt".to_vec(), 4096);
+    assert!(matches!(
+        run.s.upgrade_salt(run.now, salt.clone()),
+        Err(Error::WrongState { .. })
+    ));
+    run.client("<next xmlns='urn:xmpp:sasl:2' task='UPGR-SCRAM-SHA-512'/>");
+    let bare: BareJid = "juliet@example.org".parse().unwrap();
+    assert_eq!(
+        run.events.last(),
+        Some(&Event::UpgradeRequested {
+            bare: bare.clone(),
+            hash: ScramHash::Sha512
+        })
+    );
+    run.s.upgrade_salt(run.now, salt.clone()).unwrap();
+    assert_eq!(
+        run.drain(),
+        "<task-data xmlns='urn:xmpp:sasl:2'><salt xmlns='urn:xmpp:scram-upgrade:0' \
+         iterations='4096'>bmV3IHNhbHQ=</salt></task-data>"
+    );
+    let answer = xep_sasl::upgrade::scram_answer(
+        ScramHash::Sha512,
+        "r0m30",
+        &salt,
+        xep_sasl::IterationBounds::default(),
+    )
+    .unwrap();
+    let after = run.client(&format!(
+        "<task-data xmlns='urn:xmpp:sasl:2'>{}</task-data>",
+        answer.to_xml()
+    ));
+    assert!(
+        after.starts_with("<success xmlns='urn:xmpp:sasl:2'>"),
+        "{after}"
+    );
+    let expected =
+        StoredCredentials::from_password(ScramHash::Sha512, "r0m30", b"new salt", 4096).unwrap();
+    assert!(run.events.contains(&Event::CredentialsUpgraded {
+        bare,
+        credentials: expected
+    }));
+}
+
+#[test]
+fn a_broken_upgrade_task_is_a_failed_attempt() {
+    let mut cfg = sasl2_config();
+    cfg.scram_upgrades = vec![ScramHash::Sha512];
+    for (next, answer, condition) in [
+        (
+            "<next xmlns='urn:xmpp:sasl:2' task='UPGR-SCRAM-SHA-1'/>",
+            None,
+            "malformed-request",
+        ),
+        (
+            "<next xmlns='urn:xmpp:sasl:2' task='UPGR-SCRAM-SHA-512'/>",
+            Some(
+                "<task-data xmlns='urn:xmpp:sasl:2'><hash xmlns='urn:xmpp:scram-upgrade:0'>AAAA</hash></task-data>",
+            ),
+            "malformed-request",
+        ),
+        (
+            "<next xmlns='urn:xmpp:sasl:2' task='UPGR-SCRAM-SHA-512'/>",
+            Some("<abort xmlns='urn:xmpp:sasl:2'/>"),
+            "aborted",
+        ),
+    ] {
+        let mut run = Run::new(cfg.clone());
+        run.client(HEADER);
+        let auth = authenticate_plain("r0m30", None).replace(
+            "</authenticate>",
+            "<upgrade xmlns='urn:xmpp:sasl:upgrade:0'>UPGR-SCRAM-SHA-512</upgrade></authenticate>",
+        );
+        run.client(&auth);
+        run.provide(ScramHash::Sha256);
+        let mut after = run.client(next);
+        if let Some(answer) = answer {
+            let salt = xep_sasl::upgrade::Salt::new(b"new salt".to_vec(), 4096);
+            run.s.upgrade_salt(run.now, salt).unwrap();
+            run.drain();
+            after = run.client(answer);
+        }
+        assert!(
+            after.starts_with(&format!("<failure xmlns='urn:xmpp:sasl:2'><{condition} ")),
+            "{after}"
+        );
+        assert_eq!(run.s.state(), State::AwaitingRequest);
+        assert!(
+            !run.events
+                .iter()
+                .any(|e| matches!(e, Event::CredentialsUpgraded { .. }))
+        );
+    }
+}

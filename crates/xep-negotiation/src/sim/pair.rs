@@ -6,7 +6,8 @@
 //! each end's TLS produces, SASL2 and Bind 2 offered and wanted or not,
 //! and the server's caller granting or refusing the resource, XEP-0484
 //! (FAST) offered or not, the client holding the right token, a wrong
-//! one or none, and asking for one or not. The harness of the pairing
+//! one or none, and asking for one or not, the XEP-0480 SCRAM upgrade
+//! offered or not. The harness of the pairing
 //! tests and of the `negotiation-pair-machine` fuzz target.
 //!
 //! Invariants ([`check`]): both ends end Ready with the same JID and
@@ -19,7 +20,10 @@
 //! it, Bind 2 exactly when both ends want it within SASL2; never Ready
 //! with a wrong token (a refused token falls back to the password), an
 //! `HT-*-EXPR` token only across matching channel bindings, and the token
-//! the client stores is the one the server's caller issued.
+//! the client stores is the one the server's caller issued; an upgrade
+//! runs exactly when offered to a client that authenticated with its
+//! password in SASL2, and the server never stores keys of a wrong
+//! password.
 
 use std::time::Instant;
 
