@@ -349,6 +349,8 @@ fn negotiate(
                         .map_err(|e| SessionError::Unexpected(format!("{e:?}")))?;
                 }
                 client::Event::StreamRestart => link.reader.restart(),
+                // No XEP-0484 token is configured here.
+                client::Event::TokenRefused { .. } | client::Event::TokenReceived { .. } => {}
                 client::Event::Authenticated { .. } => match resume.take() {
                     Some((sm, jid)) => {
                         let now = Instant::now();

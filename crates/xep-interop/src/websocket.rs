@@ -154,6 +154,8 @@ pub fn connect(url: &str, domain: &str, config: client::Config) -> Result<WsSess
                 client::Event::Ready(r) => return Ok(WsSession { ws, jid: r.jid }),
                 client::Event::Failed(f) => return Err(SessionError::Negotiation(f)),
                 client::Event::StreamRestart => {}
+                // No XEP-0484 token is configured here.
+                client::Event::TokenRefused { .. } | client::Event::TokenReceived { .. } => {}
                 client::Event::Authenticated { .. } => machine
                     .bind(Instant::now())
                     .map_err(|e| SessionError::Unexpected(format!("{e:?}")))?,

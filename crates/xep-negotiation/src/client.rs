@@ -14,9 +14,31 @@
 //! [`Config::bind2_tag`]) and the success names the full JID; otherwise
 //! the success names the bare JID and RFC 6120 binding follows. A success
 //! naming another account is refused
-//! ([`Failure::AuthorizationMismatch`]). No SASL2 task is implemented:
-//! `<continue/>` is answered with `<abort/>`
-//! ([`Failure::Sasl2Tasks`]).
+//! ([`Failure::AuthorizationMismatch`]). The only SASL2 tasks run are
+//! XEP-0480's SCRAM upgrades (below): any other `<continue/>` is answered
+//! with `<abort/>` ([`Failure::Sasl2Tasks`]).
+//!
+//! XEP-0484 (FAST), over TLS and inside SASL2 only: with
+//! [`Config::fast_token`] the client authenticates with the token when
+//! the server's inline `<fast/>` lists its mechanism (preferred to
+//! passwords; `<fast/>` marks the `<authenticate/>`, with `invalidate`
+//! when [`Config::invalidate_token`]); a `<failure/>` makes it discard the
+//! token ([`Event::TokenRefused`]) and fall back to the configured
+//! mechanisms on the same stream, as the XEP says a client SHOULD. With
+//! [`Config::request_token`] it asks for a token (`<request-token/>`) of
+//! the first mechanism listed there that the server lists and the
+//! connection can bind. A `<token/>` in the success (asked for, or a
+//! rotation) is raised as [`Event::TokenReceived`] for the caller to
+//! store like a password. The HT responder message in the success is
+//! verified (mutual authentication). TLS 0-RTT is not used.
+//!
+//! XEP-0480 (SCRAM upgrade tasks): with [`Config::scram_upgrades`] (the
+//! default) and the password in the clear, the client asks for every
+//! `UPGR-SCRAM-*` task the server lists; to a `<continue/>` naming one
+//! of them it answers `<next/>`, then the server's `<salt/>` with the
+//! salted password (`<hash/>`, never the password), its iteration count
+//! within the bounds a SCRAM exchange accepts. Other tasks are refused
+//! with `<abort/>` ([`Failure::Sasl2Tasks`]).
 //!
 //! XEP-0198 resumption: with [`Config::pause_before_bind`] the machine
 //! stops after authentication ([`Event::Authenticated`], with the
@@ -26,7 +48,8 @@
 //! `<failed/>`. The interop suite does this against Prosody and ejabberd
 //! (`sm-resume`, `sm-resume-expired`).
 //!
-//! Not covered: SASL2 tasks (XEP-0480, XEP-0484's FAST), features enabled
+//! Not covered: SASL2 tasks other than XEP-0480's SCRAM upgrades,
+//! FAST's TLS 0-RTT, features enabled
 //! inside the Bind 2 request (so no XEP-0198 resumption inline in SASL2),
 //! and the legacy session establishment (RFC 3921), which is ignored.
 
@@ -40,10 +63,13 @@ use xep_core::{
 use xep_core::{ContentNs, Iq, IqType, StreamCondition, StreamError, StreamEvent, StreamHeader};
 use xep_element::jid::{BareJid, FullJid, Jid};
 use xep_sasl::bind2::{self, Bound};
-use xep_sasl::client::Password;
+use xep_sasl::client::{HashedToken, Password};
+use xep_sasl::fast::{self, Fast, RequestToken};
 use xep_sasl::sasl2::{self, Authentication, UserAgent};
+use xep_sasl::upgrade::{self, Salt};
 use xep_sasl::{
-    ChannelBindingType, ClientError, Mechanism, Offer, Preferences, SaslChannelBinding,
+    ChannelBindingType, ClientError, HtMechanism, IterationBounds, Mechanism, Offer, PeerError,
+    Preferences, SaslChannelBinding, ScramHash,
 };
 
 use crate::component::DEFAULT_TIMEOUT;
@@ -60,6 +86,24 @@ pub enum TlsPolicy {
     /// Never (a transport already secure, or a test server); fail with
     /// [`Failure::TlsRequiredByServer`] when the server requires it.
     Never,
+}
+
+/// A XEP-0484 token the client holds: the secret of a
+/// [`Event::TokenReceived`] and the mechanism it was issued for.
+#[derive(Clone, PartialEq, Eq)]
+pub struct FastToken {
+    /// The mechanism (the one asked for with the token).
+    pub mechanism: HtMechanism,
+    /// The secret (`<token token='...'/>`).
+    pub secret: String,
+}
+
+impl std::fmt::Debug for FastToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FastToken")
+            .field("mechanism", &self.mechanism.name())
+            .finish_non_exhaustive()
+    }
 }
 
 /// What a [`Client`] needs.
@@ -117,6 +161,24 @@ pub struct Config {
     /// [`Client::bind`] to bind as usual (after a `<failed/>`, say).
     /// Not with Bind 2, where the resource is bound inside SASL2.
     pub pause_before_bind: bool,
+    /// XEP-0484: a token to authenticate with, preferred to the
+    /// password when the server lists its mechanism in SASL2's inline
+    /// `<fast/>` (over TLS; with the channel binding its mechanism
+    /// names). Default `None`. XEP-0484 asks clients using FAST for a
+    /// [`user_agent`](Self::user_agent) with an `id`.
+    pub fast_token: Option<FastToken>,
+    /// XEP-0484: with [`fast_token`](Self::fast_token), ask the server to
+    /// invalidate it once authenticated (logging out; default `false`).
+    pub invalidate_token: bool,
+    /// XEP-0484: ask for a token of the first of these mechanisms that
+    /// the server lists in `<fast/>` and this connection can bind
+    /// (channel-binding ones first, as the XEP asks); empty: ask for none
+    /// (the default).
+    pub request_token: Vec<HtMechanism>,
+    /// XEP-0480: ask for the SCRAM upgrade tasks the server lists (with
+    /// the password in the clear; default `true`, as the XEP says a
+    /// client SHOULD).
+    pub scram_upgrades: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -131,6 +193,8 @@ impl std::fmt::Debug for Config {
             .field("timeout", &self.timeout)
             .field("sasl2", &self.sasl2)
             .field("bind2", &self.bind2)
+            .field("fast_token", &self.fast_token)
+            .field("request_token", &self.request_token)
             .finish_non_exhaustive()
     }
 }
@@ -163,6 +227,10 @@ impl Config {
             bind2_tag: None,
             user_agent: UserAgent::default(),
             pause_before_bind: false,
+            fast_token: None,
+            invalidate_token: false,
+            request_token: Vec::new(),
+            scram_upgrades: true,
         }
     }
 }
@@ -235,6 +303,22 @@ pub enum Event {
         /// The features after authentication.
         features: Box<Features>,
     },
+    /// XEP-0484: the server refused the token ([`Config::fast_token`])
+    /// with this condition: discard it. The client falls back to its
+    /// password on the same stream.
+    TokenRefused {
+        /// The condition of the server's `<failure/>`.
+        condition: xep_core::SaslCondition,
+    },
+    /// XEP-0484: the server gave a token (asked for, or a rotation of the
+    /// one used): store it (a secret, like a password) and use it with
+    /// `mechanism` until its expiry ([`Config::fast_token`]).
+    TokenReceived {
+        /// The mechanism the token is for.
+        mechanism: HtMechanism,
+        /// The token and its expiry.
+        token: fast::Token,
+    },
     /// Negotiated.
     Ready(Box<Ready>),
     /// The negotiation failed.
@@ -268,6 +352,19 @@ pub struct Client {
     bound: Option<(FullJid, Option<Bound>)>,
     /// Whether authentication was SASL2.
     used_sasl2: bool,
+    /// XEP-0484: the features of a token attempt, for the fallback.
+    token_attempt: Option<Features>,
+    /// XEP-0484: the server refused the token.
+    token_refused: bool,
+    /// XEP-0484: the mechanism of the token asked for, or of the token
+    /// used (a rotation).
+    token_mechanism: Option<HtMechanism>,
+    /// XEP-0480: the upgrade tasks asked for.
+    upgrades: Vec<ScramHash>,
+    /// XEP-0480: the task running (after `<next/>`).
+    task: Option<ScramHash>,
+    /// The mechanism's final data was verified (at a `<continue/>`).
+    verified: bool,
     out: Outbox<Event>,
 }
 
@@ -297,6 +394,12 @@ impl Client {
             sasl2: None,
             bound: None,
             used_sasl2: false,
+            token_attempt: None,
+            token_refused: false,
+            token_mechanism: None,
+            upgrades: Vec::new(),
+            task: None,
+            verified: false,
             out: Outbox::new(),
         }
     }
@@ -498,42 +601,80 @@ impl Client {
             channel_bindings: self.channel_bindings.clone(),
             downgrade_protection: self.config.downgrade_protection,
         };
-        let selection = match xep_sasl::select(&offer, &prefs) {
-            Ok(s) => s,
-            Err(e) => return self.fail(Failure::NoMechanism(e)),
-        };
-        let mechanism = selection.mechanism;
-        let client = selection.client(
-            &self.config.username,
-            self.config.password.clone(),
-            self.config.authzid.as_deref(),
-            self.config.nonce.as_slice(),
-        );
-        let client = match client {
-            Ok(c) => c,
-            // The configuration cannot serve the mechanism chosen (e.g.
-            // salted keys for PLAIN): none of the acceptable ones works.
-            Err(_) => {
-                return self.fail(Failure::NoMechanism(
-                    xep_sasl::SelectError::NoCommonMechanism,
-                ));
+        let token = sasl2.as_ref().and_then(|a| self.token_client(a));
+        let (mechanism, client) = match token {
+            Some(c) => {
+                self.token_attempt = Some(features.clone());
+                (c.mechanism(), c)
+            }
+            None => {
+                let selection = match xep_sasl::select(&offer, &prefs) {
+                    Ok(s) => s,
+                    Err(e) => return self.fail(Failure::NoMechanism(e)),
+                };
+                let mechanism = selection.mechanism;
+                let client = selection.client(
+                    &self.config.username,
+                    self.config.password.clone(),
+                    self.config.authzid.as_deref(),
+                    self.config.nonce.as_slice(),
+                );
+                match client {
+                    Ok(c) => (mechanism, c),
+                    // The configuration cannot serve the mechanism chosen
+                    // (e.g. salted keys for PLAIN): none of the acceptable
+                    // ones works.
+                    Err(_) => {
+                        return self.fail(Failure::NoMechanism(
+                            xep_sasl::SelectError::NoCommonMechanism,
+                        ));
+                    }
+                }
             }
         };
         let data = client.initial_response();
         if let Some(authentication) = sasl2 {
             let bind2 = self.config.bind2 && authentication.bind2().is_some();
-            let mut extensions = Vec::new();
-            if bind2 {
-                let request = bind2::Bind::request(self.config.bind2_tag.clone());
-                extensions.push(xep_element::Payload::new(request));
-            }
+            let request = bind2.then(|| bind2::Bind::request(self.config.bind2_tag.clone()));
+            let fast = self.token_attempt.is_some().then(|| Fast {
+                invalidate: self
+                    .config
+                    .invalidate_token
+                    .then_some(xep_element::XsdBool::new(true)),
+                ..Fast::default()
+            });
+            let requested = self.token_to_request(&authentication);
+            // XEP-0480: never from a token authentication (the password
+            // it would salt was not checked).
+            let by_password = self.token_attempt.is_none();
+            self.upgrades = match &self.config.password {
+                Password::Clear(_) if self.config.scram_upgrades && by_password => authentication
+                    .upgrades
+                    .iter()
+                    .filter_map(|u| upgrade::scram_hash(&u.task))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            self.token_mechanism = match (requested, client.mechanism()) {
+                (Some(m), _) => Some(m),
+                (None, Mechanism::Ht(m)) => Some(m),
+                _ => None,
+            };
             self.out
                 .transmit
                 .push_back(Transmit::Authenticate(sasl2::Authenticate {
                     mechanism: mechanism.name().to_string(),
                     initial_response: Some(xep_element::Base64(data)),
                     user_agent: Some(self.config.user_agent.clone()),
-                    extensions,
+                    bind2: request,
+                    fast,
+                    request_token: requested.map(RequestToken::new),
+                    upgrades: self
+                        .upgrades
+                        .iter()
+                        .map(|h| upgrade::Upgrade::new(upgrade::scram_task(*h)))
+                        .collect(),
+                    extensions: Vec::new(),
                 }));
             self.sasl2 = Some(bind2);
         } else {
@@ -545,6 +686,38 @@ impl Client {
         self.sasl = Some(client);
         self.mechanism = Some(mechanism);
         self.state = State::Authenticating;
+    }
+
+    /// XEP-0484: the token's mechanism when the server lists it in
+    /// `<fast/>`, over TLS, with the channel binding it needs.
+    fn token_client(&self, a: &Authentication) -> Option<xep_sasl::client::Client> {
+        let token = self.config.fast_token.as_ref()?;
+        if self.token_refused || !self.tls || !a.fast()?.mechanisms().contains(&token.mechanism) {
+            return None;
+        }
+        HashedToken::new(
+            token.mechanism,
+            &self.config.username,
+            &token.secret,
+            &self.channel_bindings,
+        )
+        .ok()
+        .map(xep_sasl::client::Client::Ht)
+    }
+
+    /// XEP-0484: the mechanism of the token to ask for, over TLS: the
+    /// first of [`Config::request_token`] the server lists that this
+    /// connection can bind.
+    fn token_to_request(&self, a: &Authentication) -> Option<HtMechanism> {
+        let offered = a.fast()?.mechanisms();
+        if !self.tls {
+            return None;
+        }
+        self.config.request_token.iter().copied().find(|m| {
+            offered.contains(m)
+                && m.binding
+                    .is_none_or(|t| self.channel_bindings.iter().any(|(have, _)| *have == t))
+        })
     }
 
     fn sasl_element(&mut self, p: &xep_element::Payload) {
@@ -598,11 +771,27 @@ impl Client {
             }
         } else if let Some(Ok(s)) = p.get::<sasl2::Success>() {
             let data = s.additional_data.as_ref().map(|d| d.0.as_slice());
-            match sasl.success(data) {
+            let checked = match (self.verified, data) {
+                // Verified at the `<continue/>` already.
+                (true, None) if self.task.is_none() => Ok(()),
+                (true, _) => Err(PeerError::UnexpectedData.into()),
+                (false, data) => sasl.success(data),
+            };
+            match checked {
                 Ok(()) => self.sasl2_success(s, bind2),
                 Err(e) => self.sasl_error(e, false),
             }
         } else if let Some(Ok(f)) = p.get::<sasl2::Failure>() {
+            if let Some(features) = self.token_attempt.take() {
+                // XEP-0484: discard the token, fall back to the password.
+                self.token_refused = true;
+                self.sasl = None;
+                self.sasl2 = None;
+                self.out.events.push_back(Event::TokenRefused {
+                    condition: f.condition,
+                });
+                return self.authenticate(&features);
+            }
             let texts = f.text.map(|text| xep_core::SaslText { lang: None, text });
             self.fail(Failure::Sasl(SaslFailure {
                 condition: f.condition,
@@ -613,18 +802,67 @@ impl Client {
             // before the tasks are refused, so a forged server is named
             // as such rather than as one asking for tasks.
             let data = c.additional_data.as_ref().map(|d| d.0.as_slice());
-            if let Err(e) = sasl.success(data) {
+            let checked = match (self.verified, data) {
+                (true, None) if self.task.is_none() => Ok(()),
+                (true, _) => Err(PeerError::UnexpectedData.into()),
+                (false, data) => sasl.success(data),
+            };
+            if let Err(e) = checked {
                 return self.sasl_error(e, true);
             }
+            self.verified = true;
+            // XEP-0480: one task at a time, one the client asked for.
+            let task = match c.tasks.tasks.as_slice() {
+                [t] => upgrade::scram_hash(t).filter(|h| self.upgrades.contains(h)),
+                _ => None,
+            };
+            let Some(hash) = task else {
+                self.out
+                    .transmit
+                    .push_back(Transmit::Sasl2Abort(sasl2::Abort {
+                        text: Some("no such task was asked for".into()),
+                        extensions: Vec::new(),
+                    }));
+                return self.fail(Failure::Sasl2Tasks(c.tasks.tasks));
+            };
+            self.upgrades.retain(|h| *h != hash);
+            self.task = Some(hash);
             self.out
                 .transmit
-                .push_back(Transmit::Sasl2Abort(sasl2::Abort {
-                    text: Some("no task is supported".into()),
-                    extensions: Vec::new(),
+                .push_back(Transmit::Sasl2Next(sasl2::Next {
+                    task: upgrade::scram_task(hash).into(),
+                    data: Vec::new(),
                 }));
-            self.fail(Failure::Sasl2Tasks(c.tasks.tasks));
+        } else if let Some(Ok(t)) = p.get::<sasl2::TaskData>()
+            && let Some(hash) = self.task.take()
+        {
+            self.upgrade_step(hash, &t);
         } else {
             self.unexpected("<challenge/>, <success/>, <continue/> or <failure/> (SASL2)");
+        }
+    }
+
+    /// XEP-0480: the server's `<salt/>` for the SCRAM task `hash`,
+    /// answered with the salted password.
+    fn upgrade_step(&mut self, hash: ScramHash, t: &sasl2::TaskData) {
+        let salt = match t.data.iter().find_map(|p| p.get::<Salt>()) {
+            Some(Ok(s)) => s,
+            _ => {
+                let e = PeerError::Malformed("an upgrade task's data without <salt/>");
+                return self.sasl_error(e.into(), true);
+            }
+        };
+        let Password::Clear(password) = &self.config.password else {
+            return self.sasl_error(PeerError::UnexpectedData.into(), true);
+        };
+        match upgrade::scram_answer(hash, password, &salt, IterationBounds::default()) {
+            Ok(answer) => self
+                .out
+                .transmit
+                .push_back(Transmit::Sasl2TaskData(sasl2::TaskData {
+                    data: vec![xep_element::Payload::new(answer)],
+                })),
+            Err(e) => self.sasl_error(e, true),
         }
     }
 
@@ -649,16 +887,13 @@ impl Client {
         if expected.as_ref() != Some(&received.to_bare()) || unasked_full {
             return self.fail(Failure::AuthorizationMismatch { expected, received });
         }
-        let bound = match s.bound() {
-            Some(Ok(b)) => Some(b),
-            Some(Err(_)) => {
-                return self.protocol(
-                    StreamCondition::InvalidXml,
-                    "a malformed <bound/> in SASL2 <success/>",
-                );
-            }
-            None => None,
-        };
+        let bound = s.bound;
+        if let (Some(token), Some(mechanism)) = (s.token, self.token_mechanism) {
+            self.out
+                .events
+                .push_back(Event::TokenReceived { mechanism, token });
+        }
+        self.token_attempt = None;
         self.authenticated = true;
         self.used_sasl2 = true;
         self.sasl = None;

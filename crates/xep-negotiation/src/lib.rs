@@ -5,11 +5,14 @@
 //!   choice, channel binding and downgrade protection from `xep-sasl`),
 //!   the stream restarts and resource binding, ending with the bound JID;
 //!   or XEP-0388 SASL2 when the server offers it (no restart), with
-//!   XEP-0386 Bind 2 binding the resource in the same request, and a
+//!   XEP-0386 Bind 2 binding the resource in the same request, XEP-0484
+//!   FAST (authentication with a token, falling back to the password
+//!   when refused; tokens asked for and raised for storage), and a
 //!   success believed only for the account asked.
 //! - [`server`]: the receiving entity of the same negotiation (features
 //!   per stage, `xep-sasl`'s server mechanisms with the credentials and
-//!   the resource asked of the caller; SASL2 and Bind 2 when configured),
+//!   the resource asked of the caller; SASL2, Bind 2 and FAST when
+//!   configured, the user's tokens and new ones asked of the caller too),
 //!   ending with the authenticated and the bound JID.
 //! - [`component`]: the external component's end of XEP-0114's
 //!   `jabber:component:accept` protocol (stream header, `<handshake/>`
@@ -165,6 +168,13 @@ pub enum Transmit {
     Sasl2Success(xep_sasl::sasl2::Success),
     /// Server, XEP-0388: a SASL2 `<failure/>`.
     Sasl2Failure(xep_sasl::sasl2::Failure),
+    /// Server, XEP-0388: `<continue/>`, authenticated with tasks to run
+    /// (XEP-0480's upgrades).
+    Sasl2Continue(xep_sasl::sasl2::Continue),
+    /// Client, XEP-0388: `<next/>`, starting a task.
+    Sasl2Next(xep_sasl::sasl2::Next),
+    /// XEP-0388: a task's `<task-data/>`, either way.
+    Sasl2TaskData(xep_sasl::sasl2::TaskData),
     /// Close the stream (`</stream:stream>`), then the transport once the
     /// peer closed its stream or after a grace period (RFC 6120 §4.4).
     Close,
@@ -194,6 +204,9 @@ impl Transmit {
             Transmit::Sasl2Challenge(e) => writer.element(e),
             Transmit::Sasl2Success(e) => writer.element(e),
             Transmit::Sasl2Failure(e) => writer.element(e),
+            Transmit::Sasl2Continue(e) => writer.element(e),
+            Transmit::Sasl2Next(e) => writer.element(e),
+            Transmit::Sasl2TaskData(e) => writer.element(e),
             Transmit::Close => writer.close().to_vec(),
         }
     }
@@ -220,6 +233,9 @@ impl Transmit {
             Transmit::Sasl2Challenge(e) => Some(Payload::new(e)),
             Transmit::Sasl2Success(e) => Some(Payload::new(e)),
             Transmit::Sasl2Failure(e) => Some(Payload::new(e)),
+            Transmit::Sasl2Continue(e) => Some(Payload::new(e)),
+            Transmit::Sasl2Next(e) => Some(Payload::new(e)),
+            Transmit::Sasl2TaskData(e) => Some(Payload::new(e)),
             Transmit::Header(_) | Transmit::Close => None,
         }
     }

@@ -20,7 +20,28 @@
 //! without a stream restart (RFC 6120 binding among them when nothing was
 //! bound inline).
 //!
-//! Not covered: SASL2 tasks (`<continue/>` is never sent), features
+//! XEP-0484 (FAST): with [`Config::fast`], the token mechanisms are
+//! listed in SASL2's inline `<fast/>` (over TLS only, and those binding
+//! to a channel-binding type the connection produces). A client asking
+//! for a token (`<request-token/>`) or authenticated with one (a
+//! rotation) makes the machine ask the caller for a new token
+//! ([`Event::TokenRequested`], answered by [`Server::issue_token`]) before
+//! the `<success/>` that carries it. An HT authentication asks for the
+//! user's tokens with the same [`Event::CredentialsRequested`] (its
+//! mechanism `HT-*`), answered by [`Server::provide_tokens`]; the token
+//! that matched is reported ([`Event::TokenUsed`], with the client's
+//! `invalidate`) for the caller's slots. TLS 0-RTT is not offered, and
+//! the `count` attribute is not checked.
+//!
+//! XEP-0480: with [`Config::scram_upgrades`], the `UPGR-SCRAM-*` tasks
+//! are listed in `<authentication/>`; those the client asks for run once
+//! it authenticated, one `<continue/>` each: the client's `<next/>` asks
+//! the caller for a salt ([`Event::UpgradeRequested`], answered by
+//! [`Server::upgrade_salt`]), and the salted password it answers becomes
+//! [`Event::CredentialsUpgraded`] for the caller to store. Tokens
+//! (XEP-0484) are issued only after the tasks.
+//!
+//! Not covered: SASL2 tasks other than XEP-0480's SCRAM upgrades, features
 //! enabled inside the Bind 2 request (ignored; the inline list is
 //! empty), ANONYMOUS and EXTERNAL (configured, they are not offered), an
 //! authorization identity other than the user's own bare JID
@@ -39,9 +60,14 @@ use xep_core::{
 use xep_element::Payload;
 use xep_element::jid::{BareJid, FullJid, Jid};
 use xep_sasl::bind2::{self, Bound};
+use xep_sasl::fast::{self, Fast};
 use xep_sasl::sasl2::{self, Authenticate, Authentication};
-use xep_sasl::server::{ChannelBindingOffer, ServerStep};
-use xep_sasl::{ChannelBindingType, Mechanism, Nonce, SaslChannelBinding, StoredCredentials};
+use xep_sasl::server::{ChannelBindingOffer, ServerStep, Token};
+use xep_sasl::upgrade;
+use xep_sasl::{
+    ChannelBindingType, HtMechanism, Mechanism, Nonce, SaslChannelBinding, ScramHash,
+    StoredCredentials,
+};
 
 use crate::component::DEFAULT_TIMEOUT;
 use crate::{Failure, Outbox, Transmit, deadline};
@@ -104,6 +130,15 @@ pub struct Config {
     /// With [`sasl2`](Self::sasl2), list XEP-0386's Bind 2 inline
     /// (default `true`).
     pub bind2: bool,
+    /// With [`sasl2`](Self::sasl2), the XEP-0484 token mechanisms to list
+    /// in SASL2's inline `<fast/>`, preferred first (default empty: no
+    /// FAST). Listed only over TLS, and only those whose channel-binding
+    /// type the connection produces (`-NONE` always).
+    pub fast: Vec<HtMechanism>,
+    /// With [`sasl2`](Self::sasl2), the XEP-0480 SCRAM upgrade tasks to
+    /// offer (`UPGR-SCRAM-*`: the hashes the caller lacks credentials of;
+    /// default empty).
+    pub scram_upgrades: Vec<ScramHash>,
 }
 
 impl std::fmt::Debug for Config {
@@ -119,6 +154,7 @@ impl std::fmt::Debug for Config {
             .field("timeout", &self.timeout)
             .field("sasl2", &self.sasl2)
             .field("bind2", &self.bind2)
+            .field("fast", &self.fast)
             .finish_non_exhaustive()
     }
 }
@@ -143,6 +179,8 @@ impl Config {
             timeout: Some(DEFAULT_TIMEOUT),
             sasl2: false,
             bind2: true,
+            fast: Vec::new(),
+            scram_upgrades: Vec::new(),
         }
     }
 }
@@ -168,6 +206,15 @@ pub enum State {
     /// [`Event::BindRequested`]: the caller calls [`Server::bind`] or
     /// [`Server::refuse_bind`].
     AwaitingResource,
+    /// [`Event::TokenRequested`]: the caller calls
+    /// [`Server::issue_token`].
+    AwaitingToken,
+    /// XEP-0480: a SASL2 upgrade task runs; waiting for the client's
+    /// `<next/>` or `<task-data/>`.
+    Tasks,
+    /// XEP-0480: [`Event::UpgradeRequested`]: the caller calls
+    /// [`Server::upgrade_salt`].
+    AwaitingSalt,
     /// Negotiated ([`Event::Ready`]): every later input is the caller's.
     Ready,
     /// Failed ([`Event::Failed`]); the stream is closed.
@@ -199,7 +246,9 @@ pub enum Event {
     /// [`Server::tls_established`]. Use a new stream reader for the
     /// encrypted stream.
     StartTls,
-    /// Look the user up and call [`Server::provide_credentials`].
+    /// Look the user up and call [`Server::provide_credentials`] (for an
+    /// `HT-*` mechanism, XEP-0484: [`Server::provide_tokens`] with the
+    /// user's unexpired tokens of that mechanism).
     CredentialsRequested {
         /// The authentication identity (SASLprep'd).
         username: String,
@@ -233,6 +282,48 @@ pub enum Event {
         /// `<failure/>`, `temporary-auth-failure`).
         inline: bool,
     },
+    /// XEP-0484: the client authenticated with the token at this index of
+    /// those given to [`Server::provide_tokens`]. Tokens issued earlier
+    /// than it are now invalid; with `invalidate`, it is too (the client
+    /// logs out).
+    TokenUsed {
+        /// The authenticated account.
+        bare: BareJid,
+        /// The index of the token matched.
+        matched: usize,
+        /// The client asked for the token to be invalidated.
+        invalidate: bool,
+    },
+    /// XEP-0484: a new token is due, asked for (`requested`) or a
+    /// rotation after a token authentication: call
+    /// [`Server::issue_token`] with a token of `mechanism` (fresh random
+    /// secret, at least 128 bits) and its expiry, or `None` (no rotation
+    /// now). Keep it in the "new" slot until the client uses it.
+    TokenRequested {
+        /// The authenticated account.
+        bare: BareJid,
+        /// The mechanism the token is for.
+        mechanism: HtMechanism,
+        /// Whether the client asked (`<request-token/>`).
+        requested: bool,
+    },
+    /// XEP-0480: the client started the SCRAM upgrade task for `hash`:
+    /// call [`Server::upgrade_salt`] with a fresh random salt and the
+    /// iteration count for the new credentials.
+    UpgradeRequested {
+        /// The authenticated account.
+        bare: BareJid,
+        /// The hash of the SCRAM mechanism to upgrade to.
+        hash: ScramHash,
+    },
+    /// XEP-0480: the account's credentials for a new SCRAM hash, derived
+    /// from the salted password the client sent: store them.
+    CredentialsUpgraded {
+        /// The authenticated account.
+        bare: BareJid,
+        /// The new credentials.
+        credentials: StoredCredentials,
+    },
     /// Negotiated (the bind result is queued).
     Ready(Box<Ready>),
     /// The negotiation failed.
@@ -246,6 +337,9 @@ pub enum Event {
 /// [`handle_timeout`](Self::handle_timeout); commands:
 /// [`start`](Self::start), [`tls_established`](Self::tls_established),
 /// [`provide_credentials`](Self::provide_credentials),
+/// [`provide_tokens`](Self::provide_tokens),
+/// [`issue_token`](Self::issue_token),
+/// [`upgrade_salt`](Self::upgrade_salt),
 /// [`bind`](Self::bind), [`refuse_bind`](Self::refuse_bind).
 /// Output: [`poll_transmit`](Self::poll_transmit),
 /// [`poll_event`](Self::poll_event), [`poll_timeout`](Self::poll_timeout).
@@ -264,14 +358,46 @@ pub struct Server {
     authenticated: Option<(BareJid, Mechanism)>,
     attempts: u32,
     bind_request: Option<Iq>,
-    /// `Some` while a SASL2 exchange is open: the Bind 2 request, if any.
-    sasl2: Option<Option<bind2::Bind>>,
-    /// A SASL2 success waiting for the caller's resource (Bind 2): the
-    /// mechanism's additional data.
-    sasl2_pending: Option<Option<Vec<u8>>>,
+    /// The token mechanisms of the last features sent (XEP-0484).
+    offered_fast: Vec<HtMechanism>,
+    /// `Some` while a SASL2 exchange is open: what it asks inline.
+    sasl2: Option<Sasl2Request>,
+    /// A SASL2 success waiting for the caller (a token, a resource).
+    sasl2_pending: Option<Sasl2Pending>,
     /// Whether authentication was SASL2.
     used_sasl2: bool,
     out: Outbox<Event>,
+}
+
+/// What an `<authenticate/>` asks besides authentication.
+#[derive(Debug, Clone, Default)]
+struct Sasl2Request {
+    /// The Bind 2 request.
+    bind: Option<bind2::Bind>,
+    /// XEP-0484: the mechanism of the token asked for (one offered).
+    request_token: Option<HtMechanism>,
+    /// XEP-0484: invalidate the token used.
+    invalidate: bool,
+    /// XEP-0480: the SCRAM upgrade tasks asked for (and offered).
+    upgrades: Vec<ScramHash>,
+}
+
+/// A SASL2 success waiting for the caller.
+#[derive(Debug, Clone)]
+struct Sasl2Pending {
+    /// The mechanism's additional data.
+    additional_data: Option<Vec<u8>>,
+    /// The Bind 2 request, until the caller is asked.
+    bind: Option<bind2::Bind>,
+    /// The token the caller issued.
+    token: Option<fast::Token>,
+    /// XEP-0484: the token to ask the caller for (its mechanism, and
+    /// whether the client asked).
+    token_for: Option<(HtMechanism, bool)>,
+    /// XEP-0480: the upgrade tasks still to run.
+    upgrades: Vec<ScramHash>,
+    /// XEP-0480: the task running, with the salt the caller gave.
+    task: Option<(ScramHash, Option<upgrade::Salt>)>,
 }
 
 impl std::fmt::Debug for Server {
@@ -295,6 +421,7 @@ impl Server {
             state: State::Idle,
             streams: 0,
             offered: Vec::new(),
+            offered_fast: Vec::new(),
             sasl: None,
             authenticated: None,
             attempts: 0,
@@ -361,10 +488,78 @@ impl Server {
             return Err(self.wrong("provide_credentials"));
         }
         let step = match self.sasl.as_mut() {
+            Some(xep_sasl::server::Server::Ht(_)) | None => {
+                return Err(self.wrong("provide_credentials"));
+            }
             Some(sasl) => sasl.provide(credentials),
-            None => return Err(self.wrong("provide_credentials")),
         };
         self.sasl_step(step);
+        Ok(())
+    }
+
+    /// XEP-0484: the user's tokens after [`Event::CredentialsRequested`]
+    /// for an `HT-*` mechanism: those of that mechanism that have not
+    /// expired nor been revoked ("new" slot first, then "current"). Empty:
+    /// none, answered `credentials-expired` (the client falls back to
+    /// its password); no match: `not-authorized`.
+    pub fn provide_tokens(
+        &mut self,
+        _now: Instant,
+        tokens: Vec<Token>,
+    ) -> Result<(), crate::Error<State>> {
+        let step = match (self.state, self.sasl.as_mut()) {
+            (State::AwaitingCredentials, Some(sasl @ xep_sasl::server::Server::Ht(_))) => {
+                sasl.provide_tokens(tokens)
+            }
+            _ => return Err(self.wrong("provide_tokens")),
+        };
+        self.sasl_step(step);
+        Ok(())
+    }
+
+    /// XEP-0480: the salt and iteration count for the upgrade after
+    /// [`Event::UpgradeRequested`] (the salt fresh from the caller's
+    /// random number generator, not empty), sent in `<task-data/>`.
+    pub fn upgrade_salt(
+        &mut self,
+        _now: Instant,
+        salt: upgrade::Salt,
+    ) -> Result<(), crate::Error<State>> {
+        let pending = self.sasl2_pending.as_mut();
+        let (
+            State::AwaitingSalt,
+            Some(Sasl2Pending {
+                task: Some((_, slot @ None)),
+                ..
+            }),
+        ) = (self.state, pending)
+        else {
+            return Err(self.wrong("upgrade_salt"));
+        };
+        *slot = Some(salt.clone());
+        self.out
+            .transmit
+            .push_back(Transmit::Sasl2TaskData(sasl2::TaskData {
+                data: vec![Payload::new(salt)],
+            }));
+        self.state = State::Tasks;
+        Ok(())
+    }
+
+    /// XEP-0484: the token after [`Event::TokenRequested`] (`None`: none
+    /// now), sent in SASL2's `<success/>`; the negotiation goes on
+    /// (Bind 2's [`Event::BindRequested`], or the success).
+    pub fn issue_token(
+        &mut self,
+        _now: Instant,
+        token: Option<fast::Token>,
+    ) -> Result<(), crate::Error<State>> {
+        let (State::AwaitingToken, Some(pending)) = (self.state, self.sasl2_pending.as_mut())
+        else {
+            return Err(self.wrong("issue_token"));
+        };
+        pending.token = token;
+        self.sasl2_continue();
         Ok(())
     }
 
@@ -376,9 +571,9 @@ impl Server {
     /// features of the session ([`Config::bound_features`]).
     pub fn bind(&mut self, _now: Instant, jid: FullJid) -> Result<(), crate::Error<State>> {
         if self.state == State::AwaitingResource
-            && let Some(additional_data) = self.sasl2_pending.take()
+            && let Some(pending) = self.sasl2_pending.take()
         {
-            return self.bind_inline(jid, additional_data);
+            return self.bind_inline(jid, pending);
         }
         let (State::AwaitingResource, Some(request), Some((bare, mechanism))) = (
             self.state,
@@ -426,7 +621,7 @@ impl Server {
         if self.sasl2_pending.take().is_some() {
             // Answered in the SASL2 exchange: a failed attempt.
             self.authenticated = None;
-            self.sasl2 = Some(None);
+            self.sasl2 = Some(Sasl2Request::default());
             let text = format!("resource binding refused: {:?}", error.condition);
             self.sasl_failure(SaslCondition::TemporaryAuthFailure, &text);
             return Ok(());
@@ -457,6 +652,7 @@ impl Server {
             StreamEvent::Element(p) => match self.state {
                 State::AwaitingRequest => self.request(p),
                 State::Authenticating | State::AwaitingCredentials => self.response(p),
+                State::Tasks => self.task_element(p),
                 // The client waits for our answer (or for TLS): anything
                 // now is out of turn.
                 _ => self.unexpected("nothing while the server answers"),
@@ -514,6 +710,23 @@ impl Server {
             .collect()
     }
 
+    /// The token mechanisms offered now (XEP-0484): over TLS only, those
+    /// binding to a type this connection produces.
+    fn fast_now(&self) -> Vec<HtMechanism> {
+        if !self.tls {
+            return Vec::new();
+        }
+        self.config
+            .fast
+            .iter()
+            .copied()
+            .filter(|m| {
+                m.binding
+                    .is_none_or(|t| self.channel_bindings.iter().any(|(have, _)| *have == t))
+            })
+            .collect()
+    }
+
     /// Whether STARTTLS must come first.
     fn tls_pending(&self) -> bool {
         !self.tls && self.config.tls == TlsOffer::Required
@@ -541,12 +754,24 @@ impl Server {
                     extensions: Vec::new(),
                 }));
                 if self.config.sasl2 {
-                    let inline = self.config.bind2.then(|| sasl2::Inline {
-                        features: vec![Payload::new(bind2::Bind::default())],
+                    self.offered_fast = self.fast_now();
+                    let fast = (!self.offered_fast.is_empty())
+                        .then(|| Fast::offer(self.offered_fast.iter().copied()));
+                    let bind2 = self.config.bind2.then(bind2::Bind::default);
+                    let inline = (bind2.is_some() || fast.is_some()).then(|| sasl2::Inline {
+                        bind2,
+                        fast,
+                        ..sasl2::Inline::default()
                     });
                     features.push(Payload::new(Authentication {
                         mechanisms: self.offered.iter().map(|m| m.name().into()).collect(),
                         inline,
+                        upgrades: self
+                            .config
+                            .scram_upgrades
+                            .iter()
+                            .map(|h| upgrade::Upgrade::new(upgrade::scram_task(*h)))
+                            .collect(),
                     }));
                 }
             }
@@ -601,13 +826,25 @@ impl Server {
     /// XEP-0388's `<authenticate/>`: the same mechanisms, answered in
     /// SASL2's elements, with the Bind 2 request kept for the success.
     fn authenticate(&mut self, a: Authenticate) {
-        let bind = a
-            .extensions
+        let bind = a.bind2.filter(|_| self.config.bind2);
+        // XEP-0484: a token only for a mechanism offered.
+        let request_token = a
+            .request_token
+            .and_then(|r| HtMechanism::from_name(&r.mechanism))
+            .filter(|m| self.offered_fast.contains(m));
+        // XEP-0480: the SCRAM tasks asked for and offered.
+        let upgrades = a
+            .upgrades
             .iter()
-            .find_map(|p| p.get::<bind2::Bind>())
-            .and_then(Result::ok)
-            .filter(|_| self.config.bind2);
-        self.sasl2 = Some(bind);
+            .filter_map(|u| upgrade::scram_hash(&u.task))
+            .filter(|h| self.config.scram_upgrades.contains(h))
+            .collect();
+        self.sasl2 = Some(Sasl2Request {
+            bind,
+            request_token,
+            invalidate: a.fast.as_ref().is_some_and(Fast::invalidates),
+            upgrades,
+        });
         self.auth(&a.mechanism, a.initial_response.map(|d| d.0));
     }
 
@@ -620,14 +857,20 @@ impl Server {
         if self.tls_pending() || plain_refused {
             return self.sasl_failure(SaslCondition::EncryptionRequired, "STARTTLS first");
         }
-        if !self.offered.contains(&mechanism) {
+        let offered = match mechanism {
+            // XEP-0484: token mechanisms inside SASL2 only.
+            Mechanism::Ht(m) => self.sasl2.is_some() && self.offered_fast.contains(&m),
+            m => self.offered.contains(&m),
+        };
+        if !offered {
             return self.sasl_failure(SaslCondition::InvalidMechanism, "not offered");
         }
-        let cb = if self.offered.iter().any(|m| m.is_plus()) {
-            ChannelBindingOffer::new(self.channel_bindings.clone())
-        } else {
-            ChannelBindingOffer::none()
-        };
+        let cb =
+            if matches!(mechanism, Mechanism::Ht(_)) || self.offered.iter().any(|m| m.is_plus()) {
+                ChannelBindingOffer::new(self.channel_bindings.clone())
+            } else {
+                ChannelBindingOffer::none()
+            };
         let mut nonce = self.config.nonce.clone();
         nonce.extend(self.attempts.to_be_bytes());
         let sasl = match xep_sasl::server::Server::new(mechanism, Nonce::from_random(&nonce), cb) {
@@ -754,41 +997,177 @@ impl Server {
         if authzid.is_some_and(|a| a.parse::<BareJid>().ok().as_ref() != Some(&bare)) {
             return self.sasl_failure(SaslCondition::InvalidAuthzid, "only the user's own JID");
         }
-        let mechanism = self.sasl.take().map_or(Mechanism::Plain, |s| s.mechanism());
+        let sasl = self.sasl.take();
+        let mechanism = sasl.as_ref().map_or(Mechanism::Plain, |s| s.mechanism());
+        let matched = match &sasl {
+            Some(xep_sasl::server::Server::Ht(h)) => h.matched(),
+            _ => None,
+        };
         self.authenticated = Some((bare.clone(), mechanism));
-        match self.sasl2.take() {
-            None => {
-                self.out.transmit.push_back(Transmit::Success(Success {
-                    data: additional_data.map(SaslData),
-                }));
-                self.state = State::AwaitingHeader;
-                self.out.events.push_back(Event::StreamRestart);
+        let Some(request) = self.sasl2.take() else {
+            // RFC 6120 SASL.
+            self.out.transmit.push_back(Transmit::Success(Success {
+                data: additional_data.map(SaslData),
+            }));
+            self.state = State::AwaitingHeader;
+            self.out.events.push_back(Event::StreamRestart);
+            return;
+        };
+        if let Some(matched) = matched {
+            self.out.events.push_back(Event::TokenUsed {
+                bare: bare.clone(),
+                matched,
+                invalidate: request.invalidate,
+            });
+        }
+        // XEP-0484: a token asked for, or a rotation of the one used
+        // (none after an invalidation unless asked).
+        let rotation = match mechanism {
+            Mechanism::Ht(m) if !request.invalidate => Some(m),
+            _ => None,
+        };
+        let token_for = request
+            .request_token
+            .or(rotation)
+            .map(|m| (m, request.request_token.is_some()));
+        self.sasl2_pending = Some(Sasl2Pending {
+            additional_data,
+            bind: request.bind,
+            token: None,
+            token_for,
+            upgrades: request.upgrades,
+            task: None,
+        });
+        self.sasl2_next();
+    }
+
+    /// The next step of a SASL2 success: an XEP-0480 task (`<continue/>`
+    /// with the mechanism's data), then the token (XEP-0484: only once
+    /// fully authenticated), then the resource and the success.
+    fn sasl2_next(&mut self) {
+        let Some((bare, _)) = self.authenticated.clone() else {
+            return self.unexpected("authentication first");
+        };
+        let Some(pending) = self.sasl2_pending.as_mut() else {
+            return self.unexpected("authentication first");
+        };
+        if !pending.upgrades.is_empty() {
+            let hash = pending.upgrades.remove(0);
+            pending.task = Some((hash, None));
+            let c = sasl2::Continue {
+                additional_data: pending.additional_data.take().map(xep_element::Base64),
+                tasks: sasl2::Tasks {
+                    tasks: vec![upgrade::scram_task(hash).into()],
+                },
+                text: None,
+            };
+            self.sasl2 = Some(Sasl2Request::default());
+            self.out.transmit.push_back(Transmit::Sasl2Continue(c));
+            self.state = State::Tasks;
+            return;
+        }
+        if let Some((m, requested)) = pending.token_for.take() {
+            self.state = State::AwaitingToken;
+            self.out.events.push_back(Event::TokenRequested {
+                bare,
+                mechanism: m,
+                requested,
+            });
+            return;
+        }
+        self.sasl2_continue();
+    }
+
+    /// XEP-0480: the client's `<next/>`, `<task-data/>` or `<abort/>`
+    /// during an upgrade task.
+    fn task_element(&mut self, p: &Payload) {
+        let Some((bare, _)) = self.authenticated.clone() else {
+            return self.unexpected("authentication first");
+        };
+        let Some((hash, salt)) = self.sasl2_pending.as_ref().and_then(|p| p.task.clone()) else {
+            return self.unexpected("no task");
+        };
+        if let Some(Ok(next)) = p.get::<sasl2::Next>()
+            && salt.is_none()
+        {
+            if next.task != upgrade::scram_task(hash) {
+                return self.task_failure(SaslCondition::MalformedRequest, "not the task offered");
             }
+            self.state = State::AwaitingSalt;
+            self.out
+                .events
+                .push_back(Event::UpgradeRequested { bare, hash });
+        } else if let Some(Ok(t)) = p.get::<sasl2::TaskData>()
+            && let Some(salt) = salt
+        {
+            let answer = t.data.iter().find_map(|p| p.get::<upgrade::Hash>());
+            let credentials = match answer {
+                Some(Ok(h)) => upgrade::scram_credentials(hash, &salt, &h),
+                _ => Err(xep_sasl::PeerError::Malformed(
+                    "no <hash/> in the task data",
+                )),
+            };
+            match credentials {
+                Ok(credentials) => {
+                    self.sasl2 = None;
+                    if let Some(p) = self.sasl2_pending.as_mut() {
+                        p.task = None;
+                    }
+                    self.out
+                        .events
+                        .push_back(Event::CredentialsUpgraded { bare, credentials });
+                    self.sasl2_next();
+                }
+                Err(e) => self.task_failure(e.condition(), &e.to_string()),
+            }
+        } else if let Some(Ok(_)) = p.get::<sasl2::Abort>() {
+            self.task_failure(SaslCondition::Aborted, "aborted by the client");
+        } else {
+            self.unexpected("<next/>, <task-data/> or <abort/> (SASL2 task)");
+        }
+    }
+
+    /// A SASL2 task failed: the attempt fails (`<failure/>`).
+    fn task_failure(&mut self, condition: SaslCondition, text: &str) {
+        self.authenticated = None;
+        self.sasl2_pending = None;
+        self.sasl2 = Some(Sasl2Request::default());
+        self.sasl_failure(condition, text);
+    }
+
+    /// A SASL2 success once the token is settled: the caller's resource
+    /// (Bind 2) or the success naming the bare JID.
+    fn sasl2_continue(&mut self) {
+        let Some((bare, _)) = self.authenticated.clone() else {
+            return self.unexpected("authentication first");
+        };
+        if let Some(bind) = self.sasl2_pending.as_mut().and_then(|p| p.bind.take()) {
             // XEP-0386: the caller chooses the resource before the
             // success is sent.
-            Some(Some(bind)) => {
-                self.sasl2_pending = Some(additional_data);
-                self.state = State::AwaitingResource;
-                self.out.events.push_back(Event::BindRequested {
-                    bare,
-                    resource: bind.tag,
-                    inline: true,
-                });
-            }
-            // SASL2 without Bind 2: the bare JID, then the features of
-            // the authenticated stream (RFC 6120 binding), no restart.
-            Some(None) => {
-                self.used_sasl2 = true;
-                self.out
-                    .transmit
-                    .push_back(Transmit::Sasl2Success(sasl2::Success {
-                        additional_data: additional_data.map(xep_element::Base64),
-                        authorization_identifier: Jid::from(bare),
-                        extensions: Vec::new(),
-                    }));
-                self.features();
-            }
+            self.state = State::AwaitingResource;
+            self.out.events.push_back(Event::BindRequested {
+                bare,
+                resource: bind.tag,
+                inline: true,
+            });
+            return;
         }
+        let Some(pending) = self.sasl2_pending.take() else {
+            return self.unexpected("authentication first");
+        };
+        // SASL2 without Bind 2: the bare JID, then the features of the
+        // authenticated stream (RFC 6120 binding), no restart.
+        self.used_sasl2 = true;
+        self.out
+            .transmit
+            .push_back(Transmit::Sasl2Success(sasl2::Success {
+                additional_data: pending.additional_data.map(xep_element::Base64),
+                authorization_identifier: Jid::from(bare),
+                bound: None,
+                token: pending.token,
+                extensions: Vec::new(),
+            }));
+        self.features();
     }
 
     /// Answers a SASL2 exchange with Bind 2: `<success/>` with the full
@@ -796,7 +1175,7 @@ impl Server {
     fn bind_inline(
         &mut self,
         jid: FullJid,
-        additional_data: Option<Vec<u8>>,
+        pending: Sasl2Pending,
     ) -> Result<(), crate::Error<State>> {
         let Some((bare, mechanism)) = self.authenticated.clone() else {
             return Err(self.wrong("bind"));
@@ -805,9 +1184,11 @@ impl Server {
         self.out
             .transmit
             .push_back(Transmit::Sasl2Success(sasl2::Success {
-                additional_data: additional_data.map(xep_element::Base64),
+                additional_data: pending.additional_data.map(xep_element::Base64),
                 authorization_identifier: Jid::from(jid.clone()),
-                extensions: vec![Payload::new(Bound::default())],
+                bound: Some(Bound::default()),
+                token: pending.token,
+                extensions: Vec::new(),
             }));
         self.out.transmit.push_back(Transmit::Features(Features {
             features: self.config.bound_features.clone(),

@@ -12,8 +12,9 @@ use crate::crypto;
 use crate::prep::{self, PrepError};
 use crate::scram::{self, Nonce};
 use crate::{
-    ChannelBinding, ClientError, CredentialsError, DowngradeProtection, IterationBounds, Mechanism,
-    PeerError, SaltedPassword, ScramError, ScramHash, ScramMechanism,
+    ChannelBinding, ChannelBindingType, ClientError, CredentialsError, DowngradeProtection,
+    HtMechanism, IterationBounds, Mechanism, PeerError, SaltedPassword, ScramError, ScramHash,
+    ScramMechanism,
 };
 
 /// Where a client exchange stands.
@@ -478,6 +479,144 @@ impl Scram {
     }
 }
 
+/// An HT client (draft-schmaus-kitten-sasl-ht, XEP-0484 FAST): one
+/// message, `authcid NUL HMAC(token, "Initiator" || cb-data)`, and the
+/// server's `HMAC(token, "Responder" || cb-data)` in the additional data
+/// of `<success/>`, which the client verifies (mutual authentication).
+/// The token is the one the server issued (XEP-0484's `<token/>`), for
+/// this mechanism only; `cb-data` is the data of the mechanism's
+/// channel-binding type (none for `-NONE`).
+///
+/// ```
+/// use xep_sasl::client::HashedToken;
+/// use xep_sasl::server::{self, ChannelBindingOffer, ServerStep, Token};
+/// use xep_sasl::{ChannelBindingType, HtMechanism};
+///
+/// let cb = vec![(ChannelBindingType::TlsServerEndPoint, vec![1; 32])];
+/// let m = HtMechanism::SHA_256_ENDP;
+/// let mut client = HashedToken::new(m, "juliet", "s3cr3t-t0ken", &cb).unwrap();
+/// let mut server = server::HashedToken::new(m, ChannelBindingOffer::new(cb));
+/// let ServerStep::NeedCredentials { username, .. } =
+///     server.step(&client.initial_response()).unwrap() else { panic!() };
+/// assert_eq!(username, "juliet");
+/// // The caller looks up the tokens it issued to this user.
+/// let ServerStep::Success { additional_data, .. } =
+///     server.provide(vec![Token::new(m, "s3cr3t-t0ken")]).unwrap() else { panic!() };
+/// client.success(additional_data.as_deref()).unwrap();
+/// ```
+#[derive(Clone)]
+pub struct HashedToken {
+    mechanism: HtMechanism,
+    message: Vec<u8>,
+    responder: Vec<u8>,
+    state: State,
+}
+
+impl std::fmt::Debug for HashedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HashedToken")
+            .field("mechanism", &self.mechanism.name())
+            .field("state", &self.state)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HashedToken {
+    /// An HT client for `username` (prepared with SASLprep) with `token`,
+    /// taking the data of the mechanism's channel-binding type from
+    /// `channel_bindings` (what the TLS library gives; unused by
+    /// `-NONE`). Refused: an empty token
+    /// ([`CredentialsError::EmptyToken`]), no data for the type
+    /// ([`CredentialsError::ChannelBindingUnavailable`]).
+    pub fn new(
+        mechanism: HtMechanism,
+        username: &str,
+        token: &str,
+        channel_bindings: &[(ChannelBindingType, Vec<u8>)],
+    ) -> Result<HashedToken, ClientError> {
+        let user = prep::prepare(username, "username")?;
+        if user.is_empty() {
+            return Err(PrepError {
+                what: "username",
+                reason: "empty".into(),
+            }
+            .into());
+        }
+        if token.is_empty() {
+            return Err(ClientError::Credentials(CredentialsError::EmptyToken));
+        }
+        let cb: &[u8] = match mechanism.binding {
+            None => &[],
+            Some(t) => channel_bindings
+                .iter()
+                .find(|(have, _)| *have == t)
+                .map(|(_, d)| d.as_slice())
+                .ok_or(ClientError::Credentials(
+                    CredentialsError::ChannelBindingUnavailable(t),
+                ))?,
+        };
+        let key = token.as_bytes();
+        let mut message = user.into_bytes();
+        message.push(0);
+        message.extend(crypto::ht_hmac(mechanism.hash, key, &[b"Initiator", cb]));
+        Ok(HashedToken {
+            mechanism,
+            message,
+            responder: crypto::ht_hmac(mechanism.hash, key, &[b"Responder", cb]),
+            state: State::Start,
+        })
+    }
+
+    /// The mechanism.
+    pub fn mechanism(&self) -> HtMechanism {
+        self.mechanism
+    }
+
+    /// Where the exchange stands.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// The initiator message, sent with `<authenticate/>`.
+    pub fn initial_response(&self) -> Vec<u8> {
+        self.message.clone()
+    }
+
+    /// A challenge: only an empty one (asking for the initial response)
+    /// is valid; HT has no other.
+    pub fn step(&mut self, challenge: &[u8]) -> Result<Vec<u8>, ClientError> {
+        match self.state {
+            State::Start if challenge.is_empty() => Ok(self.message.clone()),
+            State::Start => {
+                self.state = State::Failed;
+                Err(PeerError::UnexpectedData.into())
+            }
+            s => Err(wrong("step", s)),
+        }
+    }
+
+    /// `<success/>` with its additional data, the responder message:
+    /// refused when missing ([`PeerError::MissingServerSignature`]) or
+    /// wrong ([`PeerError::ServerSignature`]: the server does not know
+    /// the token, or the channel differs).
+    pub fn success(&mut self, data: Option<&[u8]>) -> Result<(), ClientError> {
+        if self.state != State::Start {
+            return Err(wrong("succeed", self.state));
+        }
+        let result = match data.filter(|d| !d.is_empty()) {
+            None => Err(PeerError::MissingServerSignature.into()),
+            Some(d) if crypto::ct_eq(d, &self.responder) => Ok(()),
+            Some(_) => Err(PeerError::ServerSignature.into()),
+        };
+        self.state = if result.is_ok() {
+            State::Done
+        } else {
+            State::Failed
+        };
+        result
+    }
+}
+
 /// Attribute `name` at position `i` (RFC 5802 fixes the order).
 fn expect<'a>(attrs: &[scram::Attr<'a>], i: usize, name: u8) -> Result<&'a str, PeerError> {
     match attrs.get(i) {
@@ -511,6 +650,8 @@ pub enum Client {
     External(External),
     /// A SCRAM mechanism.
     Scram(Box<Scram>),
+    /// An HT mechanism (XEP-0484 FAST).
+    Ht(HashedToken),
 }
 
 impl Client {
@@ -521,6 +662,7 @@ impl Client {
             Client::Anonymous(_) => Mechanism::Anonymous,
             Client::External(_) => Mechanism::External,
             Client::Scram(s) => Mechanism::Scram(s.mechanism()),
+            Client::Ht(h) => Mechanism::Ht(h.mechanism()),
         }
     }
 
@@ -531,6 +673,7 @@ impl Client {
             Client::Anonymous(m) => m.initial_response(),
             Client::External(m) => m.initial_response(),
             Client::Scram(m) => m.initial_response(),
+            Client::Ht(m) => m.initial_response(),
         }
     }
 
@@ -541,6 +684,7 @@ impl Client {
             Client::Anonymous(m) => m.step(challenge),
             Client::External(m) => m.step(challenge),
             Client::Scram(m) => m.step(challenge),
+            Client::Ht(m) => m.step(challenge),
         }
     }
 
@@ -551,6 +695,7 @@ impl Client {
             Client::Anonymous(m) => m.success(data),
             Client::External(m) => m.success(data),
             Client::Scram(m) => m.success(data),
+            Client::Ht(m) => m.success(data),
         }
     }
 
@@ -561,6 +706,7 @@ impl Client {
             Client::Anonymous(m) => m.state(),
             Client::External(m) => m.state(),
             Client::Scram(m) => m.state(),
+            Client::Ht(m) => m.state(),
         }
     }
 }

@@ -6,7 +6,28 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha512};
 use subtle::ConstantTimeEq;
 
-use crate::ScramHash;
+use crate::{HtHash, ScramHash};
+
+/// `HMAC(key, parts[0] || parts[1] || ...)` with an HT mechanism's hash
+/// (draft-schmaus-kitten-sasl-ht §4: the token as key, `"Initiator"` or
+/// `"Responder"` and the channel-binding data as message).
+pub(crate) fn ht_hmac(alg: HtHash, key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
+    fn run<M: Mac + hmac::digest::KeyInit>(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
+        let mut mac = <M as Mac>::new_from_slice(key).expect("HMAC accepts any key length");
+        for p in parts {
+            mac.update(p);
+        }
+        mac.finalize().into_bytes().to_vec()
+    }
+    match alg {
+        HtHash::Sha256 => run::<Hmac<Sha256>>(key, parts),
+        HtHash::Sha384 => run::<Hmac<sha2::Sha384>>(key, parts),
+        HtHash::Sha512 => run::<Hmac<Sha512>>(key, parts),
+        HtHash::Sha3_256 => run::<Hmac<sha3::Sha3_256>>(key, parts),
+        HtHash::Sha3_384 => run::<Hmac<sha3::Sha3_384>>(key, parts),
+        HtHash::Sha3_512 => run::<Hmac<sha3::Sha3_512>>(key, parts),
+    }
+}
 
 /// `H(data)`.
 pub(crate) fn hash(alg: ScramHash, data: &[u8]) -> Vec<u8> {
@@ -101,6 +122,18 @@ mod tests {
             bad[0] ^= 1;
             assert!(!hmac_verify(alg, b"key", b"data", &bad));
             assert!(!hmac_verify(alg, b"key", b"data", &m[1..]));
+        }
+    }
+
+    #[test]
+    fn ht_hmac_of_parts_is_hmac_of_their_concatenation() {
+        let whole = hmac(ScramHash::Sha256, b"token", b"Initiatorcb");
+        assert_eq!(
+            ht_hmac(HtHash::Sha256, b"token", &[b"Initiator", b"cb"]),
+            whole
+        );
+        for h in HtHash::ALL {
+            assert_eq!(ht_hmac(h, b"k", &[b"m"]).len(), h.output_len());
         }
     }
 

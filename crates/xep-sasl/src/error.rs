@@ -162,6 +162,14 @@ pub enum PeerError {
     UnsupportedChannelBindingType(String),
     /// Server (PLAIN): the password is wrong.
     WrongPassword,
+    /// Server (HT): the client's hashed token matches none of the tokens
+    /// the caller gave for this user and mechanism (a wrong or revoked
+    /// token, another mechanism's token, or other channel-binding data).
+    InvalidToken,
+    /// Server (HT): the caller holds no valid token for this user (none
+    /// issued, expired or revoked): XEP-0484's `credentials-expired`, so
+    /// that the client falls back to its password.
+    NoToken,
     /// Data where the mechanism has none (a challenge to PLAIN,
     /// additional data with success where there is none to give, ...).
     UnexpectedData,
@@ -206,6 +214,7 @@ impl PeerError {
             | PeerError::InvalidUsername
             | PeerError::NonceMismatch
             | PeerError::UnexpectedData => SaslCondition::MalformedRequest,
+            PeerError::NoToken => SaslCondition::CredentialsExpired,
             _ => SaslCondition::NotAuthorized,
         }
     }
@@ -250,6 +259,8 @@ impl fmt::Display for PeerError {
                 write!(f, "unsupported channel-binding type '{t}'")
             }
             PeerError::WrongPassword => f.write_str("wrong password"),
+            PeerError::InvalidToken => f.write_str("invalid token"),
+            PeerError::NoToken => f.write_str("no valid token for this user"),
             PeerError::UnexpectedData => f.write_str("unexpected data"),
         }
     }
@@ -272,11 +283,26 @@ pub enum CredentialsError {
     Stale,
     /// Client: PLAIN needs the password itself, not cached SCRAM keys.
     NeedsPassword,
+    /// Client (HT): an empty token.
+    EmptyToken,
+    /// Client: an HT mechanism needs a token
+    /// ([`client::HashedToken`](crate::client::HashedToken)), not a
+    /// password.
+    NeedsToken,
+    /// Client (HT): the mechanism binds to a channel-binding type the
+    /// caller has no data for.
+    ChannelBindingUnavailable(crate::ChannelBindingType),
 }
 
 impl fmt::Display for CredentialsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let CredentialsError::ChannelBindingUnavailable(t) = self {
+            return write!(f, "no {t} channel-binding data for this mechanism");
+        }
         f.write_str(match self {
+            CredentialsError::ChannelBindingUnavailable(_) => "",
+            CredentialsError::EmptyToken => "an empty token",
+            CredentialsError::NeedsToken => "an HT mechanism needs a token, not a password",
             CredentialsError::HashMismatch => "credentials of another hash function",
             CredentialsError::Invalid => "invalid credentials (salt, iterations or key length)",
             CredentialsError::Stale => "cached keys do not match the server's salt or iterations",

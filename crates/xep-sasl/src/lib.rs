@@ -11,8 +11,14 @@
 //! | `EXTERNAL` | RFC 4422 App. A | [`client::External`] | [`server::External`] (the caller checks the certificate) |
 //! | `SCRAM-SHA-1`, `-256`, `-512` | RFC 5802, RFC 7677 | [`client::Scram`] | [`server::Scram`] |
 //! | `SCRAM-*-PLUS` | RFC 5802 §6; `tls-exporter` RFC 9266, `tls-server-end-point` and `tls-unique` RFC 5929 | [`ChannelBinding::Bound`] | [`server::ChannelBindingOffer`] |
+//! | `HT-<hash>-<EXPR/ENDP/UNIQ/NONE>` ([`HtMechanism`]) | draft-schmaus-kitten-sasl-ht, XEP-0484 | [`client::HashedToken`] | [`server::HashedToken`] (the caller's [`server::Token`]s) |
 //!
-//! [`client::Client`] and [`server::Server`] wrap any of them.
+//! [`client::Client`] and [`server::Server`] wrap any of them. The HT
+//! mechanisms authenticate with a token the server issued (XEP-0484's
+//! FAST, [`fast`]): one message each way, `HMAC(token, "Initiator" ||
+//! cb-data)` and the server's `HMAC(token, "Responder" || cb-data)` in the
+//! success, verified by the client; [`select`] never picks them (a
+//! caller holding a token chooses them itself).
 //! [`select`] picks a mechanism and the channel binding for it from the
 //! server's offer (RFC 5802's `y` flag, XEP-0440's rules); a SCRAM client
 //! with [`DowngradeProtection`] checks XEP-0474's `h=` hash of the
@@ -102,9 +108,13 @@
 //! `<authorization-identifier/>`, `<failure/>`, `<continue/>`, `<next/>`,
 //! `<task-data/>`, `<abort/>`), and XEP-0386's Bind 2 elements in
 //! [`bind2`] (`<bind/>` as feature and request, its `<inline/>` of
-//! `<feature/>`s, `<bound/>`), registered in [`ELEMENTS`]. They live here,
-//! beside SASL2, because Bind 2 exists only inside SASL2's
-//! `<authenticate/>` and `<success/>`.
+//! `<feature/>`s, `<bound/>`) and XEP-0484's FAST elements in [`fast`]
+//! (`<fast/>` as feature and marker, `<request-token/>`, `<token/>`),
+//! and XEP-0480's in [`upgrade`] (`<upgrade/>`, the SCRAM task's
+//! `<salt/>` and `<hash/>`, with the functions of both ends), registered
+//! in [`ELEMENTS`]. They live here, beside SASL2, because
+//! Bind 2 and FAST exist only inside SASL2's `<inline/>`,
+//! `<authenticate/>` and `<success/>`, where they are typed fields.
 //! [`Offer::sasl1`] and [`Offer::sasl2`] read an offer from them.
 //! XEP-0474 defines no element: its protection is the `h=` attribute.
 //! RFC 6120's SASL elements are xep-core's
@@ -112,12 +122,12 @@
 //!
 //! # Not done yet
 //!
-//! The SASL2 and Bind 2 exchanges run in `xep-negotiation`'s client and
-//! server; no SASL2 task is implemented. XEP-0484 (FAST) elements and
-//! tokens, XEP-0480 (SASL upgrade tasks) and XEP-0397
-//! (ISR) are not implemented; neither are DIGEST-MD5, GSSAPI or
-//! OAUTHBEARER, nor a `sim` module and fuzz target for these machines
-//! (ARCHITECTURE.md's `MACHINES`).
+//! The SASL2, Bind 2 and FAST exchanges run in `xep-negotiation`'s
+//! client and server, and so do XEP-0480's SCRAM upgrade tasks ([`upgrade`]);
+//! no other SASL2 task is implemented, nor XEP-0397 (ISR). FAST's TLS
+//! 0-RTT (the `count` replay counter) is typed but not used. DIGEST-MD5, GSSAPI and
+//! OAUTHBEARER are not implemented, nor a `sim` module and fuzz target
+//! for these machines (ARCHITECTURE.md's `MACHINES`).
 
 #![warn(missing_docs)]
 
@@ -125,6 +135,7 @@ pub mod bind2;
 pub mod client;
 mod crypto;
 mod error;
+pub mod fast;
 mod mechanism;
 mod prep;
 pub mod sasl2;
@@ -132,9 +143,12 @@ mod sasl_cb;
 mod scram;
 mod select;
 pub mod server;
+pub mod upgrade;
 
 pub use error::{ClientError, CredentialsError, PeerError, ScramError, ServerError};
-pub use mechanism::{ChannelBinding, ChannelBindingType, Mechanism, ScramHash, ScramMechanism};
+pub use mechanism::{
+    ChannelBinding, ChannelBindingType, HtHash, HtMechanism, Mechanism, ScramHash, ScramMechanism,
+};
 pub use prep::{PrepError, saslprep};
 pub use sasl_cb::{AdvertisedChannelBinding, NS_SASL_CB, SaslChannelBinding};
 pub use scram::{
@@ -153,4 +167,6 @@ xep_element::elements! {
         sasl2::Tasks, sasl2::Next, sasl2::TaskData, sasl2::Abort,
     ],
     "XEP-0386" => [bind2::Bind, bind2::Inline, bind2::Feature, bind2::Bound],
+    "XEP-0484" => [fast::Fast, fast::RequestToken, fast::Token],
+    "XEP-0480" => [upgrade::Upgrade, upgrade::Salt, upgrade::Hash],
 }

@@ -67,6 +67,173 @@ impl ScramMechanism {
     }
 }
 
+/// The hash function of an HT mechanism (draft-schmaus-kitten-sasl-ht:
+/// a hash of IANA's "Named Information Hash Algorithm Registry", named
+/// in capitals).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HtHash {
+    /// SHA-256 (`HT-SHA-256-*`, the one XEP-0484's examples use).
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+    /// SHA3-256.
+    Sha3_256,
+    /// SHA3-384.
+    Sha3_384,
+    /// SHA3-512.
+    Sha3_512,
+}
+
+impl HtHash {
+    /// Every hash, in the order of [`HtMechanism::ALL`].
+    pub const ALL: [HtHash; 6] = [
+        HtHash::Sha256,
+        HtHash::Sha384,
+        HtHash::Sha512,
+        HtHash::Sha3_256,
+        HtHash::Sha3_384,
+        HtHash::Sha3_512,
+    ];
+
+    /// The name inside the mechanism's (`SHA-256`, `SHA3-512`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            HtHash::Sha256 => "SHA-256",
+            HtHash::Sha384 => "SHA-384",
+            HtHash::Sha512 => "SHA-512",
+            HtHash::Sha3_256 => "SHA3-256",
+            HtHash::Sha3_384 => "SHA3-384",
+            HtHash::Sha3_512 => "SHA3-512",
+        }
+    }
+
+    /// The length of the hash's output in bytes (and so of each HT
+    /// message).
+    pub fn output_len(self) -> usize {
+        match self {
+            HtHash::Sha256 | HtHash::Sha3_256 => 32,
+            HtHash::Sha384 | HtHash::Sha3_384 => 48,
+            HtHash::Sha512 | HtHash::Sha3_512 => 64,
+        }
+    }
+}
+
+/// A Hashed Token mechanism (`HT-<hash>-<cb>`, draft-schmaus-kitten-sasl-ht,
+/// used by XEP-0484 FAST): its hash and the channel binding its suffix
+/// names: `ENDP` `tls-server-end-point`, `UNIQ` `tls-unique`, `EXPR`
+/// `tls-exporter`, and `NONE` (XEP-0484's addition) none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct HtMechanism {
+    /// The hash function.
+    pub hash: HtHash,
+    /// The channel binding, `None` for `-NONE`.
+    pub binding: Option<ChannelBindingType>,
+}
+
+/// The suffixes of HT mechanisms, in the order of [`HtMechanism::ALL`].
+const HT_BINDINGS: [Option<ChannelBindingType>; 4] = [
+    Some(ChannelBindingType::TlsExporter),
+    Some(ChannelBindingType::TlsServerEndPoint),
+    Some(ChannelBindingType::TlsUnique),
+    None,
+];
+
+/// The names of [`HtMechanism::ALL`], hash by hash.
+const HT_NAMES: [[&str; 4]; 6] = [
+    [
+        "HT-SHA-256-EXPR",
+        "HT-SHA-256-ENDP",
+        "HT-SHA-256-UNIQ",
+        "HT-SHA-256-NONE",
+    ],
+    [
+        "HT-SHA-384-EXPR",
+        "HT-SHA-384-ENDP",
+        "HT-SHA-384-UNIQ",
+        "HT-SHA-384-NONE",
+    ],
+    [
+        "HT-SHA-512-EXPR",
+        "HT-SHA-512-ENDP",
+        "HT-SHA-512-UNIQ",
+        "HT-SHA-512-NONE",
+    ],
+    [
+        "HT-SHA3-256-EXPR",
+        "HT-SHA3-256-ENDP",
+        "HT-SHA3-256-UNIQ",
+        "HT-SHA3-256-NONE",
+    ],
+    [
+        "HT-SHA3-384-EXPR",
+        "HT-SHA3-384-ENDP",
+        "HT-SHA3-384-UNIQ",
+        "HT-SHA3-384-NONE",
+    ],
+    [
+        "HT-SHA3-512-EXPR",
+        "HT-SHA3-512-ENDP",
+        "HT-SHA3-512-UNIQ",
+        "HT-SHA3-512-NONE",
+    ],
+];
+
+impl HtMechanism {
+    /// `HT-SHA-256-NONE`.
+    pub const SHA_256_NONE: Self = Self::new(HtHash::Sha256, None);
+    /// `HT-SHA-256-ENDP`.
+    pub const SHA_256_ENDP: Self =
+        Self::new(HtHash::Sha256, Some(ChannelBindingType::TlsServerEndPoint));
+    /// `HT-SHA-256-UNIQ`.
+    pub const SHA_256_UNIQ: Self = Self::new(HtHash::Sha256, Some(ChannelBindingType::TlsUnique));
+    /// `HT-SHA-256-EXPR`.
+    pub const SHA_256_EXPR: Self = Self::new(HtHash::Sha256, Some(ChannelBindingType::TlsExporter));
+
+    /// Every HT mechanism this crate implements: each hash of
+    /// [`HtHash::ALL`] with `EXPR`, `ENDP`, `UNIQ` and `NONE`.
+    pub const ALL: [HtMechanism; 24] = {
+        let mut all = [Self::SHA_256_NONE; 24];
+        let mut i = 0;
+        while i < 24 {
+            all[i] = Self::new(HtHash::ALL[i / 4], HT_BINDINGS[i % 4]);
+            i += 1;
+        }
+        all
+    };
+
+    /// The mechanism of `hash` and `binding`.
+    pub const fn new(hash: HtHash, binding: Option<ChannelBindingType>) -> Self {
+        HtMechanism { hash, binding }
+    }
+
+    /// The registered name (`HT-SHA-256-ENDP`, ...).
+    pub fn name(self) -> &'static str {
+        let h = HtHash::ALL
+            .iter()
+            .position(|h| *h == self.hash)
+            .unwrap_or_default();
+        let b = HT_BINDINGS
+            .iter()
+            .position(|b| *b == self.binding)
+            .unwrap_or_default();
+        HT_NAMES[h][b]
+    }
+
+    /// The mechanism of a name; `None` for one this crate does not
+    /// implement.
+    pub fn from_name(name: &str) -> Option<HtMechanism> {
+        HtMechanism::ALL.into_iter().find(|m| m.name() == name)
+    }
+}
+
+impl fmt::Display for HtMechanism {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// A SASL mechanism this crate implements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Mechanism {
@@ -79,6 +246,10 @@ pub enum Mechanism {
     External,
     /// A `SCRAM-*` mechanism (RFC 5802, RFC 7677).
     Scram(ScramMechanism),
+    /// An `HT-*` mechanism (XEP-0484 FAST tokens): never chosen by
+    /// [`select`](crate::select), which picks among a server's
+    /// `<mechanisms/>`; a client uses it with a token it holds.
+    Ht(HtMechanism),
 }
 
 impl Mechanism {
@@ -101,6 +272,7 @@ impl Mechanism {
             Mechanism::Anonymous => "ANONYMOUS",
             Mechanism::External => "EXTERNAL",
             Mechanism::Scram(s) => s.name(),
+            Mechanism::Ht(h) => h.name(),
         }
     }
 
@@ -118,6 +290,7 @@ impl Mechanism {
             "SCRAM-SHA-256-PLUS" => Mechanism::Scram(ScramMechanism::SHA_256_PLUS),
             "SCRAM-SHA-512" => Mechanism::Scram(ScramMechanism::SHA_512),
             "SCRAM-SHA-512-PLUS" => Mechanism::Scram(ScramMechanism::SHA_512_PLUS),
+            n if n.starts_with("HT-") => Mechanism::Ht(HtMechanism::from_name(n)?),
             _ => return None,
         })
     }
@@ -231,6 +404,16 @@ mod tests {
         }
         assert_eq!(Mechanism::from_name("scram-sha-1"), None);
         assert_eq!(Mechanism::from_name("DIGEST-MD5"), None);
+        for m in HtMechanism::ALL {
+            assert_eq!(Mechanism::from_name(m.name()), Some(Mechanism::Ht(m)));
+        }
+        assert_eq!(
+            HtMechanism::from_name("HT-SHA-256-ENDP"),
+            Some(HtMechanism::SHA_256_ENDP)
+        );
+        assert_eq!(HtMechanism::SHA_256_EXPR.name(), "HT-SHA-256-EXPR");
+        assert_eq!(HtMechanism::from_name("HT-SHA-256-PLUS"), None);
+        assert_eq!(HtMechanism::from_name("HT-MD5-NONE"), None);
         for t in [
             ChannelBindingType::TlsExporter,
             ChannelBindingType::TlsServerEndPoint,

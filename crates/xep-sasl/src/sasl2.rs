@@ -6,11 +6,17 @@
 //! conditions of [`Failure`] are RFC 6120's
 //! ([`SaslCondition`]).
 //!
-//! The `<continue/>` tasks, `<next/>` and `<task-data/>` are typed; no
-//! task (XEP-0480, XEP-0484's FAST token) is implemented yet. The inline
-//! features stay payloads, typed where the registry knows them: XEP-0386's
-//! [`bind2::Bind`](crate::bind2::Bind) in [`Inline`] and [`Authenticate`],
-//! its [`bind2::Bound`](crate::bind2::Bound) in [`Success`].
+//! The `<continue/>` tasks, `<next/>` and `<task-data/>` are typed; the
+//! task data of XEP-0480's SCRAM upgrades is in
+//! [`upgrade`](crate::upgrade), whose `<upgrade/>` is a typed field of
+//! [`Authentication`] and [`Authenticate`]. The extension points this crate
+//! knows are typed fields: XEP-0386's [`bind2::Bind`](crate::bind2::Bind)
+//! in [`Inline`] and [`Authenticate`] and its
+//! [`bind2::Bound`](crate::bind2::Bound) in [`Success`]; XEP-0484's
+//! [`fast::Fast`](crate::fast::Fast) in [`Inline`] and [`Authenticate`],
+//! its [`fast::RequestToken`](crate::fast::RequestToken) in
+//! [`Authenticate`] and [`fast::Token`](crate::fast::Token) in
+//! [`Success`]. Other namespaces' (XEP-0198's `<sm/>`, ...) stay payloads.
 
 use xep_core::SaslCondition;
 use xep_element::jid::Jid;
@@ -30,26 +36,36 @@ pub struct Authentication {
     /// Features negotiable inside `<authenticate/>`.
     #[xml(child)]
     pub inline: Option<Inline>,
+    /// XEP-0480's upgrade tasks the server can run.
+    #[xml(child)]
+    pub upgrades: Vec<crate::upgrade::Upgrade>,
 }
 
-/// `<inline/>`: features of other namespaces (XEP-0386's `<bind/>`,
-/// XEP-0198's `<sm/>`, ...).
+/// `<inline/>`: features of other namespaces negotiable in the same
+/// `<authenticate/>`.
 #[derive(XmlElement, Debug, Clone, PartialEq, Default)]
 #[xml(ns = NS_SASL2, name = "inline")]
 pub struct Inline {
-    /// The features.
+    /// XEP-0386's `<bind/>` feature.
+    #[xml(child)]
+    pub bind2: Option<crate::bind2::Bind>,
+    /// XEP-0484's `<fast/>`: the token mechanisms accepted.
+    #[xml(child)]
+    pub fast: Option<crate::fast::Fast>,
+    /// The other features (XEP-0198's `<sm/>`, ...).
     #[xml(children(foreign))]
     pub features: Vec<Payload>,
 }
 
 impl Authentication {
     /// XEP-0386's `<bind/>` feature, when the server lists it inline.
-    pub fn bind2(&self) -> Option<crate::bind2::Bind> {
-        self.inline
-            .as_ref()?
-            .features
-            .iter()
-            .find_map(|p| p.get::<crate::bind2::Bind>()?.ok())
+    pub fn bind2(&self) -> Option<&crate::bind2::Bind> {
+        self.inline.as_ref()?.bind2.as_ref()
+    }
+
+    /// XEP-0484's `<fast/>` feature, when the server lists it inline.
+    pub fn fast(&self) -> Option<&crate::fast::Fast> {
+        self.inline.as_ref()?.fast.as_ref()
     }
 }
 
@@ -67,7 +83,19 @@ pub struct Authenticate {
     /// The client software and device (SHOULD be present).
     #[xml(child)]
     pub user_agent: Option<UserAgent>,
-    /// Inline requests of other namespaces (XEP-0386's `<bind/>`, ...).
+    /// XEP-0386's Bind 2 request.
+    #[xml(child)]
+    pub bind2: Option<crate::bind2::Bind>,
+    /// XEP-0484's `<fast/>`: this authentication uses a token.
+    #[xml(child)]
+    pub fast: Option<crate::fast::Fast>,
+    /// XEP-0484's `<request-token/>`: the client asks for a token.
+    #[xml(child)]
+    pub request_token: Option<crate::fast::RequestToken>,
+    /// XEP-0480's upgrade tasks the client asks for.
+    #[xml(child)]
+    pub upgrades: Vec<crate::upgrade::Upgrade>,
+    /// Inline requests of other namespaces (XEP-0198's `<resume/>`, ...).
     #[xml(children(foreign))]
     pub extensions: Vec<Payload>,
 }
@@ -117,20 +145,16 @@ pub struct Success {
     /// was bound inline.
     #[xml(text_child(name = "authorization-identifier"))]
     pub authorization_identifier: Jid,
-    /// Results of inline features (XEP-0198's `<resumed/>`, XEP-0386's
-    /// `<bound/>`, ...) and task data.
+    /// XEP-0386's `<bound/>`, when a resource was bound inline.
+    #[xml(child)]
+    pub bound: Option<crate::bind2::Bound>,
+    /// XEP-0484's `<token/>`: a new token (asked for, or a rotation).
+    #[xml(child)]
+    pub token: Option<crate::fast::Token>,
+    /// Results of other inline features (XEP-0198's `<resumed/>`, ...)
+    /// and task data.
     #[xml(children(foreign))]
     pub extensions: Vec<Payload>,
-}
-
-impl Success {
-    /// XEP-0386's `<bound/>`, when a resource was bound inline
-    /// (`Some(Err)` when it is malformed).
-    pub fn bound(&self) -> Option<Result<crate::bind2::Bound, xep_element::Error>> {
-        self.extensions
-            .iter()
-            .find_map(|p| p.get::<crate::bind2::Bound>())
-    }
 }
 
 /// `<failure/>`: the exchange failed, with RFC 6120's condition.
@@ -216,6 +240,8 @@ mod tests {
                 b"v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=".to_vec(),
             )),
             authorization_identifier: "user@example.org".parse().unwrap(),
+            bound: None,
+            token: None,
             extensions: vec![],
         };
         let xml = s.to_xml();

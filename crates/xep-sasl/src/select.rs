@@ -140,6 +140,11 @@ impl Selection {
                 }
                 Client::Scram(Box::new(s))
             }
+            Mechanism::Ht(_) => {
+                return Err(ClientError::Credentials(
+                    crate::CredentialsError::NeedsToken,
+                ));
+            }
         })
     }
 }
@@ -262,6 +267,9 @@ pub fn select(offer: &Offer, prefs: &Preferences) -> Result<Selection, SelectErr
             },
             Mechanism::Scram(_) if client_binds && !plus_offered => ChannelBinding::NotOffered,
             Mechanism::Scram(_) => ChannelBinding::Unsupported,
+            // A token mechanism is the caller's choice (XEP-0484's
+            // `<fast/>`), never a fallback among passwords.
+            Mechanism::Ht(_) => continue,
             _ if required_hash => continue,
             _ => ChannelBinding::Unsupported,
         };

@@ -15,8 +15,8 @@ use crate::crypto;
 use crate::prep;
 use crate::scram::{self, Nonce};
 use crate::{
-    ChannelBindingType, CredentialsError, Mechanism, PeerError, ScramMechanism, ServerError,
-    StoredCredentials, downgrade_hash,
+    ChannelBindingType, CredentialsError, HtMechanism, Mechanism, PeerError, ScramMechanism,
+    ServerError, StoredCredentials, downgrade_hash,
 };
 
 /// Where a server exchange stands.
@@ -598,6 +598,181 @@ impl External {
     }
 }
 
+/// A token the server issued (XEP-0484's `<token/>`), as the caller
+/// stored it: the secret and the mechanism it was issued for (a token
+/// works with that mechanism only, XEP-0484 §"Client authenticates using
+/// FAST").
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token {
+    /// The mechanism the client asked the token for.
+    pub mechanism: HtMechanism,
+    /// The secret, as sent in `<token token='...'/>`.
+    pub secret: String,
+}
+
+impl Token {
+    /// The token `secret`, issued for `mechanism`.
+    pub fn new(mechanism: HtMechanism, secret: impl Into<String>) -> Token {
+        Token {
+            mechanism,
+            secret: secret.into(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Token")
+            .field("mechanism", &self.mechanism.name())
+            .finish_non_exhaustive()
+    }
+}
+
+/// An HT server (draft-schmaus-kitten-sasl-ht, XEP-0484 FAST): the
+/// client's one message names the user; the caller gives the tokens it
+/// holds for that user ([`provide`](HashedToken::provide), after
+/// [`ServerStep::NeedCredentials`]), each compared in constant time with
+/// the client's `HMAC(token, "Initiator" || cb-data)`; the success
+/// carries `HMAC(token, "Responder" || cb-data)`. Which token matched is
+/// [`matched`](HashedToken::matched), for XEP-0484's rotation (a matched
+/// "new" token replaces the "current" one).
+#[derive(Clone)]
+pub struct HashedToken {
+    mechanism: HtMechanism,
+    cb: ChannelBindingOffer,
+    state: State,
+    username: String,
+    hashed: Vec<u8>,
+    matched: Option<usize>,
+}
+
+impl std::fmt::Debug for HashedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HashedToken")
+            .field("mechanism", &self.mechanism.name())
+            .field("cb", &self.cb)
+            .field("state", &self.state)
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HashedToken {
+    /// A server for `mechanism` (the one the client named), with the
+    /// channel-binding data of this connection (`-NONE` uses none).
+    pub fn new(mechanism: HtMechanism, cb: ChannelBindingOffer) -> HashedToken {
+        HashedToken {
+            mechanism,
+            cb,
+            state: State::Start,
+            username: String::new(),
+            hashed: Vec::new(),
+            matched: None,
+        }
+    }
+
+    /// The mechanism.
+    pub fn mechanism(&self) -> HtMechanism {
+        self.mechanism
+    }
+
+    /// Where the exchange stands.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// After success: the index, among the tokens given to
+    /// [`provide`](Self::provide), of the one the client used.
+    pub fn matched(&self) -> Option<usize> {
+        self.matched
+    }
+
+    /// The client's message: `authcid NUL initiator-hashed-token`.
+    pub fn step(&mut self, response: &[u8]) -> Result<ServerStep, ServerError> {
+        if self.state != State::Start {
+            return Err(wrong("step", self.state));
+        }
+        let r = self.parse(response);
+        self.state = settled(&r, State::NeedCredentials);
+        r
+    }
+
+    fn parse(&mut self, response: &[u8]) -> Result<ServerStep, ServerError> {
+        let Some(nul) = response.iter().position(|b| *b == 0) else {
+            return Err(PeerError::Malformed("HT is authcid NUL hashed-token").into());
+        };
+        let (user, hashed) = (&response[..nul], &response[nul + 1..]);
+        if user.is_empty() || hashed.is_empty() {
+            return Err(PeerError::Malformed("empty authcid or hashed token").into());
+        }
+        if hashed.len() != self.mechanism.hash.output_len() {
+            return Err(PeerError::Malformed("hashed token of the wrong length").into());
+        }
+        if let Some(t) = self.mechanism.binding
+            && !self.cb.data.iter().any(|(have, _)| *have == t)
+        {
+            return Err(PeerError::UnsupportedChannelBindingType(t.name().into()).into());
+        }
+        self.username = scram::utf8(user)
+            .ok()
+            .and_then(|u| prep::prepare(u, "username").ok())
+            .filter(|u| !u.is_empty())
+            .ok_or(PeerError::InvalidUsername)?;
+        self.hashed = hashed.to_vec();
+        Ok(ServerStep::NeedCredentials {
+            username: self.username.clone(),
+            authzid: None,
+        })
+    }
+
+    /// The tokens the caller holds for the user (XEP-0484's "new" and
+    /// "current" slots, unexpired; empty: none, answered
+    /// `credentials-expired` ([`PeerError::NoToken`]) so that the client
+    /// falls back to its password). A token issued for another mechanism
+    /// never matches. None matching: [`PeerError::InvalidToken`].
+    pub fn provide(&mut self, tokens: Vec<Token>) -> Result<ServerStep, ServerError> {
+        if self.state != State::NeedCredentials {
+            return Err(wrong("provide tokens", self.state));
+        }
+        let cb: &[u8] = match self.mechanism.binding {
+            None => &[],
+            Some(t) => self
+                .cb
+                .data
+                .iter()
+                .find(|(have, _)| *have == t)
+                .map_or(&[], |(_, d)| d.as_slice()),
+        };
+        let hash = self.mechanism.hash;
+        let mut matched = None;
+        // Every token is compared, so the time taken does not tell which.
+        for (i, token) in tokens.iter().enumerate() {
+            let expected = crypto::ht_hmac(hash, token.secret.as_bytes(), &[b"Initiator", cb]);
+            let same = crypto::ct_eq(&expected, &self.hashed);
+            if same && token.mechanism == self.mechanism && !token.secret.is_empty() {
+                matched.get_or_insert(i);
+            }
+        }
+        let Some(i) = matched else {
+            self.state = State::Failed;
+            return Err(if tokens.is_empty() {
+                PeerError::NoToken
+            } else {
+                PeerError::InvalidToken
+            }
+            .into());
+        };
+        self.matched = Some(i);
+        self.state = State::Done;
+        let responder = crypto::ht_hmac(hash, tokens[i].secret.as_bytes(), &[b"Responder", cb]);
+        Ok(ServerStep::Success {
+            username: Some(self.username.clone()),
+            authzid: None,
+            additional_data: Some(responder),
+        })
+    }
+}
+
 /// Any server mechanism, for a server that takes the client's choice at
 /// run time.
 #[derive(Debug, Clone)]
@@ -610,11 +785,13 @@ pub enum Server {
     External(External),
     /// A SCRAM mechanism.
     Scram(Box<Scram>),
+    /// An HT mechanism (XEP-0484 FAST).
+    Ht(HashedToken),
 }
 
 impl Server {
-    /// The server for `mechanism`; `nonce` and `cb` are used by SCRAM
-    /// only.
+    /// The server for `mechanism`; `nonce` is used by SCRAM only, `cb`
+    /// by SCRAM and HT.
     pub fn new(
         mechanism: Mechanism,
         nonce: impl Into<Nonce>,
@@ -625,6 +802,7 @@ impl Server {
             Mechanism::Anonymous => Server::Anonymous(Anonymous::new()),
             Mechanism::External => Server::External(External::new()),
             Mechanism::Scram(m) => Server::Scram(Box::new(Scram::new(m, nonce, cb)?)),
+            Mechanism::Ht(m) => Server::Ht(HashedToken::new(m, cb)),
         })
     }
 
@@ -635,6 +813,7 @@ impl Server {
             Server::Anonymous(_) => Mechanism::Anonymous,
             Server::External(_) => Mechanism::External,
             Server::Scram(s) => Mechanism::Scram(s.mechanism()),
+            Server::Ht(h) => Mechanism::Ht(h.mechanism()),
         }
     }
 
@@ -645,6 +824,16 @@ impl Server {
             Server::Anonymous(m) => m.step(response),
             Server::External(m) => m.step(response),
             Server::Scram(m) => m.step(response),
+            Server::Ht(m) => m.step(response),
+        }
+    }
+
+    /// The tokens the caller holds for the user (HT); see
+    /// [`HashedToken::provide`].
+    pub fn provide_tokens(&mut self, tokens: Vec<Token>) -> Result<ServerStep, ServerError> {
+        match self {
+            Server::Ht(m) => m.provide(tokens),
+            m => Err(wrong("provide tokens", m.state())),
         }
     }
 
@@ -658,6 +847,7 @@ impl Server {
             Server::Scram(m) => m.provide(credentials),
             Server::Anonymous(m) => Err(wrong("provide credentials", m.state())),
             Server::External(m) => Err(wrong("provide credentials", m.state())),
+            Server::Ht(m) => Err(wrong("provide credentials", m.state())),
         }
     }
 
@@ -668,6 +858,7 @@ impl Server {
             Server::Anonymous(m) => m.state(),
             Server::External(m) => m.state(),
             Server::Scram(m) => m.state(),
+            Server::Ht(m) => m.state(),
         }
     }
 }

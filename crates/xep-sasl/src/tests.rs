@@ -1558,3 +1558,290 @@ mod properties {
         }
     }
 }
+
+/// The HT mechanisms (draft-schmaus-kitten-sasl-ht, XEP-0484 FAST).
+mod ht {
+    use super::*;
+    use crate::server::Token;
+
+    fn cbs() -> Vec<(ChannelBindingType, Vec<u8>)> {
+        vec![
+            (ChannelBindingType::TlsExporter, vec![1; 32]),
+            (ChannelBindingType::TlsServerEndPoint, vec![2; 32]),
+            (ChannelBindingType::TlsUnique, vec![3; 12]),
+        ]
+    }
+
+    /// Client and server over the same or different channels, the server
+    /// holding `tokens`: what each side ends with.
+    fn run(
+        m: HtMechanism,
+        token: &str,
+        client_cb: Vec<(ChannelBindingType, Vec<u8>)>,
+        server_cb: Vec<(ChannelBindingType, Vec<u8>)>,
+        tokens: Vec<Token>,
+    ) -> (Result<ServerStep, ServerError>, Result<(), ClientError>) {
+        let mut c = client::HashedToken::new(m, "juliet", token, &client_cb).unwrap();
+        let mut s = server::HashedToken::new(m, ChannelBindingOffer::new(server_cb));
+        let step = s.step(&c.initial_response()).unwrap();
+        assert_eq!(
+            step,
+            ServerStep::NeedCredentials {
+                username: "juliet".into(),
+                authzid: None
+            }
+        );
+        let srv = s.provide(tokens);
+        let data = match &srv {
+            Ok(ServerStep::Success {
+                additional_data, ..
+            }) => additional_data.clone(),
+            _ => None,
+        };
+        let cli = c.success(data.as_deref());
+        (srv, cli)
+    }
+
+    #[test]
+    fn every_mechanism_round_trips() {
+        for m in HtMechanism::ALL {
+            let tokens = vec![Token::new(m, "old"), Token::new(m, "t0ken")];
+            let (srv, cli) = run(m, "t0ken", cbs(), cbs(), tokens);
+            let Ok(ServerStep::Success {
+                username,
+                additional_data: Some(data),
+                ..
+            }) = srv
+            else {
+                panic!("{m}: {srv:?}")
+            };
+            assert_eq!(username.as_deref(), Some("juliet"));
+            assert_eq!(data.len(), m.hash.output_len());
+            assert_eq!(cli, Ok(()), "{m}");
+        }
+    }
+
+    #[test]
+    fn the_messages_are_the_drafts_hmacs() {
+        let m = HtMechanism::SHA_256_ENDP;
+        let c = client::HashedToken::new(m, "juliet", "tok", &cbs()).unwrap();
+        let mut expected = b"juliet\0".to_vec();
+        expected.extend(crypto::ht_hmac(
+            HtHash::Sha256,
+            b"tok",
+            &[b"Initiator", &[2; 32]],
+        ));
+        assert_eq!(c.initial_response(), expected);
+        let none =
+            client::HashedToken::new(HtMechanism::SHA_256_NONE, "juliet", "tok", &[]).unwrap();
+        assert_eq!(
+            none.initial_response()[7..],
+            crypto::ht_hmac(HtHash::Sha256, b"tok", &[b"Initiator"])[..]
+        );
+        let mut s = server::HashedToken::new(m, ChannelBindingOffer::new(cbs()));
+        s.step(&c.initial_response()).unwrap();
+        let ServerStep::Success {
+            additional_data, ..
+        } = s.provide(vec![Token::new(m, "tok")]).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(
+            additional_data.unwrap(),
+            crypto::ht_hmac(HtHash::Sha256, b"tok", &[b"Responder", &[2; 32]])
+        );
+        assert_eq!(s.matched(), Some(0));
+    }
+
+    #[test]
+    fn wrong_token_is_refused() {
+        let m = HtMechanism::SHA_256_EXPR;
+        let (srv, cli) = run(m, "guess", cbs(), cbs(), vec![Token::new(m, "t0ken")]);
+        assert_eq!(srv, Err(ServerError::Peer(PeerError::InvalidToken)));
+        assert_eq!(
+            cli,
+            Err(ClientError::Peer(PeerError::MissingServerSignature))
+        );
+        let (srv, _) = run(m, "t0ken", cbs(), cbs(), vec![]);
+        assert_eq!(srv, Err(ServerError::Peer(PeerError::NoToken)));
+        assert_eq!(
+            PeerError::NoToken.condition(),
+            xep_core::SaslCondition::CredentialsExpired
+        );
+        // The right secret, issued for another mechanism.
+        let (srv, _) = run(
+            m,
+            "t0ken",
+            cbs(),
+            cbs(),
+            vec![Token::new(HtMechanism::SHA_256_NONE, "t0ken")],
+        );
+        assert_eq!(srv, Err(ServerError::Peer(PeerError::InvalidToken)));
+    }
+
+    #[test]
+    fn mismatched_channel_binding_is_refused() {
+        for m in HtMechanism::ALL.into_iter().filter(|m| m.binding.is_some()) {
+            let mut other = cbs();
+            for (_, d) in &mut other {
+                d[0] ^= 0xff;
+            }
+            let (srv, cli) = run(m, "t0ken", cbs(), other, vec![Token::new(m, "t0ken")]);
+            assert_eq!(srv, Err(ServerError::Peer(PeerError::InvalidToken)), "{m}");
+            assert!(cli.is_err());
+        }
+        // The server cannot bind with the type: refused before the lookup.
+        let m = HtMechanism::SHA_256_UNIQ;
+        let c = client::HashedToken::new(m, "juliet", "t", &cbs()).unwrap();
+        let mut s = server::HashedToken::new(m, ChannelBindingOffer::none());
+        assert_eq!(
+            s.step(&c.initial_response()),
+            Err(ServerError::Peer(PeerError::UnsupportedChannelBindingType(
+                "tls-unique".into()
+            )))
+        );
+        // Nor can the client.
+        assert_eq!(
+            client::HashedToken::new(m, "juliet", "t", &[]).unwrap_err(),
+            ClientError::Credentials(CredentialsError::ChannelBindingUnavailable(
+                ChannelBindingType::TlsUnique
+            ))
+        );
+    }
+
+    #[test]
+    fn a_false_server_is_refused() {
+        let m = HtMechanism::SHA_256_NONE;
+        let mut c = client::HashedToken::new(m, "juliet", "t0ken", &[]).unwrap();
+        assert_eq!(
+            c.success(Some(&[0; 32])),
+            Err(ClientError::Peer(PeerError::ServerSignature))
+        );
+        assert_eq!(c.state(), client::State::Failed);
+        let mut c = client::HashedToken::new(m, "juliet", "t0ken", &[]).unwrap();
+        assert_eq!(
+            c.success(None),
+            Err(ClientError::Peer(PeerError::MissingServerSignature))
+        );
+        let mut c = client::HashedToken::new(m, "juliet", "t0ken", &[]).unwrap();
+        assert_eq!(c.step(b""), Ok(c.initial_response()));
+        assert_eq!(
+            c.step(b"x"),
+            Err(ClientError::Peer(PeerError::UnexpectedData))
+        );
+        assert!(matches!(c.step(b""), Err(ClientError::WrongState { .. })));
+    }
+
+    #[test]
+    fn malformed_messages_are_typed() {
+        let m = HtMechanism::SHA_256_NONE;
+        let cases: [(&[u8], PeerError); 5] = [
+            (
+                b"juliet",
+                PeerError::Malformed("HT is authcid NUL hashed-token"),
+            ),
+            (
+                b"\0abc",
+                PeerError::Malformed("empty authcid or hashed token"),
+            ),
+            (
+                b"juliet\0",
+                PeerError::Malformed("empty authcid or hashed token"),
+            ),
+            (
+                b"juliet\0short",
+                PeerError::Malformed("hashed token of the wrong length"),
+            ),
+            (
+                &[
+                    0xff, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
+                    21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32,
+                ],
+                PeerError::InvalidUsername,
+            ),
+        ];
+        for (msg, e) in cases {
+            let mut s = server::HashedToken::new(m, ChannelBindingOffer::none());
+            assert_eq!(s.step(msg), Err(ServerError::Peer(e)));
+            assert_eq!(s.state(), server::State::Failed);
+            assert!(matches!(
+                s.provide(vec![]),
+                Err(ServerError::WrongState { .. })
+            ));
+        }
+        assert_eq!(
+            client::HashedToken::new(m, "juliet", "", &[]).unwrap_err(),
+            ClientError::Credentials(CredentialsError::EmptyToken)
+        );
+        // The wrapper: HT takes tokens, not credentials.
+        let mut any = server::Server::new(
+            Mechanism::Ht(m),
+            b"nonce".as_slice(),
+            ChannelBindingOffer::none(),
+        )
+        .unwrap();
+        assert_eq!(any.mechanism(), Mechanism::Ht(m));
+        assert!(matches!(
+            any.provide(None),
+            Err(ServerError::WrongState { .. })
+        ));
+    }
+
+    #[test]
+    fn select_never_picks_a_token_mechanism() {
+        let offer = Offer {
+            mechanisms: vec!["HT-SHA-256-NONE".into(), "SCRAM-SHA-256".into()],
+            channel_bindings: None,
+            sasl2: true,
+        };
+        let mut prefs = Preferences::new(vec![]);
+        prefs
+            .mechanisms
+            .insert(0, Mechanism::Ht(HtMechanism::SHA_256_NONE));
+        let s = select(&offer, &prefs).unwrap();
+        assert_eq!(s.mechanism.name(), "SCRAM-SHA-256");
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(64))]
+
+            /// Any bytes, at either side: no panic, and never a success.
+            #[test]
+            fn arbitrary_bytes_never_panic(
+                which in 0usize..24,
+                junk in proptest::collection::vec(any::<u8>(), 0..100),
+            ) {
+                let m = HtMechanism::ALL[which];
+                let mut s = server::HashedToken::new(m, ChannelBindingOffer::new(cbs()));
+                if let Ok(ServerStep::NeedCredentials { .. }) = s.step(&junk) {
+                    prop_assert!(s.provide(vec![Token::new(m, "t0ken")]).is_err());
+                }
+                let mut c = client::HashedToken::new(m, "juliet", "t0ken", &cbs()).unwrap();
+                let _ = c.step(&junk);
+                let mut c = client::HashedToken::new(m, "juliet", "t0ken", &cbs()).unwrap();
+                prop_assert!(c.success(Some(&junk)).is_err());
+            }
+
+            /// Tokens and channel data: success exactly when both match.
+            #[test]
+            fn success_iff_token_and_channel_match(
+                which in 0usize..24, a in "[ -~]{1,20}", b in "[ -~]{1,20}",
+                flip in any::<bool>(),
+            ) {
+                let m = HtMechanism::ALL[which];
+                let mut server_cb = cbs();
+                if flip {
+                    for (_, d) in &mut server_cb { d[1] ^= 1; }
+                }
+                let (srv, cli) = run(m, &a, cbs(), server_cb, vec![Token::new(m, b.clone())]);
+                let should = a == b && (!flip || m.binding.is_none());
+                prop_assert_eq!(srv.is_ok(), should);
+                prop_assert_eq!(cli.is_ok(), should);
+            }
+        }
+    }
+}

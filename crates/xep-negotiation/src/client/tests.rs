@@ -9,7 +9,7 @@ use xep_core::SaslCondition;
 use xep_core::{DefinedCondition, StreamCondition, StreamLimits, StreamReader, StreamWriter};
 use xep_element::{Registry, XmlElement, XmlValue};
 use xep_sasl::server::{self, ChannelBindingOffer, ServerStep};
-use xep_sasl::{ChannelBindingType, Mechanism, ScramMechanism, StoredCredentials};
+use xep_sasl::{ChannelBindingType, Mechanism, PeerError, ScramMechanism, StoredCredentials};
 
 use super::*;
 
@@ -722,10 +722,7 @@ fn sasl2_scram_plus_with_bind2_is_ready_without_a_restart() {
     assert_eq!(a.mechanism, "SCRAM-SHA-256-PLUS");
     let ua = a.user_agent.clone().unwrap();
     assert_eq!(ua.software.as_deref(), Some("Orchard"));
-    let bind = a.extensions[0]
-        .get::<xep_sasl::bind2::Bind>()
-        .unwrap()
-        .unwrap();
+    let bind = a.bind2.clone().unwrap();
     assert_eq!(bind, xep_sasl::bind2::Bind::request(Some("Orchard".into())));
     assert_eq!(run.client.state(), State::Authenticating);
     let last = sasl2_scram(
@@ -762,7 +759,7 @@ fn sasl2_without_bind2_is_followed_by_rfc_6120_binding() {
     cfg.channel_bindings = Vec::new();
     cfg.resource = Some("balcony".into());
     let (mut run, a) = sasl2_authenticate(cfg, FEATURES_SASL2_NO_BIND2);
-    assert!(a.extensions.is_empty(), "no Bind 2 when not offered");
+    assert!(a.bind2.is_none(), "no Bind 2 when not offered");
     let last = sasl2_scram(
         &mut run,
         &a,
@@ -795,7 +792,7 @@ fn bind2_can_be_declined_by_config() {
     let mut cfg = sasl2_config();
     cfg.bind2 = false;
     let (_, a) = sasl2_authenticate(cfg, FEATURES_SASL2);
-    assert!(a.extensions.is_empty());
+    assert!(a.bind2.is_none());
 }
 
 #[test]
@@ -929,7 +926,7 @@ fn sasl2_continue_with_an_unknown_task_is_aborted() {
     );
     assert_eq!(
         run.sent(),
-        "<abort xmlns='urn:xmpp:sasl:2'><text>no task is supported</text></abort>\
+        "<abort xmlns='urn:xmpp:sasl:2'><text>no such task was asked for</text></abort>\
          </stream:stream>"
     );
 }
@@ -981,7 +978,7 @@ fn sasl2_out_of_turn_elements_are_refused() {
 #[test]
 fn bind2_asked_but_a_bare_jid_answered_falls_back_to_rfc_6120_binding() {
     let (mut run, a) = sasl2_authenticate(sasl2_config(), FEATURES_SASL2);
-    assert_eq!(a.extensions.len(), 1, "Bind 2 asked");
+    assert!(a.bind2.is_some(), "Bind 2 asked");
     let last = sasl2_scram(
         &mut run,
         &a,
@@ -1075,4 +1072,281 @@ fn bind_and_resumed_are_refused_outside_the_pause() {
     assert!(run.client.resumed(run.now, jid).is_err());
     run.drain();
     assert_eq!(run.sent(), "");
+}
+
+// XEP-0484 (FAST), against FEATURES_SASL2's `<fast/>` (HT-SHA-256-NONE).
+
+fn token_config() -> Config {
+    let mut c = sasl2_config();
+    c.fast_token = Some(FastToken {
+        mechanism: HtMechanism::SHA_256_NONE,
+        secret: "t0ken".into(),
+    });
+    c
+}
+
+/// The server's end of an HT exchange holding `secret`: the responder
+/// message, or the refusal.
+fn ht_server(a: &xep_sasl::sasl2::Authenticate, secret: &str) -> Result<Vec<u8>, PeerError> {
+    let m = HtMechanism::from_name(&a.mechanism).unwrap();
+    let mut s = server::HashedToken::new(m, ChannelBindingOffer::new(exporter()));
+    s.step(&a.initial_response.as_ref().unwrap().0).unwrap();
+    match s.provide(vec![server::Token::new(m, secret)]) {
+        Ok(ServerStep::Success {
+            additional_data, ..
+        }) => Ok(additional_data.unwrap()),
+        Err(xep_sasl::ServerError::Peer(p)) => Err(p),
+        other => panic!("{other:?}"),
+    }
+}
+
+const TOKEN: &str = "<token xmlns='urn:xmpp:fast:0' expiry='2030-03-12T14:36:15Z' \
+    token='WXZzciBwYmFmdmZnZiBqdmd1IGp2eXFhcmZm'/>";
+
+#[test]
+fn a_token_is_requested_for_a_mechanism_offered_and_raised_for_storage() {
+    let mut cfg = sasl2_config();
+    cfg.request_token = vec![HtMechanism::SHA_256_EXPR, HtMechanism::SHA_256_NONE];
+    let (mut run, a) = sasl2_authenticate(cfg, FEATURES_SASL2);
+    assert_eq!(a.mechanism, "SCRAM-SHA-256-PLUS");
+    assert_eq!(
+        a.request_token,
+        Some(xep_sasl::fast::RequestToken::new(HtMechanism::SHA_256_NONE))
+    );
+    assert_eq!(a.fast, None, "no token used");
+    let last = sasl2_scram(
+        &mut run,
+        &a,
+        ScramMechanism::SHA_256_PLUS,
+        ChannelBindingOffer::new(exporter()),
+    )
+    .unwrap();
+    run.server(&sasl2_success(
+        &last,
+        "juliet@example.org/Orchard/1",
+        &format!("<bound xmlns='urn:xmpp:bind:0'/>{TOKEN}"),
+    ));
+    let Some(Event::TokenReceived { mechanism, token }) = run.events.last() else {
+        panic!("{:?}", run.events)
+    };
+    assert_eq!(*mechanism, HtMechanism::SHA_256_NONE);
+    assert_eq!(token.token, "WXZzciBwYmFmdmZnZiBqdmd1IGp2eXFhcmZm");
+    run.server(FEATURES_AFTER_BIND2);
+    assert!(matches!(run.events.last(), Some(Event::Ready(_))));
+    // Nothing to ask for where the server lists no FAST.
+    let mut cfg = sasl2_config();
+    cfg.request_token = vec![HtMechanism::SHA_256_NONE];
+    let (_, a) = sasl2_authenticate(cfg, FEATURES_SASL2_NO_BIND2);
+    assert_eq!(a.request_token, None);
+}
+
+#[test]
+fn a_token_is_preferred_verified_and_rotated() {
+    let (mut run, a) = sasl2_authenticate(token_config(), FEATURES_SASL2);
+    assert_eq!(a.mechanism, "HT-SHA-256-NONE");
+    assert_eq!(a.fast, Some(xep_sasl::fast::Fast::default()));
+    assert!(a.bind2.is_some() && a.user_agent.is_some());
+    let responder = ht_server(&a, "t0ken").unwrap();
+    run.server(&sasl2_success(
+        &responder,
+        "juliet@example.org/Orchard/2",
+        &format!("<bound xmlns='urn:xmpp:bind:0'/>{TOKEN}"),
+    ));
+    assert!(matches!(
+        run.events.last(),
+        Some(Event::TokenReceived {
+            mechanism: HtMechanism::SHA_256_NONE,
+            ..
+        })
+    ));
+    run.server(FEATURES_AFTER_BIND2);
+    let Some(Event::Ready(ready)) = run.events.last() else {
+        panic!("{:?}", run.events)
+    };
+    assert_eq!(ready.mechanism, Mechanism::Ht(HtMechanism::SHA_256_NONE));
+    // Invalidation asked for.
+    let mut cfg = token_config();
+    cfg.invalidate_token = true;
+    let (_, a) = sasl2_authenticate(cfg, FEATURES_SASL2);
+    assert!(a.fast.unwrap().invalidates());
+}
+
+#[test]
+fn a_false_responder_ends_the_negotiation() {
+    let (mut run, a) = sasl2_authenticate(token_config(), FEATURES_SASL2);
+    assert_eq!(ht_server(&a, "t0ken").unwrap().len(), 32);
+    // A server that does not know the token cannot answer right.
+    run.server(&sasl2_success(&[7; 32], "juliet@example.org/Orchard/3", ""));
+    assert_eq!(
+        run.failure(),
+        &Failure::SaslPeer(PeerError::ServerSignature)
+    );
+}
+
+#[test]
+fn a_refused_token_is_dropped_and_the_password_follows_on_the_same_stream() {
+    let (mut run, a) = sasl2_authenticate(token_config(), FEATURES_SASL2);
+    assert_eq!(ht_server(&a, "rotated away"), Err(PeerError::InvalidToken));
+    run.server(
+        "<failure xmlns='urn:xmpp:sasl:2'>\
+         <credentials-expired xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/></failure>",
+    );
+    assert_eq!(
+        run.events,
+        vec![Event::TokenRefused {
+            condition: SaslCondition::CredentialsExpired
+        }]
+    );
+    let again = xep_sasl::sasl2::Authenticate::from_xml_with(
+        run.sent().as_bytes(),
+        &Registry::new().with(xep_sasl::ELEMENTS),
+    )
+    .unwrap();
+    assert_eq!(again.mechanism, "SCRAM-SHA-256-PLUS");
+    assert_eq!(again.fast, None);
+    let last = sasl2_scram(
+        &mut run,
+        &again,
+        ScramMechanism::SHA_256_PLUS,
+        ChannelBindingOffer::new(exporter()),
+    )
+    .unwrap();
+    run.server(&sasl2_success(
+        &last,
+        "juliet@example.org/Orchard/4",
+        "<bound xmlns='urn:xmpp:bind:0'/>",
+    ));
+    run.server(FEATURES_AFTER_BIND2);
+    assert!(matches!(run.events.last(), Some(Event::Ready(_))));
+    // A second failure is the password's: the negotiation fails.
+    let (mut run, _) = sasl2_authenticate(token_config(), FEATURES_SASL2);
+    let failure = "<failure xmlns='urn:xmpp:sasl:2'>\
+         <not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/></failure>";
+    run.server(failure);
+    run.sent();
+    run.server(failure);
+    let Failure::Sasl(f) = run.failure() else {
+        panic!("{:?}", run.events)
+    };
+    assert_eq!(f.condition, SaslCondition::NotAuthorized);
+}
+
+#[test]
+fn no_token_without_fast_tls_or_the_channel_binding() {
+    // Not listed.
+    let (_, a) = sasl2_authenticate(token_config(), FEATURES_SASL2_NO_BIND2);
+    assert_eq!(a.mechanism, "SCRAM-SHA-256");
+    // A token bound to tls-unique, which this connection lacks.
+    let mut cfg = token_config();
+    cfg.fast_token = Some(FastToken {
+        mechanism: HtMechanism::SHA_256_UNIQ,
+        secret: "t0ken".into(),
+    });
+    let features = FEATURES_SASL2.replace("HT-SHA-256-NONE", "HT-SHA-256-UNIQ");
+    let (_, a) = sasl2_authenticate(cfg, &features);
+    assert_eq!(a.mechanism, "SCRAM-SHA-256-PLUS");
+    // In the clear.
+    let mut cfg = token_config();
+    cfg.tls_at_start = false;
+    cfg.tls = TlsPolicy::Never;
+    cfg.channel_bindings = Vec::new();
+    cfg.request_token = vec![HtMechanism::SHA_256_NONE];
+    let (_, a) = sasl2_authenticate(cfg, FEATURES_SASL2);
+    assert_eq!(a.mechanism, "SCRAM-SHA-256");
+    assert_eq!(a.request_token, None);
+}
+
+// XEP-0480 (SCRAM upgrade tasks).
+
+#[test]
+fn a_scram_upgrade_task_answers_the_salt_with_the_salted_password() {
+    let features = FEATURES_SASL2.replace(
+        "</inline></authentication>",
+        "</inline><upgrade xmlns='urn:xmpp:sasl:upgrade:0'>UPGR-SCRAM-SHA-512</upgrade>\
+         <upgrade xmlns='urn:xmpp:sasl:upgrade:0'>UPGR-BLOOP2</upgrade></authentication>",
+    );
+    let (mut run, a) = sasl2_authenticate(sasl2_config(), &features);
+    assert_eq!(
+        a.upgrades,
+        vec![xep_sasl::upgrade::Upgrade::new("UPGR-SCRAM-SHA-512")]
+    );
+    let last = sasl2_scram(
+        &mut run,
+        &a,
+        ScramMechanism::SHA_256_PLUS,
+        ChannelBindingOffer::new(exporter()),
+    )
+    .unwrap();
+    run.server(&format!(
+        "<continue xmlns='urn:xmpp:sasl:2'><additional-data>{}</additional-data>\
+         <tasks><task>UPGR-SCRAM-SHA-512</task></tasks></continue>",
+        xep_element::Base64(last).to_xml()
+    ));
+    assert_eq!(
+        run.sent(),
+        "<next xmlns='urn:xmpp:sasl:2' task='UPGR-SCRAM-SHA-512'/>"
+    );
+    run.server(
+        "<task-data xmlns='urn:xmpp:sasl:2'><salt xmlns='urn:xmpp:scram-upgrade:0' \
+         iterations='4096'>bmV3IHNhbHQ=</salt></task-data>",
+    );
+    let salt = xep_sasl::upgrade::Salt::new(b"new salt".to_vec(), 4096);
+    let answer = xep_sasl::upgrade::scram_answer(
+        xep_sasl::ScramHash::Sha512,
+        "r0m30myr0m30",
+        &salt,
+        xep_sasl::IterationBounds::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        run.sent(),
+        format!(
+            "<task-data xmlns='urn:xmpp:sasl:2'>{}</task-data>",
+            answer.to_xml()
+        )
+    );
+    // The final success carries no mechanism data (checked already).
+    run.server(
+        "<success xmlns='urn:xmpp:sasl:2'><authorization-identifier>\
+         juliet@example.org/Orchard/5</authorization-identifier>\
+         <bound xmlns='urn:xmpp:bind:0'/></success>",
+    );
+    run.server(FEATURES_AFTER_BIND2);
+    assert!(matches!(run.events.last(), Some(Event::Ready(_))));
+}
+
+#[test]
+fn an_upgrade_task_not_asked_for_or_a_hostile_salt_is_aborted() {
+    let features = FEATURES_SASL2.replace(
+        "</inline></authentication>",
+        "</inline><upgrade xmlns='urn:xmpp:sasl:upgrade:0'>UPGR-SCRAM-SHA-512</upgrade>\
+         </authentication>",
+    );
+    let mut cfg = sasl2_config();
+    cfg.scram_upgrades = false;
+    let (_, a) = sasl2_authenticate(cfg, &features);
+    assert!(a.upgrades.is_empty());
+    let (mut run, a) = sasl2_authenticate(sasl2_config(), &features);
+    let last = sasl2_scram(
+        &mut run,
+        &a,
+        ScramMechanism::SHA_256_PLUS,
+        ChannelBindingOffer::new(exporter()),
+    )
+    .unwrap();
+    run.server(&format!(
+        "<continue xmlns='urn:xmpp:sasl:2'><additional-data>{}</additional-data>\
+         <tasks><task>UPGR-SCRAM-SHA-512</task></tasks></continue>",
+        xep_element::Base64(last).to_xml()
+    ));
+    run.sent();
+    run.server(
+        "<task-data xmlns='urn:xmpp:sasl:2'><salt xmlns='urn:xmpp:scram-upgrade:0' \
+         iterations='4000000000'>bmV3IHNhbHQ=</salt></task-data>",
+    );
+    assert!(run.sent().starts_with("<abort xmlns='urn:xmpp:sasl:2'"));
+    assert!(matches!(
+        run.failure(),
+        Failure::SaslPeer(PeerError::IterationCount { .. })
+    ));
 }

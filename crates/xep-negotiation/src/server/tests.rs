@@ -706,3 +706,377 @@ fn sasl2_scram_plus_with_a_mismatched_channel_is_not_authorized() {
         Some(Event::AuthenticationFailed { .. })
     ));
 }
+
+// XEP-0484 (FAST).
+
+fn fast_config() -> Config {
+    let mut c = sasl2_config();
+    c.bind2 = false;
+    c.fast = vec![
+        HtMechanism::SHA_256_UNIQ,
+        HtMechanism::SHA_256_EXPR,
+        HtMechanism::SHA_256_NONE,
+    ];
+    c
+}
+
+/// `<authenticate/>` with an HT mechanism and `token`, over the
+/// channel binding of [`sasl2_config`], with the given FAST children.
+fn authenticate_ht(m: HtMechanism, token: &str, children: &str) -> String {
+    let cb = [(ChannelBindingType::TlsExporter, vec![9; 32])];
+    let c = xep_sasl::client::HashedToken::new(m, "juliet", token, &cb).unwrap();
+    let data = xep_element::Base64(c.initial_response())
+        .to_xml()
+        .into_owned();
+    format!(
+        "<authenticate xmlns='urn:xmpp:sasl:2' mechanism='{m}'>\
+         <initial-response>{data}</initial-response>{children}</authenticate>"
+    )
+}
+
+fn expiry() -> xep_element::DateTime82 {
+    xep_element::DateTime82::from_xml("2030-03-12T14:36:15Z").unwrap()
+}
+
+#[test]
+fn fast_is_offered_inline_with_the_mechanisms_this_channel_binds() {
+    let features = Run::new(fast_config()).client(HEADER);
+    assert!(
+        features.contains(
+            "<inline><fast xmlns='urn:xmpp:fast:0'><mechanism>HT-SHA-256-EXPR</mechanism>\
+             <mechanism>HT-SHA-256-NONE</mechanism></fast></inline>"
+        ),
+        "{features}"
+    );
+    // Not in the clear.
+    let mut clear = fast_config();
+    clear.tls_at_start = false;
+    clear.tls = TlsOffer::Optional;
+    clear.plain_in_clear = true;
+    assert!(!Run::new(clear).client(HEADER).contains("urn:xmpp:fast:0"));
+}
+
+#[test]
+fn a_token_request_asks_the_caller_and_the_token_goes_in_the_success() {
+    let mut run = Run::new(fast_config());
+    run.client(HEADER);
+    let auth = authenticate_plain("r0m30", None).replace(
+        "</authenticate>",
+        "<request-token xmlns='urn:xmpp:fast:0' mechanism='HT-SHA-256-EXPR'/></authenticate>",
+    );
+    run.client(&auth);
+    assert_eq!(run.provide(ScramHash::Sha256), "");
+    let bare: BareJid = "juliet@example.org".parse().unwrap();
+    assert_eq!(
+        run.events.last(),
+        Some(&Event::TokenRequested {
+            bare,
+            mechanism: HtMechanism::SHA_256_EXPR,
+            requested: true,
+        })
+    );
+    assert_eq!(run.s.state(), State::AwaitingToken);
+    let token = xep_sasl::fast::Token {
+        expiry: expiry(),
+        token: "WXZzciBwYmFmdmZnZiBqdmd1IGp2eXFhcmZm".into(),
+    };
+    run.s.issue_token(run.now, Some(token)).unwrap();
+    let after = run.drain();
+    assert!(
+        after.starts_with(
+            "<success xmlns='urn:xmpp:sasl:2'><authorization-identifier>juliet@example.org\
+             </authorization-identifier><token xmlns='urn:xmpp:fast:0' \
+             expiry='2030-03-12T14:36:15Z' token='WXZzciBwYmFmdmZnZiBqdmd1IGp2eXFhcmZm'/>\
+             </success>"
+        ),
+        "{after}"
+    );
+    // A token of a mechanism not offered is not asked for.
+    let mut run = Run::new(fast_config());
+    run.client(HEADER);
+    let auth = authenticate_plain("r0m30", None).replace(
+        "</authenticate>",
+        "<request-token xmlns='urn:xmpp:fast:0' mechanism='HT-SHA-256-UNIQ'/></authenticate>",
+    );
+    run.client(&auth);
+    assert!(run.provide(ScramHash::Sha256).starts_with("<success"));
+    assert!(
+        !run.events
+            .iter()
+            .any(|e| matches!(e, Event::TokenRequested { .. }))
+    );
+}
+
+#[test]
+fn a_token_authenticates_asks_for_tokens_and_rotates() {
+    let m = HtMechanism::SHA_256_EXPR;
+    let mut run = Run::new(fast_config());
+    run.client(HEADER);
+    run.client(&authenticate_ht(
+        m,
+        "t0ken",
+        "<fast xmlns='urn:xmpp:fast:0'/>",
+    ));
+    assert_eq!(
+        run.events.last(),
+        Some(&Event::CredentialsRequested {
+            username: "juliet".into(),
+            mechanism: Mechanism::Ht(m),
+        })
+    );
+    // HT takes tokens, not stored credentials.
+    let c = StoredCredentials::from_password(ScramHash::Sha256, "r0m30", b"salt", 4096).unwrap();
+    assert!(matches!(
+        run.s.provide_credentials(run.now, Some(c)),
+        Err(Error::WrongState { .. })
+    ));
+    let tokens = vec![
+        xep_sasl::server::Token::new(m, "newer"),
+        xep_sasl::server::Token::new(m, "t0ken"),
+    ];
+    run.s.provide_tokens(run.now, tokens).unwrap();
+    run.drain();
+    let bare: BareJid = "juliet@example.org".parse().unwrap();
+    let n = run.events.len();
+    assert_eq!(
+        run.events[n - 2..],
+        [
+            Event::TokenUsed {
+                bare: bare.clone(),
+                matched: 1,
+                invalidate: false,
+            },
+            Event::TokenRequested {
+                bare,
+                mechanism: m,
+                requested: false,
+            }
+        ]
+    );
+    run.s.issue_token(run.now, None).unwrap();
+    let after = run.drain();
+    let cb = [(ChannelBindingType::TlsExporter, vec![9; 32])];
+    let mut client = xep_sasl::client::HashedToken::new(m, "juliet", "t0ken", &cb).unwrap();
+    let success = after.split("</success>").next().unwrap();
+    let data = success
+        .split("<additional-data>")
+        .nth(1)
+        .and_then(|d| d.split("</additional-data>").next())
+        .unwrap();
+    let data = xep_element::Base64::from_xml(data).unwrap();
+    client.success(Some(&data.0)).unwrap();
+    assert!(!after.contains("<token"), "{after}");
+    // RFC 6120 binding follows (no Bind 2 here).
+    assert!(after.contains("<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>"));
+}
+
+#[test]
+fn an_invalidating_token_authentication_gets_no_new_token() {
+    let m = HtMechanism::SHA_256_NONE;
+    let mut run = Run::new(fast_config());
+    run.client(HEADER);
+    run.client(&authenticate_ht(
+        m,
+        "t0ken",
+        "<fast xmlns='urn:xmpp:fast:0' invalidate='1'/>",
+    ));
+    run.s
+        .provide_tokens(run.now, vec![xep_sasl::server::Token::new(m, "t0ken")])
+        .unwrap();
+    let after = run.drain();
+    assert!(after.starts_with("<success"), "{after}");
+    assert!(matches!(
+        run.events
+            .iter()
+            .find(|e| matches!(e, Event::TokenUsed { .. })),
+        Some(Event::TokenUsed {
+            invalidate: true,
+            ..
+        })
+    ));
+    assert!(
+        !run.events
+            .iter()
+            .any(|e| matches!(e, Event::TokenRequested { .. }))
+    );
+    assert!(matches!(
+        run.s.issue_token(run.now, None),
+        Err(Error::WrongState { .. })
+    ));
+}
+
+#[test]
+fn wrong_missing_and_unoffered_tokens_are_failed_attempts() {
+    let m = HtMechanism::SHA_256_EXPR;
+    let cases: [(Vec<xep_sasl::server::Token>, &str); 3] = [
+        (
+            vec![xep_sasl::server::Token::new(m, "other")],
+            "<not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>",
+        ),
+        (
+            vec![],
+            "<credentials-expired xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>",
+        ),
+        // The right secret, issued for another mechanism.
+        (
+            vec![xep_sasl::server::Token::new(
+                HtMechanism::SHA_256_NONE,
+                "t0ken",
+            )],
+            "<not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>",
+        ),
+    ];
+    for (tokens, condition) in cases {
+        let mut run = Run::new(fast_config());
+        run.client(HEADER);
+        run.client(&authenticate_ht(
+            m,
+            "t0ken",
+            "<fast xmlns='urn:xmpp:fast:0'/>",
+        ));
+        run.s.provide_tokens(run.now, tokens).unwrap();
+        let after = run.drain();
+        assert!(
+            after.starts_with(&format!("<failure xmlns='urn:xmpp:sasl:2'>{condition}")),
+            "{after}"
+        );
+        assert_eq!(run.s.state(), State::AwaitingRequest);
+    }
+    // Not offered (UNIQ: no tls-unique here), and never in RFC 6120 SASL.
+    let mut run = Run::new(fast_config());
+    run.client(HEADER);
+    let after = run.client(
+        &authenticate_ht(HtMechanism::SHA_256_NONE, "t", "")
+            .replace("HT-SHA-256-NONE", "HT-SHA-256-UNIQ"),
+    );
+    assert!(after.contains("<invalid-mechanism"), "{after}");
+    let after = run.client(
+        "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='HT-SHA-256-NONE'>AA==</auth>",
+    );
+    assert!(after.contains("<invalid-mechanism"), "{after}");
+    assert!(matches!(
+        run.s.provide_tokens(run.now, vec![]),
+        Err(Error::WrongState { .. })
+    ));
+}
+
+// XEP-0480 (SCRAM upgrade tasks).
+
+#[test]
+fn a_scram_upgrade_runs_as_a_task_with_the_callers_salt() {
+    let mut cfg = sasl2_config();
+    cfg.bind2 = false;
+    cfg.scram_upgrades = vec![ScramHash::Sha512];
+    let mut run = Run::new(cfg);
+    let features = run.client(HEADER);
+    assert!(
+        features.contains(
+            "<upgrade xmlns='urn:xmpp:sasl:upgrade:0'>UPGR-SCRAM-SHA-512</upgrade></authentication>"
+        ),
+        "{features}"
+    );
+    let auth = authenticate_plain("r0m30", None).replace(
+        "</authenticate>",
+        "<upgrade xmlns='urn:xmpp:sasl:upgrade:0'>UPGR-SCRAM-SHA-512</upgrade>\
+         <upgrade xmlns='urn:xmpp:sasl:upgrade:0'>UPGR-BLOOP2</upgrade></authenticate>",
+    );
+    run.client(&auth);
+    assert_eq!(
+        run.provide(ScramHash::Sha256),
+        "<continue xmlns='urn:xmpp:sasl:2'><tasks><task>UPGR-SCRAM-SHA-512</task></tasks>\
+         </continue>"
+    );
+    assert_eq!(run.s.state(), State::Tasks);
+    let salt = xep_sasl::upgrade::Salt::new(b"new salt".to_vec(), 4096);
+    assert!(matches!(
+        run.s.upgrade_salt(run.now, salt.clone()),
+        Err(Error::WrongState { .. })
+    ));
+    run.client("<next xmlns='urn:xmpp:sasl:2' task='UPGR-SCRAM-SHA-512'/>");
+    let bare: BareJid = "juliet@example.org".parse().unwrap();
+    assert_eq!(
+        run.events.last(),
+        Some(&Event::UpgradeRequested {
+            bare: bare.clone(),
+            hash: ScramHash::Sha512
+        })
+    );
+    run.s.upgrade_salt(run.now, salt.clone()).unwrap();
+    assert_eq!(
+        run.drain(),
+        "<task-data xmlns='urn:xmpp:sasl:2'><salt xmlns='urn:xmpp:scram-upgrade:0' \
+         iterations='4096'>bmV3IHNhbHQ=</salt></task-data>"
+    );
+    let answer = xep_sasl::upgrade::scram_answer(
+        ScramHash::Sha512,
+        "r0m30",
+        &salt,
+        xep_sasl::IterationBounds::default(),
+    )
+    .unwrap();
+    let after = run.client(&format!(
+        "<task-data xmlns='urn:xmpp:sasl:2'>{}</task-data>",
+        answer.to_xml()
+    ));
+    assert!(
+        after.starts_with("<success xmlns='urn:xmpp:sasl:2'>"),
+        "{after}"
+    );
+    let expected =
+        StoredCredentials::from_password(ScramHash::Sha512, "r0m30", b"new salt", 4096).unwrap();
+    assert!(run.events.contains(&Event::CredentialsUpgraded {
+        bare,
+        credentials: expected
+    }));
+}
+
+#[test]
+fn a_broken_upgrade_task_is_a_failed_attempt() {
+    let mut cfg = sasl2_config();
+    cfg.scram_upgrades = vec![ScramHash::Sha512];
+    for (next, answer, condition) in [
+        (
+            "<next xmlns='urn:xmpp:sasl:2' task='UPGR-SCRAM-SHA-1'/>",
+            None,
+            "malformed-request",
+        ),
+        (
+            "<next xmlns='urn:xmpp:sasl:2' task='UPGR-SCRAM-SHA-512'/>",
+            Some(
+                "<task-data xmlns='urn:xmpp:sasl:2'><hash xmlns='urn:xmpp:scram-upgrade:0'>AAAA</hash></task-data>",
+            ),
+            "malformed-request",
+        ),
+        (
+            "<next xmlns='urn:xmpp:sasl:2' task='UPGR-SCRAM-SHA-512'/>",
+            Some("<abort xmlns='urn:xmpp:sasl:2'/>"),
+            "aborted",
+        ),
+    ] {
+        let mut run = Run::new(cfg.clone());
+        run.client(HEADER);
+        let auth = authenticate_plain("r0m30", None).replace(
+            "</authenticate>",
+            "<upgrade xmlns='urn:xmpp:sasl:upgrade:0'>UPGR-SCRAM-SHA-512</upgrade></authenticate>",
+        );
+        run.client(&auth);
+        run.provide(ScramHash::Sha256);
+        let mut after = run.client(next);
+        if let Some(answer) = answer {
+            let salt = xep_sasl::upgrade::Salt::new(b"new salt".to_vec(), 4096);
+            run.s.upgrade_salt(run.now, salt).unwrap();
+            run.drain();
+            after = run.client(answer);
+        }
+        assert!(
+            after.starts_with(&format!("<failure xmlns='urn:xmpp:sasl:2'><{condition} ")),
+            "{after}"
+        );
+        assert_eq!(run.s.state(), State::AwaitingRequest);
+        assert!(
+            !run.events
+                .iter()
+                .any(|e| matches!(e, Event::CredentialsUpgraded { .. }))
+        );
+    }
+}

@@ -267,10 +267,7 @@ impl Server {
         } else if let Some(Ok(a)) = p.get::<sasl2::Authenticate>()
             && self.setup.sasl2
         {
-            let bind = a
-                .extensions
-                .iter()
-                .any(|p| p.get::<xep_sasl::bind2::Bind>().is_some());
+            let bind = a.bind2.is_some();
             self.sasl2 = Some(bind && self.setup.bind2);
             return self.auth(&a.mechanism, a.initial_response.map(|d| d.0), down);
         } else if let Some(Ok(r)) = p.get::<sasl2::Response>()
@@ -482,16 +479,20 @@ impl Server {
         } else {
             "juliet@example.org"
         };
-        let (authz, extensions) = if bind {
-            let bound = Payload::new(xep_sasl::bind2::Bound::default());
-            (format!("{account}/sim"), vec![bound])
+        let (authz, bound) = if bind {
+            (
+                format!("{account}/sim"),
+                Some(xep_sasl::bind2::Bound::default()),
+            )
         } else {
-            (account.to_string(), Vec::new())
+            (account.to_string(), None)
         };
         let s = sasl2::Success {
             additional_data,
             authorization_identifier: authz.parse().unwrap(),
-            extensions,
+            bound,
+            token: None,
+            extensions: Vec::new(),
         };
         down.in_flight.extend(down.writer.element(&s));
         self.authed = true;
@@ -557,6 +558,10 @@ impl Sim {
                 Event::StartTls => self.tls_pending = true,
                 Event::StreamRestart => self.down.reader.restart(),
                 Event::Authenticated { .. } => self.client.bind(self.now).unwrap(),
+                // This client holds and asks for no XEP-0484 token.
+                Event::TokenRefused { .. } | Event::TokenReceived { .. } => {
+                    panic!("a token event without FAST: {e:?}")
+                }
                 Event::Ready(r) => {
                     assert_eq!(r.jid.to_string(), JID);
                     assert!(!self.setup.wrong_password, "ready with a wrong password");

@@ -4,8 +4,11 @@
 //! would), under a [`Setup`]: the server's offer, the client's policy and
 //! preferences, the right or a wrong password, the channel-binding data
 //! each end's TLS produces, SASL2 and Bind 2 offered and wanted or not,
-//! and the server's caller granting or refusing the resource. The harness of the pairing tests and of the
-//! `negotiation-pair-machine` fuzz target.
+//! and the server's caller granting or refusing the resource, XEP-0484
+//! (FAST) offered or not, the client holding the right token, a wrong
+//! one or none, and asking for one or not, the XEP-0480 SCRAM upgrade
+//! offered or not. The harness of the pairing
+//! tests and of the `negotiation-pair-machine` fuzz target.
 //!
 //! Invariants ([`check`]): both ends end Ready with the same JID and
 //! mechanism, or both fail with matching reasons (a stream error one end
@@ -14,12 +17,20 @@
 //! is a close to the server); never Ready with a wrong password; `-PLUS`
 //! only across matching channel bindings; PLAIN never in the clear
 //! unless the server allows it; SASL2 used exactly when both ends want
-//! it, Bind 2 exactly when both ends want it within SASL2.
+//! it, Bind 2 exactly when both ends want it within SASL2; never Ready
+//! with a wrong token (a refused token falls back to the password), an
+//! `HT-*-EXPR` token only across matching channel bindings, and the token
+//! the client stores is the one the server's caller issued; an upgrade
+//! runs exactly when offered to a client that authenticated with its
+//! password in SASL2, and the server never stores keys of a wrong
+//! password.
 
 use std::time::Instant;
 
 use xep_core::{DefinedCondition, ErrorType, SaslCondition, StanzaError};
-use xep_sasl::{ChannelBindingType, Mechanism, ScramHash, StoredCredentials};
+use xep_sasl::fast;
+use xep_sasl::server::Token;
+use xep_sasl::{ChannelBindingType, HtMechanism, Mechanism, ScramHash, StoredCredentials};
 
 use super::Wire;
 use crate::Failure;
@@ -29,6 +40,12 @@ use crate::server::{self, Server, TlsOffer};
 const USER: &str = "juliet";
 const PASSWORD: &str = "r0m30myr0m30";
 const WRONG: &str = "not the password";
+const TOKEN: &str = "sim-token-of-juliet";
+const WRONG_TOKEN: &str = "a guessed token";
+const UPGRADE_SALT: &[u8] = b"salt for SHA-512";
+/// The token mechanisms a FAST server lists (the first only with its
+/// channel binding).
+const FAST: [HtMechanism; 2] = [HtMechanism::SHA_256_EXPR, HtMechanism::SHA_256_NONE];
 
 /// Both ends' configuration.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,6 +80,18 @@ pub struct Setup {
     pub client_sasl2: bool,
     /// The client uses Bind 2 when offered (its tag: `resource`).
     pub client_bind2: bool,
+    /// The server offers XEP-0484 FAST ([`FAST`]'s mechanisms).
+    pub server_fast: bool,
+    /// The client holds a token: `Some(true)` the server's, `Some(false)`
+    /// a wrong one.
+    pub client_token: Option<bool>,
+    /// The client's token is for `HT-SHA-256-EXPR` (else `-NONE`).
+    pub token_binds: bool,
+    /// The client asks for a token ([`FAST`]'s mechanisms).
+    pub request_token: bool,
+    /// The server offers the XEP-0480 upgrade to SCRAM-SHA-512 (the
+    /// client asks for it when offered).
+    pub server_upgrades: bool,
 }
 
 impl Default for Setup {
@@ -86,6 +115,11 @@ impl Default for Setup {
             server_bind2: true,
             client_sasl2: true,
             client_bind2: true,
+            server_fast: false,
+            client_token: None,
+            token_binds: false,
+            request_token: false,
+            server_upgrades: false,
         }
     }
 }
@@ -111,6 +145,16 @@ pub struct Ended {
     pub sasl: Option<SaslCondition>,
     /// Whether the server's caller refused the resource.
     pub refused: bool,
+    /// The client reported its token refused.
+    pub token_refused: bool,
+    /// The server reported a token used.
+    pub token_used: bool,
+    /// The last token the server's caller issued, with its mechanism.
+    pub issued: Option<(HtMechanism, String)>,
+    /// The token the client received, with its mechanism.
+    pub received: Option<(HtMechanism, String)>,
+    /// The credentials an XEP-0480 upgrade gave the server's caller.
+    pub upgraded: Option<StoredCredentials>,
     /// What the client wrote, then what the server wrote (the last wire
     /// of each direction).
     pub transcripts: (String, String),
@@ -127,6 +171,11 @@ struct Pair {
     server: Option<Result<server::Ready, Failure>>,
     sasl: Option<SaslCondition>,
     refused: bool,
+    token_refused: bool,
+    token_used: bool,
+    issued: Option<(HtMechanism, String)>,
+    received: Option<(HtMechanism, String)>,
+    upgraded: Option<StoredCredentials>,
     plain_in_clear_seen: bool,
     tls: bool,
 }
@@ -203,6 +252,15 @@ impl Pair {
                 // A client that paused before binding binds (the sims
                 // resume nothing).
                 client::Event::Authenticated { .. } => self.c.bind(self.now).unwrap(),
+                client::Event::TokenRefused { condition } => {
+                    assert!(!self.token_refused, "a token refused twice");
+                    assert_eq!(Some(condition), self.sasl.clone());
+                    self.token_refused = true;
+                }
+                client::Event::TokenReceived { mechanism, token } => {
+                    assert!(self.received.is_none(), "a second token");
+                    self.received = Some((mechanism, token.token));
+                }
                 client::Event::Ready(r) => self.client = Some(Ok(*r)),
                 client::Event::Failed(f) => self.client = Some(Err(f)),
             }
@@ -221,6 +279,16 @@ impl Pair {
                     username,
                     mechanism,
                 } => {
+                    if let Mechanism::Ht(m) = mechanism {
+                        // The caller's tokens: one per mechanism.
+                        let tokens = if username == USER {
+                            vec![Token::new(m, TOKEN)]
+                        } else {
+                            Vec::new()
+                        };
+                        self.s.provide_tokens(self.now, tokens).unwrap();
+                        continue;
+                    }
                     let hash = match mechanism {
                         Mechanism::Scram(m) => m.hash,
                         _ => ScramHash::Sha256,
@@ -234,6 +302,30 @@ impl Pair {
                     self.sasl = Some(condition);
                 }
                 server::Event::StreamRestart => self.up.reader.restart(),
+                server::Event::UpgradeRequested { hash, .. } => {
+                    assert_eq!(hash, ScramHash::Sha512);
+                    let salt = xep_sasl::upgrade::Salt::new(UPGRADE_SALT.to_vec(), 4096);
+                    self.s.upgrade_salt(self.now, salt).unwrap();
+                }
+                server::Event::CredentialsUpgraded { credentials, .. } => {
+                    assert!(self.upgraded.is_none(), "a second upgrade");
+                    self.upgraded = Some(credentials);
+                }
+                server::Event::TokenUsed { matched, .. } => {
+                    assert_eq!(matched, 0);
+                    self.token_used = true;
+                }
+                server::Event::TokenRequested { mechanism, .. } => {
+                    // A second one when the first success was refused
+                    // later (Bind 2) and the client authenticated again.
+                    let secret = format!("issued for {mechanism}");
+                    self.issued = Some((mechanism, secret.clone()));
+                    let token = fast::Token {
+                        expiry: xep_element::XmlValue::from_xml("2030-01-01T00:00:00Z").unwrap(),
+                        token: secret,
+                    };
+                    self.s.issue_token(self.now, Some(token)).unwrap();
+                }
                 server::Event::BindRequested {
                     bare,
                     resource,
@@ -272,6 +364,12 @@ pub fn check(now: Instant, setup: &Setup) -> Ended {
     sc.max_attempts = setup.max_attempts;
     sc.sasl2 = setup.server_sasl2;
     sc.bind2 = setup.server_bind2;
+    if setup.server_fast {
+        sc.fast = FAST.to_vec();
+    }
+    if setup.server_upgrades {
+        sc.scram_upgrades = vec![ScramHash::Sha512];
+    }
     let password = if setup.right_password {
         PASSWORD
     } else {
@@ -289,6 +387,13 @@ pub fn check(now: Instant, setup: &Setup) -> Ended {
     cc.sasl2 = setup.client_sasl2;
     cc.bind2 = setup.client_bind2;
     cc.bind2_tag = setup.resource.clone();
+    cc.fast_token = setup.client_token.map(|right| client::FastToken {
+        mechanism: token_mechanism(setup),
+        secret: if right { TOKEN } else { WRONG_TOKEN }.into(),
+    });
+    if setup.request_token {
+        cc.request_token = FAST.to_vec();
+    }
     let mut pair = Pair {
         setup: setup.clone(),
         now,
@@ -300,6 +405,11 @@ pub fn check(now: Instant, setup: &Setup) -> Ended {
         server: None,
         sasl: None,
         refused: false,
+        token_refused: false,
+        token_used: false,
+        issued: None,
+        received: None,
+        upgraded: None,
         plain_in_clear_seen: false,
         tls: false,
     };
@@ -316,15 +426,75 @@ pub fn check(now: Instant, setup: &Setup) -> Ended {
         server: pair.server.clone().expect("the server ended"),
         sasl: pair.sasl.clone(),
         refused: pair.refused,
+        token_refused: pair.token_refused,
+        token_used: pair.token_used,
+        issued: pair.issued.clone(),
+        received: pair.received.clone(),
+        upgraded: pair.upgraded.clone(),
         transcripts: (pair.up.transcript.clone(), pair.down.transcript.clone()),
     };
     invariants(setup, &ended, pair.plain_in_clear_seen);
     ended
 }
 
+/// The mechanism of the client's token.
+fn token_mechanism(setup: &Setup) -> HtMechanism {
+    if setup.token_binds { FAST[0] } else { FAST[1] }
+}
+
 fn invariants(setup: &Setup, e: &Ended, plain_in_clear: bool) {
+    // A token is refused only when the client offered one, and never the
+    // right one across matching bindings (but for a refused resource,
+    // which fails the whole SASL2 attempt).
+    if e.token_refused {
+        let right = setup.client_token == Some(true)
+            && (!setup.token_binds || setup.client_binding == setup.server_binding);
+        assert!(
+            !right || setup.bind_conflict,
+            "the right token refused: {e:?}"
+        );
+    }
+    // XEP-0480: the server stores only keys of the right password.
+    if let Some(u) = &e.upgraded {
+        let right =
+            StoredCredentials::from_password(ScramHash::Sha512, PASSWORD, UPGRADE_SALT, 4096);
+        assert_eq!(
+            Some(u),
+            right.ok().as_ref(),
+            "credentials of a wrong password"
+        );
+        assert!(setup.server_upgrades);
+    }
     match (&e.client, &e.server) {
         (Ok(c), Ok(s)) => {
+            // An upgrade asked for and offered ran, unless the client
+            // came with a token.
+            let password_auth = !matches!(c.mechanism, Mechanism::Ht(_));
+            assert_eq!(
+                e.upgraded.is_some(),
+                setup.server_upgrades && c.sasl2 && password_auth,
+                "{e:?}"
+            );
+            // The token the client keeps is the one issued.
+            assert_eq!(e.received, e.issued, "{e:?}");
+            if let Mechanism::Ht(m) = c.mechanism {
+                assert_eq!(setup.client_token, Some(true), "Ready with a wrong token");
+                assert_eq!(m, token_mechanism(setup));
+                assert!(setup.server_fast && c.tls && e.token_used);
+                if m.binding.is_some() {
+                    assert_eq!(
+                        setup.client_binding, setup.server_binding,
+                        "a bound token across mismatched channel bindings"
+                    );
+                }
+                assert!(e.issued.is_some(), "no rotation after a token");
+            } else {
+                assert!(setup.right_password, "Ready with a wrong password");
+                assert!(!e.token_used);
+            }
+            if setup.request_token && setup.server_fast && c.sasl2 && c.tls {
+                assert!(e.issued.is_some(), "a token asked and not issued: {e:?}");
+            }
             assert_eq!(c.jid, s.jid);
             assert_eq!(c.mechanism, s.mechanism);
             assert_eq!(c.tls, s.tls);
@@ -333,7 +503,6 @@ fn invariants(setup: &Setup, e: &Ended, plain_in_clear: bool) {
             assert_eq!((c.sasl2, s.sasl2), (sasl2, sasl2));
             let bind2 = sasl2 && setup.server_bind2 && setup.client_bind2;
             assert_eq!((c.bound.is_some(), s.bind2), (bind2, bind2));
-            assert!(setup.right_password, "Ready with a wrong password");
             assert!(!setup.bind_conflict);
             if c.mechanism.is_plus() {
                 assert!(c.tls && setup.client_binding.is_some());
@@ -349,6 +518,11 @@ fn invariants(setup: &Setup, e: &Ended, plain_in_clear: bool) {
             }
             (Failure::Sasl(f), Failure::Closed | Failure::Sent(_)) => {
                 assert_eq!(Some(&f.condition), e.sasl.as_ref(), "{e:?}");
+            }
+            // A refused token spent the last attempt, and the fallback
+            // found no mechanism before reading the stream error.
+            (Failure::NoMechanism(_), Failure::Sent(x)) if e.token_refused => {
+                assert_eq!(x.condition, xep_core::StreamCondition::PolicyViolation);
             }
             (Failure::Bind(b), Failure::Closed) => {
                 assert!(e.refused);
@@ -381,7 +555,7 @@ const MECHANISMS: [Mechanism; 5] = [
 ];
 const TLS_OFFERS: [TlsOffer; 3] = [TlsOffer::Required, TlsOffer::Optional, TlsOffer::Never];
 const TLS_POLICIES: [TlsPolicy; 3] = [TlsPolicy::Required, TlsPolicy::IfOffered, TlsPolicy::Never];
-const SETUP_BYTES: usize = 9;
+const SETUP_BYTES: usize = 10;
 
 fn binding_from(b: u8) -> Option<Vec<u8>> {
     match b % 3 {
@@ -429,7 +603,9 @@ fn mechanisms_to(m: &[Mechanism]) -> u8 {
 /// conflict, a resource asked), the server's and the client's
 /// channel-binding data (modulo 3: none, one value, another), the
 /// attempt limit (1 to 4), SASL2 and Bind 2 flags (server SASL2, server
-/// Bind 2, client SASL2, client Bind 2).
+/// Bind 2, client SASL2, client Bind 2), and FAST flags (server FAST, the
+/// client holds a token, the right one, for `-EXPR`, the client asks for
+/// one, the server offers the XEP-0480 upgrade).
 pub fn setup_from_bytes(data: &[u8]) -> Setup {
     let b = |i: usize| data.get(i).copied().unwrap_or(0);
     let flags = b(4);
@@ -449,6 +625,11 @@ pub fn setup_from_bytes(data: &[u8]) -> Setup {
         server_bind2: b(8) & 2 != 0,
         client_sasl2: b(8) & 4 != 0,
         client_bind2: b(8) & 8 != 0,
+        server_fast: b(9) & 1 != 0,
+        client_token: (b(9) & 2 != 0).then_some(b(9) & 4 != 0),
+        token_binds: b(9) & 8 != 0,
+        request_token: b(9) & 16 != 0,
+        server_upgrades: b(9) & 32 != 0,
     }
 }
 
@@ -478,6 +659,12 @@ pub fn setup_to_bytes(s: &Setup) -> Vec<u8> {
             | u8::from(s.server_bind2) << 1
             | u8::from(s.client_sasl2) << 2
             | u8::from(s.client_bind2) << 3,
+        u8::from(s.server_fast)
+            | u8::from(s.client_token.is_some()) << 1
+            | u8::from(s.client_token == Some(true)) << 2
+            | u8::from(s.token_binds) << 3
+            | u8::from(s.request_token) << 4
+            | u8::from(s.server_upgrades) << 5,
     ];
     debug_assert_eq!(out.len(), SETUP_BYTES);
     out
@@ -588,6 +775,44 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
             Setup {
                 server_sasl2: true,
                 bind_conflict: true,
+                ..ok.clone()
+            },
+        ),
+        (
+            "fast-request-token",
+            Setup {
+                server_sasl2: true,
+                server_fast: true,
+                request_token: true,
+                ..ok.clone()
+            },
+        ),
+        (
+            "fast-token-bound",
+            Setup {
+                server_sasl2: true,
+                server_fast: true,
+                client_token: Some(true),
+                token_binds: true,
+                right_password: false,
+                ..ok.clone()
+            },
+        ),
+        (
+            "sasl2-scram-upgrade",
+            Setup {
+                server_sasl2: true,
+                server_upgrades: true,
+                ..ok.clone()
+            },
+        ),
+        (
+            "fast-wrong-token",
+            Setup {
+                server_sasl2: true,
+                server_fast: true,
+                client_token: Some(false),
+                request_token: true,
                 ..ok
             },
         ),
@@ -610,6 +835,7 @@ pub fn dictionary() -> Vec<Vec<u8>> {
         vec![1, 2],
         vec![0x0f],
         vec![0x05],
+        vec![0x1f, 0x17, 0x0b],
     ]
 }
 
@@ -857,6 +1083,161 @@ mod tests {
         assert_eq!(e.server, Err(Failure::Closed));
     }
 
+    fn fast() -> Setup {
+        Setup {
+            server_sasl2: true,
+            server_fast: true,
+            ..Setup::default()
+        }
+    }
+
+    #[test]
+    fn fast_token_requested_with_scram_is_stored() {
+        let e = run(Setup {
+            request_token: true,
+            ..fast()
+        });
+        let c = e.client.unwrap();
+        assert!(matches!(c.mechanism, Mechanism::Scram(_)));
+        let m = HtMechanism::SHA_256_EXPR;
+        assert_eq!(e.received, Some((m, format!("issued for {m}"))));
+        assert!(
+            e.transcripts.0.contains("<request-token"),
+            "{}",
+            e.transcripts.0
+        );
+        assert!(e.transcripts.1.contains("<fast"), "{}", e.transcripts.1);
+    }
+
+    #[test]
+    fn a_right_token_authenticates_without_the_password_and_rotates() {
+        for binds in [false, true] {
+            let e = run(Setup {
+                client_token: Some(true),
+                token_binds: binds,
+                right_password: false,
+                ..fast()
+            });
+            let c = e.client.unwrap();
+            let m = token_mechanism(&Setup {
+                token_binds: binds,
+                ..Setup::default()
+            });
+            assert_eq!(c.mechanism, Mechanism::Ht(m));
+            assert_eq!(e.server.unwrap().mechanism, Mechanism::Ht(m));
+            assert!(e.token_used && !e.token_refused);
+            assert_eq!(e.received, Some((m, format!("issued for {m}"))));
+        }
+    }
+
+    #[test]
+    fn a_wrong_token_falls_back_to_the_password() {
+        let e = run(Setup {
+            client_token: Some(false),
+            ..fast()
+        });
+        assert!(e.token_refused);
+        assert_eq!(e.sasl, Some(SaslCondition::NotAuthorized));
+        assert!(matches!(e.client.unwrap().mechanism, Mechanism::Scram(_)));
+        // With a wrong password as well: both fail, never Ready.
+        let e = run(Setup {
+            client_token: Some(false),
+            right_password: false,
+            ..fast()
+        });
+        assert!(e.token_refused);
+        let Err(Failure::Sasl(f)) = e.client else {
+            panic!("{e:?}")
+        };
+        assert_eq!(f.condition, SaslCondition::NotAuthorized);
+        assert!(e.server.is_err());
+    }
+
+    #[test]
+    fn a_bound_token_across_mismatched_bindings_is_refused() {
+        let e = run(Setup {
+            client_token: Some(true),
+            token_binds: true,
+            right_password: false,
+            client_binding: Some(vec![7; 32]),
+            server_mechanisms: vec![Mechanism::Scram(ScramMechanism::SHA_256)],
+            ..fast()
+        });
+        assert!(e.token_refused);
+        assert!(e.client.is_err() && e.server.is_err(), "{e:?}");
+    }
+
+    #[test]
+    fn a_wrong_token_on_the_last_attempt_ends_the_stream() {
+        let e = run(Setup {
+            client_token: Some(false),
+            max_attempts: 1,
+            ..fast()
+        });
+        assert!(e.token_refused);
+        let Err(Failure::Received(r)) = e.client else {
+            panic!("{e:?}")
+        };
+        assert_eq!(r.condition, xep_core::StreamCondition::PolicyViolation);
+    }
+
+    #[test]
+    fn a_scram_upgrade_stores_the_new_keys_before_the_token() {
+        let e = run(Setup {
+            server_upgrades: true,
+            request_token: true,
+            client_mechanisms: vec![Mechanism::Scram(ScramMechanism::SHA_256)],
+            ..fast()
+        });
+        assert!(e.client.is_ok(), "{e:?}");
+        let u = e.upgraded.unwrap();
+        assert_eq!(u.hash, ScramHash::Sha512);
+        assert!(e.received.is_some());
+        let down = &e.transcripts.1;
+        let (task, token) = (
+            down.find("<continue").unwrap(),
+            down.find("<token").unwrap(),
+        );
+        assert!(task < token, "{down}");
+        assert!(
+            e.transcripts
+                .0
+                .contains("<hash xmlns='urn:xmpp:scram-upgrade:0'>")
+        );
+        // Not from a token authentication.
+        let e = run(Setup {
+            server_upgrades: true,
+            client_token: Some(true),
+            right_password: false,
+            ..fast()
+        });
+        assert!(e.client.is_ok() && e.upgraded.is_none(), "{e:?}");
+    }
+
+    #[test]
+    fn no_token_without_fast_or_tls() {
+        let e = run(Setup {
+            server_fast: false,
+            client_token: Some(true),
+            request_token: true,
+            ..fast()
+        });
+        assert!(e.received.is_none() && !e.token_used);
+        assert!(!e.transcripts.0.contains("HT-"), "{}", e.transcripts.0);
+        let e = run(Setup {
+            server_tls: TlsOffer::Never,
+            client_tls: TlsPolicy::Never,
+            plain_in_clear: true,
+            client_mechanisms: vec![Mechanism::Scram(ScramMechanism::SHA_256)],
+            client_token: Some(true),
+            request_token: true,
+            ..fast()
+        });
+        assert!(e.client.is_ok(), "{e:?}");
+        assert!(e.received.is_none() && !e.token_used);
+        assert!(!e.transcripts.1.contains("<fast"), "{}", e.transcripts.1);
+    }
+
     fn mechanisms() -> impl Strategy<Value = Vec<Mechanism>> {
         let all = vec![
             Mechanism::Plain,
@@ -890,18 +1271,21 @@ mod tests {
             resource in prop_oneof![Just(None), Just(Some("balcony".to_string()))],
             max_attempts in 1u32..4,
             (server_sasl2, server_bind2, client_sasl2, client_bind2) in any::<(bool, bool, bool, bool)>(),
+            (server_fast, token_binds, request_token, server_upgrades) in any::<(bool, bool, bool, bool)>(),
+            client_token in proptest::option::of(any::<bool>()),
         ) -> Setup {
             Setup {
                 server_tls, server_mechanisms, plain_in_clear, client_tls, client_mechanisms,
                 right_password, server_binding, client_binding, bind_conflict, resource,
                 max_attempts, server_sasl2, server_bind2, client_sasl2, client_bind2,
+                server_fast, client_token, token_binds, request_token, server_upgrades,
             }
         }
     }
 
     #[test]
     fn seeds_replay_and_encode_their_setups() {
-        assert_eq!(seeds().len(), 13);
+        assert_eq!(seeds().len(), 17);
         for (name, data) in seeds() {
             eprintln!("seed {name}");
             assert_eq!(setup_to_bytes(&setup_from_bytes(&data)), data);
@@ -934,9 +1318,21 @@ mod tests {
                 || setup.client_binding.is_none()
                 || setup.server_binding.is_none();
             let plus_offered = setup.server_mechanisms.iter().any(|m| m.is_plus());
-            if tls && common && bindings_agree && setup.right_password && !setup.bind_conflict
-                && !(plus_offered && setup.server_binding.is_some() && setup.client_binding.is_none())
-            {
+            // XEP-0484: the token is tried (over TLS, in SASL2, offered
+            // with some other mechanism, with the binding its mechanism
+            // needs), and fails or not.
+            let sasl_offered = setup.server_mechanisms.iter()
+                .any(|m| !m.is_plus() || setup.server_binding.is_some());
+            let token_tried = setup.client_token.is_some() && setup.server_fast && sasl_offered
+                && setup.server_sasl2 && setup.client_sasl2 && tls
+                && (!setup.token_binds
+                    || (setup.client_binding.is_some() && setup.server_binding.is_some()));
+            let token_ok = token_tried && setup.client_token == Some(true)
+                && (!setup.token_binds || setup.client_binding == setup.server_binding);
+            let spent = token_tried && !token_ok && setup.max_attempts == 1;
+            let scram_ok = common && setup.right_password
+                && !(plus_offered && setup.server_binding.is_some() && setup.client_binding.is_none());
+            if tls && bindings_agree && !setup.bind_conflict && !spent && (scram_ok || token_ok) {
                 prop_assert!(e.client.is_ok(), "{:?} {:?}", setup, e);
             }
         }
