@@ -43,6 +43,7 @@
 //! | `oob` | `oob` | `xep-oob` | XEP-0066 |
 //! | `styling` | `styling` | `xep-styling` | XEP-0393 |
 //! | `color` | `color` | `xep-color` | XEP-0392 |
+//! | `mds` | `mds` | `xep-mds` | XEP-0490 (brings `pubsub`, `sid`) |
 //! | `full` | | | all of the above |
 //!
 //! No feature is on by default. A module is the crate itself, so each type
@@ -112,6 +113,8 @@ pub use xep_jingle as jingle;
 pub use xep_mam as mam;
 #[cfg(feature = "markers")]
 pub use xep_markers as markers;
+#[cfg(feature = "mds")]
+pub use xep_mds as mds;
 #[cfg(feature = "message")]
 pub use xep_message as message;
 #[cfg(feature = "muc")]
@@ -187,6 +190,8 @@ pub fn registry() -> Registry {
     r.add(xep_mam::ELEMENTS);
     #[cfg(feature = "negotiation")]
     r.add(xep_negotiation::ELEMENTS);
+    #[cfg(feature = "mds")]
+    r.add(xep_mds::ELEMENTS);
     #[cfg(feature = "styling")]
     r.add(xep_styling::ELEMENTS);
     #[cfg(feature = "oob")]
