@@ -44,6 +44,7 @@
 //! | `styling` | `styling` | `xep-styling` | XEP-0393 |
 //! | `color` | `color` | `xep-color` | XEP-0392 |
 //! | `mds` | `mds` | `xep-mds` | XEP-0490 (brings `pubsub`, `sid`) |
+//! | `address` | `address` | `xep-address` | XEP-0033 |
 //! | `full` | | | all of the above |
 //!
 //! No feature is on by default. A module is the crate itself, so each type
@@ -79,6 +80,8 @@ pub use xep_core::{
     Iq, IqType, Message, MessageType, Presence, PresenceType, Stanza, StanzaError, StreamError,
 };
 
+#[cfg(feature = "address")]
+pub use xep_address as address;
 #[cfg(feature = "blocking")]
 pub use xep_blocking as blocking;
 #[cfg(feature = "bosh")]
@@ -190,6 +193,8 @@ pub fn registry() -> Registry {
     r.add(xep_mam::ELEMENTS);
     #[cfg(feature = "negotiation")]
     r.add(xep_negotiation::ELEMENTS);
+    #[cfg(feature = "address")]
+    r.add(xep_address::ELEMENTS);
     #[cfg(feature = "mds")]
     r.add(xep_mds::ELEMENTS);
     #[cfg(feature = "styling")]
