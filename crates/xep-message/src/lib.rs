@@ -11,6 +11,9 @@
 //!   room's stanza id, believed through `xep-sid`), [`answers`] checks a
 //!   reply against a candidate, [`compose`] writes a reply with a quote
 //!   marked as fallback and [`reply_text`] reads it back without it.
+//! - XEP-0372 references ([`Reference`]): [`references`] gives each
+//!   with the text it marks, its range checked against the body;
+//!   [`Reference::mention`] and [`Reference::mentioned`] for mentions.
 //! - XEP-0382 spoilers ([`Spoiler`]) and XEP-0224 attention
 //!   ([`Attention`]).
 //!
@@ -41,6 +44,7 @@
 
 mod counting;
 mod fallback;
+mod reference;
 mod reply;
 
 pub use counting::{RangeError, byte_range, char_len};
@@ -48,6 +52,7 @@ pub use fallback::{
     BodyRange, Fallback, FallbackError, NS_FALLBACK, Span, SubjectRange, body_without_fallback,
     fallbacks, strip,
 };
+pub use reference::{NS_REFERENCE, Reference, ReferenceError, ReferenceType, references};
 pub use reply::{
     Chat, NS_REPLY, NoReply, Reply, answers, compose, reply, reply_id, reply_text, reply_to,
 };
@@ -92,6 +97,7 @@ pub fn spoilers(message: &xep_core::Message) -> Vec<Result<Spoiler, xep_element:
 xep_element::elements! {
     "XEP-0428" => [Fallback, BodyRange, SubjectRange],
     "XEP-0461" => [Reply],
+    "XEP-0372" => [Reference],
     "XEP-0382" => [Spoiler],
     "XEP-0224" => [Attention],
 }

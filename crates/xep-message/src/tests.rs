@@ -323,3 +323,46 @@ fn spoiler_and_attention() {
     assert!(m.payload::<Attention>().is_some());
     assert!(Attention::from_xml(b"<attention xmlns='urn:xmpp:attention:0'>x</attention>").is_err());
 }
+
+#[test]
+fn references_mark_text_by_code_points() {
+    let m = Message::from_xml(
+        "<message xmlns='jabber:client' type='groupchat'><body>Soft, Джульетта is the sun</body>\
+         <reference xmlns='urn:xmpp:reference:0' begin='6' end='15' type='mention' uri='xmpp:juliet@capulet.example'/>\
+         <reference xmlns='urn:xmpp:reference:0' type='data' uri='xmpp:fdp.example?;node=forms;item=1'/>\
+         <reference xmlns='urn:xmpp:reference:0' type='emoji' uri='https://x.example/e.png'/></message>"
+            .as_bytes(),
+    )
+    .unwrap();
+    let refs = references(&m).unwrap();
+    assert_eq!(refs[0].1.as_deref(), Some("Джульетта"));
+    assert_eq!(
+        refs[0].0.mentioned(),
+        Some("juliet@capulet.example".parse().unwrap())
+    );
+    assert_eq!(refs[1].1, None);
+    assert_eq!(refs[2].0.type_, ReferenceType::Other("emoji".into()));
+    let r = Reference::mention(&"juliet@capulet.example".parse().unwrap(), 6, 15);
+    assert_eq!(Reference::from_xml(r.to_xml().as_bytes()).unwrap(), r);
+    // Ranges past the body are errors; half ranges and empty URIs do not parse.
+    let past = Message::from_xml(
+        b"<message xmlns='jabber:client'><body>hi</body>\
+          <reference xmlns='urn:xmpp:reference:0' begin='0' end='9' type='mention' uri='xmpp:a@b.example'/></message>",
+    )
+    .unwrap();
+    assert!(matches!(
+        references(&past),
+        Err(ReferenceError::Range(RangeError::PastEnd {
+            end: 9,
+            len: 2
+        }))
+    ));
+    for bad in [
+        "<reference xmlns='urn:xmpp:reference:0' begin='3' type='mention' uri='xmpp:a@b.example'/>",
+        "<reference xmlns='urn:xmpp:reference:0' begin='5' end='3' type='mention' uri='xmpp:a@b.example'/>",
+        "<reference xmlns='urn:xmpp:reference:0' type='mention' uri=''/>",
+        "<reference xmlns='urn:xmpp:reference:0' uri='xmpp:a@b.example'/>",
+    ] {
+        assert!(Reference::from_xml(bad.as_bytes()).is_err(), "{bad}");
+    }
+}
