@@ -45,6 +45,7 @@
 //! | `color` | `color` | `xep-color` | XEP-0392 |
 //! | `mds` | `mds` | `xep-mds` | XEP-0490 (brings `pubsub`, `sid`) |
 //! | `address` | `address` | `xep-address` | XEP-0033 |
+//! | `push` | `push` | `xep-push` | XEP-0357 (brings `forms`, `pubsub`) |
 //! | `full` | | | all of the above |
 //!
 //! No feature is on by default. A module is the crate itself, so each type
@@ -130,6 +131,8 @@ pub use xep_oob as oob;
 pub use xep_ping as ping;
 #[cfg(feature = "pubsub")]
 pub use xep_pubsub as pubsub;
+#[cfg(feature = "push")]
+pub use xep_push as push;
 #[cfg(feature = "reactions")]
 pub use xep_reactions as reactions;
 #[cfg(feature = "receipts")]
@@ -193,6 +196,8 @@ pub fn registry() -> Registry {
     r.add(xep_mam::ELEMENTS);
     #[cfg(feature = "negotiation")]
     r.add(xep_negotiation::ELEMENTS);
+    #[cfg(feature = "push")]
+    r.add(xep_push::ELEMENTS);
     #[cfg(feature = "address")]
     r.add(xep_address::ELEMENTS);
     #[cfg(feature = "mds")]
