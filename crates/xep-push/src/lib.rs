@@ -242,7 +242,7 @@ impl Services {
         let addressed = request
             .to
             .as_ref()
-            .is_none_or(|t| *t == Jid::from(account.to_bare()));
+            .is_none_or(|t| t.is_bare() && t.to_bare() == account.to_bare());
         if !own || !addressed {
             return Err(Refusal::NotFromAccount(request.from.clone()));
         }
