@@ -46,6 +46,7 @@
 //! | `mds` | `mds` | `xep-mds` | XEP-0490 (brings `pubsub`, `sid`) |
 //! | `address` | `address` | `xep-address` | XEP-0033 |
 //! | `push` | `push` | `xep-push` | XEP-0357 (brings `forms`, `pubsub`) |
+//! | `files` | `files` | `xep-files` | XEP-0446, 0264, 0447, 0103, 0367 (brings `hashes`, `message`, `oob`) |
 //! | `full` | | | all of the above |
 //!
 //! No feature is on by default. A module is the crate itself, so each type
@@ -103,6 +104,8 @@ pub use xep_csi as csi;
 pub use xep_delay as delay;
 #[cfg(feature = "disco")]
 pub use xep_disco as disco;
+#[cfg(feature = "files")]
+pub use xep_files as files;
 #[cfg(feature = "forms")]
 pub use xep_forms as forms;
 #[cfg(feature = "forward")]
@@ -196,6 +199,8 @@ pub fn registry() -> Registry {
     r.add(xep_mam::ELEMENTS);
     #[cfg(feature = "negotiation")]
     r.add(xep_negotiation::ELEMENTS);
+    #[cfg(feature = "files")]
+    r.add(xep_files::ELEMENTS);
     #[cfg(feature = "push")]
     r.add(xep_push::ELEMENTS);
     #[cfg(feature = "address")]
