@@ -96,6 +96,14 @@ pub const KNOWN: &[(&str, &str, &str)] = &[
      'Invalid channel binding'. Callers facing this server leave -PLUS out of \
      client::Config::mechanisms.",
     ),
+    (
+        "ejabberd",
+        "blocking",
+        "ejabberd 23.01 (mod_blocking over mod_privacy) bounces a message to a blocked JID with \
+         not-acceptable and the text 'Your active privacy list has denied the routing of this \
+         stanza', without the <blocked xmlns='urn:xmpp:blocking:errors'/> that XEP-0191 §3.3 \
+         says the error MUST contain; the list, the pushes and unblocking work.",
+    ),
 ];
 
 /// The triage of `outcome` for `server` and `scenario`: a failure listed
@@ -316,6 +324,16 @@ pub const ALL: &[Scenario] = &[
         run: caps2,
     },
     Scenario {
+        name: "blocking",
+        what: "XEP-0191: the block list, a forged push from another user refused, block with its push, the <blocked/> bounce, unblock all",
+        run: blocking,
+    },
+    Scenario {
+        name: "csi",
+        what: "XEP-0352: <csi/> offered after binding, inactive and active through the Indicator, a message delivered while inactive",
+        run: csi,
+    },
+    Scenario {
         name: "disco-server",
         what: "the server's disco#info typed (XEP-0030) without loss",
         run: disco_server,
@@ -421,6 +439,7 @@ fn bodies(s: &mut Session, prefix: &str, n: usize, deadline: Instant) -> Vec<Str
 }
 
 mod connect;
+mod control;
 mod im;
 mod jingle;
 mod muc;
@@ -428,6 +447,7 @@ mod services;
 mod sm;
 
 use connect::*;
+use control::*;
 use im::*;
 use jingle::*;
 use muc::*;
