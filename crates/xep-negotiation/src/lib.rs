@@ -111,14 +111,23 @@ pub mod client;
 pub mod component;
 pub mod component_server;
 pub mod run_loop;
+mod s2s;
 pub mod server;
 #[cfg(any(test, feature = "sim"))]
 pub mod sim;
 
 pub use component::Handshake;
+pub use s2s::{
+    Bidi, BidiFeature, DialbackFeature, DialbackResult, DialbackType, DialbackVerify, Limits,
+    NS_BIDI, NS_BIDI_FEATURE, NS_DIALBACK, NS_DIALBACK_FEATURE, NS_LIMITS, dialback_key,
+    verify_dialback_key,
+};
 
 xep_element::elements! {
     "XEP-0114" => [component::Handshake],
+    "XEP-0220" => [s2s::DialbackResult, s2s::DialbackVerify, s2s::DialbackFeature],
+    "XEP-0288" => [s2s::Bidi, s2s::BidiFeature],
+    "XEP-0478" => [s2s::Limits],
 }
 
 /// What to write to the stream, in order.
@@ -165,6 +174,13 @@ pub enum Transmit {
     Sasl2Success(xep_sasl::sasl2::Success),
     /// Server, XEP-0388: a SASL2 `<failure/>`.
     Sasl2Failure(xep_sasl::sasl2::Failure),
+    /// XEP-0220: a `<db:result/>` (a key, or the answer to one).
+    DialbackResult(DialbackResult),
+    /// XEP-0220: a `<db:verify/>` (a request to the authoritative server,
+    /// or its answer).
+    DialbackVerify(DialbackVerify),
+    /// XEP-0288: the initiating server's `<bidi/>`.
+    Bidi(Bidi),
     /// Close the stream (`</stream:stream>`), then the transport once the
     /// peer closed its stream or after a grace period (RFC 6120 §4.4).
     Close,
@@ -194,6 +210,9 @@ impl Transmit {
             Transmit::Sasl2Challenge(e) => writer.element(e),
             Transmit::Sasl2Success(e) => writer.element(e),
             Transmit::Sasl2Failure(e) => writer.element(e),
+            Transmit::DialbackResult(e) => writer.element(e),
+            Transmit::DialbackVerify(e) => writer.element(e),
+            Transmit::Bidi(e) => writer.element(e),
             Transmit::Close => writer.close().to_vec(),
         }
     }
@@ -220,6 +239,9 @@ impl Transmit {
             Transmit::Sasl2Challenge(e) => Some(Payload::new(e)),
             Transmit::Sasl2Success(e) => Some(Payload::new(e)),
             Transmit::Sasl2Failure(e) => Some(Payload::new(e)),
+            Transmit::DialbackResult(e) => Some(Payload::new(e)),
+            Transmit::DialbackVerify(e) => Some(Payload::new(e)),
+            Transmit::Bidi(e) => Some(Payload::new(e)),
             Transmit::Header(_) | Transmit::Close => None,
         }
     }
@@ -285,6 +307,16 @@ pub enum Failure {
     /// Client: the server refused resource binding (`conflict`,
     /// `not-allowed`, `resource-constraint`, ...); the close was queued.
     Bind(StanzaError),
+    /// Server-to-server (XEP-0220): the dialback key was found invalid
+    /// (the initiating server received `type='invalid'`; the receiving
+    /// server's caller refused the key and `type='invalid'` was sent); the
+    /// close was queued.
+    DialbackInvalid,
+    /// Initiating server (XEP-0220 §2.4): the receiving server answered
+    /// the key with a dialback error (`type='error'`, this condition);
+    /// not fatal to the stream in the XEP, but this negotiation has
+    /// nothing else to try: the close was queued.
+    Dialback(StanzaError),
 }
 
 /// The caller's misuse of a machine: the command is not possible in this
