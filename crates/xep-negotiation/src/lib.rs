@@ -110,6 +110,8 @@ pub(crate) use outputs;
 pub mod client;
 pub mod component;
 pub mod component_server;
+pub mod initiator;
+pub mod receiver;
 pub mod run_loop;
 mod s2s;
 pub mod server;
@@ -413,5 +415,7 @@ fn deadline(now: Instant, d: Option<Duration>) -> Option<Instant> {
     d.and_then(|d| now.checked_add(d))
 }
 
+#[cfg(test)]
+mod s2s_tests;
 #[cfg(test)]
 mod tests;
