@@ -72,7 +72,11 @@ pub struct DialbackResult {
     /// trims it.
     #[xml(text)]
     pub key: Option<String>,
-    /// The dialback error, with `type='error'`.
+    /// The dialback error, with `type='error'`. XEP-0220 §2.4 puts it in
+    /// the stream's content namespace; like every stanza error it is
+    /// written in the writer's (`jabber:server` through a `StreamWriter`
+    /// whose header declared `db:`, see
+    /// [`StreamHeader::dialback`](xep_core::StreamHeader::dialback)).
     #[xml(child)]
     pub error: Option<StanzaError>,
 }
@@ -373,6 +377,38 @@ mod tests {
                 b"<verify xmlns='jabber:server:dialback' from='a.example' to='b.example'>k</verify>"
             )
             .is_err()
+        );
+    }
+
+    #[test]
+    fn a_server_stream_writes_db_prefixed_elements_and_server_errors() {
+        use xep_core::{ContentNs, StreamHeader, StreamWriter};
+        let mut w = StreamWriter::default();
+        w.header(&StreamHeader {
+            content: ContentNs::Server,
+            dialback: true,
+            ..Default::default()
+        });
+        let request = DialbackResult::request(
+            "a.example".parse().unwrap(),
+            "b.example".parse().unwrap(),
+            "k",
+        );
+        let e = xep_core::StanzaError::new(
+            xep_core::ErrorType::Cancel,
+            xep_core::DefinedCondition::ItemNotFound,
+        );
+        let bytes = w.element(&DialbackResult::error(&request, e));
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            "<db:result from='b.example' to='a.example' type='error'><error type='cancel'>\
+             <item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></db:result>"
+        );
+        // Without the declaration: the dialback namespace as the default.
+        let plain = StreamWriter::new(ContentNs::Server).element(&request);
+        assert_eq!(
+            String::from_utf8(plain).unwrap(),
+            "<result xmlns='jabber:server:dialback' from='a.example' to='b.example'>k</result>"
         );
     }
 
