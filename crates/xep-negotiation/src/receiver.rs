@@ -444,7 +444,10 @@ impl Receiver {
             }));
         }
         if authenticating && self.config.dialback {
-            features.push(Payload::new(DialbackFeature { errors: true }));
+            features.push(Payload::new(DialbackFeature {
+                errors: true,
+                required: false,
+            }));
         }
         if self.config.bidi && !self.bidi {
             features.push(Payload::new(BidiFeature));

@@ -215,6 +215,11 @@ pub struct DialbackFeature {
     /// `<errors/>`: dialback errors are understood.
     #[xml(flag(name = "errors"))]
     pub errors: bool,
+    /// `<required/>`: not in XEP-0220, but from XEP-0192 (obsolete) and
+    /// XEP-0238's examples, where the server requires dialback. Kept so
+    /// the feature round-trips; the machines neither send nor need it.
+    #[xml(flag(name = "required"))]
+    pub required: bool,
 }
 
 /// `<bidi xmlns='urn:xmpp:features:bidi'/>` (XEP-0288 §2.1): the receiving
