@@ -15,6 +15,13 @@
 //!   `jabber:component:accept` protocol (stream header, `<handshake/>`
 //!   with the SHA-1 of stream id and secret, the empty `<handshake/>` of
 //!   success), and [`component_server`], the server's end that accepts it.
+//! - [`initiator`] and [`receiver`]: server-to-server negotiation, both
+//!   ends: STARTTLS, XEP-0288 bidirectionality, SASL EXTERNAL (XEP-0178)
+//!   or XEP-0220 dialback (keys by XEP-0185, [`dialback_key`]), the
+//!   `<db:verify/>` round trip with an authoritative server, and XEP-0478
+//!   limits; the elements ([`DialbackResult`], [`DialbackVerify`],
+//!   [`DialbackFeature`], [`Bidi`], [`BidiFeature`], [`Limits`]) are
+//!   re-exported here.
 //!
 //! The machines follow the workspace's state-machine contract
 //! (ARCHITECTURE.md, "State machines: the one contract"): each input takes
@@ -59,6 +66,48 @@
 //! assert_eq!(c.poll_event(), Some(component::Event::Authenticated));
 //! assert_eq!(c.state(), component::State::Ready);
 //! assert_eq!(s.state(), component_server::State::Ready);
+//! ```
+//!
+//! Server dialback between two servers (in the clear here; TLS is the
+//! default), the receiving end checking the key with the shared secret:
+//!
+//! ```
+//! use std::time::Instant;
+//! use xep_core::StreamEvent;
+//! use xep_negotiation::{Transmit, initiator, receiver, verify_dialback_key};
+//! # fn carry(from: Option<Transmit>) -> Option<StreamEvent> {
+//! #     Some(match from? {
+//! #         Transmit::Header(h) => StreamEvent::Header(h),
+//! #         Transmit::Close => StreamEvent::End,
+//! #         other => StreamEvent::Element(other.into_payload().unwrap()),
+//! #     })
+//! # }
+//! let now = Instant::now();
+//! let (orchard, vineyard) = ("orchard.example".parse().unwrap(), "vineyard.example".parse().unwrap());
+//! let mut i = initiator::Initiator::new(initiator::Config {
+//!     tls: xep_negotiation::client::TlsPolicy::Never,
+//!     ..initiator::Config::new(orchard, vineyard, Some("s3cr3t".into()))
+//! });
+//! let mut r = receiver::Receiver::new(receiver::Config {
+//!     tls: xep_negotiation::server::TlsOffer::Never,
+//!     ..receiver::Config::new("vineyard.example".parse().unwrap(), "id-1")
+//! });
+//! i.start(now).unwrap();
+//! r.start(now).unwrap();
+//! for _ in 0..3 {
+//!     while let Some(e) = carry(i.poll_transmit()) { r.handle_stream_event(now, &e); }
+//!     while let Some(e) = r.poll_event() {
+//!         if let receiver::Event::DialbackRequested { request, stream_id } = e {
+//!             let (to, from) = (request.to.to_string(), request.from.to_string());
+//!             let ok = verify_dialback_key(request.key().unwrap(), "s3cr3t", &to, &from, &stream_id);
+//!             let answer = if ok { receiver::DialbackAnswer::Valid } else { receiver::DialbackAnswer::Invalid };
+//!             r.answer_dialback(now, answer).unwrap();
+//!         }
+//!     }
+//!     while let Some(e) = carry(r.poll_transmit()) { i.handle_stream_event(now, &e); }
+//! }
+//! assert_eq!(i.state(), initiator::State::Ready);
+//! assert_eq!(r.state(), receiver::State::Ready);
 //! ```
 
 #![warn(missing_docs)]
