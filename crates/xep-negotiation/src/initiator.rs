@@ -526,7 +526,7 @@ impl Initiator {
         match (r.type_, r.error) {
             (Some(DialbackType::Valid), _) => self.ready(Authentication::Dialback, features),
             (Some(DialbackType::Invalid), _) => self.fail(Failure::DialbackInvalid),
-            (Some(DialbackType::Error), Some(e)) => self.fail(Failure::Dialback(e)),
+            (Some(DialbackType::Error), Some(e)) => self.fail(Failure::Dialback(Box::new(e))),
             _ => self.unexpected("the <db:result/> answer"),
         }
     }

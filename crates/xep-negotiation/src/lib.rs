@@ -366,8 +366,9 @@ pub enum Failure {
     /// Initiating server (XEP-0220 §2.4): the receiving server answered
     /// the key with a dialback error (`type='error'`, this condition);
     /// not fatal to the stream in the XEP, but this negotiation has
-    /// nothing else to try: the close was queued.
-    Dialback(StanzaError),
+    /// nothing else to try: the close was queued. (Boxed: the enum
+    /// stays small.)
+    Dialback(Box<StanzaError>),
 }
 
 /// The caller's misuse of a machine: the command is not possible in this

@@ -183,7 +183,7 @@ enum Phase {
     },
     TlsHandshake,
     AwaitingDialback {
-        request: DialbackResult,
+        request: Box<DialbackResult>,
         external: bool,
     },
     Ready,
@@ -309,7 +309,7 @@ impl Receiver {
         let Phase::AwaitingDialback { request, external } = &self.phase else {
             return Err(self.wrong("answer_dialback"));
         };
-        let (request, external) = (request.clone(), *external);
+        let (request, external) = (DialbackResult::clone(request), *external);
         match answer {
             DialbackAnswer::Valid => {
                 self.send_result(DialbackResult::answer(&request, true));
@@ -558,7 +558,10 @@ impl Receiver {
             request: request.clone(),
             stream_id: self.stream_id(),
         });
-        self.phase = Phase::AwaitingDialback { request, external };
+        self.phase = Phase::AwaitingDialback {
+            request: Box::new(request),
+            external,
+        };
     }
 
     fn send_result(&mut self, r: DialbackResult) {
