@@ -13,7 +13,8 @@
 //! On the same stream, the caller may ask the peer (as the authoritative
 //! server of a domain) to verify a key someone presented to this server:
 //! [`Initiator::send_verify`] sends `<db:verify/>` and
-//! [`Event::Verified`] reports the answer.
+//! [`Event::Verified`] reports the answer; with [`Config::verify_only`]
+//! the stream is opened for that alone.
 //!
 //! Not covered: several domain pairs on one stream (multiplexing), and the
 //! dialback requests a bidirectional peer may send after `Ready` (the
@@ -61,6 +62,12 @@ pub struct Config {
     /// [`Initiator::start`]; `None` for no limit. Default
     /// [`DEFAULT_TIMEOUT`].
     pub timeout: Option<Duration>,
+    /// Open the stream only to send `<db:verify/>` requests (XEP-0220
+    /// §2.1.2's separate connection to the authoritative server): no
+    /// TLS, no authentication, the features ignored; the machine stays
+    /// in [`State::Verifying`], where the timeout still applies, until the
+    /// caller closes the stream. Default `false`.
+    pub verify_only: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -75,6 +82,7 @@ impl std::fmt::Debug for Config {
             .field("bidi", &self.bidi)
             .field("limits", &self.limits)
             .field("timeout", &self.timeout)
+            .field("verify_only", &self.verify_only)
             .finish()
     }
 }
@@ -94,6 +102,7 @@ impl Config {
             bidi: true,
             limits: None,
             timeout: Some(DEFAULT_TIMEOUT),
+            verify_only: false,
         }
     }
 }
@@ -116,6 +125,9 @@ pub enum State {
     Authenticating,
     /// `<db:result/>` sent; waiting for its answer.
     AwaitingDialback,
+    /// [`Config::verify_only`]: the stream is open for
+    /// [`Initiator::send_verify`] and nothing else.
+    Verifying,
     /// Negotiated ([`Event::Ready`]): inputs are the caller's, but for the
     /// answers to [`Initiator::send_verify`].
     Ready,
@@ -192,6 +204,7 @@ enum Phase {
     AwaitingDialback {
         features: Box<Features>,
     },
+    Verifying,
     Ready,
     Failed,
 }
@@ -246,6 +259,7 @@ impl Initiator {
             Phase::TlsHandshake => State::TlsHandshake,
             Phase::Authenticating { .. } => State::Authenticating,
             Phase::AwaitingDialback { .. } => State::AwaitingDialback,
+            Phase::Verifying => State::Verifying,
             Phase::Ready => State::Ready,
             Phase::Failed => State::Failed,
         }
@@ -362,6 +376,10 @@ impl Initiator {
                 "not a jabber:server stream",
             );
         }
+        if self.config.verify_only {
+            self.phase = Phase::Verifying;
+            return;
+        }
         self.phase = Phase::AwaitingFeatures {
             stream_id: h.id.clone(),
             dialback: h.dialback,
@@ -421,6 +439,14 @@ impl Initiator {
                 Some(Ok(r)) => self.dialback_answer(r, *features),
                 _ => self.unexpected("the <db:result/> answer"),
             },
+            Phase::Verifying => {
+                self.phase = Phase::Verifying;
+                // The features are not acted on; anything else but the
+                // answers (handled before) is out of turn.
+                if p.get::<Features>().is_none() {
+                    self.unexpected("<db:verify/> answers");
+                }
+            }
             Phase::AwaitingHeader | Phase::TlsHandshake => {
                 self.unexpected("nothing before the stream header")
             }

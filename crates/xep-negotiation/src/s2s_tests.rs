@@ -559,6 +559,50 @@ fn verify_answered_on_an_open_stream() {
 }
 
 #[test]
+fn a_stream_only_to_verify() {
+    // The receiving server opens a stream to the authoritative server
+    // (which requires TLS for anything else) just to verify a key.
+    let (_, rc) = Pair::default_configs();
+    let ic = initiator::Config {
+        verify_only: true,
+        ..initiator::Config::new(jid(SENDER), jid(TARGET), None)
+    };
+    let mut p = Pair::new(ic, rc);
+    let key = crate::dialback_key(SECRET, SENDER, TARGET, "x-7");
+    let presented = crate::DialbackResult::request(jid(TARGET), jid(SENDER), key);
+    let request = DialbackVerify::request(&presented, "x-7");
+    p.i.send_verify(p.now, request.clone()).unwrap();
+    p.run();
+    assert_eq!(p.i.state(), initiator::State::Verifying);
+    let asked = p
+        .receiver
+        .iter()
+        .find_map(|e| match e {
+            receiver::Event::VerifyRequested(v) => Some(v.clone()),
+            _ => None,
+        })
+        .expect("the verify request");
+    let ok = verify_dialback_key(
+        asked.key().unwrap(),
+        SECRET,
+        &asked.from.to_string(),
+        &asked.to.to_string(),
+        &asked.id,
+    );
+    p.r.answer_verify(p.now, &asked, DialbackAnswer::Valid)
+        .unwrap();
+    assert!(ok);
+    p.run();
+    assert_eq!(
+        p.initiator,
+        vec![initiator::Event::Verified(DialbackVerify::answer(
+            &request, true
+        ))]
+    );
+    assert_eq!(p.r.state(), receiver::State::AwaitingRequest);
+}
+
+#[test]
 fn misuse() {
     let (ic, rc) = Pair::default_configs();
     let now = Instant::now();
