@@ -143,6 +143,16 @@ pub const MACHINES: &[Machine] = &[
         // Eight bytes of setup: a small input space.
         smoke_secs: 30,
     },
+    Machine {
+        target: "negotiation-s2s-machine",
+        krate: "xep_negotiation",
+        func: "sim::s2s::fuzz",
+        what: "the s2s Initiator against the Receiver over real bytes, under any TLS policy and offer, EXTERNAL, certificate, dialback secret and verdict, bidi and limits: both ready for the same pair and method or both failed for matching reasons, never ready in the clear when TLS is required, with a wrong key or with a refused certificate",
+        seeds: xep_negotiation::sim::s2s::seeds,
+        dictionary: xep_negotiation::sim::s2s::dictionary,
+        // Four bytes of setup: a small input space.
+        smoke_secs: 30,
+    },
 ];
 
 /// Converter targets: (target, crate, function, fixture subdirectory, what

@@ -21,10 +21,18 @@ pub struct StreamHeader {
     pub lang: Option<String>,
     /// The content namespace (the default namespace declared on the header).
     pub content: ContentNs,
-    /// Other attributes, kept as (namespace, name, value) (e.g. XEP-0114's
-    /// none, XEP-0220's `xmlns:db` is a declaration and not kept here).
+    /// Whether the header declares a prefix for XEP-0220's
+    /// `jabber:server:dialback` (written `xmlns:db`): how a server
+    /// announces traditional dialback. A writer of this header prefixes
+    /// dialback elements with `db:`.
+    pub dialback: bool,
+    /// Other attributes, kept as (namespace, name, value) (namespace
+    /// declarations are not attributes and are not kept here).
     pub extra: Vec<(String, String, String)>,
 }
+
+/// `jabber:server:dialback` (XEP-0220).
+const NS_DIALBACK: &str = "jabber:server:dialback";
 
 impl StreamHeader {
     /// A client-to-server header to `domain`, version 1.0.
@@ -57,6 +65,11 @@ impl StreamHeader {
         })?;
         let mut h = StreamHeader {
             content,
+            dialback: tag
+                .context
+                .prefixes
+                .iter()
+                .any(|(_, uri)| uri == NS_DIALBACK),
             ..Default::default()
         };
         for (ans, name, value) in tag.attrs {
@@ -81,6 +94,11 @@ impl StreamHeader {
         s.push_str("' xmlns:stream='");
         s.push_str(ns::STREAM);
         s.push('\'');
+        if self.dialback {
+            s.push_str(" xmlns:db='");
+            s.push_str(NS_DIALBACK);
+            s.push('\'');
+        }
         let mut attr = |n: &str, v: &str| {
             s.push(' ');
             s.push_str(n);
@@ -114,6 +132,11 @@ impl StreamHeader {
 
     /// The namespace context the stream's children are parsed in.
     pub fn context(&self) -> NsContext {
-        NsContext::new(self.content.uri()).with_prefix("stream", ns::STREAM)
+        let c = NsContext::new(self.content.uri()).with_prefix("stream", ns::STREAM);
+        if self.dialback {
+            c.with_prefix("db", NS_DIALBACK)
+        } else {
+            c
+        }
     }
 }

@@ -551,18 +551,26 @@ fn xml_error(e: &Error) -> StreamError {
 #[derive(Debug, Clone, Default)]
 pub struct StreamWriter {
     content: ContentNs,
+    /// The header declared XEP-0220's `db:` prefix.
+    dialback: bool,
 }
 
 impl StreamWriter {
     /// A writer for a stream of the given content namespace.
     pub fn new(content: ContentNs) -> Self {
-        StreamWriter { content }
+        StreamWriter {
+            content,
+            dialback: false,
+        }
     }
 
     /// The XML declaration and the header; the content namespace becomes
-    /// the header's.
+    /// the header's, and with [`StreamHeader::dialback`] dialback elements
+    /// are written with its `db:` prefix (XEP-0220 §2 asks for the prefix
+    /// the header declared).
     pub fn header(&mut self, header: &StreamHeader) -> Vec<u8> {
         self.content = header.content;
+        self.dialback = header.dialback;
         let mut out = b"<?xml version='1.0'?>".to_vec();
         out.extend_from_slice(&header.to_bytes());
         out
@@ -583,7 +591,12 @@ impl StreamWriter {
     }
 
     fn writer(&self) -> XmlWriter {
-        XmlWriter::with_default_ns(self.content.uri()).with_prefix("stream", ns::STREAM)
+        let w = XmlWriter::with_default_ns(self.content.uri()).with_prefix("stream", ns::STREAM);
+        if self.dialback {
+            w.with_prefix("db", "jabber:server:dialback")
+        } else {
+            w
+        }
     }
 
     /// `</stream:stream>`.

@@ -163,6 +163,9 @@ pub struct XmlWriter {
     /// Whether the last start tag is still open (no `>` written yet).
     tag_open: bool,
     base_ns: String,
+    /// How many of `prefixes` (the first ones) the surrounding context
+    /// declared ([`XmlWriter::with_prefix`]).
+    context_prefixes: usize,
 }
 
 struct OpenElement {
@@ -191,11 +194,13 @@ impl XmlWriter {
             prefixes: Vec::new(),
             tag_open: false,
             base_ns: default_ns.to_string(),
+            context_prefixes: 0,
         }
     }
 
     /// Declares `prefix` as bound to `uri` in the surrounding context (e.g.
-    /// `stream` on a stream), so elements and attributes of that namespace
+    /// `stream` on a stream, `db` on a stream that declared XEP-0220's
+    /// dialback namespace), so elements and attributes of that namespace
     /// use it without declaring it again.
     pub fn with_prefix(mut self, prefix: &str, uri: &str) -> Self {
         let p0 = self.arena.len();
@@ -204,7 +209,17 @@ impl XmlWriter {
         self.arena.push_str(uri);
         let u1 = self.arena.len();
         self.prefixes.push((p0, p1, p1, u1));
+        self.context_prefixes = self.prefixes.len();
         self
+    }
+
+    /// The prefix the surrounding context bound to `uri`, if any.
+    fn context_prefix(&self, uri: &str) -> Option<(usize, usize)> {
+        self.prefixes[..self.context_prefixes]
+            .iter()
+            .rev()
+            .find(|(_, _, u0, u1)| &self.arena[*u0..*u1] == uri)
+            .map(|(p0, p1, _, _)| (*p0, *p1))
     }
 
     /// The bytes written so far.
@@ -324,7 +339,13 @@ impl Sink for XmlWriter {
                 None => ((0, 0), true),
             });
         } else if !xml_prefixed && ns != self.current_default() {
-            decl_default = true;
+            // A namespace the surrounding context bound to a prefix
+            // (`with_prefix`, e.g. XEP-0220's `db:` on a stream that
+            // declared it) is written with that prefix.
+            match self.context_prefix(ns) {
+                Some(p) if p.0 != p.1 => prefix = Some((p, false)),
+                _ => decl_default = true,
+            }
         }
         let name_start = self.arena.len();
         if xml_prefixed {

@@ -18,6 +18,13 @@
 //!   `jabber:component:accept` protocol (stream header, `<handshake/>`
 //!   with the SHA-1 of stream id and secret, the empty `<handshake/>` of
 //!   success), and [`component_server`], the server's end that accepts it.
+//! - [`initiator`] and [`receiver`]: server-to-server negotiation, both
+//!   ends: STARTTLS, XEP-0288 bidirectionality, SASL EXTERNAL (XEP-0178)
+//!   or XEP-0220 dialback (keys by XEP-0185, [`dialback_key`]), the
+//!   `<db:verify/>` round trip with an authoritative server, and XEP-0478
+//!   limits; the elements ([`DialbackResult`], [`DialbackVerify`],
+//!   [`DialbackFeature`], [`Bidi`], [`BidiFeature`], [`Limits`]) are
+//!   re-exported here.
 //!
 //! The machines follow the workspace's state-machine contract
 //! (ARCHITECTURE.md, "State machines: the one contract"): each input takes
@@ -62,6 +69,48 @@
 //! assert_eq!(c.poll_event(), Some(component::Event::Authenticated));
 //! assert_eq!(c.state(), component::State::Ready);
 //! assert_eq!(s.state(), component_server::State::Ready);
+//! ```
+//!
+//! Server dialback between two servers (in the clear here; TLS is the
+//! default), the receiving end checking the key with the shared secret:
+//!
+//! ```
+//! use std::time::Instant;
+//! use xep_core::StreamEvent;
+//! use xep_negotiation::{Transmit, initiator, receiver, verify_dialback_key};
+//! # fn carry(from: Option<Transmit>) -> Option<StreamEvent> {
+//! #     Some(match from? {
+//! #         Transmit::Header(h) => StreamEvent::Header(h),
+//! #         Transmit::Close => StreamEvent::End,
+//! #         other => StreamEvent::Element(other.into_payload().unwrap()),
+//! #     })
+//! # }
+//! let now = Instant::now();
+//! let (orchard, vineyard) = ("orchard.example".parse().unwrap(), "vineyard.example".parse().unwrap());
+//! let mut i = initiator::Initiator::new(initiator::Config {
+//!     tls: xep_negotiation::client::TlsPolicy::Never,
+//!     ..initiator::Config::new(orchard, vineyard, Some("s3cr3t".into()))
+//! });
+//! let mut r = receiver::Receiver::new(receiver::Config {
+//!     tls: xep_negotiation::server::TlsOffer::Never,
+//!     ..receiver::Config::new("vineyard.example".parse().unwrap(), "id-1")
+//! });
+//! i.start(now).unwrap();
+//! r.start(now).unwrap();
+//! for _ in 0..3 {
+//!     while let Some(e) = carry(i.poll_transmit()) { r.handle_stream_event(now, &e); }
+//!     while let Some(e) = r.poll_event() {
+//!         if let receiver::Event::DialbackRequested { request, stream_id } = e {
+//!             let (to, from) = (request.to.to_string(), request.from.to_string());
+//!             let ok = verify_dialback_key(request.key().unwrap(), "s3cr3t", &to, &from, &stream_id);
+//!             let answer = if ok { receiver::DialbackAnswer::Valid } else { receiver::DialbackAnswer::Invalid };
+//!             r.answer_dialback(now, answer).unwrap();
+//!         }
+//!     }
+//!     while let Some(e) = carry(r.poll_transmit()) { i.handle_stream_event(now, &e); }
+//! }
+//! assert_eq!(i.state(), initiator::State::Ready);
+//! assert_eq!(r.state(), receiver::State::Ready);
 //! ```
 
 #![warn(missing_docs)]
@@ -113,15 +162,26 @@ pub(crate) use outputs;
 pub mod client;
 pub mod component;
 pub mod component_server;
+pub mod initiator;
+pub mod receiver;
 pub mod run_loop;
+mod s2s;
 pub mod server;
 #[cfg(any(test, feature = "sim"))]
 pub mod sim;
 
 pub use component::Handshake;
+pub use s2s::{
+    Bidi, BidiFeature, DialbackFeature, DialbackResult, DialbackType, DialbackVerify, Limits,
+    NS_BIDI, NS_BIDI_FEATURE, NS_DIALBACK, NS_DIALBACK_FEATURE, NS_LIMITS, dialback_key,
+    verify_dialback_key,
+};
 
 xep_element::elements! {
     "XEP-0114" => [component::Handshake],
+    "XEP-0220" => [s2s::DialbackResult, s2s::DialbackVerify, s2s::DialbackFeature],
+    "XEP-0288" => [s2s::Bidi, s2s::BidiFeature],
+    "XEP-0478" => [s2s::Limits],
 }
 
 /// What to write to the stream, in order.
@@ -175,6 +235,13 @@ pub enum Transmit {
     Sasl2Next(xep_sasl::sasl2::Next),
     /// XEP-0388: a task's `<task-data/>`, either way.
     Sasl2TaskData(xep_sasl::sasl2::TaskData),
+    /// XEP-0220: a `<db:result/>` (a key, or the answer to one).
+    DialbackResult(DialbackResult),
+    /// XEP-0220: a `<db:verify/>` (a request to the authoritative server,
+    /// or its answer).
+    DialbackVerify(DialbackVerify),
+    /// XEP-0288: the initiating server's `<bidi/>`.
+    Bidi(Bidi),
     /// Close the stream (`</stream:stream>`), then the transport once the
     /// peer closed its stream or after a grace period (RFC 6120 §4.4).
     Close,
@@ -207,6 +274,9 @@ impl Transmit {
             Transmit::Sasl2Continue(e) => writer.element(e),
             Transmit::Sasl2Next(e) => writer.element(e),
             Transmit::Sasl2TaskData(e) => writer.element(e),
+            Transmit::DialbackResult(e) => writer.element(e),
+            Transmit::DialbackVerify(e) => writer.element(e),
+            Transmit::Bidi(e) => writer.element(e),
             Transmit::Close => writer.close().to_vec(),
         }
     }
@@ -236,6 +306,9 @@ impl Transmit {
             Transmit::Sasl2Continue(e) => Some(Payload::new(e)),
             Transmit::Sasl2Next(e) => Some(Payload::new(e)),
             Transmit::Sasl2TaskData(e) => Some(Payload::new(e)),
+            Transmit::DialbackResult(e) => Some(Payload::new(e)),
+            Transmit::DialbackVerify(e) => Some(Payload::new(e)),
+            Transmit::Bidi(e) => Some(Payload::new(e)),
             Transmit::Header(_) | Transmit::Close => None,
         }
     }
@@ -301,6 +374,17 @@ pub enum Failure {
     /// Client: the server refused resource binding (`conflict`,
     /// `not-allowed`, `resource-constraint`, ...); the close was queued.
     Bind(StanzaError),
+    /// Server-to-server (XEP-0220): the dialback key was found invalid
+    /// (the initiating server received `type='invalid'`; the receiving
+    /// server's caller refused the key and `type='invalid'` was sent); the
+    /// close was queued.
+    DialbackInvalid,
+    /// Initiating server (XEP-0220 §2.4): the receiving server answered
+    /// the key with a dialback error (`type='error'`, this condition);
+    /// not fatal to the stream in the XEP, but this negotiation has
+    /// nothing else to try: the close was queued. (Boxed: the enum
+    /// stays small.)
+    Dialback(Box<StanzaError>),
 }
 
 /// The caller's misuse of a machine: the command is not possible in this
@@ -397,5 +481,7 @@ fn deadline(now: Instant, d: Option<Duration>) -> Option<Instant> {
     d.and_then(|d| now.checked_add(d))
 }
 
+#[cfg(test)]
+mod s2s_tests;
 #[cfg(test)]
 mod tests;

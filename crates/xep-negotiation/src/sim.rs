@@ -32,6 +32,7 @@ use crate::{Error, Transmit};
 
 pub mod client;
 pub mod pair;
+pub mod s2s;
 
 const NAME: &str = "gateway.example.org";
 const SECRET: &str = "shared secret";

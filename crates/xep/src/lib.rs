@@ -29,7 +29,7 @@
 //! | `sid` | `sid` | `xep-sid` | XEP-0359 |
 //! | `carbons` | `carbons` | `xep-carbons` | XEP-0280 (brings `forward`) |
 //! | `mam` | `mam` | `xep-mam` | XEP-0313, 0441 (brings `forms`, `rsm`, `forward`) |
-//! | `negotiation` | `negotiation` | `xep-negotiation` | stream negotiation machines: RFC 6120 client (STARTTLS, SASL, binding), XEP-0114 component handshake (both ends) |
+//! | `negotiation` | `negotiation` | `xep-negotiation` | stream negotiation machines: RFC 6120 client and server (STARTTLS, SASL, binding), XEP-0114 component handshake (both ends), server-to-server (XEP-0220 dialback, XEP-0178 EXTERNAL, XEP-0288 bidi, XEP-0478 limits; both ends) |
 //! | `receipts` | `receipts` | `xep-receipts` | XEP-0184 |
 //! | `correct` | `correct` | `xep-correct` | XEP-0308 |
 //! | `chatstates` | `chatstates` | `xep-chatstates` | XEP-0085 |
