@@ -373,7 +373,7 @@ pub fn round_trip(registry: &Registry, el: &minidom::Element) -> Result<Option<S
             return Err(format!("round trip changed the element {d}"));
         }
         note = Some(format!(
-            "JIDs normalized (RFC 7622): {}",
+            "normalized (JIDs per RFC 7622, base64 per xs:base64Binary): {}",
             normalized.join(", ")
         ));
         xep_element::equivalent(&el_norm, &reparsed)
@@ -389,8 +389,9 @@ pub fn round_trip(registry: &Registry, el: &minidom::Element) -> Result<Option<S
 /// payloads are kept verbatim), every unprefixed attribute, and the text
 /// of a `<jid/>` element, that came back from the round trip (`back`,
 /// walked in parallel) as its own normal form as a JID (RFC 7622) takes
-/// that form; the changes are listed. Any other difference stays, for
-/// the comparison to report.
+/// that form, and text that came back as the same base64 without its
+/// line wrapping takes that form ([`unwrapped_base64`]); the changes are
+/// listed. Any other difference stays, for the comparison to report.
 fn normalize_jids(
     registry: &Registry,
     el: &minidom::Element,
@@ -427,17 +428,50 @@ fn normalize_jids(
                 out.append_child(normalize_jids(registry, c, b, changes));
             }
             minidom::Node::Text(t) => {
+                let got = back.map(|b| b.text());
                 let v = if el.name() == "jid" && !t.trim().is_empty() {
-                    let got = back.map(|b| b.text());
                     norm(t, got.as_deref(), changes)
                 } else {
                     None
                 };
+                // RFC 6120 SASL data is RFC 4648 base64, which has no
+                // line breaks (§3.1): wrapped, it stays a difference.
+                let v = v.or_else(|| {
+                    (el.ns() != NS_SASL)
+                        .then(|| unwrapped_base64(t, got.as_deref(), changes))
+                        .flatten()
+                });
                 out.append_text(v.unwrap_or_else(|| t.clone()));
             }
         }
     }
     out
+}
+
+/// RFC 6120's SASL namespace.
+const NS_SASL: &str = "urn:ietf:params:xml:ns:xmpp-sasl";
+
+/// The text `got` came back as, when `text` is base64 wrapped over lines
+/// and `got` the same characters without the whitespace: xs:base64Binary
+/// allows whitespace in its lexical form and the typed value keeps the
+/// decoded bytes, so a model writes the base64 unwrapped. Only when `got`
+/// decodes as padded base64 (the bytes are then equal).
+fn unwrapped_base64(text: &str, got: Option<&str>, changes: &mut Vec<String>) -> Option<String> {
+    use base64::Engine;
+    let got = got.filter(|g| *g != text && !g.is_empty())?;
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    if compact != got
+        || base64::engine::general_purpose::STANDARD
+            .decode(got)
+            .is_err()
+    {
+        return None;
+    }
+    changes.push(format!(
+        "base64 unwrapped ({} characters of whitespace dropped, xs:base64Binary)",
+        text.len() - got.len()
+    ));
+    Some(got.to_string())
 }
 
 /// Expands files and directories into the XML files to check, sorted.
@@ -498,6 +532,36 @@ mod tests {
             .parse()
             .unwrap();
         assert_eq!(round_trip(&reg, &el), Ok(None));
+    }
+
+    #[test]
+    fn base64_may_come_back_unwrapped_except_rfc_6120_sasl_data() {
+        let reg = registry();
+        // SASL2's data is xs:base64Binary, which allows whitespace.
+        let el: minidom::Element =
+            "<challenge xmlns='urn:xmpp:sasl:2'>\n  SSdtIGJvcmVk\n  IG5vdy4=\n</challenge>"
+                .parse()
+                .unwrap();
+        let note = round_trip(&reg, &el).unwrap().expect("a note");
+        assert!(note.contains("base64 unwrapped"), "{note}");
+        // RFC 6120's is RFC 4648 base64, without line breaks: a difference.
+        let el: minidom::Element = "<challenge xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>\n  SSdtIGJvcmVk\n  IG5vdy4=\n</challenge>"
+            .parse()
+            .unwrap();
+        assert!(round_trip(&reg, &el).is_err());
+        // Other whitespace changes are not excused: unwrapped_base64 needs
+        // the same characters and valid base64.
+        let mut changes = Vec::new();
+        assert_eq!(unwrapped_base64("a b", Some("ab"), &mut changes), None);
+        assert_eq!(
+            unwrapped_base64("SSdt IGJv", Some("SSdtIGJvX"), &mut changes),
+            None
+        );
+        assert_eq!(
+            unwrapped_base64("SSdt\nIGJv", Some("SSdtIGJv"), &mut changes).as_deref(),
+            Some("SSdtIGJv")
+        );
+        assert_eq!(changes.len(), 1);
     }
 
     #[test]
