@@ -14,6 +14,9 @@
 //! - XEP-0372 references ([`Reference`]): [`references`] gives each
 //!   with the text it marks, its range checked against the body;
 //!   [`Reference::mention`] and [`Reference::mentioned`] for mentions.
+//! - XEP-0513 explicit mentions ([`Mention`], checked as §3 requires)
+//!   and room permissions ([`MentionPermissions`]); [`notifies`] decides
+//!   whether a message's mentions reach the user.
 //! - XEP-0382 spoilers ([`Spoiler`]) and XEP-0224 attention
 //!   ([`Attention`]).
 //!
@@ -44,6 +47,7 @@
 
 mod counting;
 mod fallback;
+mod mention;
 mod reference;
 mod reply;
 
@@ -51,6 +55,9 @@ pub use counting::{RangeError, byte_range, char_len};
 pub use fallback::{
     BodyRange, Fallback, FallbackError, NS_FALLBACK, Span, SubjectRange, body_without_fallback,
     fallbacks, strip,
+};
+pub use mention::{
+    Allowed, Group, Me, Mention, MentionPermissions, MentionsQuery, NS_MENTIONS, Sender, notifies,
 };
 pub use reference::{NS_REFERENCE, Reference, ReferenceError, ReferenceType, references};
 pub use reply::{
@@ -98,6 +105,7 @@ xep_element::elements! {
     "XEP-0428" => [Fallback, BodyRange, SubjectRange],
     "XEP-0461" => [Reply],
     "XEP-0372" => [Reference],
+    "XEP-0513" => [Mention, MentionsQuery],
     "XEP-0382" => [Spoiler],
     "XEP-0224" => [Attention],
 }

@@ -366,3 +366,114 @@ fn references_mark_text_by_code_points() {
         assert!(Reference::from_xml(bad.as_bytes()).is_err(), "{bad}");
     }
 }
+
+#[test]
+fn mentions_follow_section_3() {
+    let ok = [
+        "<mention xmlns='urn:xmpp:mentions:0' begin='7' end='12' occupantid='alice@occupant-id'/>",
+        "<mention xmlns='urn:xmpp:mentions:0' jid='alice@commons.example'><noping/></mention>",
+        "<mention xmlns='urn:xmpp:mentions:0' mentions='urn:xmpp:mentions:0#channel'/>",
+        "<mention xmlns='urn:xmpp:mentions:0' mentions='urn:xmpp:mentions:0#server' uri='xmpp:commons.example'><active/></mention>",
+    ];
+    for xml in ok {
+        let m = Mention::from_xml(xml.as_bytes()).unwrap_or_else(|e| panic!("{xml}: {e}"));
+        assert_eq!(Mention::from_xml(m.to_xml().as_bytes()).unwrap(), m);
+    }
+    let bad = [
+        ("<mention xmlns='urn:xmpp:mentions:0'/>", "occupantid"),
+        (
+            "<mention xmlns='urn:xmpp:mentions:0' begin='3' jid='a@b.example'/>",
+            "together",
+        ),
+        (
+            "<mention xmlns='urn:xmpp:mentions:0' mentions='urn:xmpp:mentions:0#server'/>",
+            "uri",
+        ),
+        (
+            "<mention xmlns='urn:xmpp:mentions:0' mentions='urn:xmpp:mentions:0#channel' jid='a@b.example'/>",
+            "no person",
+        ),
+    ];
+    for (xml, why) in bad {
+        let e = Mention::from_xml(xml.as_bytes()).unwrap_err();
+        assert!(e.to_string().contains(why), "{xml}: {e}");
+    }
+    assert_eq!(
+        Group::parse("urn:xmpp:mentions:0#moderators"),
+        Group::Moderators
+    );
+    assert_eq!(
+        Group::parse("urn:example:custom"),
+        Group::Other("urn:example:custom".into())
+    );
+}
+
+#[test]
+fn who_is_notified() {
+    use xep_forms::{FormType, FormView};
+    let alice: Jid = "alice@commons.example".parse().unwrap();
+    let groups = [Group::Channel, Group::Participants, Group::Member];
+    let me = Me {
+        jid: &alice,
+        occupant_id: Some("occ-alice"),
+        groups: &groups,
+    };
+    let person = Mention::occupant("occ-alice");
+    let other = Mention::occupant("occ-bob");
+    let channel = Mention::from_xml(
+        b"<mention xmlns='urn:xmpp:mentions:0' mentions='urn:xmpp:mentions:0#channel'/>",
+    )
+    .unwrap();
+    let owners = Mention::from_xml(
+        b"<mention xmlns='urn:xmpp:mentions:0' mentions='urn:xmpp:mentions:0#owner'/>",
+    )
+    .unwrap();
+    assert!(notifies(&[person.clone()], &me, Sender::Participant, None));
+    assert!(!notifies(&[other.clone()], &me, Sender::Participant, None));
+    assert!(notifies(&[channel.clone()], &me, Sender::Participant, None));
+    assert!(!notifies(&[owners], &me, Sender::Participant, None));
+    let mut quiet = person.clone();
+    quiet.noping = true;
+    assert!(!notifies(&[quiet], &me, Sender::Moderator, None));
+    // A bare JID mention outside rooms.
+    let outside = Me {
+        jid: &alice,
+        occupant_id: None,
+        groups: &[],
+    };
+    assert!(notifies(
+        &[Mention::of_jid(
+            "alice@commons.example/phone".parse().unwrap()
+        )],
+        &outside,
+        Sender::Participant,
+        None
+    ));
+    // The room's permissions: channel mentions for moderators, at most 2.
+    let perms = MentionPermissions {
+        count: Some(2),
+        individual: Some(Allowed::Participants),
+        channel: Some(Allowed::Moderators),
+        ..MentionPermissions::default()
+    };
+    let form = perms.to_form(FormType::Submit);
+    assert_eq!(MentionPermissions::from_form(&form).unwrap(), perms);
+    assert!(!notifies(
+        &[channel.clone()],
+        &me,
+        Sender::Participant,
+        Some(&perms)
+    ));
+    assert!(notifies(&[channel], &me, Sender::Moderator, Some(&perms)));
+    assert!(!notifies(
+        &[person.clone(), other.clone(), other],
+        &me,
+        Sender::Moderator,
+        Some(&perms)
+    ));
+    let nobody = MentionPermissions {
+        individual: Some(Allowed::None),
+        ..perms
+    };
+    assert!(!notifies(&[person], &me, Sender::Moderator, Some(&nobody)));
+}
