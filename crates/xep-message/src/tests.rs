@@ -428,9 +428,24 @@ fn who_is_notified() {
         b"<mention xmlns='urn:xmpp:mentions:0' mentions='urn:xmpp:mentions:0#owner'/>",
     )
     .unwrap();
-    assert!(notifies(&[person.clone()], &me, Sender::Participant, None));
-    assert!(!notifies(&[other.clone()], &me, Sender::Participant, None));
-    assert!(notifies(&[channel.clone()], &me, Sender::Participant, None));
+    assert!(notifies(
+        std::slice::from_ref(&person),
+        &me,
+        Sender::Participant,
+        None
+    ));
+    assert!(!notifies(
+        std::slice::from_ref(&other),
+        &me,
+        Sender::Participant,
+        None
+    ));
+    assert!(notifies(
+        std::slice::from_ref(&channel),
+        &me,
+        Sender::Participant,
+        None
+    ));
     assert!(!notifies(&[owners], &me, Sender::Participant, None));
     let mut quiet = person.clone();
     quiet.noping = true;
