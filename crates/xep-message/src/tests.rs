@@ -474,7 +474,7 @@ fn who_is_notified() {
     let form = perms.to_form(FormType::Submit);
     assert_eq!(MentionPermissions::from_form(&form).unwrap(), perms);
     assert!(!notifies(
-        &[channel.clone()],
+        std::slice::from_ref(&channel),
         &me,
         Sender::Participant,
         Some(&perms)
