@@ -62,10 +62,14 @@ pub const UPLOAD_LIMIT: u64 = 1 << 20;
 /// The external component's name, and its secret.
 pub const COMPONENT: (&str, &str) = ("gateway.localhost", "interop-component-secret");
 /// The accounts created at start: (username, password).
-pub const ACCOUNTS: [(&str, &str); 3] = [
+pub const ACCOUNTS: [(&str, &str); 5] = [
     ("alice", "alice-pässword-1"),
     ("bob", "bob-password-2"),
     ("carol", "carol-password-3"),
+    // A pair with no history (no roster, no subscription), for the PEP
+    // scenario.
+    ("dave", "dave-password-4"),
+    ("erin", "erin-password-5"),
 ];
 
 /// Ports the server listens on (loopback).

@@ -491,17 +491,18 @@ fn presence_of(from: Jid, type_: PresenceType) -> impl FnMut(&Payload) -> Option
     }
 }
 
+/// One PEP scenario per server run: a second one in the same ejabberd
+/// 23.01 run got no +notify delivery at all, in either order and with
+/// other accounts, caps node and PEP node (not understood yet; recorded
+/// in the README), so publication and retraction share this one.
 pub(super) fn pep(c: &Ctx) -> Outcome {
-    pep_run(c, false)
-}
-
-pub(super) fn pep_retract(c: &Ctx) -> Outcome {
     pep_run(c, true)
 }
 
 fn pep_run(c: &Ctx, retract: bool) -> Outcome {
     let tag: String = pki::random(3).iter().map(|b| format!("{b:02x}")).collect();
     let node = format!("urn:example:interop:pep:{tag}");
+    let caps_node = format!("https://xep-rs.example/interop-pep/{tag}");
     let serving = |s: Session, notify: Option<&str>| {
         let mut features: Vec<String> = vec![xep_disco::NS_INFO.into(), xep_caps::NS_CAPS.into()];
         features.extend(notify.map(xep_pubsub::pep::notify_feature));
@@ -517,8 +518,8 @@ fn pep_run(c: &Ctx, retract: bool) -> Outcome {
                 .collect(),
             ..Default::default()
         };
-        let caps = xep_caps::Caps::compute(&info, Algo::Sha1, "https://xep-rs.example/interop-pep")
-            .expect("SHA-1 is computed");
+        let caps =
+            xep_caps::Caps::compute(&info, Algo::Sha1, &caps_node).expect("SHA-1 is computed");
         Serving {
             s,
             info,
@@ -527,8 +528,9 @@ fn pep_run(c: &Ctx, retract: bool) -> Outcome {
             disco_answered: 0,
         }
     };
-    let mut a = serving(logged_in!(login(c, 0, Some("pep"))), None);
-    let mut b = serving(logged_in!(login(c, 1, Some("pep"))), Some(&node));
+    let (first, second) = (3, 4);
+    let mut a = serving(logged_in!(login(c, first, Some("pep"))), None);
+    let mut b = serving(logged_in!(login(c, second, Some("pep"))), Some(&node));
     let (abare, bbare) = (Jid::from(a.s.jid.to_bare()), Jid::from(b.s.jid.to_bare()));
     for x in [&mut a, &mut b] {
         // Interested in roster pushes, as a client is (RFC 6121 §2.1.6).
@@ -576,6 +578,20 @@ fn pep_run(c: &Ctx, retract: bool) -> Outcome {
         let mut p = Presence::available();
         p.payloads.push(Payload::new(x.caps.clone()));
         attempt!(x.s.send(&p));
+    }
+    // The server learns bob's +notify from his caps (XEP-0163 §4): wait
+    // until it has asked (a disco#info bob answered), or the publication
+    // races the query; ejabberd then notified nobody (seen when
+    // pep-retract ran right after pep).
+    let deadline = soon();
+    while b.disco_answered == 0 {
+        if Instant::now() >= deadline {
+            return Outcome::Fail(
+                "the server never asked for bob's caps (no disco#info of his caps node)".into(),
+            );
+        }
+        attempt!(a.step());
+        attempt!(b.step());
     }
     // Alice publishes with publish-options (presence access).
     let options = PublishOptionsForm {
