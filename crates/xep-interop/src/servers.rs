@@ -66,8 +66,8 @@ pub const ACCOUNTS: [(&str, &str); 5] = [
     ("alice", "alice-pässword-1"),
     ("bob", "bob-password-2"),
     ("carol", "carol-password-3"),
-    // A pair with no history (no roster, no subscription), for the PEP
-    // scenario.
+    // A pair with no history (no roster, no subscription), for
+    // pep-retract.
     ("dave", "dave-password-4"),
     ("erin", "erin-password-5"),
 ];

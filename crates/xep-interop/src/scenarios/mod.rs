@@ -95,7 +95,7 @@ pub struct Known {
 pub const KNOWN: &[Known] = &[
     Known {
         server: "ejabberd",
-        scenario: "pep",
+        scenario: "pep-retract",
         signature: "the retraction's notification",
         why: "ejabberd 23.01 delivers the publication to the +notify contact, answers a PEP \
          <retract notify='true'/> with a result and deletes the item, but sends no retraction \
@@ -324,8 +324,13 @@ pub const ALL: &[Scenario] = &[
     },
     Scenario {
         name: "pep",
-        what: "XEP-0163: a contact advertising +notify in its caps gets the account's publication (publish-options, presence access), then its retraction with notify='true' (XEP-0060 §7.2.2.1)",
+        what: "XEP-0163: a contact advertising +notify in its caps gets the account's publication (publish-options, presence access)",
         run: pep,
+    },
+    Scenario {
+        name: "pep-retract",
+        what: "XEP-0163/XEP-0060 §7.2.2.1: the same with a fresh pair of accounts, then a retraction with notify='true' notified to the +notify contact",
+        run: pep_retract,
     },
     Scenario {
         name: "upload",
