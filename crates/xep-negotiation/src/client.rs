@@ -48,10 +48,20 @@
 //! `<failed/>`. The interop suite does this against Prosody and ejabberd
 //! (`sm-resume`, `sm-resume-expired`).
 //!
-//! Not covered: SASL2 tasks other than XEP-0480's SCRAM upgrades,
-//! FAST's TLS 0-RTT, features enabled
-//! inside the Bind 2 request (so no XEP-0198 resumption inline in SASL2),
-//! and the legacy session establishment (RFC 3921), which is ignored.
+//! The legacy session establishment of RFC 3921 (RFC 6121 Appendix E):
+//! after RFC 6120 binding, a `<session/>` feature without `<optional/>`
+//! makes the client send the session request ([`Config::session_id`])
+//! and wait for its result before [`Event::Ready`]; an optional one (and
+//! the feature after Bind 2 or a resumption) is skipped, as RFC 6121
+//! allows. An error answer is [`Failure::Session`].
+//!
+//! XEP-0484's TLS 0-RTT: a caller that writes the `<authenticate/>` in
+//! TLS early data sets [`Config::fast_count`], the token's attempt
+//! counter, which the `<fast/>` then carries.
+//!
+//! Not covered: SASL2 tasks other than XEP-0480's SCRAM upgrades and
+//! features enabled inside the Bind 2 request (so no XEP-0198 resumption
+//! inline in SASL2).
 
 use std::time::{Duration, Instant};
 
@@ -179,6 +189,14 @@ pub struct Config {
     /// the password in the clear; default `true`, as the XEP says a
     /// client SHOULD).
     pub scram_upgrades: bool,
+    /// XEP-0484: the `count` of the token authentication, required when
+    /// the caller sends the `<authenticate/>` in TLS 0-RTT data (a
+    /// positive number the caller increments at every attempt with the
+    /// token and resets with a new token); default `None`.
+    pub fast_count: Option<u32>,
+    /// The id of the legacy session request (RFC 3921), sent only when a
+    /// server announces `<session/>` as mandatory.
+    pub session_id: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -231,6 +249,8 @@ impl Config {
             invalidate_token: false,
             request_token: Vec::new(),
             scram_upgrades: true,
+            fast_count: None,
+            session_id: "session-1".into(),
         }
     }
 }
@@ -257,6 +277,9 @@ pub enum State {
     Authenticated,
     /// The bind request was sent; waiting for its result.
     Binding,
+    /// The legacy session request (RFC 3921) was sent; waiting for its
+    /// result.
+    Session,
     /// Negotiated ([`Event::Ready`]): every later input is the caller's.
     Ready,
     /// Failed ([`Event::Failed`]); the stream is closed.
@@ -365,6 +388,8 @@ pub struct Client {
     task: Option<ScramHash>,
     /// The mechanism's final data was verified (at a `<continue/>`).
     verified: bool,
+    /// The bound JID while the legacy session is established.
+    session_jid: Option<FullJid>,
     out: Outbox<Event>,
 }
 
@@ -400,6 +425,7 @@ impl Client {
             upgrades: Vec::new(),
             task: None,
             verified: false,
+            session_jid: None,
             out: Outbox::new(),
         }
     }
@@ -525,6 +551,10 @@ impl Client {
                     Some(Ok(iq)) if iq.id == self.config.bind_id => self.bound(iq),
                     _ => self.unexpected("the bind result"),
                 },
+                State::Session => match p.get::<Iq>() {
+                    Some(Ok(iq)) if iq.id == self.config.session_id => self.session(iq),
+                    _ => self.unexpected("the session result"),
+                },
                 _ => self.unexpected("nothing before the stream header"),
             },
             StreamEvent::Rejected { .. } | StreamEvent::End => {}
@@ -641,12 +671,15 @@ impl Client {
                     .config
                     .invalidate_token
                     .then_some(xep_element::XsdBool::new(true)),
+                count: self.config.fast_count,
                 ..Fast::default()
             });
             let requested = self.token_to_request(&authentication);
-            // XEP-0480: never from a token authentication (the password
-            // it would salt was not checked).
-            let by_password = self.token_attempt.is_none();
+            // XEP-0480: only from a mechanism that checks the password
+            // it would salt (not a token, not ANONYMOUS or EXTERNAL,
+            // where a wrong one would be salted and stored).
+            let by_password = self.token_attempt.is_none()
+                && matches!(mechanism, Mechanism::Plain | Mechanism::Scram(_));
             self.upgrades = match &self.config.password {
                 Password::Clear(_) if self.config.scram_upgrades && by_password => authentication
                     .upgrades
@@ -884,7 +917,19 @@ impl Client {
         let expected = self.account();
         let full = received.try_as_full().ok().cloned();
         let unasked_full = full.is_some() && !bind2;
-        if expected.as_ref() != Some(&received.to_bare()) || unasked_full {
+        // ANONYMOUS, and EXTERNAL without an authzid, leave the account
+        // to the server: any of its domain.
+        let server_chooses = match self.mechanism {
+            Some(Mechanism::Anonymous) => true,
+            Some(Mechanism::External) => self.config.authzid.is_none(),
+            _ => false,
+        };
+        let believed = if server_chooses {
+            received.domain() == self.config.domain.domain()
+        } else {
+            expected.as_ref() == Some(&received.to_bare())
+        };
+        if !believed || unasked_full {
             return self.fail(Failure::AuthorizationMismatch { expected, received });
         }
         let bound = s.bound;
@@ -946,7 +991,21 @@ impl Client {
             IqType::Result => match (iq.payload::<Bind>(), self.mechanism) {
                 (Some(Ok(Bind { jid: Some(jid), .. })), Some(_)) => {
                     let features = self.features.take().unwrap_or_default();
-                    self.ready(jid, features, None);
+                    match features.get::<xep_core::Session>() {
+                        // RFC 6121 Appendix E: only a mandatory session
+                        // is established.
+                        Some(Ok(s)) if !s.optional => {
+                            self.out.transmit.push_back(Transmit::Iq(Iq::set(
+                                self.config.session_id.clone(),
+                                None,
+                                xep_element::Payload::new(xep_core::Session::default()),
+                            )));
+                            self.features = Some(features);
+                            self.session_jid = Some(jid);
+                            self.state = State::Session;
+                        }
+                        _ => self.ready(jid, features, None),
+                    }
                 }
                 _ => self.protocol(
                     StreamCondition::UndefinedCondition,
@@ -958,6 +1017,21 @@ impl Client {
                 None => self.unexpected("the bind result"),
             },
             IqType::Get | IqType::Set => self.unexpected("the bind result"),
+        }
+    }
+
+    /// The answer to the legacy session request.
+    fn session(&mut self, iq: Iq) {
+        match (iq.type_, self.session_jid.take()) {
+            (IqType::Result, Some(jid)) => {
+                let features = self.features.take().unwrap_or_default();
+                self.ready(jid, features, None);
+            }
+            (IqType::Error, _) => match iq.error {
+                Some(e) => self.fail(Failure::Session(Box::new(e))),
+                None => self.unexpected("the session result"),
+            },
+            _ => self.unexpected("the session result"),
         }
     }
 

@@ -374,6 +374,9 @@ pub enum Failure {
     /// Client: the server refused resource binding (`conflict`,
     /// `not-allowed`, `resource-constraint`, ...); the close was queued.
     Bind(StanzaError),
+    /// Client: the server refused the legacy session (RFC 3921 §3) it
+    /// announced as mandatory; the close was queued.
+    Session(Box<StanzaError>),
     /// Server-to-server (XEP-0220): the dialback key was found invalid
     /// (the initiating server received `type='invalid'`; the receiving
     /// server's caller refused the key and `type='invalid'` was sent); the
@@ -398,12 +401,20 @@ pub enum Error<S> {
         /// The machine's state.
         state: S,
     },
+    /// `action` was refused for its argument (`reason`).
+    Refused {
+        /// The command refused.
+        action: &'static str,
+        /// What is wrong with the argument.
+        reason: &'static str,
+    },
 }
 
 impl<S: fmt::Debug> fmt::Display for Error<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::WrongState { action, state } => write!(f, "cannot {action} in state {state:?}"),
+            Error::Refused { action, reason } => write!(f, "cannot {action}: {reason}"),
         }
     }
 }

@@ -41,12 +41,31 @@
 //! [`Event::CredentialsUpgraded`] for the caller to store. Tokens
 //! (XEP-0484) are issued only after the tasks.
 //!
+//! ANONYMOUS (RFC 4505, XEP-0175) and EXTERNAL (RFC 4422 Appendix A,
+//! XEP-0178's client certificates) are offered when configured, EXTERNAL
+//! only over TLS and once the caller said the client presented a
+//! certificate ([`Server::client_certificate`]). Neither names an
+//! account, so the machine asks the caller for one
+//! ([`Event::IdentityRequested`], answered by [`Server::authorize`]):
+//! a fresh temporary JID for ANONYMOUS; for EXTERNAL the account the
+//! certificate authenticates (the `authzid` asked, if any, must be one of
+//! its identities), or none.
+//!
+//! The legacy session establishment of RFC 3921 ([`Config::session`]):
+//! announced after authentication, optional (RFC 6121 Appendix E; a
+//! later request is the caller's: [`session_reply`] answers it), or
+//! required, as servers before RFC 6121 did, when the machine waits for
+//! the request after binding and answers it before [`Event::Ready`].
+//!
+//! XEP-0484 TLS 0-RTT: [`Server::early_data`] says the `<authenticate/>`
+//! came in TLS early data; a token authentication then needs a `count`
+//! greater than the token's last ([`Token::count`]), reported in
+//! [`Event::TokenUsed`] for the caller to store.
+//!
 //! Not covered: SASL2 tasks other than XEP-0480's SCRAM upgrades, features
 //! enabled inside the Bind 2 request (ignored; the inline list is
-//! empty), ANONYMOUS and EXTERNAL (configured, they are not offered), an
-//! authorization identity other than the user's own bare JID
-//! (`invalid-authzid`), and the legacy session establishment (not
-//! announced).
+//! empty), and an authorization identity other than the user's own bare
+//! JID (`invalid-authzid`).
 
 use std::time::{Duration, Instant};
 
@@ -85,6 +104,30 @@ pub enum TlsOffer {
     Never,
 }
 
+/// How a [`Server`] announces RFC 3921's session establishment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum SessionOffer {
+    /// Not announced (the default: RFC 6121 dropped it).
+    #[default]
+    None,
+    /// Announced with `<optional/>` (RFC 6121 Appendix E), for old
+    /// clients; a request after [`Event::Ready`] is the caller's
+    /// ([`session_reply`]).
+    Optional,
+    /// Announced as mandatory, as before RFC 6121: the machine waits for
+    /// the request after binding and answers it.
+    Required,
+}
+
+/// The answer to a legacy session request (RFC 3921 §3: an iq `set`
+/// with `<session/>`), `None` for any other stanza: a server that
+/// announced [`SessionOffer::Optional`] answers it this way after the
+/// negotiation.
+pub fn session_reply(iq: &Iq) -> Option<Iq> {
+    (iq.type_ == IqType::Set && matches!(iq.payload::<xep_core::Session>(), Some(Ok(_))))
+        .then(|| iq.result(None))
+}
+
 /// What a [`Server`] needs.
 #[derive(Clone)]
 pub struct Config {
@@ -98,10 +141,11 @@ pub struct Config {
     /// Random bytes for the SCRAM server nonce, from the caller's CSPRNG
     /// (18 or more); each attempt appends its number.
     pub nonce: Vec<u8>,
-    /// The mechanisms offered, preferred first (PLAIN and SCRAM; others
-    /// are not offered). `-PLUS` ones are offered only with
-    /// channel-binding data; PLAIN only over TLS unless
-    /// [`plain_in_clear`](Self::plain_in_clear). Default: the SCRAM
+    /// The mechanisms offered, preferred first. `-PLUS` ones are
+    /// offered only with channel-binding data; PLAIN only over TLS unless
+    /// [`plain_in_clear`](Self::plain_in_clear); EXTERNAL only over TLS
+    /// with a client certificate ([`Server::client_certificate`]). The
+    /// `HT-*` ones belong in [`fast`](Self::fast). Default: the SCRAM
     /// mechanisms strongest first, then PLAIN.
     pub mechanisms: Vec<Mechanism>,
     /// Offer PLAIN on an unencrypted stream (default `false`: refused
@@ -139,6 +183,9 @@ pub struct Config {
     /// offer (`UPGR-SCRAM-*`: the hashes the caller lacks credentials of;
     /// default empty).
     pub scram_upgrades: Vec<ScramHash>,
+    /// Whether and how RFC 3921's session is announced after
+    /// authentication (default [`SessionOffer::None`]).
+    pub session: SessionOffer,
 }
 
 impl std::fmt::Debug for Config {
@@ -181,6 +228,7 @@ impl Config {
             bind2: true,
             fast: Vec::new(),
             scram_upgrades: Vec::new(),
+            session: SessionOffer::None,
         }
     }
 }
@@ -215,6 +263,12 @@ pub enum State {
     /// XEP-0480: [`Event::UpgradeRequested`]: the caller calls
     /// [`Server::upgrade_salt`].
     AwaitingSalt,
+    /// [`Event::IdentityRequested`] (ANONYMOUS, EXTERNAL): the caller
+    /// calls [`Server::authorize`].
+    AwaitingIdentity,
+    /// Bound, with [`SessionOffer::Required`]: waiting for the session
+    /// request.
+    AwaitingSession,
     /// Negotiated ([`Event::Ready`]): every later input is the caller's.
     Ready,
     /// Failed ([`Event::Failed`]); the stream is closed.
@@ -255,6 +309,20 @@ pub enum Event {
         /// The mechanism the client chose.
         mechanism: Mechanism,
     },
+    /// ANONYMOUS or EXTERNAL succeeded, and neither names an account:
+    /// call [`Server::authorize`] with the account (ANONYMOUS: a fresh
+    /// temporary JID of this domain; EXTERNAL: the one the client's
+    /// certificate authenticates, which must be `authzid` when given) or
+    /// `None` (refused, `not-authorized`).
+    IdentityRequested {
+        /// [`Mechanism::Anonymous`] or [`Mechanism::External`].
+        mechanism: Mechanism,
+        /// EXTERNAL: the authorization identity asked for, if any.
+        authzid: Option<String>,
+        /// ANONYMOUS: the client's trace, if any (RFC 4505 §2; for logs
+        /// only, never an identity).
+        trace: Option<String>,
+    },
     /// An attempt failed (the `<failure/>` is queued); the client may try
     /// again, up to [`Config::max_attempts`].
     AuthenticationFailed {
@@ -293,6 +361,9 @@ pub enum Event {
         matched: usize,
         /// The client asked for the token to be invalidated.
         invalidate: bool,
+        /// The `count` of the client's `<fast/>` (TLS 0-RTT): store it
+        /// as the token's [`Token::count`].
+        count: Option<u32>,
     },
     /// XEP-0484: a new token is due, asked for (`requested`) or a
     /// rotation after a token authentication: call
@@ -366,6 +437,18 @@ pub struct Server {
     sasl2_pending: Option<Sasl2Pending>,
     /// Whether authentication was SASL2.
     used_sasl2: bool,
+    /// The caller said the client presented a TLS certificate.
+    client_certificate: bool,
+    /// The caller said the input comes in TLS 0-RTT data.
+    early_data: bool,
+    /// The replay counts of the tokens provided (XEP-0484).
+    token_counts: Vec<Option<u32>>,
+    /// ANONYMOUS or EXTERNAL: the authzid and additional data, until
+    /// [`Server::authorize`].
+    identity: Option<(Option<String>, Option<Vec<u8>>)>,
+    /// With [`SessionOffer::Required`]: the end, once the session is
+    /// established.
+    session_ready: Option<Ready>,
     out: Outbox<Event>,
 }
 
@@ -378,6 +461,8 @@ struct Sasl2Request {
     request_token: Option<HtMechanism>,
     /// XEP-0484: invalidate the token used.
     invalidate: bool,
+    /// XEP-0484: the replay counter of `<fast/>`.
+    count: Option<u32>,
     /// XEP-0480: the SCRAM upgrade tasks asked for (and offered).
     upgrades: Vec<ScramHash>,
 }
@@ -429,6 +514,11 @@ impl Server {
             sasl2: None,
             sasl2_pending: None,
             used_sasl2: false,
+            client_certificate: false,
+            early_data: false,
+            token_counts: Vec::new(),
+            identity: None,
+            session_ready: None,
             out: Outbox::new(),
         }
     }
@@ -473,6 +563,71 @@ impl Server {
         Ok(())
     }
 
+    /// The client presented a TLS certificate (or not): with
+    /// [`Mechanism::External`] configured, EXTERNAL is offered in the
+    /// features sent from now on (over TLS). Call it before
+    /// [`start`](Self::start) for direct TLS, or before
+    /// [`tls_established`](Self::tls_established).
+    pub fn client_certificate(
+        &mut self,
+        _now: Instant,
+        present: bool,
+    ) -> Result<(), crate::Error<State>> {
+        let before = matches!(
+            self.state,
+            State::Idle | State::TlsHandshake | State::AwaitingHeader
+        );
+        if !before || self.authenticated.is_some() {
+            return Err(self.wrong("client_certificate"));
+        }
+        self.client_certificate = present;
+        Ok(())
+    }
+
+    /// XEP-0484: whether what follows arrives in TLS 0-RTT (early) data,
+    /// which an attacker can replay: a token authentication then needs a
+    /// `count` greater than the token's last, and every other mechanism
+    /// is refused (`encryption-required`) until the handshake completes
+    /// and the caller says `false`.
+    pub fn early_data(&mut self, _now: Instant, early: bool) -> Result<(), crate::Error<State>> {
+        if matches!(self.state, State::Ready | State::Failed) {
+            return Err(self.wrong("early_data"));
+        }
+        self.early_data = early;
+        Ok(())
+    }
+
+    /// The account after [`Event::IdentityRequested`]: a JID of this
+    /// server's domain (another is refused with
+    /// [`Error::Refused`](crate::Error::Refused)), or `None`: the attempt
+    /// fails with `not-authorized`.
+    pub fn authorize(
+        &mut self,
+        _now: Instant,
+        account: Option<BareJid>,
+    ) -> Result<(), crate::Error<State>> {
+        if self.state != State::AwaitingIdentity {
+            return Err(self.wrong("authorize"));
+        }
+        if let Some(a) = &account
+            && a.domain() != self.config.domain.domain()
+        {
+            return Err(crate::Error::Refused {
+                action: "authorize",
+                reason: "an account of another domain",
+            });
+        }
+        let (_, additional_data) = self.identity.take().unwrap_or_default();
+        match account {
+            Some(bare) => self.authenticated_as(bare, additional_data),
+            None => self.sasl_failure(
+                SaslCondition::NotAuthorized,
+                "no account for these credentials",
+            ),
+        }
+        Ok(())
+    }
+
     /// The user's stored credentials after
     /// [`Event::CredentialsRequested`] (`None`: no such user, answered
     /// `not-authorized` like a wrong password). Credentials the
@@ -509,6 +664,7 @@ impl Server {
     ) -> Result<(), crate::Error<State>> {
         let step = match (self.state, self.sasl.as_mut()) {
             (State::AwaitingCredentials, Some(sasl @ xep_sasl::server::Server::Ht(_))) => {
+                self.token_counts = tokens.iter().map(|t| t.count).collect();
                 sasl.provide_tokens(tokens)
             }
             _ => return Err(self.wrong("provide_tokens")),
@@ -596,6 +752,11 @@ impl Server {
         };
         self.bind_request = None;
         self.out.transmit.push_back(Transmit::Iq(result));
+        if self.config.session == SessionOffer::Required {
+            self.session_ready = Some(ready);
+            self.state = State::AwaitingSession;
+            return Ok(());
+        }
         self.out.deadline = None;
         self.state = State::Ready;
         self.out.events.push_back(Event::Ready(Box::new(ready)));
@@ -653,6 +814,7 @@ impl Server {
                 State::AwaitingRequest => self.request(p),
                 State::Authenticating | State::AwaitingCredentials => self.response(p),
                 State::Tasks => self.task_element(p),
+                State::AwaitingSession => self.session_request(p),
                 // The client waits for our answer (or for TLS): anything
                 // now is out of turn.
                 _ => self.unexpected("nothing while the server answers"),
@@ -705,7 +867,9 @@ impl Server {
             .filter(|m| match m {
                 Mechanism::Plain => self.tls || self.config.plain_in_clear,
                 Mechanism::Scram(s) => !s.plus || cb,
-                _ => false,
+                Mechanism::Anonymous => true,
+                Mechanism::External => self.tls && self.client_certificate,
+                Mechanism::Ht(_) => false,
             })
             .collect()
     }
@@ -736,6 +900,11 @@ impl Server {
         let mut features = Vec::new();
         if self.authenticated.is_some() {
             features.push(Payload::new(Bind::default()));
+            if self.config.session != SessionOffer::None {
+                features.push(Payload::new(xep_core::Session {
+                    optional: self.config.session == SessionOffer::Optional,
+                }));
+            }
             features.extend(self.config.bound_features.iter().cloned());
         } else {
             if !self.tls && self.config.tls != TlsOffer::Never {
@@ -843,6 +1012,7 @@ impl Server {
             bind,
             request_token,
             invalidate: a.fast.as_ref().is_some_and(Fast::invalidates),
+            count: a.fast.as_ref().and_then(|f| f.count),
             upgrades,
         });
         self.auth(&a.mechanism, a.initial_response.map(|d| d.0));
@@ -856,6 +1026,13 @@ impl Server {
             mechanism == Mechanism::Plain && !self.tls && !self.config.plain_in_clear;
         if self.tls_pending() || plain_refused {
             return self.sasl_failure(SaslCondition::EncryptionRequired, "STARTTLS first");
+        }
+        if self.early_data && !matches!(mechanism, Mechanism::Ht(_)) {
+            // Replayable: only a token with its count (XEP-0484).
+            return self.sasl_failure(
+                SaslCondition::EncryptionRequired,
+                "only FAST in TLS 0-RTT data",
+            );
         }
         let offered = match mechanism {
             // XEP-0484: token mechanisms inside SASL2 only.
@@ -986,17 +1163,38 @@ impl Server {
         authzid: Option<String>,
         additional_data: Option<Vec<u8>>,
     ) {
-        let bare = username.and_then(|u| {
-            format!("{u}@{}", self.config.domain)
-                .parse::<BareJid>()
-                .ok()
-        });
+        let Some(username) = username else {
+            // ANONYMOUS and EXTERNAL: the caller names the account.
+            let (mechanism, trace) = match &self.sasl {
+                Some(xep_sasl::server::Server::Anonymous(a)) => {
+                    (Mechanism::Anonymous, a.trace().map(str::to_owned))
+                }
+                _ => (Mechanism::External, None),
+            };
+            self.identity = Some((authzid.clone(), additional_data));
+            self.state = State::AwaitingIdentity;
+            self.out.events.push_back(Event::IdentityRequested {
+                mechanism,
+                authzid: authzid.filter(|_| mechanism == Mechanism::External),
+                trace,
+            });
+            return;
+        };
+        let bare = format!("{username}@{}", self.config.domain)
+            .parse::<BareJid>()
+            .ok();
         let Some(bare) = bare else {
             return self.sasl_failure(SaslCondition::NotAuthorized, "not a valid JID");
         };
         if authzid.is_some_and(|a| a.parse::<BareJid>().ok().as_ref() != Some(&bare)) {
             return self.sasl_failure(SaslCondition::InvalidAuthzid, "only the user's own JID");
         }
+        self.authenticated_as(bare, additional_data);
+    }
+
+    /// The mechanism authenticated `bare`: `<success/>` (RFC 6120) or the
+    /// steps of a SASL2 success.
+    fn authenticated_as(&mut self, bare: BareJid, additional_data: Option<Vec<u8>>) {
         let sasl = self.sasl.take();
         let mechanism = sasl.as_ref().map_or(Mechanism::Plain, |s| s.mechanism());
         let matched = match &sasl {
@@ -1014,10 +1212,21 @@ impl Server {
             return;
         };
         if let Some(matched) = matched {
+            // XEP-0484: in 0-RTT data, a count above the token's last.
+            let last = self.token_counts.get(matched).copied().flatten();
+            if self.early_data && request.count.is_none_or(|c| last.is_some_and(|l| c <= l)) {
+                self.authenticated = None;
+                self.sasl2 = Some(request);
+                return self.sasl_failure(
+                    SaslCondition::NotAuthorized,
+                    "a replayed or missing count in 0-RTT data",
+                );
+            }
             self.out.events.push_back(Event::TokenUsed {
                 bare: bare.clone(),
                 matched,
                 invalidate: request.invalidate,
+                count: request.count,
             });
         }
         // XEP-0484: a token asked for, or a rotation of the one used
@@ -1030,12 +1239,19 @@ impl Server {
             .request_token
             .or(rotation)
             .map(|m| (m, request.request_token.is_some()));
+        // XEP-0480: keys are derived from a password, so only after a
+        // mechanism that checked one.
+        let password = matches!(mechanism, Mechanism::Plain | Mechanism::Scram(_));
         self.sasl2_pending = Some(Sasl2Pending {
             additional_data,
             bind: request.bind,
             token: None,
             token_for,
-            upgrades: request.upgrades,
+            upgrades: if password {
+                request.upgrades
+            } else {
+                Vec::new()
+            },
             task: None,
         });
         self.sasl2_next();
@@ -1264,6 +1480,22 @@ impl Server {
             resource: bind.resource,
             inline: false,
         });
+    }
+
+    /// With [`SessionOffer::Required`], after binding: the session
+    /// request (answered), then ready.
+    fn session_request(&mut self, p: &Payload) {
+        let reply = match p.get::<Iq>() {
+            Some(Ok(iq)) => session_reply(&iq),
+            _ => None,
+        };
+        let (Some(reply), Some(ready)) = (reply, self.session_ready.take()) else {
+            return self.unexpected("the session request");
+        };
+        self.out.transmit.push_back(Transmit::Iq(reply));
+        self.out.deadline = None;
+        self.state = State::Ready;
+        self.out.events.push_back(Event::Ready(Box::new(ready)));
     }
 
     fn unexpected(&mut self, expected: &str) {

@@ -301,7 +301,10 @@ impl Sim {
         let Error::WrongState {
             action: a,
             state: s,
-        } = e;
+        } = e
+        else {
+            panic!("not a wrong state: {e:?}")
+        };
         assert_eq!((a, s), (action, state));
         assert_ne!(self.s.state(), component_server::State::AwaitingDecision);
     }

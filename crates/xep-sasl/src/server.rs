@@ -608,14 +608,18 @@ pub struct Token {
     pub mechanism: HtMechanism,
     /// The secret, as sent in `<token token='...'/>`.
     pub secret: String,
+    /// The highest XEP-0484 replay `count` processed with this token
+    /// (TLS 0-RTT), `None` before any.
+    pub count: Option<u32>,
 }
 
 impl Token {
-    /// The token `secret`, issued for `mechanism`.
+    /// The token `secret`, issued for `mechanism`, never used in 0-RTT.
     pub fn new(mechanism: HtMechanism, secret: impl Into<String>) -> Token {
         Token {
             mechanism,
             secret: secret.into(),
+            count: None,
         }
     }
 }

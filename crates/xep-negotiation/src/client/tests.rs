@@ -1350,3 +1350,110 @@ fn an_upgrade_task_not_asked_for_or_a_hostile_salt_is_aborted() {
         Failure::SaslPeer(PeerError::IterationCount { .. })
     ));
 }
+
+/// After PLAIN: the server announces bind and a mandatory session (as
+/// servers before RFC 6121 did), without `<optional/>`.
+const FEATURES_BIND_SESSION: &str = "<stream:features>\
+    <bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>\
+    <session xmlns='urn:ietf:params:xml:ns:xmpp-session'/></stream:features>";
+
+const BIND_RESULT: &str = "<iq type='result' id='bind-1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>\
+     <jid>juliet@example.org/balcony</jid></bind></iq>";
+
+/// PLAIN, then bind on `features`, up to the bind result.
+fn bound_on(features: &str) -> Run {
+    let mut run = Run::new(plain_config());
+    plain_up_to_bind(&mut run);
+    run.server("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+    run.sent();
+    run.server(HEADER);
+    run.server(features);
+    run.sent();
+    run.server(BIND_RESULT);
+    run
+}
+
+#[test]
+fn a_mandatory_legacy_session_is_established_before_ready() {
+    let mut run = bound_on(FEATURES_BIND_SESSION);
+    assert_eq!(run.client.state(), State::Session);
+    assert_eq!(
+        run.sent(),
+        "<iq id='session-1' type='set'><session xmlns='urn:ietf:params:xml:ns:xmpp-session'/></iq>"
+    );
+    assert!(!matches!(run.events.last(), Some(Event::Ready(_))));
+    run.server("<iq type='result' id='session-1'/>");
+    let Some(Event::Ready(ready)) = run.events.last() else {
+        panic!("{:?}", run.events)
+    };
+    assert_eq!(ready.jid.to_string(), "juliet@example.org/balcony");
+
+    // Refused: a typed failure.
+    let mut run = bound_on(FEATURES_BIND_SESSION);
+    run.server(
+        "<iq type='error' id='session-1'><error type='wait'>\
+         <internal-server-error xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>",
+    );
+    let Failure::Session(e) = run.failure() else {
+        panic!("{:?}", run.events)
+    };
+    assert_eq!(e.condition, DefinedCondition::InternalServerError);
+    // Another answer is out of turn.
+    let mut run = bound_on(FEATURES_BIND_SESSION);
+    run.server("<iq type='result' id='other'/>");
+    assert!(matches!(run.failure(), Failure::Sent(_)));
+}
+
+#[test]
+fn an_optional_legacy_session_is_skipped() {
+    let mut run = bound_on(FEATURES_BIND);
+    assert_eq!(run.sent(), "");
+    assert!(matches!(run.events.last(), Some(Event::Ready(_))));
+}
+
+#[test]
+fn anonymous_in_sasl2_believes_an_account_of_the_servers_domain_only() {
+    let features = "<stream:features><authentication xmlns='urn:xmpp:sasl:2'>\
+        <mechanism>ANONYMOUS</mechanism></authentication></stream:features>";
+    let mut c = sasl2_config();
+    c.mechanisms = vec![Mechanism::Anonymous];
+    let (mut run, a) = sasl2_authenticate(c.clone(), features);
+    assert_eq!(a.mechanism, "ANONYMOUS");
+    run.server(
+        "<success xmlns='urn:xmpp:sasl:2'><authorization-identifier>a7f3@example.org\
+         </authorization-identifier></success>",
+    );
+    assert_eq!(run.client.state(), State::AwaitingFeatures);
+    run.server(FEATURES_BIND);
+    run.server(BIND_RESULT.replace("juliet", "a7f3").as_str());
+    let Some(Event::Ready(ready)) = run.events.last() else {
+        panic!("{:?}", run.events)
+    };
+    assert_eq!(ready.mechanism, Mechanism::Anonymous);
+
+    let (mut run, _) = sasl2_authenticate(c, features);
+    run.server(
+        "<success xmlns='urn:xmpp:sasl:2'><authorization-identifier>a7f3@elsewhere.example\
+         </authorization-identifier></success>",
+    );
+    assert!(matches!(
+        run.failure(),
+        Failure::AuthorizationMismatch { .. }
+    ));
+}
+
+#[test]
+fn a_token_attempt_in_0rtt_carries_the_count() {
+    let features = "<stream:features><authentication xmlns='urn:xmpp:sasl:2'>\
+        <mechanism>SCRAM-SHA-256</mechanism><inline><fast xmlns='urn:xmpp:fast:0'>\
+        <mechanism>HT-SHA-256-NONE</mechanism></fast></inline></authentication></stream:features>";
+    let mut c = sasl2_config();
+    c.fast_token = Some(FastToken {
+        mechanism: xep_sasl::HtMechanism::SHA_256_NONE,
+        secret: "t0ken".into(),
+    });
+    c.fast_count = Some(7);
+    let (_, a) = sasl2_authenticate(c, features);
+    assert_eq!(a.mechanism, "HT-SHA-256-NONE");
+    assert_eq!(a.fast.and_then(|f| f.count), Some(7));
+}

@@ -845,6 +845,7 @@ fn a_token_authenticates_asks_for_tokens_and_rotates() {
                 bare: bare.clone(),
                 matched: 1,
                 invalidate: false,
+                count: None,
             },
             Event::TokenRequested {
                 bare,
@@ -1079,4 +1080,241 @@ fn a_broken_upgrade_task_is_a_failed_attempt() {
                 .any(|e| matches!(e, Event::CredentialsUpgraded { .. }))
         );
     }
+}
+
+const ANONYMOUS: &str =
+    "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='ANONYMOUS'>dHJhY2U=</auth>";
+
+#[test]
+fn anonymous_asks_the_caller_for_a_temporary_account() {
+    let mut c = config();
+    c.mechanisms = vec![Mechanism::Anonymous];
+    let mut run = Run::new(c);
+    let features = run.tls(Vec::new());
+    assert!(
+        features.contains("<mechanism>ANONYMOUS</mechanism>"),
+        "{features}"
+    );
+    assert_eq!(run.client(ANONYMOUS), "");
+    assert_eq!(
+        run.events.last(),
+        Some(&Event::IdentityRequested {
+            mechanism: Mechanism::Anonymous,
+            authzid: None,
+            trace: Some("trace".into()),
+        })
+    );
+    assert_eq!(run.s.state(), State::AwaitingIdentity);
+    // Only an account of this domain.
+    assert_eq!(
+        run.s
+            .authorize(run.now, Some("x@elsewhere.example".parse().unwrap())),
+        Err(Error::Refused {
+            action: "authorize",
+            reason: "an account of another domain",
+        })
+    );
+    run.s
+        .authorize(run.now, Some("a7f3@example.org".parse().unwrap()))
+        .unwrap();
+    assert_eq!(
+        run.drain(),
+        "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>"
+    );
+    run.client(HEADER);
+    run.client(BIND);
+    let Some(Event::BindRequested { bare, .. }) = run.events.last() else {
+        panic!("{:?}", run.events)
+    };
+    assert_eq!(bare.to_string(), "a7f3@example.org");
+}
+
+#[test]
+fn external_needs_a_client_certificate_and_the_callers_account() {
+    let mut c = config();
+    c.mechanisms = vec![Mechanism::External, Mechanism::Plain];
+    // No certificate: not offered, and refused as not offered.
+    let mut run = Run::new(c.clone());
+    let features = run.tls(Vec::new());
+    assert!(!features.contains("EXTERNAL"), "{features}");
+    let out =
+        run.client("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='EXTERNAL'>=</auth>");
+    assert!(out.contains("<invalid-mechanism/>"), "{out}");
+
+    // A certificate: offered; the authzid asked goes to the caller,
+    // whose refusal is not-authorized.
+    let mut run = Run::new(c.clone());
+    run.client(&format!("{HEADER}{STARTTLS}"));
+    run.s.client_certificate(run.now, true).unwrap();
+    run.up = Wire::new();
+    run.down = Wire::new();
+    run.s.tls_established(run.now, Vec::new()).unwrap();
+    let features = run.client(HEADER);
+    assert!(
+        features.contains("<mechanism>EXTERNAL</mechanism>"),
+        "{features}"
+    );
+    // "juliet@example.org" in base64.
+    run.client("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='EXTERNAL'>anVsaWV0QGV4YW1wbGUub3Jn</auth>");
+    assert_eq!(
+        run.events.last(),
+        Some(&Event::IdentityRequested {
+            mechanism: Mechanism::External,
+            authzid: Some("juliet@example.org".into()),
+            trace: None,
+        })
+    );
+    run.s.authorize(run.now, None).unwrap();
+    let out = run.drain();
+    assert!(out.contains("<not-authorized/>"), "{out}");
+    assert_eq!(run.s.state(), State::AwaitingRequest);
+    // No authzid: the certificate's account.
+    run.client("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='EXTERNAL'>=</auth>");
+    assert!(matches!(
+        run.events.last(),
+        Some(Event::IdentityRequested { authzid: None, .. })
+    ));
+    run.s
+        .authorize(run.now, Some("juliet@example.org".parse().unwrap()))
+        .unwrap();
+    assert!(run.drain().starts_with("<success"));
+    // Too late to change the certificate.
+    assert!(run.s.client_certificate(run.now, false).is_err());
+}
+
+#[test]
+fn a_required_legacy_session_is_answered_before_ready() {
+    let mut c = config();
+    c.session = SessionOffer::Required;
+    let mut run = Run::new(c);
+    run.tls(Vec::new());
+    run.client(PLAIN_RIGHT);
+    run.provide(ScramHash::Sha256);
+    let features = run.client(HEADER);
+    assert!(
+        features.contains("<session xmlns='urn:ietf:params:xml:ns:xmpp-session'/>"),
+        "{features}"
+    );
+    run.client(BIND);
+    run.s
+        .bind(run.now, "juliet@example.org/balcony".parse().unwrap())
+        .unwrap();
+    let out = run.drain();
+    assert!(out.contains("id='b1'"), "{out}");
+    assert_eq!(run.s.state(), State::AwaitingSession);
+    assert!(!run.events.iter().any(|e| matches!(e, Event::Ready(_))));
+    let out = run.client(
+        "<iq type='set' id='s1'><session xmlns='urn:ietf:params:xml:ns:xmpp-session'/></iq>",
+    );
+    assert_eq!(out, "<iq id='s1' type='result'/>");
+    assert!(matches!(run.events.last(), Some(Event::Ready(_))));
+
+    // Anything else then is out of turn.
+    let mut c = config();
+    c.session = SessionOffer::Required;
+    let mut run = Run::new(c);
+    run.tls(Vec::new());
+    run.client(PLAIN_RIGHT);
+    run.provide(ScramHash::Sha256);
+    run.client(HEADER);
+    run.client(BIND);
+    run.s
+        .bind(run.now, "juliet@example.org/balcony".parse().unwrap())
+        .unwrap();
+    run.drain();
+    run.client("<message to='romeo@example.net'><body>hi</body></message>");
+    assert!(matches!(run.failed(), Failure::Sent(_)));
+}
+
+#[test]
+fn an_optional_legacy_session_is_announced_and_answered_by_the_helper() {
+    let mut c = config();
+    c.session = SessionOffer::Optional;
+    let mut run = Run::new(c);
+    run.tls(Vec::new());
+    run.client(PLAIN_RIGHT);
+    run.provide(ScramHash::Sha256);
+    let features = run.client(HEADER);
+    assert!(
+        features
+            .contains("<session xmlns='urn:ietf:params:xml:ns:xmpp-session'><optional/></session>"),
+        "{features}"
+    );
+    let request = Iq::from_xml(
+        b"<iq xmlns='jabber:client' type='set' id='s9'><session xmlns='urn:ietf:params:xml:ns:xmpp-session'/></iq>",
+    )
+    .unwrap();
+    let reply = session_reply(&request).unwrap();
+    assert_eq!((reply.type_, reply.id.as_str()), (IqType::Result, "s9"));
+    let ping = Iq::from_xml(
+        b"<iq xmlns='jabber:client' type='set' id='p'><ping xmlns='urn:xmpp:ping'/></iq>",
+    )
+    .unwrap();
+    assert_eq!(session_reply(&ping), None);
+}
+
+#[test]
+fn in_0rtt_data_only_a_token_with_a_fresh_count_authenticates() {
+    let m = HtMechanism::SHA_256_EXPR;
+    let stored = || {
+        let mut t = xep_sasl::server::Token::new(m, "t0ken");
+        t.count = Some(5);
+        vec![t]
+    };
+    // A password in early data: refused.
+    let mut run = Run::new(fast_config());
+    run.client(HEADER);
+    run.s.early_data(run.now, true).unwrap();
+    let out = run.client(&authenticate_plain("r0m30", None));
+    assert!(out.contains("<encryption-required "), "{out}");
+    // No count, or a count already seen: a replay, refused.
+    for fast in [
+        "<fast xmlns='urn:xmpp:fast:0'/>",
+        "<fast xmlns='urn:xmpp:fast:0' count='5'/>",
+    ] {
+        let mut run = Run::new(fast_config());
+        run.client(HEADER);
+        run.s.early_data(run.now, true).unwrap();
+        run.client(&authenticate_ht(m, "t0ken", fast));
+        run.s.provide_tokens(run.now, stored()).unwrap();
+        let out = run.drain();
+        assert!(out.contains("<not-authorized "), "{fast}: {out}");
+        assert!(
+            !run.events
+                .iter()
+                .any(|e| matches!(e, Event::TokenUsed { .. }))
+        );
+    }
+    // A greater count: authenticated, and reported for the caller to
+    // store.
+    let mut run = Run::new(fast_config());
+    run.client(HEADER);
+    run.s.early_data(run.now, true).unwrap();
+    run.client(&authenticate_ht(
+        m,
+        "t0ken",
+        "<fast xmlns='urn:xmpp:fast:0' count='6'/>",
+    ));
+    run.s.provide_tokens(run.now, stored()).unwrap();
+    run.drain();
+    assert!(
+        run.events
+            .iter()
+            .any(|e| matches!(e, Event::TokenUsed { count: Some(6), .. }))
+    );
+    // Outside early data the count is not needed.
+    let mut run = Run::new(fast_config());
+    run.client(HEADER);
+    run.client(&authenticate_ht(
+        m,
+        "t0ken",
+        "<fast xmlns='urn:xmpp:fast:0'/>",
+    ));
+    run.s.provide_tokens(run.now, stored()).unwrap();
+    run.drain();
+    assert!(
+        run.events
+            .iter()
+            .any(|e| matches!(e, Event::TokenUsed { count: None, .. }))
+    );
 }

@@ -7,7 +7,9 @@
 //! and the server's caller granting or refusing the resource, XEP-0484
 //! (FAST) offered or not, the client holding the right token, a wrong
 //! one or none, and asking for one or not, the XEP-0480 SCRAM upgrade
-//! offered or not. The harness of the pairing
+//! offered or not, ANONYMOUS among the mechanisms (the server's caller
+//! naming a temporary account), RFC 3921's session not announced,
+//! optional or required. The harness of the pairing
 //! tests and of the `negotiation-pair-machine` fuzz target.
 //!
 //! Invariants ([`check`]): both ends end Ready with the same JID and
@@ -23,7 +25,8 @@
 //! the client stores is the one the server's caller issued; an upgrade
 //! runs exactly when offered to a client that authenticated with its
 //! password in SASL2, and the server never stores keys of a wrong
-//! password.
+//! password; ANONYMOUS ends with the temporary account on both ends, and
+//! a required session is established exactly after RFC 6120 binding.
 
 use std::time::Instant;
 
@@ -35,7 +38,7 @@ use xep_sasl::{ChannelBindingType, HtMechanism, Mechanism, ScramHash, StoredCred
 use super::Wire;
 use crate::Failure;
 use crate::client::{self, Client, TlsPolicy};
-use crate::server::{self, Server, TlsOffer};
+use crate::server::{self, Server, SessionOffer, TlsOffer};
 
 const USER: &str = "juliet";
 const PASSWORD: &str = "r0m30myr0m30";
@@ -43,6 +46,8 @@ const WRONG: &str = "not the password";
 const TOKEN: &str = "sim-token-of-juliet";
 const WRONG_TOKEN: &str = "a guessed token";
 const UPGRADE_SALT: &[u8] = b"salt for SHA-512";
+/// The temporary account the server's caller gives an ANONYMOUS client.
+const ANONYMOUS: &str = "anon-7f3e@example.org";
 /// The token mechanisms a FAST server lists (the first only with its
 /// channel binding).
 const FAST: [HtMechanism; 2] = [HtMechanism::SHA_256_EXPR, HtMechanism::SHA_256_NONE];
@@ -92,6 +97,8 @@ pub struct Setup {
     /// The server offers the XEP-0480 upgrade to SCRAM-SHA-512 (the
     /// client asks for it when offered).
     pub server_upgrades: bool,
+    /// How the server announces RFC 3921's session.
+    pub server_session: SessionOffer,
 }
 
 impl Default for Setup {
@@ -120,6 +127,7 @@ impl Default for Setup {
             token_binds: false,
             request_token: false,
             server_upgrades: false,
+            server_session: SessionOffer::None,
         }
     }
 }
@@ -298,6 +306,11 @@ impl Pair {
                     });
                     self.s.provide_credentials(self.now, stored).unwrap();
                 }
+                server::Event::IdentityRequested { mechanism, .. } => {
+                    assert_eq!(mechanism, Mechanism::Anonymous);
+                    let account = ANONYMOUS.parse().unwrap();
+                    self.s.authorize(self.now, Some(account)).unwrap();
+                }
                 server::Event::AuthenticationFailed { condition, .. } => {
                     self.sasl = Some(condition);
                 }
@@ -370,6 +383,7 @@ pub fn check(now: Instant, setup: &Setup) -> Ended {
     if setup.server_upgrades {
         sc.scram_upgrades = vec![ScramHash::Sha512];
     }
+    sc.session = setup.server_session;
     let password = if setup.right_password {
         PASSWORD
     } else {
@@ -467,9 +481,9 @@ fn invariants(setup: &Setup, e: &Ended, plain_in_clear: bool) {
     }
     match (&e.client, &e.server) {
         (Ok(c), Ok(s)) => {
-            // An upgrade asked for and offered ran, unless the client
-            // came with a token.
-            let password_auth = !matches!(c.mechanism, Mechanism::Ht(_));
+            // An upgrade asked for and offered ran, exactly when the
+            // client authenticated with its password.
+            let password_auth = matches!(c.mechanism, Mechanism::Plain | Mechanism::Scram(_));
             assert_eq!(
                 e.upgraded.is_some(),
                 setup.server_upgrades && c.sasl2 && password_auth,
@@ -488,17 +502,28 @@ fn invariants(setup: &Setup, e: &Ended, plain_in_clear: bool) {
                     );
                 }
                 assert!(e.issued.is_some(), "no rotation after a token");
+            } else if c.mechanism == Mechanism::Anonymous {
+                assert_eq!(s.bare.to_string(), ANONYMOUS);
+                assert!(!e.token_used);
             } else {
                 assert!(setup.right_password, "Ready with a wrong password");
+                assert_eq!(s.bare.to_string(), format!("{USER}@example.org"));
                 assert!(!e.token_used);
             }
+            // A required session is established after RFC 6120 binding,
+            // never otherwise.
+            let session = e.transcripts.0.contains("xmpp-session");
+            assert_eq!(
+                session,
+                setup.server_session == SessionOffer::Required && c.bound.is_none(),
+                "{e:?}"
+            );
             if setup.request_token && setup.server_fast && c.sasl2 && c.tls {
                 assert!(e.issued.is_some(), "a token asked and not issued: {e:?}");
             }
             assert_eq!(c.jid, s.jid);
             assert_eq!(c.mechanism, s.mechanism);
             assert_eq!(c.tls, s.tls);
-            assert_eq!(s.bare.to_string(), format!("{USER}@example.org"));
             let sasl2 = setup.server_sasl2 && setup.client_sasl2;
             assert_eq!((c.sasl2, s.sasl2), (sasl2, sasl2));
             let bind2 = sasl2 && setup.server_bind2 && setup.client_bind2;
@@ -546,8 +571,9 @@ fn invariants(setup: &Setup, e: &Ended, plain_in_clear: bool) {
 }
 
 /// The mechanisms a setup picks from, by bit.
-const MECHANISMS: [Mechanism; 5] = [
+const MECHANISMS: [Mechanism; 6] = [
     Mechanism::Plain,
+    Mechanism::Anonymous,
     Mechanism::Scram(xep_sasl::ScramMechanism::SHA_1),
     Mechanism::Scram(xep_sasl::ScramMechanism::SHA_256),
     Mechanism::Scram(xep_sasl::ScramMechanism::SHA_256_PLUS),
@@ -555,7 +581,12 @@ const MECHANISMS: [Mechanism; 5] = [
 ];
 const TLS_OFFERS: [TlsOffer; 3] = [TlsOffer::Required, TlsOffer::Optional, TlsOffer::Never];
 const TLS_POLICIES: [TlsPolicy; 3] = [TlsPolicy::Required, TlsPolicy::IfOffered, TlsPolicy::Never];
-const SETUP_BYTES: usize = 10;
+const SESSIONS: [SessionOffer; 3] = [
+    SessionOffer::None,
+    SessionOffer::Optional,
+    SessionOffer::Required,
+];
+const SETUP_BYTES: usize = 11;
 
 fn binding_from(b: u8) -> Option<Vec<u8>> {
     match b % 3 {
@@ -605,7 +636,8 @@ fn mechanisms_to(m: &[Mechanism]) -> u8 {
 /// attempt limit (1 to 4), SASL2 and Bind 2 flags (server SASL2, server
 /// Bind 2, client SASL2, client Bind 2), and FAST flags (server FAST, the
 /// client holds a token, the right one, for `-EXPR`, the client asks for
-/// one, the server offers the XEP-0480 upgrade).
+/// one, the server offers the XEP-0480 upgrade), and the server's
+/// session offer (modulo 3).
 pub fn setup_from_bytes(data: &[u8]) -> Setup {
     let b = |i: usize| data.get(i).copied().unwrap_or(0);
     let flags = b(4);
@@ -630,6 +662,7 @@ pub fn setup_from_bytes(data: &[u8]) -> Setup {
         token_binds: b(9) & 8 != 0,
         request_token: b(9) & 16 != 0,
         server_upgrades: b(9) & 32 != 0,
+        server_session: SESSIONS[usize::from(b(10) % 3)],
     }
 }
 
@@ -665,6 +698,10 @@ pub fn setup_to_bytes(s: &Setup) -> Vec<u8> {
             | u8::from(s.token_binds) << 3
             | u8::from(s.request_token) << 4
             | u8::from(s.server_upgrades) << 5,
+        pos(SESSIONS
+            .iter()
+            .position(|x| *x == s.server_session)
+            .unwrap_or(0)),
     ];
     debug_assert_eq!(out.len(), SETUP_BYTES);
     out
@@ -688,6 +725,29 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     let plain = vec![Mechanism::Plain];
     [
         ("plus-over-starttls", ok.clone()),
+        (
+            "anonymous",
+            Setup {
+                client_mechanisms: vec![Mechanism::Anonymous],
+                right_password: false,
+                ..ok.clone()
+            },
+        ),
+        (
+            "session-required",
+            Setup {
+                server_session: SessionOffer::Required,
+                ..ok.clone()
+            },
+        ),
+        (
+            "session-required-sasl2-bind2",
+            Setup {
+                server_session: SessionOffer::Required,
+                server_sasl2: true,
+                ..ok.clone()
+            },
+        ),
         (
             "no-channel-binding",
             Setup {
@@ -1241,6 +1301,7 @@ mod tests {
     fn mechanisms() -> impl Strategy<Value = Vec<Mechanism>> {
         let all = vec![
             Mechanism::Plain,
+            Mechanism::Anonymous,
             Mechanism::Scram(ScramMechanism::SHA_1),
             Mechanism::Scram(ScramMechanism::SHA_256),
             Mechanism::Scram(ScramMechanism::SHA_256_PLUS),
@@ -1273,19 +1334,21 @@ mod tests {
             (server_sasl2, server_bind2, client_sasl2, client_bind2) in any::<(bool, bool, bool, bool)>(),
             (server_fast, token_binds, request_token, server_upgrades) in any::<(bool, bool, bool, bool)>(),
             client_token in proptest::option::of(any::<bool>()),
+            server_session in prop_oneof![Just(SessionOffer::None), Just(SessionOffer::Optional), Just(SessionOffer::Required)],
         ) -> Setup {
             Setup {
                 server_tls, server_mechanisms, plain_in_clear, client_tls, client_mechanisms,
                 right_password, server_binding, client_binding, bind_conflict, resource,
                 max_attempts, server_sasl2, server_bind2, client_sasl2, client_bind2,
                 server_fast, client_token, token_binds, request_token, server_upgrades,
+                server_session,
             }
         }
     }
 
     #[test]
     fn seeds_replay_and_encode_their_setups() {
-        assert_eq!(seeds().len(), 17);
+        assert_eq!(seeds().len(), 20);
         for (name, data) in seeds() {
             eprintln!("seed {name}");
             assert_eq!(setup_to_bytes(&setup_from_bytes(&data)), data);
