@@ -9,6 +9,15 @@
 //! the secret ([`handshake_digest`]); the server answers with an empty
 //! `<handshake/>` (success) or a stream error (`not-authorized`, or
 //! `host-unknown`/`conflict` for a name it will not serve).
+//!
+//! XEP-0114's other method, `jabber:component:connect`
+//! ([`Method::Connect`]), swaps the roles: the server initiates, with a
+//! header whose `from` is the component's name, and sends the handshake;
+//! the component receives and checks it. The handshake is the same, in
+//! the stream's namespace. So the server runs [`Component`] (the
+//! initiator) and the component runs
+//! [`ComponentServer`](crate::component_server::ComponentServer) (the
+//! receiver), each configured with [`Method::Connect`].
 
 use std::time::{Duration, Instant};
 
@@ -19,29 +28,84 @@ use xep_element::jid::Jid;
 
 use crate::{Failure, Outbox, Transmit, deadline};
 
-/// `<handshake/>` (XEP-0114 §3) of `jabber:component:accept`. (XEP-0114
-/// defines it in `jabber:component:connect` too, for the rarely deployed
-/// "connect" method, which this crate does not implement.)
-#[derive(XmlElement, Debug, Clone, PartialEq, Eq, Default)]
-#[xml(ns = xep_element::ns::COMPONENT_ACCEPT, name = "handshake")]
+/// `<handshake/>` (XEP-0114 §3), in `jabber:component:accept` or
+/// `jabber:component:connect` (the namespace of the stream it travels
+/// on; no other).
+#[derive(XmlElement, Debug, Clone, PartialEq, Eq)]
+#[xml(ns = content, name = "handshake", validate = Handshake::check)]
 pub struct Handshake {
     /// The digest ([`handshake_digest`]) from the initiator; `None` (an
     /// empty element) from the receiver for success.
     #[xml(text)]
     pub digest: Option<String>,
+    /// The namespace: [`ContentNs::ComponentAccept`] or
+    /// [`ContentNs::ComponentConnect`].
+    #[xml(content_ns)]
+    pub ns: ContentNs,
+}
+
+impl Default for Handshake {
+    /// An empty `jabber:component:accept` handshake.
+    fn default() -> Self {
+        Handshake::success()
+    }
 }
 
 impl Handshake {
-    /// The component's handshake.
+    /// The initiator's handshake (in `jabber:component:accept`; see
+    /// [`in_method`](Self::in_method)).
     pub fn with_digest(digest: impl Into<String>) -> Self {
         Handshake {
             digest: Some(digest.into()),
+            ns: ContentNs::ComponentAccept,
         }
     }
 
-    /// The server's empty handshake (success).
+    /// The receiver's empty handshake (success), in
+    /// `jabber:component:accept`.
     pub fn success() -> Self {
-        Handshake { digest: None }
+        Handshake {
+            digest: None,
+            ns: ContentNs::ComponentAccept,
+        }
+    }
+
+    /// The same handshake in the namespace of `method`.
+    pub fn in_method(self, method: Method) -> Self {
+        Handshake {
+            ns: method.ns(),
+            ..self
+        }
+    }
+
+    fn check(&self) -> Result<(), xep_element::Error> {
+        match self.ns {
+            ContentNs::ComponentAccept | ContentNs::ComponentConnect => Ok(()),
+            _ => Err(xep_element::Error::invalid(
+                "<handshake/> belongs to jabber:component:accept or jabber:component:connect",
+            )),
+        }
+    }
+}
+
+/// XEP-0114's connection method: which side initiates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Method {
+    /// `jabber:component:accept`: the component connects to the server
+    /// (the common one; the default).
+    #[default]
+    Accept,
+    /// `jabber:component:connect`: the server connects to the component.
+    Connect,
+}
+
+impl Method {
+    /// The stream's content namespace.
+    pub fn ns(self) -> ContentNs {
+        match self {
+            Method::Accept => ContentNs::ComponentAccept,
+            Method::Connect => ContentNs::ComponentConnect,
+        }
     }
 }
 
@@ -60,8 +124,13 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// What a [`Component`] needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
-    /// The component's name (a domain), the `to` of its stream header.
+    /// The component's name (a domain): the `to` of the stream header
+    /// ([`Method::Accept`]), or its `from` ([`Method::Connect`], where the
+    /// server initiates).
     pub name: Jid,
+    /// The connection method (default [`Method::Accept`]: this end is the
+    /// component).
+    pub method: Method,
     /// The secret shared with the server.
     pub secret: String,
     /// How long the whole negotiation may take, from
@@ -76,6 +145,7 @@ impl Config {
     pub fn new(name: Jid, secret: impl Into<String>) -> Self {
         Config {
             name,
+            method: Method::Accept,
             secret: secret.into(),
             timeout: Some(DEFAULT_TIMEOUT),
         }
@@ -152,9 +222,15 @@ impl Component {
                 state: self.state,
             });
         }
+        let name = Some(self.config.name.clone());
+        let (to, from) = match self.config.method {
+            Method::Accept => (name, None),
+            Method::Connect => (None, name),
+        };
         self.out.transmit.push_back(Transmit::Header(StreamHeader {
-            to: Some(self.config.name.clone()),
-            content: ContentNs::ComponentAccept,
+            to,
+            from,
+            content: self.config.method.ns(),
             ..Default::default()
         }));
         self.out.deadline = deadline(now, self.config.timeout);
@@ -177,7 +253,8 @@ impl Component {
             StreamEvent::Header(h) => self.header(h),
             StreamEvent::Element(p) => {
                 if self.state == State::AwaitingResult
-                    && let Some(Ok(_)) = p.get::<Handshake>()
+                    && let Some(Ok(h)) = p.get::<Handshake>()
+                    && h.ns == self.config.method.ns()
                 {
                     // Success is the empty element; a server that puts
                     // text in it still means success.
@@ -197,10 +274,13 @@ impl Component {
     }
 
     fn header(&mut self, h: &StreamHeader) {
-        if h.content != ContentNs::ComponentAccept {
+        if h.content != self.config.method.ns() {
             return self.fail(Failure::Sent(StreamError::new(
                 StreamCondition::InvalidNamespace,
-                Some("the stream must be in jabber:component:accept"),
+                Some(match self.config.method {
+                    Method::Accept => "the stream must be in jabber:component:accept",
+                    Method::Connect => "the stream must be in jabber:component:connect",
+                }),
             )));
         }
         let Some(id) = h.id.as_deref().filter(|id| !id.is_empty()) else {
@@ -210,9 +290,9 @@ impl Component {
             )));
         };
         let digest = handshake_digest(id, &self.config.secret);
-        self.out
-            .transmit
-            .push_back(Transmit::Handshake(Handshake::with_digest(digest)));
+        self.out.transmit.push_back(Transmit::Handshake(
+            Handshake::with_digest(digest).in_method(self.config.method),
+        ));
         self.state = State::AwaitingResult;
     }
 

@@ -2,14 +2,18 @@
 //! [`ComponentServer`] accepts a `jabber:component:accept` stream, asks
 //! the caller whether it serves the component name the header asks for
 //! (and with which secret), and checks the component's `<handshake/>`.
+//!
+//! With [`Method::Connect`] it is the component's end of
+//! `jabber:component:connect`, where the server initiates: the name is
+//! the header's `from`, and the handshake checked is the server's.
 
 use std::time::{Duration, Instant};
 
 use subtle::ConstantTimeEq;
-use xep_core::{ContentNs, StreamCondition, StreamError, StreamEvent, StreamHeader};
+use xep_core::{StreamCondition, StreamError, StreamEvent, StreamHeader};
 use xep_element::jid::Jid;
 
-use crate::component::{DEFAULT_TIMEOUT, Handshake, handshake_digest};
+use crate::component::{DEFAULT_TIMEOUT, Handshake, Method, handshake_digest};
 use crate::{Failure, Outbox, Transmit, deadline};
 
 /// What a [`ComponentServer`] needs.
@@ -23,6 +27,9 @@ pub struct Config {
     /// [`ComponentServer::accept`]; `None` for no limit. Default
     /// [`DEFAULT_TIMEOUT`].
     pub timeout: Option<Duration>,
+    /// The connection method (default [`Method::Accept`]: this end is
+    /// the server; with [`Method::Connect`], the component).
+    pub method: Method,
 }
 
 impl Config {
@@ -31,6 +38,7 @@ impl Config {
         Config {
             stream_id: stream_id.into(),
             timeout: Some(DEFAULT_TIMEOUT),
+            method: Method::Accept,
         }
     }
 }
@@ -163,7 +171,7 @@ impl ComponentServer {
         self.out.transmit.push_back(Transmit::Header(StreamHeader {
             from: self.name.clone(),
             id: Some(self.config.stream_id.clone()),
-            content: ContentNs::ComponentAccept,
+            content: self.config.method.ns(),
             ..Default::default()
         }));
     }
@@ -183,6 +191,7 @@ impl ComponentServer {
             StreamEvent::Element(p) => {
                 if self.state == State::AwaitingHandshake
                     && let Some(Ok(h)) = p.get::<Handshake>()
+                    && h.ns == self.config.method.ns()
                 {
                     self.handshake(&h);
                 } else {
@@ -199,16 +208,23 @@ impl ComponentServer {
     }
 
     fn header(&mut self, h: &StreamHeader) {
-        if h.content != ContentNs::ComponentAccept {
+        if h.content != self.config.method.ns() {
             return self.fail(Failure::Sent(StreamError::new(
                 StreamCondition::InvalidNamespace,
-                Some("this port accepts jabber:component:accept streams"),
+                Some(match self.config.method {
+                    Method::Accept => "this port accepts jabber:component:accept streams",
+                    Method::Connect => "this component accepts jabber:component:connect streams",
+                }),
             )));
         }
-        let Some(name) = h.to.clone() else {
+        let named = match self.config.method {
+            Method::Accept => h.to.clone(),
+            Method::Connect => h.from.clone(),
+        };
+        let Some(name) = named else {
             return self.fail(Failure::Sent(StreamError::new(
                 StreamCondition::ImproperAddressing,
-                Some("the header names no component ('to')"),
+                Some("the header names no component"),
             )));
         };
         self.name = Some(name.clone());
@@ -222,9 +238,9 @@ impl ComponentServer {
         // lowercase, and a component that sent uppercase means the same.
         let got = h.digest.as_deref().unwrap_or_default().to_ascii_lowercase();
         if bool::from(got.as_bytes().ct_eq(expected.as_bytes())) && !expected.is_empty() {
-            self.out
-                .transmit
-                .push_back(Transmit::Handshake(Handshake::success()));
+            self.out.transmit.push_back(Transmit::Handshake(
+                Handshake::success().in_method(self.config.method),
+            ));
             self.state = State::Ready;
             self.out.deadline = None;
             let name = self.name.clone().expect("a name before the handshake");

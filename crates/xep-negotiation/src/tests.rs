@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use xep_core::{ContentNs, Stanza, StreamCondition, StreamError, StreamEvent};
 use xep_element::XmlElement;
 
-use crate::component::{self, Component, Handshake, handshake_digest};
+use crate::component::{self, Component, Handshake, Method, handshake_digest};
 use crate::component_server::{self, ComponentServer};
 use crate::sim::Wire;
 use crate::{Error, Failure, Transmit};
@@ -37,13 +37,23 @@ struct Pair {
 
 impl Pair {
     fn new(secret: &str) -> Self {
+        Pair::with_method(secret, Method::Accept)
+    }
+
+    /// `c` initiates, `s` receives: with [`Method::Connect`], `c` is the
+    /// server and `s` the component.
+    fn with_method(secret: &str, method: Method) -> Self {
         let now = Instant::now();
-        let mut c = Component::new(component::Config::new(NAME.parse().unwrap(), secret));
+        let mut config = component::Config::new(NAME.parse().unwrap(), secret);
+        config.method = method;
+        let mut c = Component::new(config);
         c.start(now).unwrap();
+        let mut server = component_server::Config::new(STREAM_ID);
+        server.method = method;
         Pair {
             now,
             c,
-            s: ComponentServer::new(component_server::Config::new(STREAM_ID)),
+            s: ComponentServer::new(server),
             up: Wire::new(),
             down: Wire::new(),
         }
@@ -405,4 +415,109 @@ fn misuse_is_wrong_state_and_sends_nothing() {
     assert_eq!(err.to_string(), "cannot refuse in state AwaitingHandshake");
     s.poll_transmit();
     assert_eq!(s.poll_transmit(), None);
+}
+
+#[test]
+fn handshake_is_also_an_element_of_jabber_component_connect() {
+    let xml = "<handshake xmlns='jabber:component:connect'>00ff</handshake>";
+    let h = Handshake::from_xml(xml.as_bytes()).unwrap();
+    assert_eq!(h.ns, ContentNs::ComponentConnect);
+    assert_eq!(h.to_xml(), xml);
+    let dom: xep_element::minidom::Element = xml.parse().unwrap();
+    assert_eq!(Handshake::from_element(&dom).unwrap(), h);
+    assert_eq!(h.to_element(), dom);
+    assert_eq!(
+        Handshake::success().in_method(Method::Connect).to_xml(),
+        "<handshake xmlns='jabber:component:connect'/>"
+    );
+    // Not of a server stream either.
+    let e = Handshake::from_xml(b"<handshake xmlns='jabber:server'/>").unwrap_err();
+    assert!(e.to_string().contains("jabber:component"), "{e}");
+}
+
+#[test]
+fn the_connect_method_has_the_server_initiate_and_the_component_check() {
+    // `c` is the server connecting to the component `s`.
+    let mut p = Pair::with_method(SECRET, Method::Connect);
+    p.until_name_requested();
+    p.s.accept(p.now, SECRET).unwrap();
+    p.down();
+    p.up();
+    assert_eq!(
+        p.s.poll_event(),
+        Some(component_server::Event::Authenticated {
+            name: NAME.parse().unwrap()
+        })
+    );
+    p.down();
+    assert_eq!(p.c.poll_event(), Some(component::Event::Authenticated));
+    let digest = handshake_digest(STREAM_ID, SECRET);
+    assert_eq!(
+        p.up.transcript,
+        format!(
+            "<?xml version='1.0'?><stream:stream xmlns='jabber:component:connect' \
+             xmlns:stream='http://etherx.jabber.org/streams' from='{NAME}'>\
+             <handshake>{digest}</handshake>"
+        )
+    );
+    assert_eq!(
+        p.down.transcript,
+        format!(
+            "<?xml version='1.0'?><stream:stream xmlns='jabber:component:connect' \
+             xmlns:stream='http://etherx.jabber.org/streams' from='{NAME}' id='{STREAM_ID}'>\
+             <handshake/>"
+        )
+    );
+
+    // A wrong secret is refused by the component.
+    let mut p = Pair::with_method("wrong horse", Method::Connect);
+    p.until_name_requested();
+    p.s.accept(p.now, SECRET).unwrap();
+    p.down();
+    p.up();
+    assert!(matches!(
+        p.s.poll_event(),
+        Some(component_server::Event::Failed(Failure::Sent(e))) if not_authorized(&e)
+    ));
+}
+
+#[test]
+fn the_methods_do_not_mix() {
+    // An accept initiator at a connect receiver: invalid-namespace.
+    let now = Instant::now();
+    let mut c = Component::new(component::Config::new(NAME.parse().unwrap(), SECRET));
+    c.start(now).unwrap();
+    let mut config = component_server::Config::new(STREAM_ID);
+    config.method = Method::Connect;
+    let mut s = ComponentServer::new(config);
+    let mut up = Wire::new();
+    for e in carry(&mut up, drain(|| c.poll_transmit())) {
+        s.handle_stream_event(now, &e);
+    }
+    let Some(component_server::Event::Failed(Failure::Sent(e))) = s.poll_event() else {
+        panic!()
+    };
+    assert_eq!(e.condition, StreamCondition::InvalidNamespace);
+    assert!(
+        format!("{e:?}").contains("jabber:component:connect"),
+        "{e:?}"
+    );
+
+    // On a connect stream, a handshake in the accept namespace is not
+    // the handshake.
+    let mut p = Pair::with_method(SECRET, Method::Connect);
+    p.until_name_requested();
+    p.s.accept(p.now, SECRET).unwrap();
+    p.down();
+    let digest = handshake_digest(STREAM_ID, SECRET);
+    p.up.in_flight.extend_from_slice(
+        format!("<handshake xmlns='jabber:component:accept'>{digest}</handshake>").as_bytes(),
+    );
+    for e in p.up.deliver() {
+        p.s.handle_stream_event(p.now, &e);
+    }
+    assert!(matches!(
+        p.s.poll_event(),
+        Some(component_server::Event::Failed(Failure::Sent(e))) if e.condition == StreamCondition::NotAuthorized
+    ));
 }
