@@ -94,7 +94,7 @@ impl Feature {
 }
 
 /// `<enable/>`: the client asks to enable stream management (§3).
-#[derive(XmlElement, Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(XmlElement, Debug, Clone, PartialEq, Default)]
 #[xml(ns = NS, name = "enable")]
 pub struct Enable {
     /// The client's preferred maximum resumption time.
@@ -103,6 +103,10 @@ pub struct Enable {
     /// Whether the client wants the stream to be resumable (default false).
     #[xml(attr)]
     pub resume: Option<XsdBool>,
+    /// Children of other namespaces (XEP-0397's `<isr-enable/>`; XEP-0198's
+    /// schema has no extension point here, XEP-0397 adds one).
+    #[xml(children(foreign))]
+    pub extensions: Vec<Payload>,
 }
 
 impl Enable {
@@ -111,7 +115,15 @@ impl Enable {
         Enable {
             max,
             resume: resume.then_some(XsdBool::new(true)),
+            extensions: Vec::new(),
         }
+    }
+
+    /// XEP-0397's `<isr-enable/>`, if asked for.
+    pub fn isr(&self) -> Option<crate::isr::IsrEnable> {
+        self.extensions
+            .iter()
+            .find_map(|p| p.get().and_then(Result::ok))
     }
 
     /// Whether resumption is asked for (the default is false).
@@ -121,7 +133,7 @@ impl Enable {
 }
 
 /// `<enabled/>`: the server enabled stream management (§3, §4).
-#[derive(XmlElement, Debug, Clone, PartialEq, Eq, Default)]
+#[derive(XmlElement, Debug, Clone, PartialEq, Default)]
 #[xml(ns = NS, name = "enabled", validate = Enabled::check)]
 pub struct Enabled {
     /// The SM-ID, opaque to the client; required when `resume` is true.
@@ -137,9 +149,19 @@ pub struct Enabled {
     /// Whether the stream can be resumed (default false).
     #[xml(attr)]
     pub resume: Option<XsdBool>,
+    /// Children of other namespaces (XEP-0397's `<isr-enabled/>`).
+    #[xml(children(foreign))]
+    pub extensions: Vec<Payload>,
 }
 
 impl Enabled {
+    /// XEP-0397's `<isr-enabled/>`, if given.
+    pub fn isr(&self) -> Option<crate::isr::IsrEnabled> {
+        self.extensions
+            .iter()
+            .find_map(|p| p.get().and_then(Result::ok))
+    }
+
     fn check(e: &Enabled) -> Result<(), Error> {
         if e.allows_resume() && e.id.is_none() {
             return Err(Error::invalid(
@@ -265,7 +287,7 @@ impl HandledCountTooHigh {
 
 /// Any top-level element of stream management (not the feature, not the
 /// stream error condition): what a stream carries besides stanzas.
-#[derive(XmlElement, Debug, Clone, PartialEq, Eq)]
+#[derive(XmlElement, Debug, Clone, PartialEq)]
 pub enum SmElement {
     /// `<enable/>`.
     Enable(Enable),

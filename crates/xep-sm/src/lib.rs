@@ -165,7 +165,7 @@
 //! use xep_sm::*;
 //!
 //! let now = Instant::now();
-//! let offer = ServerOffer { id: "sm-1".into(), resume_max: Some(Duration::from_secs(300)), location: None };
+//! let offer = ServerOffer { id: "sm-1".into(), resume_max: Some(Duration::from_secs(300)), location: None, isr: None };
 //! let mut client = StreamManager::client(AckPolicy::MANUAL);
 //! let mut server = StreamManager::server(AckPolicy::MANUAL, offer);
 //! server.resource_bound();
@@ -217,6 +217,7 @@
 #![warn(missing_docs)]
 
 mod elements;
+pub mod isr;
 mod machine;
 mod state;
 mod store;
@@ -225,7 +226,10 @@ pub use elements::{
     Ack, Enable, Enabled, Failed, Feature, HandledCountTooHigh, NS, NS_LEGACY, Request, Resume,
     Resumed, Seconds, SmElement,
 };
-pub use machine::{AckPolicy, Event, Role, ServerOffer, SmError, State, StreamManager, Transmit};
+pub use machine::{
+    AckPolicy, Event, IsrGrant, IsrOffer, Role, ServerOffer, SmError, State, StreamManager,
+    Transmit,
+};
 pub use state::{NS_STATE, ResumptionState};
 pub use store::{Expired, ResumeOutcome, SessionStore};
 
@@ -237,5 +241,9 @@ mod tests;
 xep_element::elements! {
     "XEP-0198" => [
         Feature, Enable, Enabled, Request, Ack, Resume, Resumed, Failed, HandledCountTooHigh,
+    ],
+    "XEP-0397" => [
+        isr::Isr, isr::IsrEnable, isr::IsrEnabled, isr::InstResume, isr::InstResumed,
+        isr::InstResumeFailed,
     ],
 }

@@ -84,6 +84,46 @@ pub struct ServerOffer {
     /// The preferred place to reconnect to, for `location` (sent only
     /// when resumption is granted).
     pub location: Option<String>,
+    /// XEP-0397: the instant stream resumption token to give a client
+    /// that asks for one (`<isr-enable/>`) with one of the mechanisms
+    /// offered, with resumption granted; `None`: no ISR.
+    pub isr: Option<IsrOffer>,
+}
+
+/// XEP-0397: what a server gives a client asking for instant stream
+/// resumption.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IsrOffer {
+    /// The token: fresh from the caller's CSPRNG (128 bits or more),
+    /// for this stream only.
+    pub token: String,
+    /// The mechanisms a token may be pinned to (those of the `<isr/>`
+    /// feature, XEP-0484's `HT-*`).
+    pub mechanisms: Vec<String>,
+    /// Where to resume (`location` of `<isr-enabled/>`), if elsewhere.
+    pub location: Option<String>,
+}
+
+/// XEP-0397: the instant stream resumption token of an enabled session,
+/// pinned to one mechanism. A secret: store it like a password, use it
+/// once.
+#[derive(Clone, PartialEq, Eq)]
+pub struct IsrGrant {
+    /// The token.
+    pub token: String,
+    /// The only mechanism it works with.
+    pub mechanism: String,
+    /// Where to resume, if the server said.
+    pub location: Option<String>,
+}
+
+impl std::fmt::Debug for IsrGrant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IsrGrant")
+            .field("mechanism", &self.mechanism)
+            .field("location", &self.location)
+            .finish_non_exhaustive()
+    }
 }
 
 /// An element or a stanza to write to the stream, in order.
@@ -112,6 +152,11 @@ pub enum Event {
         max: Option<Seconds>,
         /// Where to reconnect to, if the server said.
         location: Option<String>,
+        /// XEP-0397: the instant stream resumption token (client: given
+        /// by the server, as asked with
+        /// [`enable_with_isr`](StreamManager::enable_with_isr); server:
+        /// given to the client from [`ServerOffer::isr`]).
+        isr: Option<IsrGrant>,
     },
     /// The server refused `<enable/>` (client). The stanzas sent since
     /// `<enable/>` were transmitted but will never be acknowledged.
@@ -242,6 +287,8 @@ pub struct StreamManager {
     /// phases that have one.
     phase: Phase,
     offer: Option<ServerOffer>,
+    /// Client, XEP-0397: the mechanism of the ISR token asked for.
+    isr_asked: Option<String>,
     bound: bool,
     // Counters and the queue of unacknowledged stanzas.
     counting_out: bool,
@@ -301,6 +348,7 @@ impl StreamManager {
             policy,
             phase: Phase::Disabled,
             offer,
+            isr_asked: None,
             bound: false,
             counting_out: false,
             outbound: 0,
@@ -338,6 +386,7 @@ impl StreamManager {
             id: state.id.clone(),
             resume_max: state.max.map(Seconds::as_duration),
             location: state.location.clone(),
+            isr: None,
         });
         let mut m = Self::new(role, policy, offer);
         m.phase = Phase::Detached(Negotiated {
@@ -490,6 +539,37 @@ impl StreamManager {
         }
         let _ = now;
         self.queue_sm(Enable::new(resume, max));
+        self.isr_asked = None;
+        self.phase = Phase::Enabling;
+        self.counting_out = true;
+        self.outbound = 0;
+        self.unacked.clear();
+        Ok(())
+    }
+
+    /// Client: [`enable`](Self::enable) with resumption, asking for a
+    /// XEP-0397 instant stream resumption token pinned to `mechanism` (an
+    /// `HT-*` one the server lists in its `<isr/>` feature). The token
+    /// comes in [`Event::Enabled`]'s `isr`, if the server gives one.
+    pub fn enable_with_isr(
+        &mut self,
+        now: Instant,
+        max: Option<Seconds>,
+        mechanism: impl Into<String>,
+    ) -> Result<(), SmError> {
+        if self.role != Role::Client || !matches!(self.phase, Phase::Disabled) {
+            return Err(self.wrong("enable stream management"));
+        }
+        let _ = now;
+        let mechanism = mechanism.into();
+        let mut enable = Enable::new(true, max);
+        enable
+            .extensions
+            .push(xep_element::Payload::new(crate::isr::IsrEnable {
+                mechanism: mechanism.clone(),
+            }));
+        self.queue_sm(enable);
+        self.isr_asked = Some(mechanism);
         self.phase = Phase::Enabling;
         self.counting_out = true;
         self.outbound = 0;
@@ -804,11 +884,21 @@ impl StreamManager {
     fn handle_enabled(&mut self, e: Enabled) {
         // Resumable when the server allows it and gave the id to resume.
         let id = e.id.clone().filter(|_| e.allows_resume());
+        // XEP-0397: a token only as asked, for a resumable stream.
+        let isr = match (e.isr(), self.isr_asked.take()) {
+            (Some(g), Some(mechanism)) if id.is_some() => Some(IsrGrant {
+                token: g.token,
+                mechanism,
+                location: g.location,
+            }),
+            _ => None,
+        };
         self.events.push_back(Event::Enabled {
             id: id.clone(),
             resume: id.is_some(),
             max: e.max,
             location: e.location.clone(),
+            isr,
         });
         self.phase = Phase::Active(Negotiated::new(id, e.max, e.location));
     }
@@ -834,12 +924,33 @@ impl StreamManager {
             e.max.map_or(ours, |theirs| theirs.min(ours))
         });
         let resumable = max.is_some();
-        let enabled = Enabled {
+        // XEP-0397: the token for a mechanism offered, on a resumable
+        // stream.
+        let isr = match (e.isr(), &offer.isr) {
+            (Some(asked), Some(o)) if resumable && o.mechanisms.contains(&asked.mechanism) => {
+                Some(IsrGrant {
+                    token: o.token.clone(),
+                    mechanism: asked.mechanism,
+                    location: o.location.clone(),
+                })
+            }
+            _ => None,
+        };
+        let mut enabled = Enabled {
             id: resumable.then(|| offer.id.clone()),
             location: offer.location.clone().filter(|_| resumable),
             max,
             resume: resumable.then_some(true.into()),
+            extensions: Vec::new(),
         };
+        if let Some(g) = &isr {
+            enabled
+                .extensions
+                .push(xep_element::Payload::new(crate::isr::IsrEnabled {
+                    token: g.token.clone(),
+                    location: g.location.clone(),
+                }));
+        }
         self.queue_sm(enabled);
         self.counting_out = true;
         self.outbound = 0;
@@ -851,6 +962,7 @@ impl StreamManager {
             resume: resumable,
             max,
             location: location.clone(),
+            isr,
         });
         self.phase = Phase::Active(Negotiated::new(id, max, location));
     }

@@ -746,6 +746,7 @@ impl Sim {
                 id,
                 resume_max: Some(Duration::from_secs(3600)),
                 location: None,
+                isr: None,
             },
         );
         s.resource_bound();

@@ -16,6 +16,7 @@ fn offer(max: Option<u64>) -> ServerOffer {
         id: "sm-1".into(),
         resume_max: max.map(Duration::from_secs),
         location: Some("[2001:db8::1]:5222".into()),
+        isr: None,
     }
 }
 
@@ -81,6 +82,7 @@ fn enable_negotiates_resumption_and_the_smaller_max() {
         resume: true,
         max: Seconds::new(60),
         location: Some("[2001:db8::1]:5222".into()),
+        isr: None,
     };
     assert_eq!(events(&mut c), std::slice::from_ref(&expected));
     assert_eq!(events(&mut s), [expected]);
@@ -902,4 +904,65 @@ fn fuzz_seeds_and_crash_fixtures_replay() {
         eprintln!("replaying {}", path.display());
         crate::sim::fuzz(Instant::now(), &data);
     }
+}
+
+#[test]
+fn an_isr_token_is_given_as_asked_for_an_offered_mechanism_only() {
+    let now = Instant::now();
+    let isr_offer = |o: ServerOffer| ServerOffer {
+        isr: Some(IsrOffer {
+            token: "a0b9162d-0981-4c7d-9174-1f55aedd1f52".into(),
+            mechanisms: vec!["HT-SHA-256-ENDP".into()],
+            location: None,
+        }),
+        ..o
+    };
+    let mut c = StreamManager::client(AckPolicy::MANUAL);
+    let mut s = StreamManager::server(AckPolicy::MANUAL, isr_offer(offer(Some(60))));
+    s.resource_bound();
+    c.enable_with_isr(now, None, "HT-SHA-256-ENDP").unwrap();
+    let sent: Vec<String> = transmits(&mut c)
+        .iter()
+        .map(|t| match t {
+            Transmit::Sm(e) => e.to_xml(),
+            Transmit::Stanza(s) => s.to_xml(),
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            "<enable xmlns='urn:xmpp:sm:3' resume='true'><isr-enable xmlns='https://xmpp.org/extensions/isr/0' mechanism='HT-SHA-256-ENDP'/></enable>"
+        ]
+    );
+    let mut c = StreamManager::client(AckPolicy::MANUAL);
+    c.enable_with_isr(now, None, "HT-SHA-256-ENDP").unwrap();
+    pump(&mut c, &mut s, now);
+    pump(&mut s, &mut c, now);
+    let grant = |events: &[Event]| match events {
+        [Event::Enabled { isr, .. }] => isr.clone(),
+        other => panic!("{other:?}"),
+    };
+    let g = grant(&events(&mut c)).expect("the client got the token");
+    assert_eq!(
+        (g.token.as_str(), g.mechanism.as_str()),
+        ("a0b9162d-0981-4c7d-9174-1f55aedd1f52", "HT-SHA-256-ENDP")
+    );
+    assert_eq!(grant(&events(&mut s)), Some(g));
+
+    // Another mechanism, or no resumption: no token.
+    let mut c = StreamManager::client(AckPolicy::MANUAL);
+    let mut s = StreamManager::server(AckPolicy::MANUAL, isr_offer(offer(Some(60))));
+    s.resource_bound();
+    c.enable_with_isr(now, None, "PLAIN").unwrap();
+    pump(&mut c, &mut s, now);
+    pump(&mut s, &mut c, now);
+    assert_eq!(grant(&events(&mut c)), None);
+    let mut c = StreamManager::client(AckPolicy::MANUAL);
+    let mut s = StreamManager::server(AckPolicy::MANUAL, isr_offer(offer(None)));
+    s.resource_bound();
+    c.enable_with_isr(now, None, "HT-SHA-256-ENDP").unwrap();
+    pump(&mut c, &mut s, now);
+    pump(&mut s, &mut c, now);
+    assert_eq!(grant(&events(&mut c)), None);
+    assert_eq!(grant(&events(&mut s)), None);
 }
