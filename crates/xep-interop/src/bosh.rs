@@ -162,7 +162,10 @@ pub fn connect(
                 }
                 client::Event::StreamRestart => {}
                 // No XEP-0484 token is configured here.
-                client::Event::TokenRefused { .. } | client::Event::TokenReceived { .. } => {}
+                client::Event::TokenRefused { .. }
+                | client::Event::TokenReceived { .. }
+                | client::Event::InstantResumeFailed(_)
+                | client::Event::InstantResumeRefused { .. } => {}
                 client::Event::Authenticated { .. } => machine
                     .bind(Instant::now())
                     .map_err(|e| SessionError::Unexpected(format!("{e:?}")))?,

@@ -350,7 +350,10 @@ fn negotiate(
                 }
                 client::Event::StreamRestart => link.reader.restart(),
                 // No XEP-0484 token is configured here.
-                client::Event::TokenRefused { .. } | client::Event::TokenReceived { .. } => {}
+                client::Event::TokenRefused { .. }
+                | client::Event::TokenReceived { .. }
+                | client::Event::InstantResumeFailed(_)
+                | client::Event::InstantResumeRefused { .. } => {}
                 client::Event::Authenticated { .. } => match resume.take() {
                     Some((sm, jid)) => {
                         let now = Instant::now();

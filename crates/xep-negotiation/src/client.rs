@@ -59,6 +59,18 @@
 //! TLS early data sets [`Config::fast_count`], the token's attempt
 //! counter, which the `<fast/>` then carries.
 //!
+//! XEP-0397 (instant stream resumption): with [`Config::isr`], when the
+//! server's features list the token's mechanism in `<isr/>` (over TLS,
+//! with SASL2), the client authenticates with the ISR token and resumes
+//! in the same `<authenticate/>` (`<inst-resume/>` with the `<resume/>`
+//! of the caller's `StreamManager::instant_resume`). The success's
+//! `<inst-resumed/>` (its `previd` checked) ends in [`Event::Ready`]
+//! with [`Ready::instant_resumed`] (the new token and `<resumed/>`, for
+//! the caller's `StreamManager`); `<inst-resume-failed/>` is
+//! [`Event::InstantResumeFailed`] and binding follows; a `<failure/>` is
+//! [`Event::InstantResumeRefused`] and the client falls back to its
+//! other mechanisms on the same stream.
+//!
 //! Not covered: SASL2 tasks other than XEP-0480's SCRAM upgrades and
 //! features enabled inside the Bind 2 request (so no XEP-0198 resumption
 //! inline in SASL2).
@@ -112,6 +124,29 @@ impl std::fmt::Debug for FastToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FastToken")
             .field("mechanism", &self.mechanism.name())
+            .finish_non_exhaustive()
+    }
+}
+
+/// XEP-0397: what a [`Client`] needs to resume a session instantly.
+#[derive(Clone, PartialEq, Eq)]
+pub struct IsrResume {
+    /// The session's full JID (the resumed stream's).
+    pub jid: FullJid,
+    /// The ISR token (`StreamManager`'s `IsrGrant`).
+    pub token: String,
+    /// The mechanism the token is pinned to.
+    pub mechanism: HtMechanism,
+    /// The `<resume/>`: `StreamManager::instant_resume`'s.
+    pub resume: xep_sm::Resume,
+}
+
+impl std::fmt::Debug for IsrResume {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IsrResume")
+            .field("jid", &self.jid)
+            .field("mechanism", &self.mechanism.name())
+            .field("resume", &self.resume)
             .finish_non_exhaustive()
     }
 }
@@ -197,6 +232,9 @@ pub struct Config {
     /// The id of the legacy session request (RFC 3921), sent only when a
     /// server announces `<session/>` as mandatory.
     pub session_id: String,
+    /// XEP-0397: resume this session instantly when the server offers
+    /// ISR with the token's mechanism (default `None`).
+    pub isr: Option<IsrResume>,
 }
 
 impl std::fmt::Debug for Config {
@@ -251,6 +289,7 @@ impl Config {
             scram_upgrades: true,
             fast_count: None,
             session_id: "session-1".into(),
+            isr: None,
         }
     }
 }
@@ -303,6 +342,10 @@ pub struct Ready {
     /// XEP-0386's `<bound/>` when the resource was bound inside SASL2
     /// (with the results of features enabled with it, if any).
     pub bound: Option<Bound>,
+    /// XEP-0397: the stream was resumed inside SASL2 (nothing bound):
+    /// the new token, and the `<resumed/>` to give the caller's
+    /// `StreamManager`.
+    pub instant_resumed: Option<xep_sm::isr::InstResumed>,
 }
 
 /// What happened, for the caller.
@@ -341,6 +384,17 @@ pub enum Event {
         mechanism: HtMechanism,
         /// The token and its expiry.
         token: fast::Token,
+    },
+    /// XEP-0397: the server authenticated the ISR token but did not
+    /// resume (its `<failed/>`, for the caller's `StreamManager`); binding
+    /// follows.
+    InstantResumeFailed(xep_sm::Failed),
+    /// XEP-0397: the server refused the ISR authentication with this
+    /// condition (it deleted the session): the client falls back to its
+    /// other mechanisms on the same stream.
+    InstantResumeRefused {
+        /// The condition of the server's `<failure/>`.
+        condition: xep_core::SaslCondition,
     },
     /// Negotiated.
     Ready(Box<Ready>),
@@ -390,6 +444,12 @@ pub struct Client {
     verified: bool,
     /// The bound JID while the legacy session is established.
     session_jid: Option<FullJid>,
+    /// XEP-0397: the features of the ISR attempt, for the fallback.
+    isr_attempt: Option<Features>,
+    /// XEP-0397: the attempt was made (once per client).
+    isr_tried: bool,
+    /// XEP-0397: the resumption the success named, until the features.
+    isr_resumed: Option<xep_sm::isr::InstResumed>,
     out: Outbox<Event>,
 }
 
@@ -426,6 +486,9 @@ impl Client {
             task: None,
             verified: false,
             session_jid: None,
+            isr_attempt: None,
+            isr_tried: false,
+            isr_resumed: None,
             out: Outbox::new(),
         }
     }
@@ -586,6 +649,11 @@ impl Client {
         if let Some((jid, bound)) = self.bound.take() {
             return self.ready(jid, features, bound);
         }
+        if self.isr_resumed.is_some()
+            && let Some(isr) = &self.config.isr
+        {
+            return self.ready(isr.jid.clone(), features, None);
+        }
         if self.config.pause_before_bind {
             self.features = Some(features.clone());
             self.state = State::Authenticated;
@@ -631,12 +699,22 @@ impl Client {
             channel_bindings: self.channel_bindings.clone(),
             downgrade_protection: self.config.downgrade_protection,
         };
-        let token = sasl2.as_ref().and_then(|a| self.token_client(a));
-        let (mechanism, client) = match token {
+        let isr = sasl2.as_ref().and_then(|_| self.isr_client(features));
+        let token = match isr {
             Some(c) => {
-                self.token_attempt = Some(features.clone());
-                (c.mechanism(), c)
+                self.isr_tried = true;
+                self.isr_attempt = Some(features.clone());
+                Some(c)
             }
+            None => sasl2
+                .as_ref()
+                .and_then(|a| self.token_client(a))
+                .inspect(|_| {
+                    self.token_attempt = Some(features.clone());
+                }),
+        };
+        let (mechanism, client) = match token {
+            Some(c) => (c.mechanism(), c),
             None => {
                 let selection = match xep_sasl::select(&offer, &prefs) {
                     Ok(s) => s,
@@ -664,7 +742,9 @@ impl Client {
         };
         let data = client.initial_response();
         if let Some(authentication) = sasl2 {
-            let bind2 = self.config.bind2 && authentication.bind2().is_some();
+            // XEP-0397: a resumption binds nothing.
+            let isr = self.isr_attempt.is_some();
+            let bind2 = self.config.bind2 && authentication.bind2().is_some() && !isr;
             let request = bind2.then(|| bind2::Bind::request(self.config.bind2_tag.clone()));
             let fast = self.token_attempt.is_some().then(|| Fast {
                 invalidate: self
@@ -674,7 +754,7 @@ impl Client {
                 count: self.config.fast_count,
                 ..Fast::default()
             });
-            let requested = self.token_to_request(&authentication);
+            let requested = self.token_to_request(&authentication).filter(|_| !isr);
             // XEP-0480: only from a mechanism that checks the password
             // it would salt (not a token, not ANONYMOUS or EXTERNAL,
             // where a wrong one would be salted and stored).
@@ -707,7 +787,19 @@ impl Client {
                         .iter()
                         .map(|h| upgrade::Upgrade::new(upgrade::scram_task(*h)))
                         .collect(),
-                    extensions: Vec::new(),
+                    extensions: self
+                        .config
+                        .isr
+                        .as_ref()
+                        .filter(|_| isr)
+                        .map(|r| {
+                            xep_element::Payload::new(xep_sm::isr::InstResume {
+                                with_isr_token: None,
+                                resume: r.resume.clone(),
+                            })
+                        })
+                        .into_iter()
+                        .collect(),
                 }));
             self.sasl2 = Some(bind2);
         } else {
@@ -719,6 +811,24 @@ impl Client {
         self.sasl = Some(client);
         self.mechanism = Some(mechanism);
         self.state = State::Authenticating;
+    }
+
+    /// XEP-0397: the ISR token's mechanism when the server lists it in
+    /// `<isr/>`, over TLS, once.
+    fn isr_client(&self, features: &Features) -> Option<xep_sasl::client::Client> {
+        let isr = self.config.isr.as_ref()?;
+        let offer = features.get::<xep_sm::isr::Isr>().and_then(Result::ok)?;
+        if self.isr_tried || !self.tls || !offer.lists(isr.mechanism.name()) {
+            return None;
+        }
+        HashedToken::new(
+            isr.mechanism,
+            &self.config.username,
+            &isr.token,
+            &self.channel_bindings,
+        )
+        .ok()
+        .map(xep_sasl::client::Client::Ht)
     }
 
     /// XEP-0484: the token's mechanism when the server lists it in
@@ -815,6 +925,15 @@ impl Client {
                 Err(e) => self.sasl_error(e, false),
             }
         } else if let Some(Ok(f)) = p.get::<sasl2::Failure>() {
+            if let Some(features) = self.isr_attempt.take() {
+                // XEP-0397: the session is gone; authenticate as usual.
+                self.sasl = None;
+                self.sasl2 = None;
+                self.out.events.push_back(Event::InstantResumeRefused {
+                    condition: f.condition,
+                });
+                return self.authenticate(&features);
+            }
             if let Some(features) = self.token_attempt.take() {
                 // XEP-0484: discard the token, fall back to the password.
                 self.token_refused = true;
@@ -932,6 +1051,33 @@ impl Client {
         if !believed || unasked_full {
             return self.fail(Failure::AuthorizationMismatch { expected, received });
         }
+        if self.isr_attempt.take().is_some() {
+            let resumed = s
+                .extensions
+                .iter()
+                .find_map(|p| p.get::<xep_sm::isr::InstResumed>());
+            let failed = s
+                .extensions
+                .iter()
+                .find_map(|p| p.get::<xep_sm::isr::InstResumeFailed>());
+            let previd = self.config.isr.as_ref().map(|r| r.resume.previd.as_str());
+            match (resumed, failed) {
+                (Some(Ok(r)), None) if Some(r.resumed.previd.as_str()) == previd => {
+                    self.isr_resumed = Some(r);
+                }
+                (None, Some(Ok(f))) => {
+                    self.out
+                        .events
+                        .push_back(Event::InstantResumeFailed(f.failed));
+                }
+                _ => {
+                    return self.protocol(
+                        StreamCondition::UndefinedCondition,
+                        "an ISR success without <inst-resumed/> of this session or <inst-resume-failed/>",
+                    );
+                }
+            }
+        }
         let bound = s.bound;
         if let (Some(token), Some(mechanism)) = (s.token, self.token_mechanism) {
             self.out
@@ -962,6 +1108,7 @@ impl Client {
             tls: self.tls,
             sasl2: self.used_sasl2,
             bound,
+            instant_resumed: self.isr_resumed.take(),
         };
         self.out.events.push_back(Event::Ready(Box::new(ready)));
     }

@@ -103,6 +103,8 @@
 //!                 Event::StreamRestart => reader.restart(),
 //!                 // XEP-0484: store a token received; a refused one is dropped.
 //!                 Event::TokenReceived { .. } | Event::TokenRefused { .. } => {}
+//!                 // XEP-0397 (with `Config::isr`): tell the StreamManager.
+//!                 Event::InstantResumeFailed(_) | Event::InstantResumeRefused { .. } => {}
 //!                 // Only with `Config::pause_before_bind`: resume an
 //!                 // XEP-0198 session here, or bind.
 //!                 Event::Authenticated { .. } => machine.bind(Instant::now())?,

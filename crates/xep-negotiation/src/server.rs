@@ -62,6 +62,15 @@
 //! greater than the token's last ([`Token::count`]), reported in
 //! [`Event::TokenUsed`] for the caller to store.
 //!
+//! XEP-0397 (instant stream resumption): with [`Config::isr`], the
+//! `<isr/>` feature lists the token mechanisms (over TLS, with SASL2). An
+//! `<authenticate/>` carrying `<inst-resume/>` asks the caller for the
+//! session's ISR token ([`Event::IsrTokenRequested`], answered by
+//! [`Server::provide_tokens`]; or, with `with-isr-token='false'`, the
+//! usual credentials), then for the resumption
+//! ([`Event::InstantResumeRequested`], answered by
+//! [`Server::instant_resumed`] or [`Server::instant_resume_failed`]).
+//!
 //! Not covered: SASL2 tasks other than XEP-0480's SCRAM upgrades, features
 //! enabled inside the Bind 2 request (ignored; the inline list is
 //! empty), and an authorization identity other than the user's own bare
@@ -186,6 +195,10 @@ pub struct Config {
     /// Whether and how RFC 3921's session is announced after
     /// authentication (default [`SessionOffer::None`]).
     pub session: SessionOffer,
+    /// With [`sasl2`](Self::sasl2), the XEP-0397 token mechanisms to
+    /// list in `<isr/>` (default empty: no ISR). Listed over TLS only,
+    /// those binding to a type the connection produces.
+    pub isr: Vec<HtMechanism>,
 }
 
 impl std::fmt::Debug for Config {
@@ -229,6 +242,7 @@ impl Config {
             fast: Vec::new(),
             scram_upgrades: Vec::new(),
             session: SessionOffer::None,
+            isr: Vec::new(),
         }
     }
 }
@@ -269,6 +283,9 @@ pub enum State {
     /// Bound, with [`SessionOffer::Required`]: waiting for the session
     /// request.
     AwaitingSession,
+    /// [`Event::InstantResumeRequested`]: the caller calls
+    /// [`Server::instant_resumed`] or [`Server::instant_resume_failed`].
+    AwaitingResumption,
     /// Negotiated ([`Event::Ready`]): every later input is the caller's.
     Ready,
     /// Failed ([`Event::Failed`]); the stream is closed.
@@ -290,6 +307,9 @@ pub struct Ready {
     pub sasl2: bool,
     /// Whether the resource was bound inside SASL2 (XEP-0386).
     pub bind2: bool,
+    /// Whether the stream was resumed inside SASL2 (XEP-0397): `jid` is
+    /// the resumed session's, nothing was bound.
+    pub instant_resumed: bool,
 }
 
 /// What happened, for the caller.
@@ -308,6 +328,29 @@ pub enum Event {
         username: String,
         /// The mechanism the client chose.
         mechanism: Mechanism,
+    },
+    /// XEP-0397: the client resumes `resume.previd` authenticating with
+    /// its ISR token: call [`Server::provide_tokens`] with that session's
+    /// ISR token (if the session is the user's and still detached; else
+    /// none). Whatever the outcome, the token is spent: destroy it (and,
+    /// if the authentication fails, the session, XEP-0397 §5.2.4).
+    IsrTokenRequested {
+        /// The authentication identity.
+        username: String,
+        /// The mechanism (the token's pin).
+        mechanism: Mechanism,
+        /// The session to resume.
+        resume: xep_sm::Resume,
+    },
+    /// XEP-0397: authenticated, the client asks to resume `resume`: call
+    /// [`Server::instant_resumed`] (its `StreamManager` resumed: the
+    /// session's JID, a new token, the server's `h`) or
+    /// [`Server::instant_resume_failed`].
+    InstantResumeRequested {
+        /// The authenticated account (the session must be its own).
+        bare: BareJid,
+        /// The `<resume/>` (the client's `h`, the SM-ID).
+        resume: xep_sm::Resume,
     },
     /// ANONYMOUS or EXTERNAL succeeded, and neither names an account:
     /// call [`Server::authorize`] with the account (ANONYMOUS: a fresh
@@ -431,6 +474,8 @@ pub struct Server {
     bind_request: Option<Iq>,
     /// The token mechanisms of the last features sent (XEP-0484).
     offered_fast: Vec<HtMechanism>,
+    /// The ISR mechanisms of the last features sent (XEP-0397).
+    offered_isr: Vec<HtMechanism>,
     /// `Some` while a SASL2 exchange is open: what it asks inline.
     sasl2: Option<Sasl2Request>,
     /// A SASL2 success waiting for the caller (a token, a resource).
@@ -439,6 +484,8 @@ pub struct Server {
     used_sasl2: bool,
     /// The caller said the client presented a TLS certificate.
     client_certificate: bool,
+    /// XEP-0397: the resumption the caller was asked for.
+    isr_resume: Option<xep_sm::Resume>,
     /// The caller said the input comes in TLS 0-RTT data.
     early_data: bool,
     /// The replay counts of the tokens provided (XEP-0484).
@@ -465,6 +512,8 @@ struct Sasl2Request {
     count: Option<u32>,
     /// XEP-0480: the SCRAM upgrade tasks asked for (and offered).
     upgrades: Vec<ScramHash>,
+    /// XEP-0397: the resumption asked for.
+    isr: Option<xep_sm::isr::InstResume>,
 }
 
 /// A SASL2 success waiting for the caller.
@@ -483,6 +532,8 @@ struct Sasl2Pending {
     upgrades: Vec<ScramHash>,
     /// XEP-0480: the task running, with the salt the caller gave.
     task: Option<(ScramHash, Option<upgrade::Salt>)>,
+    /// XEP-0397: the resumption to ask the caller for.
+    isr: Option<xep_sm::Resume>,
 }
 
 impl std::fmt::Debug for Server {
@@ -507,6 +558,7 @@ impl Server {
             streams: 0,
             offered: Vec::new(),
             offered_fast: Vec::new(),
+            offered_isr: Vec::new(),
             sasl: None,
             authenticated: None,
             attempts: 0,
@@ -515,6 +567,7 @@ impl Server {
             sasl2_pending: None,
             used_sasl2: false,
             client_certificate: false,
+            isr_resume: None,
             early_data: false,
             token_counts: Vec::new(),
             identity: None,
@@ -749,6 +802,7 @@ impl Server {
             tls: self.tls,
             sasl2: self.used_sasl2,
             bind2: false,
+            instant_resumed: false,
         };
         self.bind_request = None;
         self.out.transmit.push_back(Transmit::Iq(result));
@@ -760,6 +814,109 @@ impl Server {
         self.out.deadline = None;
         self.state = State::Ready;
         self.out.events.push_back(Event::Ready(Box::new(ready)));
+        Ok(())
+    }
+
+    /// XEP-0397, after [`Event::InstantResumeRequested`]: the caller's
+    /// `StreamManager` resumed the session of `jid` (`h`: the stanzas
+    /// the server handled on it; `token`: a new ISR token, fresh from the
+    /// caller's CSPRNG): queues SASL2's `<success/>` with
+    /// `<inst-resumed/>`, then the features of the session
+    /// ([`Config::bound_features`]), and ends the negotiation.
+    pub fn instant_resumed(
+        &mut self,
+        _now: Instant,
+        jid: FullJid,
+        token: impl Into<String>,
+        h: u32,
+    ) -> Result<(), crate::Error<State>> {
+        let (State::AwaitingResumption, Some(resume), Some((bare, mechanism))) = (
+            self.state,
+            self.isr_resume.as_ref(),
+            self.authenticated.clone(),
+        ) else {
+            return Err(self.wrong("instant_resumed"));
+        };
+        if jid.to_bare() != bare {
+            return Err(crate::Error::Refused {
+                action: "instant_resumed",
+                reason: "a session of another account",
+            });
+        }
+        let token = token.into();
+        if token.is_empty() {
+            return Err(crate::Error::Refused {
+                action: "instant_resumed",
+                reason: "an empty ISR token",
+            });
+        }
+        let resumed = xep_sm::isr::InstResumed {
+            token,
+            resumed: xep_sm::Resumed {
+                h,
+                previd: resume.previd.clone(),
+            },
+        };
+        self.isr_resume = None;
+        let pending = self.sasl2_pending.take();
+        self.used_sasl2 = true;
+        self.out
+            .transmit
+            .push_back(Transmit::Sasl2Success(sasl2::Success {
+                additional_data: pending
+                    .and_then(|p| p.additional_data)
+                    .map(xep_element::Base64),
+                authorization_identifier: Jid::from(bare.clone()),
+                bound: None,
+                token: None,
+                extensions: vec![Payload::new(resumed)],
+            }));
+        self.out.transmit.push_back(Transmit::Features(Features {
+            features: self.config.bound_features.clone(),
+        }));
+        let ready = Ready {
+            bare,
+            jid,
+            mechanism,
+            tls: self.tls,
+            sasl2: true,
+            bind2: false,
+            instant_resumed: true,
+        };
+        self.out.deadline = None;
+        self.state = State::Ready;
+        self.out.events.push_back(Event::Ready(Box::new(ready)));
+        Ok(())
+    }
+
+    /// XEP-0397, after [`Event::InstantResumeRequested`]: the session
+    /// cannot be resumed (`failed`, as the caller's `StreamManager` gave
+    /// it): queues SASL2's `<success/>` with `<inst-resume-failed/>`; the
+    /// client is authenticated and binding follows.
+    pub fn instant_resume_failed(
+        &mut self,
+        _now: Instant,
+        failed: xep_sm::Failed,
+    ) -> Result<(), crate::Error<State>> {
+        let (State::AwaitingResumption, Some((bare, _))) = (self.state, self.authenticated.clone())
+        else {
+            return Err(self.wrong("instant_resume_failed"));
+        };
+        self.isr_resume = None;
+        let pending = self.sasl2_pending.take();
+        self.used_sasl2 = true;
+        self.out
+            .transmit
+            .push_back(Transmit::Sasl2Success(sasl2::Success {
+                additional_data: pending
+                    .and_then(|p| p.additional_data)
+                    .map(xep_element::Base64),
+                authorization_identifier: Jid::from(bare),
+                bound: None,
+                token: None,
+                extensions: vec![Payload::new(xep_sm::isr::InstResumeFailed { failed })],
+            }));
+        self.features();
         Ok(())
     }
 
@@ -877,11 +1034,16 @@ impl Server {
     /// The token mechanisms offered now (XEP-0484): over TLS only, those
     /// binding to a type this connection produces.
     fn fast_now(&self) -> Vec<HtMechanism> {
+        self.tokens_now(&self.config.fast)
+    }
+
+    /// Those of `mechanisms` usable now: over TLS only, those binding to
+    /// a type this connection produces.
+    fn tokens_now(&self, mechanisms: &[HtMechanism]) -> Vec<HtMechanism> {
         if !self.tls {
             return Vec::new();
         }
-        self.config
-            .fast
+        mechanisms
             .iter()
             .copied()
             .filter(|m| {
@@ -947,6 +1109,16 @@ impl Server {
             if let Some(cb) = self.advertised_bindings() {
                 features.push(Payload::new(cb));
             }
+            self.offered_isr = if self.config.sasl2 && !self.offered.is_empty() {
+                self.tokens_now(&self.config.isr)
+            } else {
+                Vec::new()
+            };
+            if !self.offered_isr.is_empty() {
+                features.push(Payload::new(xep_sm::isr::Isr::offer(
+                    self.offered_isr.iter().map(|m| m.name()),
+                )));
+            }
         }
         self.out
             .transmit
@@ -1008,12 +1180,23 @@ impl Server {
             .filter_map(|u| upgrade::scram_hash(&u.task))
             .filter(|h| self.config.scram_upgrades.contains(h))
             .collect();
+        let isr = a
+            .extensions
+            .iter()
+            .find_map(|p| p.get::<xep_sm::isr::InstResume>())
+            .and_then(Result::ok);
+        if isr.is_some() && self.offered_isr.is_empty() {
+            self.sasl2 = Some(Sasl2Request::default());
+            return self.sasl_failure(SaslCondition::MalformedRequest, "ISR not offered");
+        }
         self.sasl2 = Some(Sasl2Request {
-            bind,
+            // A resumption binds nothing.
+            bind: bind.filter(|_| isr.is_none()),
             request_token,
             invalidate: a.fast.as_ref().is_some_and(Fast::invalidates),
             count: a.fast.as_ref().and_then(|f| f.count),
             upgrades,
+            isr,
         });
         self.auth(&a.mechanism, a.initial_response.map(|d| d.0));
     }
@@ -1034,10 +1217,14 @@ impl Server {
                 "only FAST in TLS 0-RTT data",
             );
         }
-        let offered = match mechanism {
+        let isr = self.sasl2.as_ref().and_then(|r| r.isr.as_ref());
+        let offered = match (mechanism, isr) {
+            // XEP-0397: with the ISR token, an ISR mechanism only.
+            (Mechanism::Ht(m), Some(i)) if i.uses_token() => self.offered_isr.contains(&m),
+            (_, Some(i)) if i.uses_token() => false,
             // XEP-0484: token mechanisms inside SASL2 only.
-            Mechanism::Ht(m) => self.sasl2.is_some() && self.offered_fast.contains(&m),
-            m => self.offered.contains(&m),
+            (Mechanism::Ht(m), _) => self.sasl2.is_some() && self.offered_fast.contains(&m),
+            (m, _) => self.offered.contains(&m),
         };
         if !offered {
             return self.sasl_failure(SaslCondition::InvalidMechanism, "not offered");
@@ -1136,10 +1323,23 @@ impl Server {
                     .as_ref()
                     .map_or(Mechanism::Plain, |s| s.mechanism());
                 self.state = State::AwaitingCredentials;
-                self.out.events.push_back(Event::CredentialsRequested {
-                    username,
-                    mechanism,
-                });
+                let isr = self
+                    .sasl2
+                    .as_ref()
+                    .and_then(|r| r.isr.as_ref())
+                    .filter(|i| i.uses_token());
+                let event = match isr {
+                    Some(i) => Event::IsrTokenRequested {
+                        username,
+                        mechanism,
+                        resume: i.resume.clone(),
+                    },
+                    None => Event::CredentialsRequested {
+                        username,
+                        mechanism,
+                    },
+                };
+                self.out.events.push_back(event);
             }
             Ok(ServerStep::Success {
                 username,
@@ -1211,7 +1411,7 @@ impl Server {
             self.out.events.push_back(Event::StreamRestart);
             return;
         };
-        if let Some(matched) = matched {
+        if let Some(matched) = matched.filter(|_| request.isr.is_none()) {
             // XEP-0484: in 0-RTT data, a count above the token's last.
             let last = self.token_counts.get(matched).copied().flatten();
             if self.early_data && request.count.is_none_or(|c| last.is_some_and(|l| c <= l)) {
@@ -1232,7 +1432,7 @@ impl Server {
         // XEP-0484: a token asked for, or a rotation of the one used
         // (none after an invalidation unless asked).
         let rotation = match mechanism {
-            Mechanism::Ht(m) if !request.invalidate => Some(m),
+            Mechanism::Ht(m) if !request.invalidate && request.isr.is_none() => Some(m),
             _ => None,
         };
         let token_for = request
@@ -1252,6 +1452,7 @@ impl Server {
             } else {
                 Vec::new()
             },
+            isr: request.isr.map(|i| i.resume),
             task: None,
         });
         self.sasl2_next();
@@ -1357,6 +1558,15 @@ impl Server {
         let Some((bare, _)) = self.authenticated.clone() else {
             return self.unexpected("authentication first");
         };
+        if let Some(resume) = self.sasl2_pending.as_mut().and_then(|p| p.isr.take()) {
+            // XEP-0397: the caller resumes, or not.
+            self.isr_resume = Some(resume.clone());
+            self.state = State::AwaitingResumption;
+            self.out
+                .events
+                .push_back(Event::InstantResumeRequested { bare, resume });
+            return;
+        }
         if let Some(bind) = self.sasl2_pending.as_mut().and_then(|p| p.bind.take()) {
             // XEP-0386: the caller chooses the resource before the
             // success is sent.
@@ -1416,6 +1626,7 @@ impl Server {
             tls: self.tls,
             sasl2: true,
             bind2: true,
+            instant_resumed: false,
         };
         self.out.deadline = None;
         self.state = State::Ready;

@@ -581,21 +581,41 @@ impl StreamManager {
     /// for the detached session. Stanzas sent until `<resumed/>` are held
     /// and sent after it.
     pub fn resume(&mut self, now: Instant) -> Result<(), SmError> {
-        let resume = match &self.phase {
-            Phase::Detached(Negotiated {
-                id: Some(previd),
-                inbound,
-                ..
-            }) if self.role == Role::Client => Resume {
-                h: *inbound,
-                previd: previd.clone(),
-            },
-            _ => return Err(self.wrong("resume")),
-        };
+        let resume = self.resume_request("resume")?;
         let _ = now;
         self.queue_sm(resume);
         self.move_negotiated(Phase::Resuming);
         Ok(())
+    }
+
+    /// Client, XEP-0397: resumes the detached session inside SASL2
+    /// instead of with `<resume/>`: returns the `<resume/>` for the
+    /// negotiation's `<inst-resume/>` (nothing is queued here). Give the
+    /// `<resumed/>` of the server's `<inst-resumed/>`, or the `<failed/>`
+    /// of its `<inst-resume-failed/>`, to
+    /// [`handle_element`](Self::handle_element), as for `<resume/>`; if
+    /// the server refuses the authentication, it deleted the session: give
+    /// a `<failed/>` with `item-not-found`.
+    pub fn instant_resume(&mut self, now: Instant) -> Result<Resume, SmError> {
+        let resume = self.resume_request("resume instantly")?;
+        let _ = now;
+        self.move_negotiated(Phase::Resuming);
+        Ok(resume)
+    }
+
+    /// The `<resume/>` of a detached client session.
+    fn resume_request(&self, action: &'static str) -> Result<Resume, SmError> {
+        match &self.phase {
+            Phase::Detached(Negotiated {
+                id: Some(previd),
+                inbound,
+                ..
+            }) if self.role == Role::Client => Ok(Resume {
+                h: *inbound,
+                previd: previd.clone(),
+            }),
+            _ => Err(self.wrong(action)),
+        }
     }
 
     /// Server: the client bound a resource (or, on a server-to-server

@@ -1457,3 +1457,110 @@ fn a_token_attempt_in_0rtt_carries_the_count() {
     assert_eq!(a.mechanism, "HT-SHA-256-NONE");
     assert_eq!(a.fast.and_then(|f| f.count), Some(7));
 }
+
+const FEATURES_ISR: &str = "<stream:features><authentication xmlns='urn:xmpp:sasl:2'>\
+    <mechanism>SCRAM-SHA-256</mechanism><inline><bind xmlns='urn:xmpp:bind:0'/></inline></authentication>\
+    <isr xmlns='https://xmpp.org/extensions/isr/0'><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>\
+    <mechanism>HT-SHA-256-EXPR</mechanism></mechanisms></isr></stream:features>";
+
+fn isr_config() -> Config {
+    let mut c = sasl2_config();
+    c.isr = Some(IsrResume {
+        jid: "juliet@example.org/balcony".parse().unwrap(),
+        token: "isr-t0ken".into(),
+        mechanism: xep_sasl::HtMechanism::SHA_256_EXPR,
+        resume: xep_sm::Resume {
+            h: 5,
+            previd: "sm-1".into(),
+        },
+    });
+    c
+}
+
+/// The server's HT answer to `a`, with `token` on its side.
+fn ht_success(a: &xep_sasl::sasl2::Authenticate, token: &str, rest: &str) -> String {
+    let m = xep_sasl::HtMechanism::SHA_256_EXPR;
+    let mut s = server::HashedToken::new(m, ChannelBindingOffer::new(exporter()));
+    s.step(&a.initial_response.as_ref().unwrap().0).unwrap();
+    let step = s.provide(vec![server::Token::new(m, token)]).unwrap();
+    let ServerStep::Success {
+        additional_data, ..
+    } = step
+    else {
+        panic!("{step:?}")
+    };
+    sasl2_success(&additional_data.unwrap(), "juliet@example.org", rest)
+}
+
+#[test]
+fn isr_resumes_in_the_authenticate_without_binding() {
+    let (mut run, a) = sasl2_authenticate(isr_config(), FEATURES_ISR);
+    assert_eq!(a.mechanism, "HT-SHA-256-EXPR");
+    assert!(a.bind2.is_none(), "a resumption binds nothing");
+    let inst = a
+        .extensions
+        .iter()
+        .find_map(|p| p.get::<xep_sm::isr::InstResume>())
+        .unwrap()
+        .unwrap();
+    assert_eq!((inst.resume.previd.as_str(), inst.resume.h), ("sm-1", 5));
+    run.server(&ht_success(
+        &a,
+        "isr-t0ken",
+        "<inst-resumed xmlns='https://xmpp.org/extensions/isr/0' token='t2'>\
+         <resumed xmlns='urn:xmpp:sm:3' h='9' previd='sm-1'/></inst-resumed>",
+    ));
+    run.server("<stream:features><sm xmlns='urn:xmpp:sm:3'/></stream:features>");
+    let Some(Event::Ready(ready)) = run.events.last() else {
+        panic!("{:?}", run.events)
+    };
+    assert_eq!(ready.jid.to_string(), "juliet@example.org/balcony");
+    let r = ready.instant_resumed.as_ref().unwrap();
+    assert_eq!((r.token.as_str(), r.resumed.h), ("t2", 9));
+}
+
+#[test]
+fn isr_failures_are_typed_and_fall_back() {
+    // <inst-resumed/> of another session: refused.
+    let (mut run, a) = sasl2_authenticate(isr_config(), FEATURES_ISR);
+    run.server(&ht_success(
+        &a,
+        "isr-t0ken",
+        "<inst-resumed xmlns='https://xmpp.org/extensions/isr/0' token='t2'>\
+         <resumed xmlns='urn:xmpp:sm:3' h='9' previd='sm-other'/></inst-resumed>",
+    ));
+    assert!(matches!(run.failure(), Failure::Sent(_)));
+
+    // Not resumed: the event, then RFC 6120 binding.
+    let (mut run, a) = sasl2_authenticate(isr_config(), FEATURES_ISR);
+    run.server(&ht_success(
+        &a,
+        "isr-t0ken",
+        "<inst-resume-failed xmlns='https://xmpp.org/extensions/isr/0'><failed xmlns='urn:xmpp:sm:3'>\
+         <item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></failed></inst-resume-failed>",
+    ));
+    assert!(matches!(
+        run.events.last(),
+        Some(Event::InstantResumeFailed(_))
+    ));
+    run.server(FEATURES_BIND);
+    assert!(
+        run.sent()
+            .contains("<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'")
+    );
+
+    // Refused: the event, and SCRAM on the same stream.
+    let (mut run, _) = sasl2_authenticate(isr_config(), FEATURES_ISR);
+    run.server(
+        "<failure xmlns='urn:xmpp:sasl:2'><not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/></failure>",
+    );
+    assert!(matches!(
+        run.events.last(),
+        Some(Event::InstantResumeRefused {
+            condition: SaslCondition::NotAuthorized
+        })
+    ));
+    let again = run.sent();
+    assert!(again.contains("mechanism='SCRAM-SHA-256'"), "{again}");
+    assert!(!again.contains("inst-resume"), "{again}");
+}

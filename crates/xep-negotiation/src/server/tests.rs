@@ -1318,3 +1318,149 @@ fn in_0rtt_data_only_a_token_with_a_fresh_count_authenticates() {
             .any(|e| matches!(e, Event::TokenUsed { count: None, .. }))
     );
 }
+
+const INST_RESUME: &str = "<inst-resume xmlns='https://xmpp.org/extensions/isr/0'>\
+    <resume xmlns='urn:xmpp:sm:3' h='5' previd='sm-1'/></inst-resume>";
+
+fn isr_config() -> Config {
+    let mut c = fast_config();
+    c.fast = Vec::new();
+    c.isr = vec![HtMechanism::SHA_256_EXPR, HtMechanism::SHA_256_UNIQ];
+    c
+}
+
+#[test]
+fn isr_is_offered_and_resumes_with_the_sessions_token() {
+    let m = HtMechanism::SHA_256_EXPR;
+    let mut run = Run::new(isr_config());
+    let features = run.client(HEADER);
+    assert!(
+        features.contains(
+            "<isr xmlns='https://xmpp.org/extensions/isr/0'><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>\
+             <mechanism>HT-SHA-256-EXPR</mechanism></mechanisms></isr>"
+        ),
+        "{features}"
+    );
+    run.client(&authenticate_ht(m, "isr-t0ken", INST_RESUME));
+    let Some(Event::IsrTokenRequested {
+        username, resume, ..
+    }) = run.events.last()
+    else {
+        panic!("{:?}", run.events)
+    };
+    assert_eq!(
+        (username.as_str(), resume.previd.as_str(), resume.h),
+        ("juliet", "sm-1", 5)
+    );
+    run.s
+        .provide_tokens(run.now, vec![xep_sasl::server::Token::new(m, "isr-t0ken")])
+        .unwrap();
+    assert_eq!(run.drain(), "");
+    assert_eq!(run.s.state(), State::AwaitingResumption);
+    assert!(matches!(
+        run.events.last(),
+        Some(Event::InstantResumeRequested { resume, .. }) if resume.previd == "sm-1"
+    ));
+    // Only a session of the account.
+    assert_eq!(
+        run.s
+            .instant_resumed(run.now, "romeo@example.org/r".parse().unwrap(), "t2", 9),
+        Err(Error::Refused {
+            action: "instant_resumed",
+            reason: "a session of another account",
+        })
+    );
+    run.s
+        .instant_resumed(
+            run.now,
+            "juliet@example.org/balcony".parse().unwrap(),
+            "t2",
+            9,
+        )
+        .unwrap();
+    let out = run.drain();
+    assert!(
+        out.contains(
+            "<authorization-identifier>juliet@example.org</authorization-identifier>\
+             <inst-resumed xmlns='https://xmpp.org/extensions/isr/0' token='t2'>\
+             <resumed xmlns='urn:xmpp:sm:3' h='9' previd='sm-1'/></inst-resumed></success>\
+             <stream:features/>"
+        ),
+        "{out}"
+    );
+    let Some(Event::Ready(ready)) = run.events.last() else {
+        panic!("{:?}", run.events)
+    };
+    assert!(ready.instant_resumed && !ready.bind2);
+    assert!(
+        !run.events
+            .iter()
+            .any(|e| matches!(e, Event::TokenUsed { .. }))
+    );
+}
+
+#[test]
+fn isr_failures_wrong_token_unresumable_and_unoffered() {
+    let m = HtMechanism::SHA_256_EXPR;
+    // A wrong token: a failed attempt.
+    let mut run = Run::new(isr_config());
+    run.client(HEADER);
+    run.client(&authenticate_ht(m, "guessed", INST_RESUME));
+    run.s
+        .provide_tokens(run.now, vec![xep_sasl::server::Token::new(m, "isr-t0ken")])
+        .unwrap();
+    let out = run.drain();
+    assert!(
+        out.contains("<failure xmlns='urn:xmpp:sasl:2'><not-authorized "),
+        "{out}"
+    );
+    assert!(
+        !run.events
+            .iter()
+            .any(|e| matches!(e, Event::InstantResumeRequested { .. }))
+    );
+
+    // Not resumable: authenticated, <inst-resume-failed/>, then binding.
+    let mut run = Run::new(isr_config());
+    run.client(HEADER);
+    run.client(&authenticate_ht(m, "isr-t0ken", INST_RESUME));
+    run.s
+        .provide_tokens(run.now, vec![xep_sasl::server::Token::new(m, "isr-t0ken")])
+        .unwrap();
+    run.drain();
+    run.s
+        .instant_resume_failed(run.now, xep_sm::Failed::new(DefinedCondition::ItemNotFound))
+        .unwrap();
+    let out = run.drain();
+    assert!(
+        out.contains(
+            "<inst-resume-failed xmlns='https://xmpp.org/extensions/isr/0'><failed xmlns='urn:xmpp:sm:3'>\
+             <item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></failed></inst-resume-failed>\
+             </success><stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>"
+        ),
+        "{out}"
+    );
+    run.client(BIND);
+    assert!(matches!(
+        run.events.last(),
+        Some(Event::BindRequested { .. })
+    ));
+
+    // A password mechanism with the ISR token, or ISR not offered.
+    let mut run = Run::new(isr_config());
+    run.client(HEADER);
+    let out = run.client(
+        &authenticate_plain("r0m30", None)
+            .replace("</authenticate>", &format!("{INST_RESUME}</authenticate>")),
+    );
+    assert!(out.contains("<invalid-mechanism "), "{out}");
+    let mut run = Run::new(fast_config());
+    run.client(HEADER);
+    let out = run.client(&authenticate_ht(
+        HtMechanism::SHA_256_EXPR,
+        "t",
+        INST_RESUME,
+    ));
+    assert!(out.contains("<malformed-request "), "{out}");
+    assert!(out.contains("ISR not offered"), "{out}");
+}

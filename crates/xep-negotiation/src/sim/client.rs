@@ -562,6 +562,10 @@ impl Sim {
                 Event::TokenRefused { .. } | Event::TokenReceived { .. } => {
                     panic!("a token event without FAST: {e:?}")
                 }
+                // Nor an ISR token.
+                Event::InstantResumeFailed(_) | Event::InstantResumeRefused { .. } => {
+                    panic!("an ISR event without ISR: {e:?}")
+                }
                 Event::Ready(r) => {
                     assert_eq!(r.jid.to_string(), JID);
                     assert!(!self.setup.wrong_password, "ready with a wrong password");

@@ -9,7 +9,10 @@
 //! one or none, and asking for one or not, the XEP-0480 SCRAM upgrade
 //! offered or not, ANONYMOUS among the mechanisms (the server's caller
 //! naming a temporary account), RFC 3921's session not announced,
-//! optional or required. The harness of the pairing
+//! optional or required, XEP-0397 instant stream resumption offered or
+//! not, the client holding the session's ISR token, a wrong one or none,
+//! and the server's caller resuming the session or not. The harness of
+//! the pairing
 //! tests and of the `negotiation-pair-machine` fuzz target.
 //!
 //! Invariants ([`check`]): both ends end Ready with the same JID and
@@ -26,7 +29,10 @@
 //! runs exactly when offered to a client that authenticated with its
 //! password in SASL2, and the server never stores keys of a wrong
 //! password; ANONYMOUS ends with the temporary account on both ends, and
-//! a required session is established exactly after RFC 6120 binding.
+//! a required session is established exactly after RFC 6120 binding;
+//! a stream is resumed instantly only with the right ISR token across
+//! matching channel bindings, on both ends alike, and a refused ISR
+//! token falls back to the password.
 
 use std::time::Instant;
 
@@ -46,6 +52,13 @@ const WRONG: &str = "not the password";
 const TOKEN: &str = "sim-token-of-juliet";
 const WRONG_TOKEN: &str = "a guessed token";
 const UPGRADE_SALT: &[u8] = b"salt for SHA-512";
+/// The ISR token of the detached session, and its mechanism.
+const ISR_TOKEN: &str = "isr-token-of-juliet";
+const ISR: HtMechanism = HtMechanism::SHA_256_EXPR;
+/// The session resumed, and what the server's caller answers with.
+const PREVID: &str = "sm-previous";
+const RESUMED: &str = "juliet@example.org/resumed";
+const NEW_ISR_TOKEN: &str = "next-isr-token";
 /// The temporary account the server's caller gives an ANONYMOUS client.
 const ANONYMOUS: &str = "anon-7f3e@example.org";
 /// The token mechanisms a FAST server lists (the first only with its
@@ -99,6 +112,13 @@ pub struct Setup {
     pub server_upgrades: bool,
     /// How the server announces RFC 3921's session.
     pub server_session: SessionOffer,
+    /// The server offers XEP-0397 ISR (with SASL2).
+    pub server_isr: bool,
+    /// The client holds an ISR token: `Some(true)` the session's,
+    /// `Some(false)` a wrong one.
+    pub client_isr: Option<bool>,
+    /// The server's caller resumes the session (else `<failed/>`).
+    pub isr_resumable: bool,
 }
 
 impl Default for Setup {
@@ -128,6 +148,9 @@ impl Default for Setup {
             request_token: false,
             server_upgrades: false,
             server_session: SessionOffer::None,
+            server_isr: false,
+            client_isr: None,
+            isr_resumable: true,
         }
     }
 }
@@ -163,6 +186,10 @@ pub struct Ended {
     pub received: Option<(HtMechanism, String)>,
     /// The credentials an XEP-0480 upgrade gave the server's caller.
     pub upgraded: Option<StoredCredentials>,
+    /// XEP-0397: the client reported its ISR token refused.
+    pub isr_refused: bool,
+    /// XEP-0397: the client reported the resumption failed.
+    pub isr_failed: bool,
     /// What the client wrote, then what the server wrote (the last wire
     /// of each direction).
     pub transcripts: (String, String),
@@ -184,6 +211,8 @@ struct Pair {
     issued: Option<(HtMechanism, String)>,
     received: Option<(HtMechanism, String)>,
     upgraded: Option<StoredCredentials>,
+    isr_refused: bool,
+    isr_failed: bool,
     plain_in_clear_seen: bool,
     tls: bool,
 }
@@ -269,6 +298,14 @@ impl Pair {
                     assert!(self.received.is_none(), "a second token");
                     self.received = Some((mechanism, token.token));
                 }
+                client::Event::InstantResumeRefused { .. } => {
+                    assert!(!self.isr_refused, "ISR refused twice");
+                    self.isr_refused = true;
+                }
+                client::Event::InstantResumeFailed(_) => {
+                    assert!(!self.isr_failed, "ISR failed twice");
+                    self.isr_failed = true;
+                }
                 client::Event::Ready(r) => self.client = Some(Ok(*r)),
                 client::Event::Failed(f) => self.client = Some(Err(f)),
             }
@@ -305,6 +342,33 @@ impl Pair {
                         StoredCredentials::from_password(hash, PASSWORD, b"sim salt", 4096).unwrap()
                     });
                     self.s.provide_credentials(self.now, stored).unwrap();
+                }
+                server::Event::IsrTokenRequested {
+                    username,
+                    mechanism,
+                    resume,
+                } => {
+                    assert_eq!(mechanism, Mechanism::Ht(ISR));
+                    assert_eq!(resume.previd, PREVID);
+                    let tokens = if username == USER {
+                        vec![Token::new(ISR, ISR_TOKEN)]
+                    } else {
+                        Vec::new()
+                    };
+                    self.s.provide_tokens(self.now, tokens).unwrap();
+                }
+                server::Event::InstantResumeRequested { bare, resume } => {
+                    assert_eq!(bare.to_string(), format!("{USER}@example.org"));
+                    assert_eq!((resume.previd.as_str(), resume.h), (PREVID, 5));
+                    if self.setup.isr_resumable {
+                        let jid = RESUMED.parse().unwrap();
+                        self.s
+                            .instant_resumed(self.now, jid, NEW_ISR_TOKEN, 9)
+                            .unwrap();
+                    } else {
+                        let f = xep_sm::Failed::new(DefinedCondition::ItemNotFound);
+                        self.s.instant_resume_failed(self.now, f).unwrap();
+                    }
                 }
                 server::Event::IdentityRequested { mechanism, .. } => {
                     assert_eq!(mechanism, Mechanism::Anonymous);
@@ -384,6 +448,9 @@ pub fn check(now: Instant, setup: &Setup) -> Ended {
         sc.scram_upgrades = vec![ScramHash::Sha512];
     }
     sc.session = setup.server_session;
+    if setup.server_isr {
+        sc.isr = vec![ISR];
+    }
     let password = if setup.right_password {
         PASSWORD
     } else {
@@ -408,6 +475,15 @@ pub fn check(now: Instant, setup: &Setup) -> Ended {
     if setup.request_token {
         cc.request_token = FAST.to_vec();
     }
+    cc.isr = setup.client_isr.map(|right| client::IsrResume {
+        jid: RESUMED.parse().unwrap(),
+        token: if right { ISR_TOKEN } else { WRONG_TOKEN }.into(),
+        mechanism: ISR,
+        resume: xep_sm::Resume {
+            h: 5,
+            previd: PREVID.into(),
+        },
+    });
     let mut pair = Pair {
         setup: setup.clone(),
         now,
@@ -424,6 +500,8 @@ pub fn check(now: Instant, setup: &Setup) -> Ended {
         issued: None,
         received: None,
         upgraded: None,
+        isr_refused: false,
+        isr_failed: false,
         plain_in_clear_seen: false,
         tls: false,
     };
@@ -445,6 +523,8 @@ pub fn check(now: Instant, setup: &Setup) -> Ended {
         issued: pair.issued.clone(),
         received: pair.received.clone(),
         upgraded: pair.upgraded.clone(),
+        isr_refused: pair.isr_refused,
+        isr_failed: pair.isr_failed,
         transcripts: (pair.up.transcript.clone(), pair.down.transcript.clone()),
     };
     invariants(setup, &ended, pair.plain_in_clear_seen);
@@ -479,8 +559,46 @@ fn invariants(setup: &Setup, e: &Ended, plain_in_clear: bool) {
         );
         assert!(setup.server_upgrades);
     }
+    // XEP-0397: the right token across matching bindings is never
+    // refused (but for a spent attempt limit, none is spent before it).
+    if e.isr_refused {
+        assert!(
+            setup.client_isr != Some(true) || setup.client_binding != setup.server_binding,
+            "the right ISR token refused: {e:?}"
+        );
+    }
     match (&e.client, &e.server) {
+        (Ok(c), Ok(s)) if c.instant_resumed.is_some() || s.instant_resumed => {
+            let r = c.instant_resumed.as_ref().expect("resumed on both ends");
+            assert!(s.instant_resumed, "resumed on both ends");
+            assert_eq!(
+                setup.client_isr,
+                Some(true),
+                "resumed with a wrong ISR token"
+            );
+            assert!(setup.server_isr && setup.isr_resumable && c.tls && c.sasl2);
+            assert_eq!(
+                setup.client_binding, setup.server_binding,
+                "an ISR token across mismatched channel bindings"
+            );
+            assert_eq!(
+                (c.jid.to_string(), s.jid.to_string()),
+                (RESUMED.into(), RESUMED.into())
+            );
+            assert_eq!(
+                (r.token.as_str(), r.resumed.h, r.resumed.previd.as_str()),
+                (NEW_ISR_TOKEN, 9, PREVID)
+            );
+            assert_eq!(c.mechanism, Mechanism::Ht(ISR));
+            assert!(!e.isr_failed && !e.isr_refused && !e.token_used && e.upgraded.is_none());
+        }
         (Ok(c), Ok(s)) => {
+            // Authenticated with the ISR token, not resumed: bound as usual.
+            if c.mechanism == Mechanism::Ht(ISR) && setup.client_isr.is_some() && !setup.server_fast
+            {
+                assert!(e.isr_failed && !setup.isr_resumable, "{e:?}");
+                assert_eq!(setup.client_isr, Some(true));
+            }
             // An upgrade asked for and offered ran, exactly when the
             // client authenticated with its password.
             let password_auth = matches!(c.mechanism, Mechanism::Plain | Mechanism::Scram(_));
@@ -491,7 +609,9 @@ fn invariants(setup: &Setup, e: &Ended, plain_in_clear: bool) {
             );
             // The token the client keeps is the one issued.
             assert_eq!(e.received, e.issued, "{e:?}");
-            if let Mechanism::Ht(m) = c.mechanism {
+            if let Mechanism::Ht(m) = c.mechanism
+                && !e.isr_failed
+            {
                 assert_eq!(setup.client_token, Some(true), "Ready with a wrong token");
                 assert_eq!(m, token_mechanism(setup));
                 assert!(setup.server_fast && c.tls && e.token_used);
@@ -526,7 +646,8 @@ fn invariants(setup: &Setup, e: &Ended, plain_in_clear: bool) {
             assert_eq!(c.tls, s.tls);
             let sasl2 = setup.server_sasl2 && setup.client_sasl2;
             assert_eq!((c.sasl2, s.sasl2), (sasl2, sasl2));
-            let bind2 = sasl2 && setup.server_bind2 && setup.client_bind2;
+            // After an ISR attempt that did not resume, RFC 6120 binding.
+            let bind2 = sasl2 && setup.server_bind2 && setup.client_bind2 && !e.isr_failed;
             assert_eq!((c.bound.is_some(), s.bind2), (bind2, bind2));
             assert!(!setup.bind_conflict);
             if c.mechanism.is_plus() {
@@ -586,7 +707,7 @@ const SESSIONS: [SessionOffer; 3] = [
     SessionOffer::Optional,
     SessionOffer::Required,
 ];
-const SETUP_BYTES: usize = 11;
+const SETUP_BYTES: usize = 12;
 
 fn binding_from(b: u8) -> Option<Vec<u8>> {
     match b % 3 {
@@ -637,7 +758,8 @@ fn mechanisms_to(m: &[Mechanism]) -> u8 {
 /// Bind 2, client SASL2, client Bind 2), and FAST flags (server FAST, the
 /// client holds a token, the right one, for `-EXPR`, the client asks for
 /// one, the server offers the XEP-0480 upgrade), and the server's
-/// session offer (modulo 3).
+/// session offer (modulo 3), and XEP-0397 flags (server ISR, the client
+/// holds a token, the right one, the server's caller resumes).
 pub fn setup_from_bytes(data: &[u8]) -> Setup {
     let b = |i: usize| data.get(i).copied().unwrap_or(0);
     let flags = b(4);
@@ -663,6 +785,9 @@ pub fn setup_from_bytes(data: &[u8]) -> Setup {
         request_token: b(9) & 16 != 0,
         server_upgrades: b(9) & 32 != 0,
         server_session: SESSIONS[usize::from(b(10) % 3)],
+        server_isr: b(11) & 1 != 0,
+        client_isr: (b(11) & 2 != 0).then_some(b(11) & 4 != 0),
+        isr_resumable: b(11) & 8 != 0,
     }
 }
 
@@ -702,6 +827,10 @@ pub fn setup_to_bytes(s: &Setup) -> Vec<u8> {
             .iter()
             .position(|x| *x == s.server_session)
             .unwrap_or(0)),
+        u8::from(s.server_isr)
+            | u8::from(s.client_isr.is_some()) << 1
+            | u8::from(s.client_isr == Some(true)) << 2
+            | u8::from(s.isr_resumable) << 3,
     ];
     debug_assert_eq!(out.len(), SETUP_BYTES);
     out
@@ -730,6 +859,44 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
             Setup {
                 client_mechanisms: vec![Mechanism::Anonymous],
                 right_password: false,
+                ..ok.clone()
+            },
+        ),
+        (
+            "isr-resumed",
+            Setup {
+                server_sasl2: true,
+                server_isr: true,
+                client_isr: Some(true),
+                ..ok.clone()
+            },
+        ),
+        (
+            "isr-not-resumable",
+            Setup {
+                server_sasl2: true,
+                server_isr: true,
+                client_isr: Some(true),
+                isr_resumable: false,
+                ..ok.clone()
+            },
+        ),
+        (
+            "isr-wrong-token",
+            Setup {
+                server_sasl2: true,
+                server_isr: true,
+                client_isr: Some(false),
+                ..ok.clone()
+            },
+        ),
+        (
+            "isr-mismatched-bindings",
+            Setup {
+                server_sasl2: true,
+                server_isr: true,
+                client_isr: Some(true),
+                client_binding: Some(vec![7; 32]),
                 ..ok.clone()
             },
         ),
@@ -1335,20 +1502,22 @@ mod tests {
             (server_fast, token_binds, request_token, server_upgrades) in any::<(bool, bool, bool, bool)>(),
             client_token in proptest::option::of(any::<bool>()),
             server_session in prop_oneof![Just(SessionOffer::None), Just(SessionOffer::Optional), Just(SessionOffer::Required)],
+            (server_isr, isr_resumable) in any::<(bool, bool)>(),
+            client_isr in proptest::option::of(any::<bool>()),
         ) -> Setup {
             Setup {
                 server_tls, server_mechanisms, plain_in_clear, client_tls, client_mechanisms,
                 right_password, server_binding, client_binding, bind_conflict, resource,
                 max_attempts, server_sasl2, server_bind2, client_sasl2, client_bind2,
                 server_fast, client_token, token_binds, request_token, server_upgrades,
-                server_session,
+                server_session, server_isr, client_isr, isr_resumable,
             }
         }
     }
 
     #[test]
     fn seeds_replay_and_encode_their_setups() {
-        assert_eq!(seeds().len(), 20);
+        assert_eq!(seeds().len(), 24);
         for (name, data) in seeds() {
             eprintln!("seed {name}");
             assert_eq!(setup_to_bytes(&setup_from_bytes(&data)), data);
