@@ -28,20 +28,34 @@ use xep_element::jid::Jid;
 
 use crate::{Failure, Outbox, Transmit, deadline};
 
-/// `<handshake/>` (XEP-0114 §3), in `jabber:component:accept` or
-/// `jabber:component:connect` (the namespace of the stream it travels
-/// on; no other).
-#[derive(XmlElement, Debug, Clone, PartialEq, Eq)]
-#[xml(ns = content, name = "handshake", validate = Handshake::check)]
-pub struct Handshake {
+/// `<handshake/>` of `jabber:component:accept` (XEP-0114 §3).
+#[derive(XmlElement, Debug, Clone, PartialEq, Eq, Default)]
+#[xml(ns = xep_element::ns::COMPONENT_ACCEPT, name = "handshake")]
+pub struct AcceptHandshake {
     /// The digest ([`handshake_digest`]) from the initiator; `None` (an
     /// empty element) from the receiver for success.
     #[xml(text)]
     pub digest: Option<String>,
-    /// The namespace: [`ContentNs::ComponentAccept`] or
-    /// [`ContentNs::ComponentConnect`].
-    #[xml(content_ns)]
-    pub ns: ContentNs,
+}
+
+/// `<handshake/>` of `jabber:component:connect` (XEP-0114 §3).
+#[derive(XmlElement, Debug, Clone, PartialEq, Eq, Default)]
+#[xml(ns = xep_element::ns::COMPONENT_CONNECT, name = "handshake")]
+pub struct ConnectHandshake {
+    /// The digest from the initiator (the server); `None` from the
+    /// component for success.
+    #[xml(text)]
+    pub digest: Option<String>,
+}
+
+/// `<handshake/>` (XEP-0114 §3) in the namespace of the stream's method:
+/// `jabber:component:accept` or `jabber:component:connect`.
+#[derive(XmlElement, Debug, Clone, PartialEq, Eq)]
+pub enum Handshake {
+    /// `jabber:component:accept`.
+    Accept(AcceptHandshake),
+    /// `jabber:component:connect`.
+    Connect(ConnectHandshake),
 }
 
 impl Default for Handshake {
@@ -55,35 +69,39 @@ impl Handshake {
     /// The initiator's handshake (in `jabber:component:accept`; see
     /// [`in_method`](Self::in_method)).
     pub fn with_digest(digest: impl Into<String>) -> Self {
-        Handshake {
+        Handshake::Accept(AcceptHandshake {
             digest: Some(digest.into()),
-            ns: ContentNs::ComponentAccept,
-        }
+        })
     }
 
     /// The receiver's empty handshake (success), in
     /// `jabber:component:accept`.
     pub fn success() -> Self {
-        Handshake {
-            digest: None,
-            ns: ContentNs::ComponentAccept,
-        }
+        Handshake::Accept(AcceptHandshake { digest: None })
     }
 
     /// The same handshake in the namespace of `method`.
     pub fn in_method(self, method: Method) -> Self {
-        Handshake {
-            ns: method.ns(),
-            ..self
+        let digest = self.digest().map(str::to_owned);
+        match method {
+            Method::Accept => Handshake::Accept(AcceptHandshake { digest }),
+            Method::Connect => Handshake::Connect(ConnectHandshake { digest }),
         }
     }
 
-    fn check(&self) -> Result<(), xep_element::Error> {
-        match self.ns {
-            ContentNs::ComponentAccept | ContentNs::ComponentConnect => Ok(()),
-            _ => Err(xep_element::Error::invalid(
-                "<handshake/> belongs to jabber:component:accept or jabber:component:connect",
-            )),
+    /// The digest (`None`: the empty element).
+    pub fn digest(&self) -> Option<&str> {
+        match self {
+            Handshake::Accept(h) => h.digest.as_deref(),
+            Handshake::Connect(h) => h.digest.as_deref(),
+        }
+    }
+
+    /// The method whose namespace it is in.
+    pub fn method(&self) -> Method {
+        match self {
+            Handshake::Accept(_) => Method::Accept,
+            Handshake::Connect(_) => Method::Connect,
         }
     }
 }
@@ -254,7 +272,7 @@ impl Component {
             StreamEvent::Element(p) => {
                 if self.state == State::AwaitingResult
                     && let Some(Ok(h)) = p.get::<Handshake>()
-                    && h.ns == self.config.method.ns()
+                    && h.method() == self.config.method
                 {
                     // Success is the empty element; a server that puts
                     // text in it still means success.

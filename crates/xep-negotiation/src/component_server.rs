@@ -191,7 +191,7 @@ impl ComponentServer {
             StreamEvent::Element(p) => {
                 if self.state == State::AwaitingHandshake
                     && let Some(Ok(h)) = p.get::<Handshake>()
-                    && h.ns == self.config.method.ns()
+                    && h.method() == self.config.method
                 {
                     self.handshake(&h);
                 } else {
@@ -236,7 +236,7 @@ impl ComponentServer {
         let expected = self.expected.as_deref().unwrap_or_default();
         // Hex digits compare the same in either case; the digest is
         // lowercase, and a component that sent uppercase means the same.
-        let got = h.digest.as_deref().unwrap_or_default().to_ascii_lowercase();
+        let got = h.digest().unwrap_or_default().to_ascii_lowercase();
         if bool::from(got.as_bytes().ct_eq(expected.as_bytes())) && !expected.is_empty() {
             self.out.transmit.push_back(Transmit::Handshake(
                 Handshake::success().in_method(self.config.method),

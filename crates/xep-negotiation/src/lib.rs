@@ -170,7 +170,7 @@ pub mod server;
 #[cfg(any(test, feature = "sim"))]
 pub mod sim;
 
-pub use component::Handshake;
+pub use component::{AcceptHandshake, ConnectHandshake, Handshake};
 pub use s2s::{
     Bidi, BidiFeature, DialbackFeature, DialbackResult, DialbackType, DialbackVerify, Limits,
     NS_BIDI, NS_BIDI_FEATURE, NS_DIALBACK, NS_DIALBACK_FEATURE, NS_LIMITS, dialback_key,
@@ -178,7 +178,7 @@ pub use s2s::{
 };
 
 xep_element::elements! {
-    "XEP-0114" => [component::Handshake],
+    "XEP-0114" => [component::AcceptHandshake, component::ConnectHandshake],
     "XEP-0220" => [s2s::DialbackResult, s2s::DialbackVerify, s2s::DialbackFeature],
     "XEP-0288" => [s2s::Bidi, s2s::BidiFeature],
     "XEP-0478" => [s2s::Limits],

@@ -111,7 +111,7 @@ fn the_digest_is_lowercase_hex_sha1_of_id_then_secret() {
 fn handshake_is_an_element_of_jabber_component_accept() {
     let xml = "<handshake xmlns='jabber:component:accept'>00ff</handshake>";
     let h = Handshake::from_xml(xml.as_bytes()).unwrap();
-    assert_eq!(h.digest.as_deref(), Some("00ff"));
+    assert_eq!(h.digest(), Some("00ff"));
     assert_eq!(h.to_xml(), xml);
     let dom: xep_element::minidom::Element = xml.parse().unwrap();
     assert_eq!(Handshake::from_element(&dom).unwrap(), h);
@@ -219,7 +219,7 @@ fn an_uppercase_digest_is_the_same_digest() {
     let Some(Transmit::Handshake(h)) = p.c.poll_transmit() else {
         panic!()
     };
-    let loud = Handshake::with_digest(h.digest.unwrap().to_ascii_uppercase());
+    let loud = Handshake::with_digest(h.digest().unwrap().to_ascii_uppercase());
     for e in carry(&mut p.up, [Transmit::Handshake(loud)]) {
         p.s.handle_stream_event(p.now, &e);
     }
@@ -421,7 +421,7 @@ fn misuse_is_wrong_state_and_sends_nothing() {
 fn handshake_is_also_an_element_of_jabber_component_connect() {
     let xml = "<handshake xmlns='jabber:component:connect'>00ff</handshake>";
     let h = Handshake::from_xml(xml.as_bytes()).unwrap();
-    assert_eq!(h.ns, ContentNs::ComponentConnect);
+    assert_eq!(h.method(), Method::Connect);
     assert_eq!(h.to_xml(), xml);
     let dom: xep_element::minidom::Element = xml.parse().unwrap();
     assert_eq!(Handshake::from_element(&dom).unwrap(), h);
@@ -431,8 +431,7 @@ fn handshake_is_also_an_element_of_jabber_component_connect() {
         "<handshake xmlns='jabber:component:connect'/>"
     );
     // Not of a server stream either.
-    let e = Handshake::from_xml(b"<handshake xmlns='jabber:server'/>").unwrap_err();
-    assert!(e.to_string().contains("jabber:component"), "{e}");
+    assert!(Handshake::from_xml(b"<handshake xmlns='jabber:server'/>").is_err());
 }
 
 #[test]
