@@ -12,6 +12,7 @@ use crate::initiator::{self, Authentication, Initiator};
 use crate::receiver::{self, DialbackAnswer, Receiver};
 use crate::server::TlsOffer;
 use crate::sim::Wire;
+use crate::sim::s2s::Harness;
 use crate::{DialbackVerify, Error, Failure, Limits, Transmit, verify_dialback_key};
 
 const SENDER: &str = "orchard.example";
@@ -46,6 +47,20 @@ struct Pair {
     receiver: Vec<receiver::Event>,
 }
 
+impl Harness for Pair {
+    fn now(&self) -> Instant {
+        self.now
+    }
+
+    fn ends(&mut self) -> (&mut Initiator, &mut Receiver, &mut Wire, &mut Wire) {
+        (&mut self.i, &mut self.r, &mut self.up, &mut self.down)
+    }
+
+    fn events(&mut self) -> bool {
+        self.initiator_events() | self.receiver_events()
+    }
+}
+
 impl Pair {
     fn new(i: initiator::Config, r: receiver::Config) -> Self {
         let now = Instant::now();
@@ -71,51 +86,6 @@ impl Pair {
             initiator::Config::new(jid(SENDER), jid(TARGET), Some(SECRET.into())),
             receiver::Config::new(jid(TARGET), STREAM_ID),
         )
-    }
-
-    /// Runs both ends until nothing moves.
-    fn run(&mut self) {
-        for _ in 0..100 {
-            let mut moved = false;
-            while let Some(t) = self.i.poll_transmit() {
-                self.up.write(t);
-                moved = true;
-            }
-            while let Some(t) = self.r.poll_transmit() {
-                self.down.write(t);
-                moved = true;
-            }
-            moved |= self.initiator_events() | self.receiver_events();
-            if self.i.state() == initiator::State::TlsHandshake
-                && self.r.state() == receiver::State::TlsHandshake
-                && self.up.in_flight.is_empty()
-                && self.down.in_flight.is_empty()
-            {
-                self.up = Wire::new();
-                self.down = Wire::new();
-                self.i.tls_established(self.now).unwrap();
-                self.r.tls_established(self.now).unwrap();
-                moved = true;
-            }
-            if !self.up.in_flight.is_empty() {
-                for e in self.up.deliver() {
-                    let handled = self.r.handle_stream_event(self.now, &e);
-                    assert!(handled || e == StreamEvent::End, "{e:?}");
-                }
-                moved = true;
-            }
-            if !self.down.in_flight.is_empty() {
-                for e in self.down.deliver() {
-                    let handled = self.i.handle_stream_event(self.now, &e);
-                    assert!(handled || e == StreamEvent::End, "{e:?}");
-                }
-                moved = true;
-            }
-            if !moved {
-                return;
-            }
-        }
-        panic!("the pair never settles");
     }
 
     fn initiator_events(&mut self) -> bool {
@@ -203,7 +173,7 @@ fn external_after_starttls() {
     let (mut ic, rc) = Pair::default_configs();
     ic.external = true;
     let mut p = Pair::new(ic, rc);
-    p.run();
+    p.pump();
     let i = p.initiator_ready();
     assert_eq!(i.authentication, Authentication::External);
     assert!(i.tls && i.bidi);
@@ -228,7 +198,7 @@ fn certificate_refused_falls_back_to_dialback() {
     ic.external = true;
     let mut p = Pair::new(ic, rc);
     p.cert_ok = false;
-    p.run();
+    p.pump();
     assert_eq!(p.initiator_ready().authentication, Authentication::Dialback);
     assert_eq!(p.receiver_ready().authentication, Authentication::Dialback);
 }
@@ -237,7 +207,7 @@ fn certificate_refused_falls_back_to_dialback() {
 fn dialback_valid() {
     let (ic, rc) = Pair::default_configs();
     let mut p = Pair::new(ic, rc);
-    p.run();
+    p.pump();
     let i = p.initiator_ready();
     assert_eq!(i.authentication, Authentication::Dialback);
     assert!(i.tls);
@@ -261,7 +231,7 @@ fn dialback_invalid() {
     let (ic, rc) = Pair::default_configs();
     let mut p = Pair::new(ic, rc);
     p.verdict = Verdict::Key("another secret");
-    p.run();
+    p.pump();
     assert_eq!(p.initiator_failure(), &Failure::DialbackInvalid);
     assert_eq!(p.receiver_failure(), &Failure::DialbackInvalid);
     assert_eq!(p.i.state(), initiator::State::Failed);
@@ -273,7 +243,7 @@ fn dialback_error() {
     let (ic, rc) = Pair::default_configs();
     let mut p = Pair::new(ic, rc);
     p.verdict = Verdict::Error(DefinedCondition::RemoteServerNotFound);
-    p.run();
+    p.pump();
     match p.initiator_failure() {
         Failure::Dialback(e) => assert_eq!(e.condition, DefinedCondition::RemoteServerNotFound),
         other => panic!("{other:?}"),
@@ -355,7 +325,7 @@ fn bidi_and_limits() {
     ic.limits = Some(mine);
     rc.limits = Some(theirs);
     let mut p = Pair::new(ic, rc);
-    p.run();
+    p.pump();
     let i = p.initiator_ready();
     assert!(i.bidi);
     assert_eq!(i.limits, Some(theirs));
@@ -373,14 +343,14 @@ fn no_bidi_unless_both_want_it() {
     let (mut ic, rc) = Pair::default_configs();
     ic.bidi = false;
     let mut p = Pair::new(ic, rc);
-    p.run();
+    p.pump();
     assert!(!p.initiator_ready().bidi);
     assert!(!p.receiver_ready().bidi);
 
     let (ic, mut rc) = Pair::default_configs();
     rc.bidi = false;
     let mut p = Pair::new(ic, rc);
-    p.run();
+    p.pump();
     assert!(!p.initiator_ready().bidi);
     assert!(!p.up.transcript.contains("urn:xmpp:bidi"));
 }
@@ -390,7 +360,7 @@ fn tls_required_but_not_offered() {
     let (ic, mut rc) = Pair::default_configs();
     rc.tls = TlsOffer::Never;
     let mut p = Pair::new(ic, rc);
-    p.run();
+    p.pump();
     assert_eq!(p.initiator_failure(), &Failure::TlsUnavailable);
     assert_eq!(p.receiver_failure(), &Failure::Closed);
 }
@@ -401,7 +371,7 @@ fn dialback_in_the_clear_when_both_allow_it() {
     ic.tls = TlsPolicy::Never;
     rc.tls = TlsOffer::Never;
     let mut p = Pair::new(ic, rc);
-    p.run();
+    p.pump();
     let i = p.initiator_ready();
     assert_eq!(i.authentication, Authentication::Dialback);
     assert!(!i.tls);
@@ -478,7 +448,7 @@ fn verify_round_trip_with_the_authoritative_server() {
     assert_eq!(request.from, jid(TARGET));
     p.i.send_verify(p.now, request.clone()).unwrap();
     // Deliver the request before the features make the initiator give up.
-    p.run();
+    p.pump();
     let asked = p
         .receiver
         .iter()
@@ -572,7 +542,7 @@ fn a_stream_only_to_verify() {
     let presented = crate::DialbackResult::request(jid(TARGET), jid(SENDER), key);
     let request = DialbackVerify::request(&presented, "x-7");
     p.i.send_verify(p.now, request.clone()).unwrap();
-    p.run();
+    p.pump();
     assert_eq!(p.i.state(), initiator::State::Verifying);
     let asked = p
         .receiver
@@ -592,7 +562,7 @@ fn a_stream_only_to_verify() {
     p.r.answer_verify(p.now, &asked, DialbackAnswer::Valid)
         .unwrap();
     assert!(ok);
-    p.run();
+    p.pump();
     assert_eq!(
         p.initiator,
         vec![initiator::Event::Verified(DialbackVerify::answer(
