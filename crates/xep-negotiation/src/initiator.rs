@@ -16,9 +16,12 @@
 //! [`Event::Verified`] reports the answer; with [`Config::verify_only`]
 //! the stream is opened for that alone.
 //!
-//! Not covered: several domain pairs on one stream (multiplexing), and the
-//! dialback requests a bidirectional peer may send after `Ready` (the
-//! caller's, like every input then).
+//! After `Ready` the stream is the caller's: more domain pairs on it
+//! (XEP-0220 multiplexing) with [`multiplex::Outgoing`](crate::multiplex::Outgoing),
+//! which also says which stanzas the stream may carry.
+//!
+//! Not covered: the dialback requests a bidirectional peer may send after
+//! `Ready` (the caller's, like every input then).
 
 use std::time::{Duration, Instant};
 

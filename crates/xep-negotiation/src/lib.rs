@@ -163,6 +163,7 @@ pub mod client;
 pub mod component;
 pub mod component_server;
 pub mod initiator;
+pub mod multiplex;
 pub mod receiver;
 pub mod run_loop;
 mod s2s;

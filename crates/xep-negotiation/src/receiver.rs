@@ -14,8 +14,12 @@
 //! a `<db:verify/>` is [`Event::VerifyRequested`], answered with
 //! [`Receiver::answer_verify`].
 //!
-//! Not covered: several domain pairs on one stream (multiplexing), and
-//! the stanzas and dialback requests of a bidirectional stream after
+//! After `Ready` the stream is the caller's: more domain pairs on it
+//! (XEP-0220 multiplexing) with [`multiplex::Incoming`](crate::multiplex::Incoming),
+//! which also says which stanzas to believe (their domains an authorized
+//! pair).
+//!
+//! Not covered: the dialback requests a bidirectional peer may send after
 //! `Ready` (the caller's, like every input then).
 //!
 //! [`verify_dialback_key`]: crate::verify_dialback_key
