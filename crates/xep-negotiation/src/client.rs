@@ -171,8 +171,11 @@ pub struct Config {
     pub mechanisms: Vec<Mechanism>,
     /// When to use STARTTLS. Default [`TlsPolicy::Required`].
     pub tls: TlsPolicy,
-    /// Whether the transport is already TLS (XEP-0368 direct TLS), with
-    /// the channel bindings it can produce in `channel_bindings`.
+    /// Whether the transport is already TLS (XEP-0368 direct TLS; BOSH
+    /// over HTTPS; WebSocket over `wss:`), with the channel bindings it
+    /// can produce in `channel_bindings`: STARTTLS is then never used,
+    /// whatever [`tls`](Self::tls) says. See
+    /// [`over_secure_transport`](Self::over_secure_transport).
     pub tls_at_start: bool,
     /// Channel bindings of a transport that is TLS from the start.
     pub channel_bindings: Vec<(ChannelBindingType, Vec<u8>)>,
@@ -256,6 +259,20 @@ impl std::fmt::Debug for Config {
 }
 
 impl Config {
+    /// This configuration over a transport secured below the stream
+    /// (XEP-0368 direct TLS, BOSH over HTTPS, WebSocket over `wss:`):
+    /// TLS from the start, with the channel bindings that connection
+    /// produces (empty when it produces none, as an HTTPS library may
+    /// not: no `-PLUS` then).
+    pub fn over_secure_transport(
+        mut self,
+        channel_bindings: Vec<(ChannelBindingType, Vec<u8>)>,
+    ) -> Self {
+        self.tls_at_start = true;
+        self.channel_bindings = channel_bindings;
+        self
+    }
+
     /// A client of `domain` authenticating as `username` with `password`,
     /// SCRAM only, TLS required, the server choosing the resource.
     pub fn new(

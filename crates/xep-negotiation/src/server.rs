@@ -162,8 +162,10 @@ pub struct Config {
     pub plain_in_clear: bool,
     /// How STARTTLS is offered. Default [`TlsOffer::Required`].
     pub tls: TlsOffer,
-    /// Whether the transport is already TLS (XEP-0368 direct TLS), with
-    /// the channel bindings of that connection in `channel_bindings`.
+    /// Whether the transport is already TLS (XEP-0368 direct TLS; BOSH
+    /// over HTTPS; WebSocket over `wss:`), with the channel bindings of
+    /// that connection in `channel_bindings`: STARTTLS is then never
+    /// offered. See [`over_secure_transport`](Self::over_secure_transport).
     pub tls_at_start: bool,
     /// Channel bindings of a transport that is TLS from the start.
     pub channel_bindings: Vec<(ChannelBindingType, Vec<u8>)>,
@@ -220,6 +222,20 @@ impl std::fmt::Debug for Config {
 }
 
 impl Config {
+    /// This configuration over a transport secured below the stream
+    /// (XEP-0368 direct TLS, BOSH over HTTPS, WebSocket over `wss:`):
+    /// TLS from the start, with the channel bindings that connection
+    /// produces (empty when it produces none, as an HTTPS library may
+    /// not: no `-PLUS` then).
+    pub fn over_secure_transport(
+        mut self,
+        channel_bindings: Vec<(ChannelBindingType, Vec<u8>)>,
+    ) -> Self {
+        self.tls_at_start = true;
+        self.channel_bindings = channel_bindings;
+        self
+    }
+
     /// A server of `domain`, STARTTLS required, SCRAM and PLAIN (over
     /// TLS), three attempts.
     pub fn new(domain: BareJid, stream_id: impl Into<String>, nonce: impl Into<Vec<u8>>) -> Self {

@@ -1564,3 +1564,18 @@ fn isr_failures_are_typed_and_fall_back() {
     assert!(again.contains("mechanism='SCRAM-SHA-256'"), "{again}");
     assert!(!again.contains("inst-resume"), "{again}");
 }
+
+#[test]
+fn over_a_secure_transport_starttls_is_never_used() {
+    // As over BOSH with HTTPS: no STARTTLS even if offered, and TLS
+    // counts for PLAIN.
+    let c = plain_config().over_secure_transport(Vec::new());
+    let mut run = Run::new(c);
+    assert_eq!(run.sent(), CLIENT_HEADER);
+    run.server(HEADER);
+    run.server(FEATURES_OPTIONAL_TLS);
+    assert!(
+        run.sent()
+            .starts_with("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>")
+    );
+}
