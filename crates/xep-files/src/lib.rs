@@ -2,6 +2,9 @@
 //!
 //! - XEP-0446 file metadata ([`FileMetadata`]) with XEP-0264 thumbnails
 //!   ([`Thumbnail`]) and XEP-0300 hashes;
+//! - XEP-0385 stateless inline media sharing, SIMS ([`MediaSharing`]: a
+//!   XEP-0234 `<file/>` and XEP-0372 references as sources, itself inside
+//!   a reference to the body), with [`MediaSharing::verify`];
 //! - XEP-0447 stateless file sharing ([`FileSharing`], [`Sources`]) with
 //!   XEP-0103 URL sources ([`UrlData`]); [`share`] writes the message
 //!   with the fallback body, its XEP-0428 indicator and a XEP-0066 URL
@@ -50,6 +53,8 @@ pub const NS_SFS: &str = "urn:xmpp:sfs:0";
 pub const NS_URL_DATA: &str = "http://jabber.org/protocol/url-data";
 /// `urn:xmpp:message-attaching:1` (XEP-0367).
 pub const NS_ATTACH: &str = "urn:xmpp:message-attaching:1";
+/// `urn:xmpp:sims:1` (XEP-0385).
+pub const NS_SIMS: &str = "urn:xmpp:sims:1";
 
 /// `<thumbnail/>` (XEP-0264): a smaller image of the file.
 #[derive(XmlElement, Debug, Clone, PartialEq, Eq)]
@@ -265,7 +270,11 @@ impl std::error::Error for VerifyError {}
 /// hash this crate computes must match, and at least one must be
 /// computed.
 pub fn verify(file: &FileMetadata, data: &[u8]) -> Result<(), VerifyError> {
-    if let Some(announced) = file.size
+    verify_against(file.size, &file.hashes, data)
+}
+
+fn verify_against(size: Option<u64>, hashes: &[Hash], data: &[u8]) -> Result<(), VerifyError> {
+    if let Some(announced) = size
         && announced != data.len() as u64
     {
         return Err(VerifyError::Size {
@@ -274,7 +283,7 @@ pub fn verify(file: &FileMetadata, data: &[u8]) -> Result<(), VerifyError> {
         });
     }
     let mut checked = false;
-    for h in &file.hashes {
+    for h in hashes {
         match h.verify(data) {
             Verdict::Match => checked = true,
             Verdict::Mismatch => return Err(VerifyError::Mismatch(h.algo.clone())),
@@ -400,7 +409,83 @@ pub fn attach_sources(to: Jid, message_id: &str, sources: Sources) -> Message {
     }
 }
 
+/// `<media-sharing/>` (XEP-0385): a file shared inline, inside a XEP-0372
+/// `<reference type='data'/>` to the part of the body it illustrates.
+#[derive(XmlElement, Debug, Clone, PartialEq)]
+#[xml(ns = NS_SIMS, name = "media-sharing", validate = MediaSharing::check)]
+pub struct MediaSharing {
+    /// The file: XEP-0234's `<file/>`, which here MUST give the media
+    /// type, the size, a description and one hash or more (§4.1).
+    #[xml(child)]
+    pub file: xep_jingle::file_transfer::File,
+    /// Where to get it.
+    #[xml(child)]
+    pub sources: MediaSources,
+}
+
+/// `<sources/>` of XEP-0385: XEP-0372 references to the file (HTTP
+/// URLs, XEP-0358 Jingle URIs, ...).
+#[derive(XmlElement, Debug, Clone, PartialEq, Default)]
+#[xml(ns = NS_SIMS, name = "sources")]
+pub struct MediaSources {
+    /// The references, in the sender's order.
+    #[xml(child)]
+    pub references: Vec<xep_message::Reference>,
+}
+
+impl MediaSharing {
+    fn check(&self) -> Result<(), xep_element::Error> {
+        let f = &self.file;
+        let missing = if f.media_type.is_none() {
+            Some("<media-type/>")
+        } else if f.size.is_none() {
+            Some("<size/>")
+        } else if f.desc.is_none() {
+            Some("<desc/>")
+        } else if f.hashes.is_empty() {
+            Some("a <hash/>")
+        } else {
+            None
+        };
+        match missing {
+            Some(what) => Err(xep_element::Error::invalid(format!(
+                "the shared <file/> must give {what} (XEP-0385 §4.1)"
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// Checks `data`, however it was retrieved, against the size and
+    /// every hash given (XEP-0385 §4.2: content that does not match MUST
+    /// be discarded).
+    pub fn verify(&self, data: &[u8]) -> Result<(), VerifyError> {
+        verify_against(self.file.size, &self.file.hashes, data)
+    }
+
+    /// The URIs of the sources, in order.
+    pub fn uris(&self) -> impl Iterator<Item = &str> {
+        self.sources.references.iter().map(|r| r.uri.as_str())
+    }
+
+    /// This sharing inside the reference to `begin..end` of the body (in
+    /// code points, XEP-0426), as §4.1 puts it. XEP-0372 requires a
+    /// `uri` on every reference; the XEP's examples leave it out, so it is
+    /// the first source here.
+    pub fn in_reference(self, begin: u32, end: u32) -> xep_message::Reference {
+        let uri = self.uris().next().unwrap_or_default().to_owned();
+        xep_message::Reference {
+            type_: xep_message::ReferenceType::Data,
+            uri,
+            begin: Some(begin),
+            end: Some(end),
+            anchor: None,
+            extensions: vec![Payload::new(self)],
+        }
+    }
+}
+
 xep_element::elements! {
+    "XEP-0385" => [MediaSharing, MediaSources],
     "XEP-0446" => [FileMetadata, Desc],
     "XEP-0264" => [Thumbnail],
     "XEP-0447" => [FileSharing, Sources],

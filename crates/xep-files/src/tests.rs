@@ -205,3 +205,70 @@ fn sharing_with_a_fallback_and_attaching_sources() {
     assert!(a.body(None).is_none());
     assert!(FileSharing::from_xml(b"<file-sharing xmlns='urn:xmpp:sfs:0'/>").is_err());
 }
+
+/// A XEP-0385 sharing of our own: a photo, its hash, two sources.
+fn sims_xml(hash: &str) -> String {
+    format!(
+        "<media-sharing xmlns='urn:xmpp:sims:1'>\
+         <file xmlns='urn:xmpp:jingle:apps:file-transfer:5'><media-type>image/jpeg</media-type>\
+         <name>bridge.jpg</name><desc>The old bridge at dusk.</desc><size>11</size>\
+         <hash xmlns='urn:xmpp:hashes:2' algo='sha-256'>{hash}</hash></file>\
+         <sources><reference xmlns='urn:xmpp:reference:0' type='data' uri='https://files.example.org/a1/bridge.jpg'/>\
+         <reference xmlns='urn:xmpp:reference:0' type='data' uri='xmpp:ana@example.org/phone?jingle-ft'/></sources>\
+         </media-sharing>"
+    )
+}
+
+#[test]
+fn sims_round_trips_and_verifies_the_content() {
+    let data = b"jpeg  bytes";
+    let hash = xep_hashes::Hash::compute(xep_hashes::Algo::Sha256, data).unwrap();
+    let xml = sims_xml(&hash.value.to_xml());
+    let m = MediaSharing::from_xml(xml.as_bytes()).unwrap();
+    assert_eq!(m.to_xml(), xml);
+    let dom: xep_element::minidom::Element = xml.parse().unwrap();
+    assert_eq!(MediaSharing::from_element(&dom).unwrap(), m);
+    assert_eq!(
+        m.uris().collect::<Vec<_>>(),
+        [
+            "https://files.example.org/a1/bridge.jpg",
+            "xmpp:ana@example.org/phone?jingle-ft"
+        ]
+    );
+    assert!(m.verify(data).is_ok());
+    // Content that does not match is refused, whatever its source.
+    assert!(matches!(
+        m.verify(b"jpeg  bytez"),
+        Err(VerifyError::Mismatch(_))
+    ));
+    assert!(matches!(m.verify(b"short"), Err(VerifyError::Size { .. })));
+    // Inside the reference to the body, as sent.
+    let r = m.clone().in_reference(17, 20);
+    assert_eq!(r.uri, "https://files.example.org/a1/bridge.jpg");
+    assert_eq!(r.extensions[0].get::<MediaSharing>().unwrap().unwrap(), m);
+}
+
+#[test]
+fn sims_requires_what_the_xep_requires_of_the_file() {
+    let ok = sims_xml("2XarmwTlNxDAMkvymloX3S5+VbylNrJt/l5QyPa+YoU=");
+    for (cut, what) in [
+        ("<media-type>image/jpeg</media-type>", "<media-type/>"),
+        ("<size>11</size>", "<size/>"),
+        ("<desc>The old bridge at dusk.</desc>", "<desc/>"),
+    ] {
+        let e = MediaSharing::from_xml(ok.replace(cut, "").as_bytes()).unwrap_err();
+        assert!(e.to_string().contains(what), "{e}");
+        assert!(e.to_string().contains("media-sharing"), "{e}");
+    }
+    let no_hash = ok.replace(
+        "<hash xmlns='urn:xmpp:hashes:2' algo='sha-256'>2XarmwTlNxDAMkvymloX3S5+VbylNrJt/l5QyPa+YoU=</hash>",
+        "",
+    );
+    let e = MediaSharing::from_xml(no_hash.as_bytes()).unwrap_err();
+    assert!(e.to_string().contains("a <hash/>"), "{e}");
+    let e = MediaSharing::from_xml(
+        b"<media-sharing xmlns='urn:xmpp:sims:1'><sources/></media-sharing>",
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("file"), "{e}");
+}

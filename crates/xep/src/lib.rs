@@ -46,7 +46,7 @@
 //! | `mds` | `mds` | `xep-mds` | XEP-0490 (brings `pubsub`, `sid`) |
 //! | `address` | `address` | `xep-address` | XEP-0033 |
 //! | `push` | `push` | `xep-push` | XEP-0357 (brings `forms`, `pubsub`) |
-//! | `files` | `files` | `xep-files` | XEP-0446, 0264, 0447, 0103, 0367 (brings `hashes`, `message`, `oob`) |
+//! | `files` | `files` | `xep-files` | XEP-0446, 0264, 0385, 0447, 0103, 0367 (brings `hashes`, `message`, `oob`) |
 //! | `full` | | | all of the above |
 //!
 //! No feature is on by default. A module is the crate itself, so each type
