@@ -32,6 +32,7 @@ mod negotiation;
 mod roster;
 mod stanza;
 mod stream;
+pub mod thread;
 mod websocket;
 
 pub use error::{
