@@ -19,6 +19,9 @@
 //!   whether a message's mentions reach the user.
 //! - XEP-0382 spoilers ([`Spoiler`]) and XEP-0224 attention
 //!   ([`Attention`]).
+//! - XEP-0394 message markup ([`markup::Markup`]): spans, code blocks,
+//!   lists and quotes, unknown markup kept and never an error, §5's rules
+//!   checked against the body ([`markup::markups`]).
 //!
 //! ```
 //! use xep_core::{Message, MessageType};
@@ -47,6 +50,7 @@
 
 mod counting;
 mod fallback;
+pub mod markup;
 mod mention;
 mod reference;
 mod reply;
@@ -108,6 +112,10 @@ xep_element::elements! {
     "XEP-0513" => [Mention, MentionsQuery],
     "XEP-0382" => [Spoiler],
     "XEP-0224" => [Attention],
+    "XEP-0394" => [
+        markup::Markup, markup::Span, markup::BCode, markup::List, markup::ListItem,
+        markup::BQuote,
+    ],
 }
 
 #[cfg(test)]

@@ -37,7 +37,7 @@
 //! | `reactions` | `reactions` | `xep-reactions` | XEP-0444 |
 //! | `upload` | `upload` | `xep-upload` | XEP-0363 |
 //! | `retract` | `retract` | `xep-retract` | XEP-0424 (brings `correct`, `sid`) |
-//! | `message` | `message` | `xep-message` | XEP-0372, 0513, 0428, 0461, 0426, 0382, 0224 (brings `sid`) |
+//! | `message` | `message` | `xep-message` | XEP-0372, 0513, 0428, 0461, 0426, 0382, 0224, 0394 (brings `sid`) |
 //! | `blocking` | `blocking` | `xep-blocking` | XEP-0191 |
 //! | `csi` | `csi` | `xep-csi` | XEP-0352 |
 //! | `oob` | `oob` | `xep-oob` | XEP-0066 |
