@@ -144,6 +144,15 @@ pub const MACHINES: &[Machine] = &[
         smoke_secs: 30,
     },
     Machine {
+        target: "negotiation-server-machine",
+        krate: "xep_negotiation",
+        func: "sim::server::fuzz",
+        what: "the RFC 6120 Server reading any bytes as the client's stream, under any offer (SASL2, STARTTLS, FAST, ISR, the legacy session, ANONYMOUS, Bind 2, upgrades), its caller answering every event: no panic, a well-formed stream out, one outcome, ready only as the account or the anonymous one with a mechanism offered",
+        seeds: xep_negotiation::sim::server::seeds,
+        dictionary: xep_negotiation::sim::server::dictionary,
+        smoke_secs: 60,
+    },
+    Machine {
         target: "negotiation-s2s-machine",
         krate: "xep_negotiation",
         func: "sim::s2s::fuzz",

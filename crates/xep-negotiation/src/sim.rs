@@ -33,6 +33,7 @@ use crate::{Error, Transmit};
 pub mod client;
 pub mod pair;
 pub mod s2s;
+pub mod server;
 
 const NAME: &str = "gateway.example.org";
 const SECRET: &str = "shared secret";
