@@ -15,6 +15,10 @@
 //!   per implemented namespace, from the element descriptions.
 //! - `facade-check`: `cargo check -p xep` with no feature, with each
 //!   feature of `crates/xep/Cargo.toml` alone, and with all.
+//! - `package-check`: every publishable crate packages (`cargo package
+//!   --workspace --no-verify`), builds alone with its default features and
+//!   with none, and has no test or tool crate (xep-check, xep-testkit,
+//!   proptest, libxml) among its normal dependencies.
 //! - `interop [--server prosody|ejabberd] [--scenario NAME] [--json PATH]`:
 //!   the interop suite against real servers, installed from Debian's
 //!   packages when missing (crates/xep-interop).
@@ -69,6 +73,7 @@ fn main() -> ExitCode {
             std::env::args().nth(2).as_deref() == Some("--check"),
         )),
         Some("facade-check") => ok(facade_check()),
+        Some("package-check") => ok(package_check()),
         Some("xsd") => ok(xsd::task(
             std::env::args().nth(2).as_deref() == Some("--check"),
         )),
@@ -127,6 +132,74 @@ fn facade_features() -> Vec<String> {
         }
     }
     out
+}
+
+/// The crates that are not published (`publish = false`).
+const UNPUBLISHED: [&str; 2] = ["xtask", "xep-interop"];
+
+/// Crates a protocol crate must not depend on outside dev-dependencies.
+const TOOLING: [&str; 4] = ["xep-check", "xep-testkit", "proptest", "libxml"];
+
+/// `package-check`: see the module documentation.
+fn package_check() -> bool {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut args = vec![
+        "package",
+        "--workspace",
+        "--no-verify",
+        "--allow-dirty",
+        "-q",
+    ];
+    for u in UNPUBLISHED {
+        args.extend(["--exclude", u]);
+    }
+    let mut ok = run(&args);
+    let mut crates: Vec<_> = std::fs::read_dir(root.join("crates"))
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    crates.sort();
+    for dir in crates {
+        let Ok(manifest) = std::fs::read_to_string(dir.join("Cargo.toml")) else {
+            continue;
+        };
+        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if manifest.contains("publish = false") {
+            continue;
+        }
+        for field in ["description", "readme", "keywords", "categories"] {
+            if !manifest
+                .lines()
+                .any(|l| l.starts_with(&format!("{field} =")))
+            {
+                eprintln!("{name}: no `{field}` in its manifest");
+                ok = false;
+            }
+        }
+        if !dir.join("README.md").exists() {
+            eprintln!("{name}: no README.md");
+            ok = false;
+        }
+        // Normal dependencies: from [dependencies] to the next table.
+        let deps = manifest
+            .split("\n[")
+            .find(|t| t.starts_with("dependencies]"))
+            .unwrap_or_default();
+        let protocol = !matches!(name, "xep-check" | "xep-testkit" | "xep-schema");
+        for t in TOOLING {
+            let named = deps
+                .lines()
+                .any(|l| l.trim_start().starts_with(&format!("{t} ")));
+            if protocol && named {
+                eprintln!("{name}: `{t}` among its normal dependencies");
+                ok = false;
+            }
+        }
+        ok &= run(&["check", "-q", "-p", name]);
+        if manifest.contains("\n[features]") {
+            ok &= run(&["check", "-q", "-p", name, "--no-default-features"]);
+        }
+    }
+    ok
 }
 
 /// `facade-check`: the facade compiles with no feature, each feature

@@ -7,7 +7,7 @@
 //! current by the pushes the server sends every resource that retrieved
 //! it (§3.3, §3.4, §3.5), which it believes only from the user's own
 //! account (no `from`, or the user's bare JID, as RFC 6121 §2.1.6 says of
-//! roster pushes), answering each push it applies. [`matches`] is the
+//! roster pushes), answering each push it applies. [`matches()`] is the
 //! matching order of §6, which both sides use. [`is_blocked_error`]
 //! recognizes the error a server returns for a stanza sent to a blocked
 //! JID (§3.3: `not-acceptable` with `<blocked/>`).
@@ -263,7 +263,7 @@ impl Blocklist {
         &self.jids
     }
 
-    /// Whether a stanza from `sender` is blocked (by [`matches`]).
+    /// Whether a stanza from `sender` is blocked (by [`matches()`]).
     pub fn blocks(&self, sender: &Jid) -> bool {
         self.jids.iter().any(|j| matches(j, sender))
     }

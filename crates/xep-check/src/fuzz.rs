@@ -1,4 +1,4 @@
-//! The fuzz properties of `xep-testkit` ([`element`], [`stream`], ...),
+//! The fuzz properties of `xep-testkit` ([`element`](xep_testkit::fuzz::element), [`stream`](xep_testkit::fuzz::stream), ...),
 //! with the registry each generated element or stream target parses with,
 //! so that the crash inputs kept under `fixtures/<crate>/fuzz/<target>/`
 //! replay exactly as the target ran them.

@@ -342,7 +342,7 @@ impl HashUsed {
     }
 }
 
-/// The outcome of checking data against a [`Hash`] (or a set of them).
+/// The outcome of checking data against a [`Hash`](struct@Hash) (or a set of them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
     /// The digest of the data is the one given.

@@ -511,7 +511,7 @@ const KINDS: [u8; 20] = [
 
 /// Decodes any bytes into ops (at most 400): a tag byte per op, whose
 /// bit 0 is the side and whose other bits choose the kind of op
-/// ([`KINDS`]), then the op's arguments, a byte each (missing bytes are
+/// (`KINDS`), then the op's arguments, a byte each (missing bytes are
 /// zeros): the session id's index (modulo 3), flags (bit 0), a wait, a
 /// payload or senders (modulo their number), a content [`Spec`] (bits 0-1
 /// the name modulo 3, 2-3 the payload type, 4 video, 5 raw-udp, 6 the

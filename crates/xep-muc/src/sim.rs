@@ -208,7 +208,7 @@ const KINDS: [u8; 19] = [
 
 /// Decodes any bytes into a schedule: the first byte holds the options
 /// (bit 0 occupant ids, bit 1 a reserved room), then each input is a tag
-/// byte choosing its kind ([`KINDS`]) and a byte per argument (missing
+/// byte choosing its kind (`KINDS`) and a byte per argument (missing
 /// bytes are zeros), each read modulo its number of values: a nickname
 /// (4), an optional nickname (0 none, else the nickname after it), flags
 /// (bit 0, or bits 0 to 2 for several), a role (4; for a voice request

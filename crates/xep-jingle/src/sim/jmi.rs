@@ -405,7 +405,7 @@ pub(crate) fn steps_to_bytes(steps: &[Step]) -> Option<Vec<u8>> {
 /// The scenarios of the crate's scripted XEP-0353 tests, as schedules:
 /// the `jmi-machine` fuzz target's seeds (written by `cargo xtask
 /// fuzz-seed`), named. Devices: 0 Romeo, 1 and 2 Juliet's phone and
-/// tablet, 3 the nurse. Each is encoded with [`steps_to_bytes`].
+/// tablet, 3 the nurse. Each is encoded with `steps_to_bytes`.
 pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     use Step::*;
     const RING: u8 = 0;
@@ -659,7 +659,7 @@ pub fn dictionary() -> Vec<Vec<u8>> {
 }
 
 /// The `jmi-machine` fuzz target's property: any bytes, as a schedule
-/// (see [`steps_from_bytes`]) run from `now`, keep the invariants of the
+/// (see `steps_from_bytes`) run from `now`, keep the invariants of the
 /// module docs. Panics when they break.
 pub fn fuzz(now: Instant, data: &[u8]) {
     run(now, steps_from_bytes(&data[..data.len().min(600)]));

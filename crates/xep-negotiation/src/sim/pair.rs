@@ -98,14 +98,14 @@ pub struct Setup {
     pub client_sasl2: bool,
     /// The client uses Bind 2 when offered (its tag: `resource`).
     pub client_bind2: bool,
-    /// The server offers XEP-0484 FAST ([`FAST`]'s mechanisms).
+    /// The server offers XEP-0484 FAST (`FAST`'s mechanisms).
     pub server_fast: bool,
     /// The client holds a token: `Some(true)` the server's, `Some(false)`
     /// a wrong one.
     pub client_token: Option<bool>,
     /// The client's token is for `HT-SHA-256-EXPR` (else `-NONE`).
     pub token_binds: bool,
-    /// The client asks for a token ([`FAST`]'s mechanisms).
+    /// The client asks for a token (`FAST`'s mechanisms).
     pub request_token: bool,
     /// The server offers the XEP-0480 upgrade to SCRAM-SHA-512 (the
     /// client asks for it when offered).
@@ -750,7 +750,7 @@ fn mechanisms_to(m: &[Mechanism]) -> u8 {
 
 /// Decodes any bytes into a setup, one byte per field (a missing byte is
 /// 0): server TLS offer and client TLS policy (modulo 3), the server's
-/// and the client's mechanisms (bits of [`MECHANISMS`] order, bit 7 for
+/// and the client's mechanisms (bits of `MECHANISMS` order, bit 7 for
 /// the reverse), flags (PLAIN in the clear, right password, bind
 /// conflict, a resource asked), the server's and the client's
 /// channel-binding data (modulo 3: none, one value, another), the
@@ -792,7 +792,7 @@ pub fn setup_from_bytes(data: &[u8]) -> Setup {
 }
 
 /// The bytes [`setup_from_bytes`] decodes into `s` (for setups whose
-/// mechanisms are in [`MECHANISMS`] order or its reverse).
+/// mechanisms are in `MECHANISMS` order or its reverse).
 pub fn setup_to_bytes(s: &Setup) -> Vec<u8> {
     let pos = |x: usize| u8::try_from(x).unwrap_or(0);
     let out = vec![
