@@ -145,6 +145,9 @@ impl Checker {
                         unsupported: &mut unsupported,
                         notes: &mut notes,
                         line,
+                        xml: &item.xml,
+                        context: &item.context,
+                        path: Vec::new(),
                     };
                     self.walk(&el, false, &mut acc);
                 }
@@ -214,7 +217,13 @@ impl Checker {
                 acc.notes.push(format!("line {}: {note}", acc.line));
             }
             if let Err(f) = outcome {
-                let msg = format!("line {}: {f}", acc.line);
+                // Where exactly: the element or attribute at fault, found
+                // by parsing the example's own bytes (the DOM has no
+                // positions); the item's line when it cannot be found.
+                let msg = match locate(&self.registry, acc.xml, acc.context, &acc.path) {
+                    Some((l, c)) => format!("line {}, column {c}: {f}", acc.line + l - 1),
+                    None => format!("line {}: {f}", acc.line),
+                };
                 if extract::element_has_placeholder(el) {
                     acc.elided.push(msg);
                 } else {
@@ -222,8 +231,10 @@ impl Checker {
                 }
             }
         }
-        for child in el.children() {
+        for (i, child) in el.children().enumerate() {
+            acc.path.push(i);
             self.walk(child, registered, acc);
+            acc.path.pop();
         }
     }
 
@@ -311,6 +322,55 @@ struct Walk<'a> {
     unsupported: &'a mut BTreeSet<String>,
     notes: &'a mut Vec<String>,
     line: usize,
+    /// The item's text and namespaces, to locate failures in.
+    xml: &'a str,
+    context: &'a xep_element::xml::NsContext,
+    /// The element's place in the item: child indexes from the root.
+    path: Vec<usize>,
+}
+
+/// The line (1-based, in `xml`) and column (in characters) of the place
+/// at fault when the registered element at `path` (child indexes from
+/// the root of `xml`) fails to parse from `xml`'s own bytes; `None` when
+/// it parses, or the reader cannot reach it.
+pub fn locate(
+    registry: &Registry,
+    xml: &str,
+    context: &xep_element::xml::NsContext,
+    path: &[usize],
+) -> Option<(usize, usize)> {
+    use xep_element::{Source, Token};
+    let mut r = xep_element::xml::XmlReader::with_context(xml.as_bytes(), context)
+        .with_max_depth(1024)
+        .with_registry(registry);
+    r.root().ok()?;
+    for &want in path {
+        let mut seen = 0;
+        loop {
+            match r.next().ok()? {
+                Token::Start if seen == want => break,
+                Token::Start => {
+                    r.capture().ok()?;
+                    seen += 1;
+                }
+                Token::Text => {}
+                Token::End => return None,
+            }
+        }
+    }
+    let (ns, name) = r.name();
+    let info = registry.lookup(ns, name)?;
+    let offset = (info.parse_xml)(&mut r, Some(registry)).err()?.offset()?;
+    let before = xml.get(..offset)?;
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .count()
+        + 1;
+    Some((line, column))
 }
 
 /// Parses `el` through the registry, serializes it and compares; the error

@@ -97,7 +97,7 @@ pub fn annotate(
 
 /// The disagreements triaged in `xsd/disagreements.txt`.
 static KNOWN: std::sync::LazyLock<Disagreements> = std::sync::LazyLock::new(|| {
-    Disagreements::parse(include_str!("../../../xsd/disagreements.txt"))
+    Disagreements::parse(include_str!(concat!(env!("OUT_DIR"), "/disagreements.txt")))
         .expect("xsd/disagreements.txt is well-formed (tested)")
 });
 

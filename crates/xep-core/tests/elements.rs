@@ -511,3 +511,24 @@ fn payloads_are_kept_in_order_with_foreign_content() {
         .collect();
     assert_eq!(names, ["a", "b"]);
 }
+
+/// Errors from bytes say where: the attribute at fault, else the start
+/// tag of the innermost element; from a DOM, nowhere.
+#[test]
+fn errors_from_bytes_carry_the_offset_of_the_place_at_fault() {
+    let xml = "<iq xmlns='jabber:client' id='a1'\n    type='bogus'/>";
+    let e = Iq::from_xml(xml.as_bytes()).unwrap_err();
+    assert_eq!(e.offset(), xml.find("type='bogus'"), "{e}");
+    let xml = "<message xmlns='jabber:client'><body>hi</body>\n  <error type='cancel'/></message>";
+    let e = Message::from_xml(xml.as_bytes()).unwrap_err();
+    assert!(e.to_string().contains("message/error"), "{e}");
+    assert_eq!(e.offset(), xml.find("<error"), "{e}");
+    let unknown = "<iq xmlns='jabber:client' id='a1' type='get' colour='red'><ping xmlns='urn:xmpp:ping'/></iq>";
+    let e = Iq::from_xml(unknown.as_bytes()).unwrap_err();
+    assert_eq!(e.offset(), unknown.find("colour"), "{e}");
+    // The offset is where, not what: equal errors stay equal.
+    let dom: xep_element::minidom::Element = xml.parse().unwrap();
+    let from_dom = Message::from_element(&dom).unwrap_err();
+    assert_eq!(from_dom.offset(), None);
+    assert_eq!(from_dom, Message::from_xml(xml.as_bytes()).unwrap_err());
+}

@@ -107,12 +107,26 @@ pub enum ErrorKind {
 }
 
 /// An error with the element path where it happened.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Parsed from bytes, it also knows the byte offset of the place at
+/// fault ([`offset`](Self::offset)): the attribute for an attribute
+/// error, else the start tag of the innermost element. Two errors are
+/// equal when their path and kind are: the offset is where, not what.
+#[derive(Debug, Clone)]
 pub struct Error {
     /// Element names from the failing element outwards (innermost first).
     rev_path: Vec<Box<str>>,
     kind: ErrorKind,
+    offset: Option<usize>,
 }
+
+impl PartialEq for Error {
+    fn eq(&self, other: &Self) -> bool {
+        self.rev_path == other.rev_path && self.kind == other.kind
+    }
+}
+
+impl Eq for Error {}
 
 impl Error {
     /// Creates an error of the given kind with an empty path.
@@ -120,7 +134,31 @@ impl Error {
         Error {
             rev_path: Vec::new(),
             kind,
+            offset: None,
         }
+    }
+
+    /// The byte offset in the input of the place at fault, when parsed
+    /// from bytes (see the type's documentation); `None` from a DOM.
+    pub fn offset(&self) -> Option<usize> {
+        self.offset
+    }
+
+    /// Sets the offset of the place at fault, unless one is set already
+    /// (the innermost place wins).
+    #[must_use]
+    pub fn at(mut self, offset: Option<usize>) -> Self {
+        if self.offset.is_none() {
+            self.offset = offset;
+        }
+        self
+    }
+
+    /// [`within`](Self::within) an element whose start tag is at
+    /// `offset`: the offset is kept if the error has none yet.
+    #[must_use]
+    pub fn within_at(self, name: &str, offset: Option<usize>) -> Self {
+        self.within(name).at(offset)
     }
 
     /// Adds an enclosing element's name to the path (the path grows outwards).

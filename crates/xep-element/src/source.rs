@@ -69,6 +69,20 @@ pub trait Source {
         None
     }
 
+    /// The byte offset in the input of the current element's start tag,
+    /// for errors ([`Error::offset`]); `None` when the source has no bytes
+    /// (a DOM).
+    fn position(&self) -> Option<usize> {
+        None
+    }
+
+    /// The byte offset of the `i`-th attribute of the current element
+    /// (see [`position`](Self::position)).
+    fn attr_position(&self, i: usize) -> Option<usize> {
+        let _ = i;
+        None
+    }
+
     /// Parses the current element as whatever the registry knows it as, or
     /// captures it. The default captures.
     fn payload(&mut self) -> Result<crate::Payload, Error> {

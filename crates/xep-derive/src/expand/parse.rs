@@ -40,8 +40,7 @@ pub fn struct_parse(s: &Struct) -> TokenStream {
 
     let mut inits = Vec::new(); // let mut f = ...;
     let mut attr_arms = Vec::new();
-    let mut attr_fallback =
-        quote!(return Err(::xep_element::Error::unknown_attribute(a.ns, a.name)););
+    let mut attr_fallback = quote!(return Err(::xep_element::Error::unknown_attribute(a.ns, a.name).at(src.attr_position(__i))););
     let mut which_tests = Vec::new();
     let mut which_arms = Vec::new();
     let mut child_fallback =
@@ -69,7 +68,7 @@ pub fn struct_parse(s: &Struct) -> TokenStream {
                 inits.push(quote!(let mut #var: Option<#inner> = None;));
                 attr_arms.push(quote!(
                     if a.name == #aname && a.ns == #ans_e {
-                        #var = Some(::xep_element::parse_attr::<#inner>(#label, a.value)?);
+                        #var = Some(::xep_element::parse_attr::<#inner>(#label, a.value).map_err(|e| e.at(src.attr_position(__i)))?);
                         continue;
                     }
                 ));
@@ -224,6 +223,7 @@ pub fn struct_parse(s: &Struct) -> TokenStream {
     quote! {
         #[allow(unused_variables, unused_mut, clippy::never_loop)]
         fn parse<S: ::xep_element::Source + ?Sized>(src: &mut S) -> Result<Self, ::xep_element::Error> {
+            let __at = src.position();
             (|| -> Result<Self, ::xep_element::Error> {
                 #parse_ns
                 #(#inits)*
@@ -239,7 +239,7 @@ pub fn struct_parse(s: &Struct) -> TokenStream {
                 let __v = #construct;
                 #validate
                 Ok(__v)
-            })().map_err(|e| e.within(#name))
+            })().map_err(|e| e.within_at(#name, __at))
         }
     }
 }

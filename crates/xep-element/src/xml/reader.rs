@@ -59,6 +59,8 @@ struct Binding<'a> {
 struct Open<'a> {
     qname: &'a str,
     local: &'a str,
+    /// Byte offset of the start tag's `<`.
+    at: usize,
     ns: NsRef,
     /// Length of `bindings` before this element's declarations.
     bindings: usize,
@@ -762,6 +764,7 @@ impl<'a> XmlReader<'a> {
         self.stack.push(Open {
             qname,
             local,
+            at: tag_at,
             ns,
             bindings: before,
             children: 0,
@@ -998,6 +1001,14 @@ impl Source for XmlReader<'_> {
 
     fn attr_count(&self) -> usize {
         self.attrs.len()
+    }
+
+    fn position(&self) -> Option<usize> {
+        self.stack.last().map(|o| o.at)
+    }
+
+    fn attr_position(&self, i: usize) -> Option<usize> {
+        self.attrs.get(i).map(|a| a.offset)
     }
 
     fn attr(&self, i: usize) -> Attr<'_> {
