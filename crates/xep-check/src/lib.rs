@@ -26,7 +26,8 @@ use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 pub use report::{
-    ExampleResult, Expectations, SchemaStatus, SchemaVerdict, Status, to_json, to_text,
+    ExampleResult, Expectations, SchemaStatus, SchemaVerdict, Status, to_github, to_json, to_sarif,
+    to_text,
 };
 use xep_element::Registry;
 /// The generated elements and proptest strategies, now in `xep-testkit`
@@ -105,8 +106,12 @@ impl Checker {
             detail: String::new(),
             unsupported_namespaces: Vec::new(),
             file: file.to_string(),
+            path: file.to_string(),
+            fault: None,
             schema: None,
         };
+        let mut fault: Option<(usize, usize)> = None;
+        let mut xml_fault: Option<(usize, usize)> = None;
         let mut unsupported = BTreeSet::new();
         let mut checked = 0usize;
         let mut failures: Vec<String> = Vec::new();
@@ -121,11 +126,13 @@ impl Checker {
                     checked += 1;
                     if let Err(e) = r {
                         failures.push(format!("line {line}: stream header: {e}"));
+                        fault.get_or_insert((line, 1));
                     }
                 }
                 extract::Parsed::Element(Err(pf)) => {
                     let elided = extract::elision_at(&item.xml, pf.line, pf.column);
                     if not_xml.as_ref().is_none_or(|(e, _)| *e && !elided) {
+                        xml_fault = Some((line + pf.line - 1, pf.column));
                         not_xml = Some((
                             elided,
                             format!(
@@ -148,6 +155,7 @@ impl Checker {
                         xml: &item.xml,
                         context: &item.context,
                         path: Vec::new(),
+                        fault: &mut fault,
                     };
                     self.walk(&el, false, &mut acc);
                 }
@@ -158,6 +166,7 @@ impl Checker {
         // A real XML error outranks a failure, which outranks elision.
         let (elided_xml, real_xml): (Vec<_>, Vec<_>) = not_xml.into_iter().partition(|(e, _)| *e);
         if let Some((_, detail)) = real_xml.into_iter().next() {
+            res.fault = xml_fault;
             res.status = Status::NotXml;
             res.detail = if ex.unresolved.is_empty() || !detail.contains("undeclared entity") {
                 detail
@@ -165,6 +174,7 @@ impl Checker {
                 format!("{detail} ({})", ex.unresolved.join("; "))
             };
         } else if !failures.is_empty() {
+            res.fault = fault;
             res.status = Status::Fail;
             res.detail = failures.join("; ");
         } else if let Some((_, detail)) = elided_xml.into_iter().next() {
@@ -220,10 +230,16 @@ impl Checker {
                 // Where exactly: the element or attribute at fault, found
                 // by parsing the example's own bytes (the DOM has no
                 // positions); the item's line when it cannot be found.
-                let msg = match locate(&self.registry, acc.xml, acc.context, &acc.path) {
-                    Some((l, c)) => format!("line {}, column {c}: {f}", acc.line + l - 1),
-                    None => format!("line {}: {f}", acc.line),
+                let place = locate(&self.registry, acc.xml, acc.context, &acc.path)
+                    .map(|(l, c)| (acc.line + l - 1, Some(c)));
+                let (line, column) = place.unwrap_or((acc.line, None));
+                let msg = match column {
+                    Some(c) => format!("line {line}, column {c}: {f}"),
+                    None => format!("line {line}: {f}"),
                 };
+                if !extract::element_has_placeholder(el) {
+                    acc.fault.get_or_insert((line, column.unwrap_or(1)));
+                }
                 if extract::element_has_placeholder(el) {
                     acc.elided.push(msg);
                 } else {
@@ -327,6 +343,8 @@ struct Walk<'a> {
     context: &'a xep_element::xml::NsContext,
     /// The element's place in the item: child indexes from the root.
     path: Vec<usize>,
+    /// The first failure's document line and column.
+    fault: &'a mut Option<(usize, usize)>,
 }
 
 /// The line (1-based, in `xml`) and column (in characters) of the place

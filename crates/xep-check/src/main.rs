@@ -1,4 +1,4 @@
-//! `xep-check [--json] [--all] [--schema] [--expectations FILE] [PATH...]`
+//! `xep-check [--format text|json|github|sarif] [--json] [--all] [--schema] [--expectations FILE] [PATH...]`
 //! and `xep-check schema-diff [--json] [--all] [--differences FILE] [XEPS_DIR]`.
 //!
 //! Checks the examples of XEP source documents (files or directories;
@@ -39,7 +39,7 @@ fn main() -> ExitCode {
         args.remove(0);
         return schema_diff(args);
     }
-    let mut json = false;
+    let mut format = "text".to_string();
     let mut verbose = false;
     let mut schema = false;
     let mut exp_path = xep_check::default_expectations_path();
@@ -48,7 +48,11 @@ fn main() -> ExitCode {
     let mut args = args.into_iter();
     while let Some(a) = args.next() {
         match a.as_str() {
-            "--json" => json = true,
+            "--json" => format = "json".into(),
+            "--format" => match args.next() {
+                Some(f) if ["text", "json", "github", "sarif"].contains(&f.as_str()) => format = f,
+                _ => return usage("--format takes text, json, github or sarif"),
+            },
             "--all" | "-v" | "--verbose" => verbose = true,
             "--schema" => schema = true,
             "--expectations" => match args.next() {
@@ -108,6 +112,9 @@ fn main() -> ExitCode {
         let entities = xep_check::extract::Entities::beside(&text, f.parent());
         let examples = xep_check::extract::extract_examples_with(&text, xep, &entities);
         let mut res = checker.check_examples(&name, &examples);
+        for r in &mut res {
+            r.path = f.display().to_string();
+        }
         if schema {
             let dir = corpus_dir(f);
             if !corpora.contains_key(&dir) {
@@ -125,8 +132,12 @@ fn main() -> ExitCode {
         }
         results.extend(res);
     }
-    if json {
+    if format == "json" {
         println!("{}", to_json(&results));
+    } else if format == "github" {
+        print!("{}", xep_check::to_github(&results));
+    } else if format == "sarif" {
+        println!("{}", xep_check::to_sarif(&results));
     } else {
         print!("{}", to_text(&results, verbose));
         if schema {
@@ -231,7 +242,7 @@ fn usage(msg: &str) -> ExitCode {
         eprintln!("xep-check: {msg}");
     }
     eprintln!(
-        "usage: xep-check [--json] [--all] [--schema] [--expectations FILE] [--differences FILE] [PATH...]\n       xep-check schema-diff [--json] [--all] [--differences FILE] [XEPS_DIR]"
+        "usage: xep-check [--format text|json|github|sarif] [--json] [--all] [--schema] [--expectations FILE] [--differences FILE] [PATH...]\n       xep-check schema-diff [--json] [--all] [--differences FILE] [XEPS_DIR]"
     );
     ExitCode::from(2)
 }

@@ -74,6 +74,12 @@ pub struct ExampleResult {
     pub unsupported_namespaces: Vec<String>,
     /// The document's file name.
     pub file: String,
+    /// The document's path as given to the checker (for annotations).
+    pub path: String,
+    /// Where the verdict points, for a failure or an XML error: the
+    /// document line and column of the element or attribute at fault (or
+    /// of the stanza, column 1, when it cannot be narrowed down).
+    pub fault: Option<(usize, usize)>,
     /// The verdict against the XEPs' schemas, when asked for (`--schema`).
     pub schema: Option<SchemaVerdict>,
 }
@@ -103,7 +109,9 @@ impl ExampleResult {
 /// `{"xep": 45, "index": 3, "caption": "...", "line": 512, "status": "pass",
 /// "detail": "...", "unsupported_namespaces": ["urn:..."], "file": "..."}`,
 /// and totals per status plus `"examples"`. Fields may be added; none is
-/// removed or renamed.
+/// removed or renamed. `"fault": {"line": 1642, "column": 32}` (or null)
+/// is where a failure or an XML error points (see
+/// [`ExampleResult::fault`]).
 ///
 /// With `--schema`, each record also has `"schema": {"status": "valid",
 /// "detail": "...", "line": 530, "schemas": ["urn:..."]}` (status one of
@@ -125,6 +133,7 @@ pub fn to_json(results: &[ExampleResult]) -> String {
                 "detail": r.detail,
                 "unsupported_namespaces": r.unsupported_namespaces,
                 "file": r.file,
+                "fault": r.fault.map(|(line, column)| json!({"line": line, "column": column})),
             });
             if let (Some(s), Some(obj)) = (&r.schema, v.as_object_mut()) {
                 obj.insert(
@@ -336,6 +345,8 @@ mod tests {
             detail: String::new(),
             unsupported_namespaces: vec![],
             file: "xep-0199.xml".into(),
+            path: "xep-0199.xml".into(),
+            fault: None,
             schema: None,
         }
     }
@@ -382,4 +393,117 @@ mod tests {
         assert!(Expectations::parse("x #12 | no XEP").is_err());
         assert!(Expectations::parse("XEP-0045 | #1 | a\nXEP-0045 | #1 | b").is_err());
     }
+}
+
+/// The examples to annotate: failures (errors) and XML errors (warnings:
+/// most are the XEP's own typos, still worth a look), with where they
+/// point.
+fn annotations(
+    results: &[ExampleResult],
+) -> impl Iterator<Item = (&ExampleResult, &'static str, (usize, usize))> {
+    results.iter().filter_map(|r| {
+        let level = match r.status {
+            Status::Fail => "error",
+            Status::NotXml => "warning",
+            _ => return None,
+        };
+        Some((r, level, r.fault.unwrap_or((r.line, 1))))
+    })
+}
+
+/// The title of an annotation: the document, the example and its caption.
+fn title(r: &ExampleResult) -> String {
+    format!(
+        "{} example {} ({}): {}",
+        label(r),
+        r.index,
+        r.status,
+        r.caption
+    )
+}
+
+/// GitHub Actions workflow commands, one per failing example
+/// (`::error file=...,line=...,col=...,title=...::message`), so that a CI
+/// run over the XEP sources marks the lines in a pull request. Values are
+/// escaped as the runner expects (`%`, CR and LF everywhere; `:` and `,`
+/// in properties).
+pub fn to_github(results: &[ExampleResult]) -> String {
+    fn data(s: &str) -> String {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    }
+    fn property(s: &str) -> String {
+        data(s).replace(':', "%3A").replace(',', "%2C")
+    }
+    let mut out = String::new();
+    for (r, level, (line, col)) in annotations(results) {
+        let _ = writeln!(
+            out,
+            "::{level} file={},line={line},col={col},title={}::{}",
+            property(&r.path),
+            property(&title(r)),
+            data(&r.detail)
+        );
+    }
+    out
+}
+
+/// A path as a SARIF artifact URI: relative paths as they are (with `/`),
+/// absolute ones as `file://` URIs.
+fn artifact_uri(path: &str) -> String {
+    let p = path.replace('\\', "/");
+    if p.starts_with('/') {
+        format!("file://{p}")
+    } else {
+        p
+    }
+}
+
+/// A SARIF 2.1.0 log (OASIS): one run of `xep-check`, two rules (`fail`,
+/// `not-xml`), one result per failing example with its physical location.
+pub fn to_sarif(results: &[ExampleResult]) -> String {
+    let rules = json!([
+        {
+            "id": "fail",
+            "name": "ExampleFails",
+            "shortDescription": {"text": "An element of an implemented namespace does not parse or does not round-trip."},
+            "defaultConfiguration": {"level": "error"}
+        },
+        {
+            "id": "not-xml",
+            "name": "ExampleNotXml",
+            "shortDescription": {"text": "The example is not well-formed XML."},
+            "defaultConfiguration": {"level": "warning"}
+        }
+    ]);
+    let found: Vec<Value> = annotations(results)
+        .map(|(r, level, (line, col))| {
+            json!({
+                "ruleId": r.status.as_str(),
+                "ruleIndex": if r.status == Status::Fail { 0 } else { 1 },
+                "level": level,
+                "message": {"text": format!("{}: {}", title(r), r.detail)},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": artifact_uri(&r.path)},
+                        "region": {"startLine": line, "startColumn": col}
+                    }
+                }]
+            })
+        })
+        .collect();
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "xep-check",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules
+            }},
+            "results": found
+        }]
+    });
+    serde_json::to_string_pretty(&log).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
