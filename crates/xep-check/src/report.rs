@@ -331,70 +331,6 @@ impl Expectations {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn result(status: Status) -> ExampleResult {
-        ExampleResult {
-            xep: Some(199),
-            index: 1,
-            caption: "Ping".into(),
-            line: 101,
-            status,
-            detail: String::new(),
-            unsupported_namespaces: vec![],
-            file: "xep-0199.xml".into(),
-            path: "xep-0199.xml".into(),
-            fault: None,
-            schema: None,
-        }
-    }
-
-    #[test]
-    fn json_shape() {
-        let v: Value =
-            serde_json::from_str(&to_json(&[result(Status::Pass), result(Status::NotXml)]))
-                .unwrap();
-        assert_eq!(v["examples"][0]["status"], "pass");
-        assert_eq!(v["examples"][0]["xep"], 199);
-        assert_eq!(v["examples"][1]["status"], "not-xml");
-        assert_eq!(v["examples"][0]["unsupported_namespaces"], json!([]));
-        assert_eq!(v["totals"]["pass"], 1);
-        assert_eq!(v["totals"]["not-xml"], 1);
-        assert_eq!(v["totals"]["examples"], 2);
-    }
-
-    #[test]
-    fn text_report_lists_failures_and_totals() {
-        let mut f = result(Status::Fail);
-        f.detail = "at iq: missing attribute 'id'".into();
-        let t = to_text(&[result(Status::Pass), f], false);
-        assert!(
-            t.contains(
-                "XEP-0199 example 1 (line 101) \"Ping\": fail: at iq: missing attribute 'id'"
-            ),
-            "{t}"
-        );
-        assert!(t.contains("XEP-0199          1      1"), "{t}");
-    }
-
-    #[test]
-    fn expectations_file() {
-        let e = Expectations::parse(
-            "# comment\nXEP-0045 | #12 | invalid on purpose\n\nXEP-0001 | #3 | x y",
-        )
-        .unwrap();
-        assert_eq!(e.lookup(45, 12), Some("invalid on purpose"));
-        assert_eq!(e.lookup(1, 3), Some("x y"));
-        assert_eq!(e.lookup(45, 13), None);
-        assert!(Expectations::parse("XEP-0045 | 12 | no hash").is_err());
-        assert!(Expectations::parse("XEP-0045 | #12").is_err());
-        assert!(Expectations::parse("x #12 | no XEP").is_err());
-        assert!(Expectations::parse("XEP-0045 | #1 | a\nXEP-0045 | #1 | b").is_err());
-    }
-}
-
 /// The examples to annotate: failures (errors) and XML errors (warnings:
 /// most are the XEP's own typos, still worth a look), with where they
 /// point.
@@ -506,4 +442,68 @@ pub fn to_sarif(results: &[ExampleResult]) -> String {
         }]
     });
     serde_json::to_string_pretty(&log).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(status: Status) -> ExampleResult {
+        ExampleResult {
+            xep: Some(199),
+            index: 1,
+            caption: "Ping".into(),
+            line: 101,
+            status,
+            detail: String::new(),
+            unsupported_namespaces: vec![],
+            file: "xep-0199.xml".into(),
+            path: "xep-0199.xml".into(),
+            fault: None,
+            schema: None,
+        }
+    }
+
+    #[test]
+    fn json_shape() {
+        let v: Value =
+            serde_json::from_str(&to_json(&[result(Status::Pass), result(Status::NotXml)]))
+                .unwrap();
+        assert_eq!(v["examples"][0]["status"], "pass");
+        assert_eq!(v["examples"][0]["xep"], 199);
+        assert_eq!(v["examples"][1]["status"], "not-xml");
+        assert_eq!(v["examples"][0]["unsupported_namespaces"], json!([]));
+        assert_eq!(v["totals"]["pass"], 1);
+        assert_eq!(v["totals"]["not-xml"], 1);
+        assert_eq!(v["totals"]["examples"], 2);
+    }
+
+    #[test]
+    fn text_report_lists_failures_and_totals() {
+        let mut f = result(Status::Fail);
+        f.detail = "at iq: missing attribute 'id'".into();
+        let t = to_text(&[result(Status::Pass), f], false);
+        assert!(
+            t.contains(
+                "XEP-0199 example 1 (line 101) \"Ping\": fail: at iq: missing attribute 'id'"
+            ),
+            "{t}"
+        );
+        assert!(t.contains("XEP-0199          1      1"), "{t}");
+    }
+
+    #[test]
+    fn expectations_file() {
+        let e = Expectations::parse(
+            "# comment\nXEP-0045 | #12 | invalid on purpose\n\nXEP-0001 | #3 | x y",
+        )
+        .unwrap();
+        assert_eq!(e.lookup(45, 12), Some("invalid on purpose"));
+        assert_eq!(e.lookup(1, 3), Some("x y"));
+        assert_eq!(e.lookup(45, 13), None);
+        assert!(Expectations::parse("XEP-0045 | 12 | no hash").is_err());
+        assert!(Expectations::parse("XEP-0045 | #12").is_err());
+        assert!(Expectations::parse("x #12 | no XEP").is_err());
+        assert!(Expectations::parse("XEP-0045 | #1 | a\nXEP-0045 | #1 | b").is_err());
+    }
 }
