@@ -18,6 +18,7 @@
 
 #![warn(missing_docs)]
 
+pub mod errata;
 pub mod extract;
 mod report;
 pub mod schema;

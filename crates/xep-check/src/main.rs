@@ -39,6 +39,10 @@ fn main() -> ExitCode {
         args.remove(0);
         return schema_diff(args);
     }
+    if args.first().map(String::as_str) == Some("errata") {
+        args.remove(0);
+        return errata(args);
+    }
     let mut format = "text".to_string();
     let mut verbose = false;
     let mut schema = false;
@@ -237,12 +241,76 @@ fn schema_diff(args: Vec<String>) -> ExitCode {
     }
 }
 
+/// `xep-check errata [--expectations FILE] [PATH...]`: the spec errors
+/// found, per XEP, in Markdown (see `xep_check::errata`).
+fn errata(args: Vec<String>) -> ExitCode {
+    let mut exp_path = xep_check::default_expectations_path();
+    let mut paths = Vec::new();
+    let mut args = args.into_iter();
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--expectations" => match args.next() {
+                Some(p) => exp_path = PathBuf::from(p),
+                None => return usage("--expectations needs a file"),
+            },
+            "-h" | "--help" => return usage(""),
+            s if s.starts_with('-') => return usage(&format!("unknown option {s}")),
+            _ => paths.push(PathBuf::from(a)),
+        }
+    }
+    if paths.is_empty() {
+        paths.push(xep_check::default_xeps_dir());
+    }
+    let expectations = match std::fs::read_to_string(&exp_path).map(|t| Expectations::parse(&t)) {
+        Ok(Ok(e)) => e,
+        Ok(Err(e)) => {
+            eprintln!("{}: {e}", exp_path.display());
+            return ExitCode::from(2);
+        }
+        Err(e) => {
+            eprintln!("{}: {e}", exp_path.display());
+            return ExitCode::from(2);
+        }
+    };
+    let files = match xep_check::collect_inputs(&paths) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("cannot read inputs: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut documents = Vec::new();
+    for f in &files {
+        let Some(xep) = xep_check::extract::xep_number_from_path(f) else {
+            continue;
+        };
+        let Ok(text) = std::fs::read_to_string(f) else {
+            eprintln!("{}: unreadable", f.display());
+            return ExitCode::from(2);
+        };
+        let entities = xep_check::extract::Entities::beside(&text, f.parent());
+        documents.push((
+            xep,
+            xep_check::extract::extract_examples_with(&text, Some(xep), &entities),
+        ));
+    }
+    print!(
+        "{}",
+        xep_check::errata::report(
+            &documents,
+            &expectations,
+            xep_check::schema::Disagreements::committed()
+        )
+    );
+    ExitCode::SUCCESS
+}
+
 fn usage(msg: &str) -> ExitCode {
     if !msg.is_empty() {
         eprintln!("xep-check: {msg}");
     }
     eprintln!(
-        "usage: xep-check [--format text|json|github|sarif] [--json] [--all] [--schema] [--expectations FILE] [--differences FILE] [PATH...]\n       xep-check schema-diff [--json] [--all] [--differences FILE] [XEPS_DIR]"
+        "usage: xep-check [--format text|json|github|sarif] [--json] [--all] [--schema] [--expectations FILE] [--differences FILE] [PATH...]\n       xep-check schema-diff [--json] [--all] [--differences FILE] [XEPS_DIR]\n       xep-check errata [--expectations FILE] [PATH...]"
     );
     ExitCode::from(2)
 }

@@ -121,6 +121,13 @@ impl Disagreements {
         Ok(Disagreements { entries })
     }
 
+    /// Every entry: its XEP restriction, pattern and reason.
+    pub fn entries(&self) -> impl Iterator<Item = (Option<u32>, &str, &str)> {
+        self.entries
+            .iter()
+            .map(|(x, p, r)| (*x, p.as_str(), r.as_str()))
+    }
+
     /// The committed file, parsed.
     pub fn committed() -> &'static Disagreements {
         &KNOWN
