@@ -20,6 +20,7 @@
 
 pub mod errata;
 pub mod extract;
+pub mod html;
 mod report;
 pub mod schema;
 

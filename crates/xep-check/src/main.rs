@@ -1,4 +1,4 @@
-//! `xep-check [--format text|json|github|sarif] [--json] [--all] [--schema] [--expectations FILE] [PATH...]`
+//! `xep-check [--format text|json|github|sarif] [--json] [--all] [--html DIR] [--schema] [--expectations FILE] [PATH...]`
 //! and `xep-check schema-diff [--json] [--all] [--differences FILE] [XEPS_DIR]`.
 //!
 //! Checks the examples of XEP source documents (files or directories;
@@ -45,6 +45,8 @@ fn main() -> ExitCode {
     }
     let mut format = "text".to_string();
     let mut verbose = false;
+    let mut html: Option<PathBuf> = None;
+    let mut pages = Vec::new();
     let mut schema = false;
     let mut exp_path = xep_check::default_expectations_path();
     let mut diff_path = diff::default_differences_path();
@@ -58,6 +60,10 @@ fn main() -> ExitCode {
                 _ => return usage("--format takes text, json, github or sarif"),
             },
             "--all" | "-v" | "--verbose" => verbose = true,
+            "--html" => match args.next() {
+                Some(d) => html = Some(PathBuf::from(d)),
+                None => return usage("--html needs a directory"),
+            },
             "--schema" => schema = true,
             "--expectations" => match args.next() {
                 Some(p) => exp_path = PathBuf::from(p),
@@ -134,7 +140,17 @@ fn main() -> ExitCode {
             }
             annotate(&corpora[&dir], &examples, &mut res);
         }
+        if html.is_some() {
+            pages.push((name.clone(), examples.clone(), res.clone()));
+        }
         results.extend(res);
+    }
+    if let Some(dir) = &html {
+        if let Err(e) = xep_check::html::write(dir, &pages) {
+            eprintln!("{}: {e}", dir.display());
+            return ExitCode::from(2);
+        }
+        eprintln!("wrote {}", dir.join("index.html").display());
     }
     if format == "json" {
         println!("{}", to_json(&results));
@@ -310,7 +326,7 @@ fn usage(msg: &str) -> ExitCode {
         eprintln!("xep-check: {msg}");
     }
     eprintln!(
-        "usage: xep-check [--format text|json|github|sarif] [--json] [--all] [--schema] [--expectations FILE] [--differences FILE] [PATH...]\n       xep-check schema-diff [--json] [--all] [--differences FILE] [XEPS_DIR]\n       xep-check errata [--expectations FILE] [PATH...]"
+        "usage: xep-check [--format text|json|github|sarif] [--json] [--all] [--html DIR] [--schema] [--expectations FILE] [--differences FILE] [PATH...]\n       xep-check schema-diff [--json] [--all] [--differences FILE] [XEPS_DIR]\n       xep-check errata [--expectations FILE] [PATH...]"
     );
     ExitCode::from(2)
 }
