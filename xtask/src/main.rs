@@ -15,6 +15,8 @@
 //!   per implemented namespace, from the element descriptions.
 //! - `facade-check`: `cargo check -p xep` with no feature, with each
 //!   feature of `crates/xep/Cargo.toml` alone, and with all.
+//! - `doap [--check]`: generate (or check) `doap.xml` (the XSF's
+//!   supported-XEP list) and the README's supported-XEP table.
 //! - `package-check`: every publishable crate packages (`cargo package
 //!   --workspace --no-verify`), builds alone with its default features and
 //!   with none, and has no test or tool crate (xep-check, xep-testkit,
@@ -25,6 +27,7 @@
 
 use std::process::{Command, ExitCode};
 
+mod doap;
 mod fuzz;
 mod interop;
 mod xsd;
@@ -74,6 +77,9 @@ fn main() -> ExitCode {
         )),
         Some("facade-check") => ok(facade_check()),
         Some("package-check") => ok(package_check()),
+        Some("doap") => ok(doap::task(
+            std::env::args().nth(2).as_deref() == Some("--check"),
+        )),
         Some("xsd") => ok(xsd::task(
             std::env::args().nth(2).as_deref() == Some("--check"),
         )),
