@@ -827,9 +827,7 @@ impl Server {
             self.state = State::AwaitingSession;
             return Ok(());
         }
-        self.out.deadline = None;
-        self.state = State::Ready;
-        self.out.events.push_back(Event::Ready(Box::new(ready)));
+        self.finish(ready);
         Ok(())
     }
 
@@ -873,20 +871,7 @@ impl Server {
                 previd: resume.previd.clone(),
             },
         };
-        self.isr_resume = None;
-        let pending = self.sasl2_pending.take();
-        self.used_sasl2 = true;
-        self.out
-            .transmit
-            .push_back(Transmit::Sasl2Success(sasl2::Success {
-                additional_data: pending
-                    .and_then(|p| p.additional_data)
-                    .map(xep_element::Base64),
-                authorization_identifier: Jid::from(bare.clone()),
-                bound: None,
-                token: None,
-                extensions: vec![Payload::new(resumed)],
-            }));
+        self.isr_success(&bare, Payload::new(resumed));
         self.out.transmit.push_back(Transmit::Features(Features {
             features: self.config.bound_features.clone(),
         }));
@@ -899,9 +884,7 @@ impl Server {
             bind2: false,
             instant_resumed: true,
         };
-        self.out.deadline = None;
-        self.state = State::Ready;
-        self.out.events.push_back(Event::Ready(Box::new(ready)));
+        self.finish(ready);
         Ok(())
     }
 
@@ -918,20 +901,10 @@ impl Server {
         else {
             return Err(self.wrong("instant_resume_failed"));
         };
-        self.isr_resume = None;
-        let pending = self.sasl2_pending.take();
-        self.used_sasl2 = true;
-        self.out
-            .transmit
-            .push_back(Transmit::Sasl2Success(sasl2::Success {
-                additional_data: pending
-                    .and_then(|p| p.additional_data)
-                    .map(xep_element::Base64),
-                authorization_identifier: Jid::from(bare),
-                bound: None,
-                token: None,
-                extensions: vec![Payload::new(xep_sm::isr::InstResumeFailed { failed })],
-            }));
+        self.isr_success(
+            &bare,
+            Payload::new(xep_sm::isr::InstResumeFailed { failed }),
+        );
         self.features();
         Ok(())
     }
@@ -1644,9 +1617,7 @@ impl Server {
             bind2: true,
             instant_resumed: false,
         };
-        self.out.deadline = None;
-        self.state = State::Ready;
-        self.out.events.push_back(Event::Ready(Box::new(ready)));
+        self.finish(ready);
         Ok(())
     }
 
@@ -1720,9 +1691,34 @@ impl Server {
             return self.unexpected("the session request");
         };
         self.out.transmit.push_back(Transmit::Iq(reply));
+        self.finish(ready);
+    }
+
+    /// Negotiated: no deadline any more, and the caller's.
+    fn finish(&mut self, ready: Ready) {
         self.out.deadline = None;
         self.state = State::Ready;
         self.out.events.push_back(Event::Ready(Box::new(ready)));
+    }
+
+    /// SASL2's `<success/>` after an ISR attempt (XEP-0397), naming the
+    /// account, with `extension` (`<inst-resumed/>` or
+    /// `<inst-resume-failed/>`).
+    fn isr_success(&mut self, bare: &BareJid, extension: Payload) {
+        let pending = self.sasl2_pending.take();
+        self.isr_resume = None;
+        self.used_sasl2 = true;
+        self.out
+            .transmit
+            .push_back(Transmit::Sasl2Success(sasl2::Success {
+                additional_data: pending
+                    .and_then(|p| p.additional_data)
+                    .map(xep_element::Base64),
+                authorization_identifier: Jid::from(bare.clone()),
+                bound: None,
+                token: None,
+                extensions: vec![extension],
+            }));
     }
 
     fn unexpected(&mut self, expected: &str) {
