@@ -500,11 +500,21 @@ fn normalize_jids(
             .unwrap_or_else(|| value.clone());
         out.set_attr(ns.clone(), name.clone(), v);
     }
-    let mut back_children = back.into_iter().flat_map(|b| b.children());
+    // Children are matched by name and occurrence, as the equivalence
+    // compares them: a typed value may write different elements in
+    // another order (a message's body before its payloads).
+    let mut seen: Vec<(String, String)> = Vec::new();
     for node in el.nodes() {
         match node {
             minidom::Node::Element(c) => {
-                let b = back_children.next();
+                let key = (c.ns(), c.name().to_string());
+                let nth = seen.iter().filter(|k| **k == key).count();
+                seen.push(key);
+                let b = back.and_then(|b| {
+                    b.children()
+                        .filter(|x| x.ns() == c.ns() && x.name() == c.name())
+                        .nth(nth)
+                });
                 out.append_child(normalize_jids(registry, c, b, changes));
             }
             minidom::Node::Text(t) => {
@@ -612,6 +622,15 @@ mod tests {
             .parse()
             .unwrap();
         assert_eq!(round_trip(&reg, &el), Ok(None));
+        // In a payload that the typed message writes after its body (the
+        // mutation property found the payload's JID left unnormalized).
+        let el: minidom::Element = "<message xmlns='jabber:client'>\
+            <addresses xmlns='http://jabber.org/protocol/address'><address type='to' jid='A'/></addresses>\
+            <body>hi</body></message>"
+            .parse()
+            .unwrap();
+        let note = round_trip(&reg, &el).unwrap().expect("a note");
+        assert!(note.contains("'A' → 'a'"), "{note}");
     }
 
     #[test]
