@@ -393,7 +393,9 @@ impl Activity {
         if self.general.is_none() && self.text.is_some() {
             // §2.1: the general activity is required; only the empty
             // <activity/> (the stop) goes without it.
-            return Err(Error::missing_child("a general activity element"));
+            return Err(Error::invalid(
+                "a text without a general activity: only the empty <activity/> (the stop) has none",
+            ));
         }
         Ok(())
     }

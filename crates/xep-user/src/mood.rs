@@ -227,7 +227,9 @@ impl Mood {
         if self.value.is_none() && self.text.is_some() {
             // §2.1: the mood element is required; only the empty <mood/>
             // (the stop) goes without it.
-            return Err(Error::missing_child("a mood element"));
+            return Err(Error::invalid(
+                "a text without a mood element: only the empty <mood/> (the stop) has none",
+            ));
         }
         Ok(())
     }
