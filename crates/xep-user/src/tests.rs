@@ -155,7 +155,10 @@ fn mood_keeps_its_specific_extension_and_stops_empty() {
     // A text without a mood is neither a mood nor the stop.
     let e = Mood::from_xml(b"<mood xmlns='http://jabber.org/protocol/mood'><text>hm</text></mood>")
         .unwrap_err();
-    assert!(e.to_string().contains("a text without a mood element"), "{e}");
+    assert!(
+        e.to_string().contains("a text without a mood element"),
+        "{e}"
+    );
     // Unknown moods and two moods are errors naming the path.
     let e = Mood::from_xml(b"<mood xmlns='http://jabber.org/protocol/mood'><elated/></mood>")
         .unwrap_err();

@@ -87,6 +87,8 @@ pub use xep_core::{
 
 #[cfg(feature = "address")]
 pub use xep_address as address;
+#[cfg(feature = "avatar")]
+pub use xep_avatar as avatar;
 #[cfg(feature = "blocking")]
 pub use xep_blocking as blocking;
 #[cfg(feature = "bosh")]
@@ -131,12 +133,6 @@ pub use xep_message as message;
 pub use xep_muc as muc;
 #[cfg(feature = "negotiation")]
 pub use xep_negotiation as negotiation;
-#[cfg(feature = "avatar")]
-pub use xep_avatar as avatar;
-#[cfg(feature = "vcard")]
-pub use xep_vcard as vcard;
-#[cfg(feature = "user")]
-pub use xep_user as user;
 #[cfg(feature = "oob")]
 pub use xep_oob as oob;
 #[cfg(feature = "ping")]
@@ -163,6 +159,10 @@ pub use xep_sm as sm;
 pub use xep_styling as styling;
 #[cfg(feature = "upload")]
 pub use xep_upload as upload;
+#[cfg(feature = "user")]
+pub use xep_user as user;
+#[cfg(feature = "vcard")]
+pub use xep_vcard as vcard;
 
 /// Every element of RFC 6120/6121/7395 and of the enabled features, for
 /// parsing payloads as typed values ([`Stanza::from_xml_with`],
