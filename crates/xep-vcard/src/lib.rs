@@ -16,7 +16,9 @@
 //!   parameter of RFC 6350 typed, groups, unknown properties and
 //!   parameters kept; [`publish4`]/[`fetch4`] on the `urn:xmpp:vcard4`
 //!   PEP node, [`store_contact`] in the private `urn:xmpp:contacts`
-//!   node; [`to_vcard4`] maps vcard-temp to vCard4 as §9 describes.
+//!   node, [`contacts_notification`] its notifications, believed only from
+//!   the user's own account; [`to_vcard4`] maps vcard-temp to vCard4 as §9
+//!   describes.
 //!
 //! ```
 //! use xep_element::XmlElement;
@@ -197,6 +199,29 @@ pub fn contact_of(item_id: Option<&str>) -> Result<BareJid, Error> {
     id.parse::<BareJid>().map_err(|_| {
         Error::bad_attribute("id", id, "a contact vCard's ItemID is a bare JID").within("item")
     })
+}
+
+/// The contact vCards a notification of the private contacts node
+/// carries (§5.2), each with the contact its ItemID names: believed only
+/// from `me`'s own bare JID (the node is the user's, and private), each
+/// ItemID a bare JID.
+pub fn contacts_notification(
+    message: &xep_core::Message,
+    me: &BareJid,
+) -> Result<Vec<(BareJid, VCard4)>, xep_user::pep::Refusal> {
+    use xep_user::pep::{Refusal as PepRefusal, notification};
+    let n = notification::<VCard4>(message, NODE_CONTACTS)?;
+    if &n.publisher != me {
+        return Err(PepRefusal::NotFromAccount(message.from.clone()));
+    }
+    let mut out = Vec::new();
+    for item in n.items {
+        let contact = contact_of(item.item_id.as_deref()).map_err(PepRefusal::Malformed)?;
+        if let Some(v) = item.value {
+            out.push((contact, v));
+        }
+    }
+    Ok(out)
 }
 
 xep_element::elements! {

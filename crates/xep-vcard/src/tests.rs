@@ -683,3 +683,50 @@ fn pep_and_contacts_nodes() {
     assert!(contact_of(Some("not a jid@@")).is_err());
     assert!(contact_of(None).is_err());
 }
+
+#[test]
+fn contact_notifications_only_from_the_own_account() {
+    let me = bare("stpeter@jabber.example");
+    let push = |from: &str, id: &str| {
+        match Stanza::from_xml(
+            format!(
+                "<message xmlns='jabber:client' from='{from}' to='stpeter@jabber.example/squire' type='headline'>\
+                 <event xmlns='http://jabber.org/protocol/pubsub#event'><items node='urn:xmpp:contacts'>\
+                 <item id='{id}'><vcard xmlns='urn:ietf:params:xml:ns:vcard-4.0'><fn><text>Sam</text></fn></vcard></item>\
+                 </items></event></message>"
+            )
+            .as_bytes(),
+        )
+        .unwrap()
+        {
+            Stanza::Message(m) => m,
+            other => panic!("{other:?}"),
+        }
+    };
+    let got = contacts_notification(
+        &push("stpeter@jabber.example", "samizzi@cisco.example"),
+        &me,
+    )
+    .unwrap();
+    assert_eq!(got[0].0, bare("samizzi@cisco.example"));
+    assert_eq!(got[0].1.formatted_name().as_deref(), Some("Sam"));
+    // Another account's node, a client, or an ItemID that is no bare JID.
+    assert!(matches!(
+        contacts_notification(&push("mallory@evil.example", "samizzi@cisco.example"), &me),
+        Err(xep_user::pep::Refusal::NotFromAccount(_))
+    ));
+    assert!(matches!(
+        contacts_notification(
+            &push("stpeter@jabber.example/other", "samizzi@cisco.example"),
+            &me
+        ),
+        Err(xep_user::pep::Refusal::NotFromAccount(_))
+    ));
+    assert!(matches!(
+        contacts_notification(
+            &push("stpeter@jabber.example", "sam@cisco.example/phone"),
+            &me
+        ),
+        Err(xep_user::pep::Refusal::Malformed(_))
+    ));
+}
