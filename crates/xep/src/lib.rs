@@ -47,6 +47,9 @@
 //! | `address` | `address` | `xep-address` | XEP-0033 |
 //! | `push` | `push` | `xep-push` | XEP-0357 (brings `forms`, `pubsub`) |
 //! | `files` | `files` | `xep-files` | XEP-0446, 0264, 0385, 0447, 0103, 0367 (brings `hashes`, `message`, `oob`) |
+//! | `user` | `user` | `xep-user` | XEP-0172, XEP-0080, XEP-0107, XEP-0108, XEP-0118 (brings `pubsub`) |
+//! | `vcard` | `vcard` | `xep-vcard` | XEP-0054, XEP-0153, XEP-0292 (brings `pubsub`, `user`) |
+//! | `avatar` | `avatar` | `xep-avatar` | XEP-0084, XEP-0398 (brings `vcard`, `pubsub`, `user`) |
 //! | `full` | | | all of the above |
 //!
 //! No feature is on by default. A module is the crate itself, so each type
@@ -84,6 +87,8 @@ pub use xep_core::{
 
 #[cfg(feature = "address")]
 pub use xep_address as address;
+#[cfg(feature = "avatar")]
+pub use xep_avatar as avatar;
 #[cfg(feature = "blocking")]
 pub use xep_blocking as blocking;
 #[cfg(feature = "bosh")]
@@ -154,6 +159,10 @@ pub use xep_sm as sm;
 pub use xep_styling as styling;
 #[cfg(feature = "upload")]
 pub use xep_upload as upload;
+#[cfg(feature = "user")]
+pub use xep_user as user;
+#[cfg(feature = "vcard")]
+pub use xep_vcard as vcard;
 
 /// Every element of RFC 6120/6121/7395 and of the enabled features, for
 /// parsing payloads as typed values ([`Stanza::from_xml_with`],
@@ -199,6 +208,12 @@ pub fn registry() -> Registry {
     r.add(xep_mam::ELEMENTS);
     #[cfg(feature = "negotiation")]
     r.add(xep_negotiation::ELEMENTS);
+    #[cfg(feature = "avatar")]
+    r.add(xep_avatar::ELEMENTS);
+    #[cfg(feature = "vcard")]
+    r.add(xep_vcard::ELEMENTS);
+    #[cfg(feature = "user")]
+    r.add(xep_user::ELEMENTS);
     #[cfg(feature = "files")]
     r.add(xep_files::ELEMENTS);
     #[cfg(feature = "push")]
