@@ -47,6 +47,7 @@
 //! | `address` | `address` | `xep-address` | XEP-0033 |
 //! | `push` | `push` | `xep-push` | XEP-0357 (brings `forms`, `pubsub`) |
 //! | `files` | `files` | `xep-files` | XEP-0446, 0264, 0385, 0447, 0103, 0367 (brings `hashes`, `message`, `oob`) |
+//! | `commands` | `commands` | `xep-commands` | XEP-0050, XEP-0133 (brings `forms`, `disco`) |
 //! | `full` | | | all of the above |
 //!
 //! No feature is on by default. A module is the crate itself, so each type
@@ -128,6 +129,8 @@ pub use xep_message as message;
 pub use xep_muc as muc;
 #[cfg(feature = "negotiation")]
 pub use xep_negotiation as negotiation;
+#[cfg(feature = "commands")]
+pub use xep_commands as commands;
 #[cfg(feature = "oob")]
 pub use xep_oob as oob;
 #[cfg(feature = "ping")]
@@ -199,6 +202,8 @@ pub fn registry() -> Registry {
     r.add(xep_mam::ELEMENTS);
     #[cfg(feature = "negotiation")]
     r.add(xep_negotiation::ELEMENTS);
+    #[cfg(feature = "commands")]
+    r.add(xep_commands::ELEMENTS);
     #[cfg(feature = "files")]
     r.add(xep_files::ELEMENTS);
     #[cfg(feature = "push")]
