@@ -48,6 +48,7 @@
 //! | `push` | `push` | `xep-push` | XEP-0357 (brings `forms`, `pubsub`) |
 //! | `files` | `files` | `xep-files` | XEP-0446, 0264, 0385, 0447, 0103, 0367 (brings `hashes`, `message`, `oob`) |
 //! | `commands` | `commands` | `xep-commands` | XEP-0050, XEP-0133 (brings `forms`, `disco`) |
+//! | `register` | `register` | `xep-register` | XEP-0077, XEP-0158, XEP-0055 (brings `forms`, `oob`) |
 //! | `full` | | | all of the above |
 //!
 //! No feature is on by default. A module is the crate itself, so each type
@@ -129,6 +130,8 @@ pub use xep_message as message;
 pub use xep_muc as muc;
 #[cfg(feature = "negotiation")]
 pub use xep_negotiation as negotiation;
+#[cfg(feature = "register")]
+pub use xep_register as register;
 #[cfg(feature = "commands")]
 pub use xep_commands as commands;
 #[cfg(feature = "oob")]
@@ -202,6 +205,8 @@ pub fn registry() -> Registry {
     r.add(xep_mam::ELEMENTS);
     #[cfg(feature = "negotiation")]
     r.add(xep_negotiation::ELEMENTS);
+    #[cfg(feature = "register")]
+    r.add(xep_register::ELEMENTS);
     #[cfg(feature = "commands")]
     r.add(xep_commands::ELEMENTS);
     #[cfg(feature = "files")]
