@@ -59,6 +59,11 @@ pub struct SearchQuery {
     /// The results (legacy).
     #[xml(child)]
     pub items: Vec<SearchItem>,
+    /// Children of other namespaces, kept: XEP-0059 pages search results
+    /// with a `<set xmlns='http://jabber.org/protocol/rsm'/>` here (its
+    /// §2.1 examples), which the XEP-0055 schema predates.
+    #[xml(children(foreign))]
+    pub extensions: Vec<Payload>,
 }
 
 impl SearchQuery {
