@@ -220,7 +220,9 @@ impl Command {
     /// Whether a completed command failed: it carries a `<note
     /// type='error'/>` (§3.6).
     pub fn failed(&self) -> bool {
-        self.notes.iter().any(|n| n.effective_type() == NoteType::Error)
+        self.notes
+            .iter()
+            .any(|n| n.effective_type() == NoteType::Error)
     }
 }
 
@@ -355,7 +357,9 @@ impl CommandErrorCondition {
     /// The stanza error §4.4 pairs the condition with.
     pub fn error(self) -> StanzaError {
         let (type_, condition) = match self {
-            CommandErrorCondition::SessionExpired => (ErrorType::Cancel, DefinedCondition::NotAllowed),
+            CommandErrorCondition::SessionExpired => {
+                (ErrorType::Cancel, DefinedCondition::NotAllowed)
+            }
             _ => (ErrorType::Modify, DefinedCondition::BadRequest),
         };
         let mut e = StanzaError::new(type_, condition);
@@ -495,7 +499,10 @@ pub fn announced_commands(message: &Message, responder: &Jid) -> Option<Vec<Disc
 
 /// A responder's command list: one item per `(node, name)` at its own JID
 /// `me` (§2.2; §5: a responder lists only its own nodes).
-pub fn command_list<'a>(me: &Jid, commands: impl IntoIterator<Item = (&'a str, &'a str)>) -> DiscoItems {
+pub fn command_list<'a>(
+    me: &Jid,
+    commands: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> DiscoItems {
     DiscoItems {
         node: Some(NODE.into()),
         items: commands

@@ -21,9 +21,7 @@ use xep_element::Payload;
 use xep_element::jid::Jid;
 use xep_forms::{DataForm, FormType};
 
-use crate::session::{
-    CommandError, Event, Failure, Refusal, Reply, ResponderEvent, State,
-};
+use crate::session::{CommandError, Event, Failure, Refusal, Reply, ResponderEvent, State};
 use crate::{
     Action, Actions, Command, CommandErrorCondition, ExecuteAction, Requester, RequesterConfig,
     Resolved, Responder, ResponderConfig, Status, resolve,
@@ -506,9 +504,14 @@ impl Harness {
             Op::Cancel => self.act(Action::Cancel),
             Op::Disallowed => {
                 let actions = self.requester.actions().copied();
-                let refused = [Action::Prev, Action::Next, Action::Complete, Action::Execute]
-                    .into_iter()
-                    .find(|a| resolve(actions.as_ref(), *a).is_none());
+                let refused = [
+                    Action::Prev,
+                    Action::Next,
+                    Action::Complete,
+                    Action::Execute,
+                ]
+                .into_iter()
+                .find(|a| resolve(actions.as_ref(), *a).is_none());
                 if let (Some(a), Some(Known::At(_))) = (refused, self.known(&sid)) {
                     let me = self.me.clone();
                     let reply = self.raw(&me, &sid, a, "raw-1");
@@ -516,10 +519,15 @@ impl Harness {
                 }
             }
             Op::ForgedReply | Op::WrongSession => {
-                let allowed = [Action::Next, Action::Prev, Action::Complete, Action::Execute]
-                    .into_iter()
-                    .find(|a| self.requester.allows(*a))
-                    .unwrap_or(Action::Cancel);
+                let allowed = [
+                    Action::Next,
+                    Action::Prev,
+                    Action::Complete,
+                    Action::Execute,
+                ]
+                .into_iter()
+                .find(|a| self.requester.allows(*a))
+                .unwrap_or(Action::Cancel);
                 match allowed {
                     Action::Next => self.requester.next(self.now, None).unwrap(),
                     Action::Prev => self.requester.prev(self.now).unwrap(),
@@ -657,7 +665,12 @@ pub fn fuzz(now: Instant, data: &[u8]) {
 pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     let wizard = vec![
         Some(Actions::new(Some(ExecuteAction::Next), false, true, false)),
-        Some(Actions::new(Some(ExecuteAction::Complete), true, false, true)),
+        Some(Actions::new(
+            Some(ExecuteAction::Complete),
+            true,
+            false,
+            true,
+        )),
     ];
     let single = vec![None];
     let s = |stages: &Vec<Option<Actions>>, ops: &[Op]| {
@@ -667,15 +680,30 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         })
     };
     vec![
-        ("wizard-next-complete", s(&wizard, &[Op::Next, Op::Complete])),
-        ("wizard-prev", s(&wizard, &[Op::Next, Op::Prev, Op::Next, Op::Proceed])),
+        (
+            "wizard-next-complete",
+            s(&wizard, &[Op::Next, Op::Complete]),
+        ),
+        (
+            "wizard-prev",
+            s(&wizard, &[Op::Next, Op::Prev, Op::Next, Op::Proceed]),
+        ),
         ("single-stage", s(&single, &[Op::Proceed])),
         ("cancel", s(&wizard, &[Op::Next, Op::Cancel])),
-        ("bad-action", s(&wizard, &[Op::Disallowed, Op::Prev, Op::Next])),
+        (
+            "bad-action",
+            s(&wizard, &[Op::Disallowed, Op::Prev, Op::Next]),
+        ),
         ("forged", s(&wizard, &[Op::ForgedReply, Op::WrongSession])),
         ("bad-payload", s(&wizard, &[Op::BadPayload, Op::Next])),
-        ("expired", s(&wizard, &[Op::Silence, Op::Next, Op::EndedSession])),
-        ("others", s(&wizard, &[Op::OtherRequester, Op::UnknownSession])),
+        (
+            "expired",
+            s(&wizard, &[Op::Silence, Op::Next, Op::EndedSession]),
+        ),
+        (
+            "others",
+            s(&wizard, &[Op::OtherRequester, Op::UnknownSession]),
+        ),
         ("lost", s(&wizard, &[Op::Lost, Op::Next])),
     ]
 }

@@ -159,7 +159,10 @@ fn error_conditions_go_with_their_general_condition() {
              <bad-request xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>\
              <{name} xmlns='http://jabber.org/protocol/commands'/></error></iq>"
         ));
-        assert_eq!(CommandErrorCondition::of(reply.error.as_ref().unwrap()), Some(c));
+        assert_eq!(
+            CommandErrorCondition::of(reply.error.as_ref().unwrap()),
+            Some(c)
+        );
     }
     assert_eq!(
         errors::item_not_found().condition,
@@ -194,9 +197,11 @@ fn command_lists_believe_only_the_responders_own_nodes() {
     let list = command_list(&responder, [("list", "List"), ("config", "Configure")]);
     assert_eq!(list.node.as_deref(), Some(NODE));
     let mut items = list.clone();
-    items
-        .items
-        .push(DiscoItem::new(jid("evil@elsewhere"), Some("steal"), Some("Steal")));
+    items.items.push(DiscoItem::new(
+        jid("evil@elsewhere"),
+        Some("steal"),
+        Some("Steal"),
+    ));
     let believed = commands_of(&items, &responder).unwrap();
     assert_eq!(believed.len(), 2);
     assert!(believed.iter().all(|i| i.jid == responder));
@@ -274,7 +279,12 @@ impl Pair {
         };
         assert_eq!(node, "config");
         self.responder
-            .start(self.now, request, "config:1", Reply::stage(Some(wizard_first())))
+            .start(
+                self.now,
+                request,
+                "config:1",
+                Reply::stage(Some(wizard_first())),
+            )
             .unwrap();
         self.to_requester();
         assert!(matches!(self.requester.poll_event(), Some(Event::Stage(_))));
@@ -292,7 +302,9 @@ fn a_two_stage_command_completes() {
     // Only <next/> (and cancel) at the first stage.
     assert_eq!(
         p.requester.prev(p.now),
-        Err(CommandError::NotAllowed { action: Action::Prev })
+        Err(CommandError::NotAllowed {
+            action: Action::Prev
+        })
     );
     assert_eq!(
         p.requester.complete(p.now, None),
@@ -472,7 +484,10 @@ fn the_responder_enforces_actions_and_sessions() {
         "<command xmlns='http://jabber.org/protocol/commands' node='config' sessionid='config:1' action='prev'/>",
     );
     assert_eq!(cond(&r), Some(CommandErrorCondition::BadAction));
-    assert_eq!(r.error.as_ref().unwrap().condition, DefinedCondition::BadRequest);
+    assert_eq!(
+        r.error.as_ref().unwrap().condition,
+        DefinedCondition::BadRequest
+    );
     // An action XEP-0050 does not define.
     let r = raw(
         &mut p,
@@ -501,7 +516,10 @@ fn the_responder_enforces_actions_and_sessions() {
         me,
         "<command xmlns='http://jabber.org/protocol/commands' node='reset'/>",
     );
-    assert_eq!(r.error.as_ref().unwrap().condition, DefinedCondition::ItemNotFound);
+    assert_eq!(
+        r.error.as_ref().unwrap().condition,
+        DefinedCondition::ItemNotFound
+    );
     // The requester cancels: answered 'canceled' by the machine.
     p.requester.cancel(p.now).unwrap();
     assert_eq!(
@@ -519,7 +537,10 @@ fn the_responder_enforces_actions_and_sessions() {
         "<command xmlns='http://jabber.org/protocol/commands' node='config' sessionid='config:1'/>",
     );
     assert_eq!(cond(&r), Some(CommandErrorCondition::SessionExpired));
-    assert_eq!(r.error.as_ref().unwrap().condition, DefinedCondition::NotAllowed);
+    assert_eq!(
+        r.error.as_ref().unwrap().condition,
+        DefinedCondition::NotAllowed
+    );
 }
 
 #[test]
@@ -561,7 +582,8 @@ fn sessions_expire_and_sessionids_are_used_once() {
         panic!()
     };
     assert_eq!(
-        p.responder.start(p.now, request, "config:1", Reply::completed()),
+        p.responder
+            .start(p.now, request, "config:1", Reply::completed()),
         Err(CommandError::BadSessionId("config:1".into()))
     );
     assert_eq!(
@@ -574,16 +596,22 @@ fn sessions_expire_and_sessionids_are_used_once() {
         Err(CommandError::InvalidActions)
     );
     assert!(p.responder.poll_transmit().is_none());
-    assert!(p.responder.respond(p.now, request, Reply::completed()).is_err());
+    assert!(
+        p.responder
+            .respond(p.now, request, Reply::completed())
+            .is_err()
+    );
     p.responder
         .start(p.now, request, "config:2", Reply::completed())
         .unwrap();
     assert_eq!(
-        p.responder.start(p.now, request, "config:3", Reply::completed()),
+        p.responder
+            .start(p.now, request, "config:3", Reply::completed()),
         Err(CommandError::UnknownRequest(request))
     );
     assert_eq!(
-        p.responder.refuse(p.now, RequestId(99), errors::forbidden()),
+        p.responder
+            .refuse(p.now, RequestId(99), errors::forbidden()),
         Err(CommandError::UnknownRequest(RequestId(99)))
     );
 }
@@ -656,10 +684,18 @@ fn the_responder_reads_a_cancel_form_as_submit_and_keeps_the_language() {
     };
     assert_eq!(lang.as_deref(), Some("fr-ca"));
     assert_eq!(command.form().unwrap().type_, FormType::Submit);
-    r.refuse(Instant::now(), request, CommandErrorCondition::BadLocale.error())
-        .unwrap();
+    r.refuse(
+        Instant::now(),
+        request,
+        CommandErrorCondition::BadLocale.error(),
+    )
+    .unwrap();
     let reply = r.poll_transmit().unwrap();
-    assert!(reply.to_xml().contains("<bad-locale xmlns='http://jabber.org/protocol/commands'/>"));
+    assert!(
+        reply
+            .to_xml()
+            .contains("<bad-locale xmlns='http://jabber.org/protocol/commands'/>")
+    );
     // Not a command: not the responder's.
     let other = iq(
         "<iq xmlns='jabber:client' type='set' id='p' to='responder@domain'><ping xmlns='urn:xmpp:ping'/></iq>",
@@ -694,7 +730,10 @@ fn admin_nodes_cover_every_use_case() {
         AdminCommand::GetOnlineUsersNum.node(),
         "http://jabber.org/protocol/admin#get-online-users-num"
     );
-    assert_eq!(AdminCommand::from_node("http://jabber.org/protocol/admin#get-user-password"), None);
+    assert_eq!(
+        AdminCommand::from_node("http://jabber.org/protocol/admin#get-user-password"),
+        None
+    );
     assert_eq!(AdminCommand::from_node("config"), None);
 }
 
@@ -729,7 +768,10 @@ fn admin_views_read_and_write_their_fields() {
          <field var='password'><value>n3w</value></field>",
     );
     assert_eq!(
-        ChangeUserPassword::from_form(&f).unwrap().password.as_deref(),
+        ChangeUserPassword::from_form(&f)
+            .unwrap()
+            .password
+            .as_deref(),
         Some("n3w")
     );
 
@@ -738,10 +780,7 @@ fn admin_views_read_and_write_their_fields() {
          <field var='lastlogin'><value>2003-12-19T17:58:35Z</value></field>",
     );
     let last = UserLastLogin::from_form(&f).unwrap();
-    assert_eq!(
-        last.lastlogin.unwrap().0.to_xml(),
-        "2003-12-19T17:58:35Z"
-    );
+    assert_eq!(last.lastlogin.unwrap().0.to_xml(), "2003-12-19T17:58:35Z");
     let bad = admin_form("<field var='lastlogin'><value>yesterday</value></field>");
     assert!(UserLastLogin::from_form(&bad).is_err());
 
@@ -770,7 +809,10 @@ fn admin_views_read_and_write_their_fields() {
         Some(MaxItems::Count(100))
     );
     let f = admin_form("<field var='registereduserjids'><value>a@b</value></field>");
-    assert_eq!(UsersList::from_form(&f).unwrap().registereduserjids.len(), 1);
+    assert_eq!(
+        UsersList::from_form(&f).unwrap().registereduserjids.len(),
+        1
+    );
 
     let f = admin_form(
         "<field var='delay'><value>120</value></field>\

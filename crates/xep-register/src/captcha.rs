@@ -18,8 +18,8 @@ use std::fmt;
 
 use sha2::{Digest, Sha256};
 use xep_core::{DefinedCondition, ErrorType, Message, StanzaError};
-use xep_element::jid::Jid;
 use xep_element::XmlElement;
+use xep_element::jid::Jid;
 use xep_forms::{DataForm, FieldType, FormType, FormView, form_view};
 
 /// `urn:xmpp:captcha`: the namespace and the form's `FORM_TYPE`.
@@ -226,7 +226,9 @@ pub fn believe(
     };
     let matches = sender == from
         || sender.to_bare() == from.to_bare()
-        || (sender.node().is_none() && sender.resource().is_none() && sender.domain() == from.domain());
+        || (sender.node().is_none()
+            && sender.resource().is_none()
+            && sender.domain() == from.domain());
     if !matches {
         return Err(ChallengeRefusal::SenderMismatch);
     }
@@ -279,7 +281,9 @@ impl fmt::Display for AnswerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             AnswerError::WrongChallenge => f.write_str("the answers are for another challenge"),
-            AnswerError::RequiredMissing(v) => write!(f, "the required challenge '{v}' is unanswered"),
+            AnswerError::RequiredMissing(v) => {
+                write!(f, "the required challenge '{v}' is unanswered")
+            }
             AnswerError::TooFew { wanted, given } => {
                 write!(f, "{given} answers given, {wanted} asked")
             }
@@ -333,7 +337,9 @@ impl CaptchaError {
     pub fn error(self) -> StanzaError {
         let (t, c) = match self {
             CaptchaError::Declined => (ErrorType::Modify, DefinedCondition::NotAcceptable),
-            CaptchaError::UnknownChallenge => (ErrorType::Cancel, DefinedCondition::ServiceUnavailable),
+            CaptchaError::UnknownChallenge => {
+                (ErrorType::Cancel, DefinedCondition::ServiceUnavailable)
+            }
             CaptchaError::Failed => (ErrorType::Cancel, DefinedCondition::NotAcceptable),
         };
         StanzaError::new(t, c)
@@ -363,7 +369,11 @@ pub fn hashcash_matches(label: &str, text: &str) -> bool {
     let mut low = [0u8; 8];
     low.copy_from_slice(&digest[24..32]);
     let low = u64::from_be_bytes(low);
-    let mask = if bits >= 64 { u64::MAX } else { (1u64 << bits) - 1 };
+    let mask = if bits >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << bits) - 1
+    };
     low & mask == value
 }
 

@@ -229,7 +229,9 @@ impl LegacyField {
 
 impl RegisterQuery {
     fn check(&self) -> Result<(), Error> {
-        if self.remove && (self.registered || self.instructions.is_some() || !self.fields().is_empty()) {
+        if self.remove
+            && (self.registered || self.instructions.is_some() || !self.fields().is_empty())
+        {
             return Err(Error::invalid(
                 "<remove/> with registration fields (XEP-0077 schema: one or the other)",
             ));
@@ -508,7 +510,10 @@ impl Offer {
 /// The host's check of a legacy submission against the fields it asked
 /// for (§3.1): every one must be given with a value (an empty password
 /// counts as missing); `not-acceptable` otherwise.
-pub fn check_submission(asked: &RegisterQuery, submitted: &RegisterQuery) -> Result<(), StanzaError> {
+pub fn check_submission(
+    asked: &RegisterQuery,
+    submitted: &RegisterQuery,
+) -> Result<(), StanzaError> {
     let missing: Vec<&str> = asked
         .fields()
         .into_iter()
@@ -551,7 +556,9 @@ impl RegistrationError {
     pub fn error(self) -> StanzaError {
         let (t, c) = match self {
             RegistrationError::Conflict => (ErrorType::Cancel, DefinedCondition::Conflict),
-            RegistrationError::NotAcceptable => (ErrorType::Modify, DefinedCondition::NotAcceptable),
+            RegistrationError::NotAcceptable => {
+                (ErrorType::Modify, DefinedCondition::NotAcceptable)
+            }
             RegistrationError::ServiceUnavailable => {
                 (ErrorType::Cancel, DefinedCondition::ServiceUnavailable)
             }
@@ -672,7 +679,9 @@ impl fmt::Display for NotBelieved {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             NotBelieved::NotAnAnswer => f.write_str("not an answer to the request"),
-            NotBelieved::WrongSender(Some(j)) => write!(f, "an answer from {j}, not the host asked"),
+            NotBelieved::WrongSender(Some(j)) => {
+                write!(f, "an answer from {j}, not the host asked")
+            }
             NotBelieved::WrongSender(None) => f.write_str("an answer without a sender"),
         }
     }

@@ -54,7 +54,11 @@ fn asked_fields_are_empty_elements() {
     .unwrap();
     assert_eq!(
         q.fields(),
-        [LegacyField::Username, LegacyField::Password, LegacyField::Email]
+        [
+            LegacyField::Username,
+            LegacyField::Password,
+            LegacyField::Email
+        ]
     );
     assert_eq!(q.get(LegacyField::Username), Some(""));
     assert_eq!(q.get(LegacyField::Nick), None);
@@ -88,10 +92,17 @@ fn bad_queries_are_errors() {
             "registered",
         ),
     ] {
-        let e = RegisterQuery::from_xml(xml.as_bytes()).unwrap_err().to_string();
+        let e = RegisterQuery::from_xml(xml.as_bytes())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains(want) && e.contains("query"), "{xml}: {e}");
     }
-    assert!(RegisterFeature::from_xml(b"<register xmlns='http://jabber.org/features/iq-register'><x/></register>").is_err());
+    assert!(
+        RegisterFeature::from_xml(
+            b"<register xmlns='http://jabber.org/features/iq-register'><x/></register>"
+        )
+        .is_err()
+    );
 }
 
 #[test]
@@ -118,7 +129,10 @@ fn requests_of_each_use_case() {
     let sub = submit_form("reg4", None, form);
     let q = sub.payload::<RegisterQuery>().unwrap().unwrap();
     assert!(q.form.is_some() && q.fields().is_empty());
-    assert_eq!(RegisterFeature.to_xml(), "<register xmlns='http://jabber.org/features/iq-register'/>");
+    assert_eq!(
+        RegisterFeature.to_xml(),
+        "<register xmlns='http://jabber.org/features/iq-register'/>"
+    );
 }
 
 #[test]
@@ -193,18 +207,66 @@ fn the_host_checks_submissions_and_removals() {
 #[test]
 fn errors_of_each_use_case() {
     for (e, c, t) in [
-        (RegistrationError::Conflict.error(), DefinedCondition::Conflict, ErrorType::Cancel),
-        (RegistrationError::NotAcceptable.error(), DefinedCondition::NotAcceptable, ErrorType::Modify),
-        (RegistrationError::ServiceUnavailable.error(), DefinedCondition::ServiceUnavailable, ErrorType::Cancel),
-        (CancellationError::BadRequest.error(), DefinedCondition::BadRequest, ErrorType::Modify),
-        (CancellationError::Forbidden.error(), DefinedCondition::Forbidden, ErrorType::Cancel),
-        (CancellationError::NotAllowed.error(), DefinedCondition::NotAllowed, ErrorType::Cancel),
-        (CancellationError::RegistrationRequired.error(), DefinedCondition::RegistrationRequired, ErrorType::Auth),
-        (CancellationError::UnexpectedRequest.error(), DefinedCondition::UnexpectedRequest, ErrorType::Wait),
-        (PasswordChangeError::BadRequest.error(), DefinedCondition::BadRequest, ErrorType::Modify),
-        (PasswordChangeError::NotAuthorized.error(), DefinedCondition::NotAuthorized, ErrorType::Modify),
-        (PasswordChangeError::NotAllowed.error(), DefinedCondition::NotAllowed, ErrorType::Cancel),
-        (PasswordChangeError::UnexpectedRequest.error(), DefinedCondition::UnexpectedRequest, ErrorType::Wait),
+        (
+            RegistrationError::Conflict.error(),
+            DefinedCondition::Conflict,
+            ErrorType::Cancel,
+        ),
+        (
+            RegistrationError::NotAcceptable.error(),
+            DefinedCondition::NotAcceptable,
+            ErrorType::Modify,
+        ),
+        (
+            RegistrationError::ServiceUnavailable.error(),
+            DefinedCondition::ServiceUnavailable,
+            ErrorType::Cancel,
+        ),
+        (
+            CancellationError::BadRequest.error(),
+            DefinedCondition::BadRequest,
+            ErrorType::Modify,
+        ),
+        (
+            CancellationError::Forbidden.error(),
+            DefinedCondition::Forbidden,
+            ErrorType::Cancel,
+        ),
+        (
+            CancellationError::NotAllowed.error(),
+            DefinedCondition::NotAllowed,
+            ErrorType::Cancel,
+        ),
+        (
+            CancellationError::RegistrationRequired.error(),
+            DefinedCondition::RegistrationRequired,
+            ErrorType::Auth,
+        ),
+        (
+            CancellationError::UnexpectedRequest.error(),
+            DefinedCondition::UnexpectedRequest,
+            ErrorType::Wait,
+        ),
+        (
+            PasswordChangeError::BadRequest.error(),
+            DefinedCondition::BadRequest,
+            ErrorType::Modify,
+        ),
+        (
+            PasswordChangeError::NotAuthorized.error(),
+            DefinedCondition::NotAuthorized,
+            ErrorType::Modify,
+        ),
+        (
+            PasswordChangeError::NotAllowed.error(),
+            DefinedCondition::NotAllowed,
+            ErrorType::Cancel,
+        ),
+        (
+            PasswordChangeError::UnexpectedRequest.error(),
+            DefinedCondition::UnexpectedRequest,
+            ErrorType::Wait,
+        ),
     ] {
         assert_eq!((e.condition, e.type_), (c, t));
     }
@@ -219,7 +281,11 @@ fn errors_of_each_use_case() {
         ..PasswordChangeForm::default()
     }
     .to_form(FormType::Form);
-    let reply = error_with_form(&req, form.clone(), PasswordChangeError::NotAuthorized.error());
+    let reply = error_with_form(
+        &req,
+        form.clone(),
+        PasswordChangeError::NotAuthorized.error(),
+    );
     let out = outcome(&req, &reply, None).unwrap();
     assert_eq!(
         out,
@@ -233,7 +299,11 @@ fn errors_of_each_use_case() {
 
 #[test]
 fn answers_are_believed_only_from_the_host_asked() {
-    let req = register("reg2", Some(jid("contests.shakespeare.lit")), RegisterQuery::default());
+    let req = register(
+        "reg2",
+        Some(jid("contests.shakespeare.lit")),
+        RegisterQuery::default(),
+    );
     let mut ok = req.result(None);
     ok.from = Some(jid("contests.shakespeare.lit"));
     assert_eq!(outcome(&req, &ok, None), Ok(Outcome::Done));
@@ -241,7 +311,9 @@ fn answers_are_believed_only_from_the_host_asked() {
     forged.from = Some(jid("mallory@evil.example/x"));
     assert_eq!(
         outcome(&req, &forged, None),
-        Err(NotBelieved::WrongSender(Some(jid("mallory@evil.example/x"))))
+        Err(NotBelieved::WrongSender(Some(jid(
+            "mallory@evil.example/x"
+        ))))
     );
     let mut other = ok.clone();
     other.id = "reg3".into();
@@ -313,7 +385,13 @@ fn challenges_are_believed_only_when_they_answer_what_was_sent() {
     let c = captcha::believe(&m, sent).unwrap();
     assert_eq!(c.sid.as_deref(), Some("spam1"));
     // From the JID itself, or one of its resources.
-    assert!(captcha::believe(&challenge_message("innocent@victim.com/pda", "F3A6292C", fields), sent).is_ok());
+    assert!(
+        captcha::believe(
+            &challenge_message("innocent@victim.com/pda", "F3A6292C", fields),
+            sent
+        )
+        .is_ok()
+    );
     // From someone else: ignored.
     assert_eq!(
         captcha::believe(&challenge_message("evil.example", "F3A6292C", fields), sent),
@@ -331,16 +409,27 @@ fn challenges_are_believed_only_when_they_answer_what_was_sent() {
     ));
     // The hidden fields are required.
     assert!(matches!(
-        captcha::believe(&challenge_message("victim.com", "F3A6292C", "<field var='qa'/>"), sent),
+        captcha::believe(
+            &challenge_message("victim.com", "F3A6292C", "<field var='qa'/>"),
+            sent
+        ),
         Err(ChallengeRefusal::Malformed(_))
     ));
     // The answer copies the hidden fields.
-    let a = captcha::answer("z140r0s", Some(jid("victim.com")), &c, &[(ChallengeType::Qa, "red".into())]);
+    let a = captcha::answer(
+        "z140r0s",
+        Some(jid("victim.com")),
+        &c,
+        &[(ChallengeType::Qa, "red".into())],
+    );
     let form = a.payload::<Captcha>().unwrap().unwrap().form;
     assert_eq!(form.type_, FormType::Submit);
     assert_eq!(form.value("challenge"), Some("F3A6292C"));
     assert_eq!(form.value("qa"), Some("red"));
-    assert_eq!(CaptchaForm::from_form(&form).unwrap().qa.as_deref(), Some("red"));
+    assert_eq!(
+        CaptchaForm::from_form(&form).unwrap().qa.as_deref(),
+        Some("red")
+    );
 }
 
 #[test]
@@ -370,24 +459,41 @@ fn answers_must_cover_required_and_enough_challenges() {
         .unwrap()
     };
     assert_eq!(
-        check_answers(&challenge, &response("<field var='ocr'><value>7nHL3</value></field>")),
+        check_answers(
+            &challenge,
+            &response("<field var='ocr'><value>7nHL3</value></field>")
+        ),
         Err(AnswerError::RequiredMissing("qa".into()))
-    );
-    assert_eq!(
-        check_answers(&challenge, &response("<field var='qa'><value>red</value></field>")),
-        Err(AnswerError::TooFew { wanted: 2, given: 1 })
     );
     assert_eq!(
         check_answers(
             &challenge,
-            &response("<field var='qa'><value>red</value></field><field var='ocr'><value>7nHL3</value></field>")
+            &response("<field var='qa'><value>red</value></field>")
+        ),
+        Err(AnswerError::TooFew {
+            wanted: 2,
+            given: 1
+        })
+    );
+    assert_eq!(
+        check_answers(
+            &challenge,
+            &response(
+                "<field var='qa'><value>red</value></field><field var='ocr'><value>7nHL3</value></field>"
+            )
         ),
         Ok(())
     );
     let mut wrong = response("<field var='qa'><value>red</value></field>");
     wrong.field_mut("challenge").unwrap().values = vec!["other".into()];
-    assert_eq!(check_answers(&challenge, &wrong), Err(AnswerError::WrongChallenge));
-    assert_eq!(CaptchaError::UnknownChallenge.error().condition, DefinedCondition::ServiceUnavailable);
+    assert_eq!(
+        check_answers(&challenge, &wrong),
+        Err(AnswerError::WrongChallenge)
+    );
+    assert_eq!(
+        CaptchaError::UnknownChallenge.error().condition,
+        DefinedCondition::ServiceUnavailable
+    );
     assert_eq!(CaptchaError::Failed.error().type_, ErrorType::Cancel);
     assert_eq!(CaptchaError::Declined.error().type_, ErrorType::Modify);
 }
@@ -397,8 +503,14 @@ fn hashcash_of_section_6_2() {
     // The XEP's example answer to the label 'e03d7' does not solve it:
     // SHA-256("innocent@victim.com2450F06C173B05E3") ends in ...55ad3a8b,
     // whose low 20 bits are 0xd3a8b. The text is illustrative only.
-    assert!(!hashcash_matches("e03d7", "innocent@victim.com2450F06C173B05E3"));
-    assert!(hashcash_matches("d3a8b", "innocent@victim.com2450F06C173B05E3"));
+    assert!(!hashcash_matches(
+        "e03d7",
+        "innocent@victim.com2450F06C173B05E3"
+    ));
+    assert!(hashcash_matches(
+        "d3a8b",
+        "innocent@victim.com2450F06C173B05E3"
+    ));
     // A solution of the XEP's label, found by the rule of §6.2 (the low
     // 20 bits of the hash equal 0xe03d7).
     assert!(hashcash_matches("e03d7", "innocent@victim.com6AB40"));
@@ -449,9 +561,14 @@ fn search_queries_and_results() {
             "one or the other",
         ),
         ("<query xmlns='jabber:iq:search'><item/></query>", "jid"),
-        ("<query xmlns='jabber:iq:search'><age>3</age></query>", "age"),
+        (
+            "<query xmlns='jabber:iq:search'><age>3</age></query>",
+            "age",
+        ),
     ] {
-        let e = SearchQuery::from_xml(xml.as_bytes()).unwrap_err().to_string();
+        let e = SearchQuery::from_xml(xml.as_bytes())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains(want), "{xml}: {e}");
     }
     let item = SearchItem {

@@ -98,6 +98,8 @@ pub use xep_carbons as carbons;
 pub use xep_chatstates as chatstates;
 #[cfg(feature = "color")]
 pub use xep_color as color;
+#[cfg(feature = "commands")]
+pub use xep_commands as commands;
 #[cfg(feature = "correct")]
 pub use xep_correct as correct;
 #[cfg(feature = "csi")]
@@ -130,10 +132,6 @@ pub use xep_message as message;
 pub use xep_muc as muc;
 #[cfg(feature = "negotiation")]
 pub use xep_negotiation as negotiation;
-#[cfg(feature = "register")]
-pub use xep_register as register;
-#[cfg(feature = "commands")]
-pub use xep_commands as commands;
 #[cfg(feature = "oob")]
 pub use xep_oob as oob;
 #[cfg(feature = "ping")]
@@ -146,6 +144,8 @@ pub use xep_push as push;
 pub use xep_reactions as reactions;
 #[cfg(feature = "receipts")]
 pub use xep_receipts as receipts;
+#[cfg(feature = "register")]
+pub use xep_register as register;
 #[cfg(feature = "retract")]
 pub use xep_retract as retract;
 #[cfg(feature = "rsm")]

@@ -17,9 +17,7 @@ mod requester;
 mod responder;
 
 pub use requester::{Event, Failure, Refusal, Requester, RequesterConfig, State};
-pub use responder::{
-    Reply, RequestId, Responder, ResponderConfig, ResponderEvent, SessionInfo,
-};
+pub use responder::{Reply, RequestId, Responder, ResponderConfig, ResponderEvent, SessionInfo};
 
 use std::fmt;
 

@@ -405,7 +405,8 @@ impl Requester {
                 match stage {
                     Some(stage) if stays && action != Action::Cancel => {
                         self.phase = Phase::Executing(stage);
-                        self.events.push_back(Event::ActionRefused { action, error });
+                        self.events
+                            .push_back(Event::ActionRefused { action, error });
                     }
                     _ => self.fail(Failure::Error(error)),
                 }
@@ -435,7 +436,8 @@ impl Requester {
                     return true;
                 };
                 self.sessionid = Some(sid.clone());
-                self.events.push_back(Event::Stage(Box::new(command.clone())));
+                self.events
+                    .push_back(Event::Stage(Box::new(command.clone())));
                 self.phase = Phase::Executing(Box::new(Stage {
                     sessionid: sid,
                     command,

@@ -244,7 +244,9 @@ impl Responder {
     pub fn command_list(&self, me: &Jid) -> xep_disco::DiscoItems {
         crate::command_list(
             me,
-            self.commands.iter().map(|(n, name)| (n.as_str(), name.as_str())),
+            self.commands
+                .iter()
+                .map(|(n, name)| (n.as_str(), name.as_str())),
         )
     }
 
@@ -374,7 +376,11 @@ impl Responder {
         }
         let Some(action) = resolve(session.info.actions.as_ref(), command.effective_action())
         else {
-            let refused = self.refuse_iq(iq, Some(sid.clone()), CommandErrorCondition::BadAction.error());
+            let refused = self.refuse_iq(
+                iq,
+                Some(sid.clone()),
+                CommandErrorCondition::BadAction.error(),
+            );
             self.touch(now, &sid);
             return refused;
         };
@@ -384,8 +390,10 @@ impl Responder {
             reply.sessionid = Some(sid.clone());
             reply.status = Some(Status::Canceled);
             reply.lang = session.info.lang;
-            self.transmits.push_back(iq.result(Some(Payload::new(reply))));
-            self.events.push_back(ResponderEvent::Canceled { sessionid: sid });
+            self.transmits
+                .push_back(iq.result(Some(Payload::new(reply))));
+            self.events
+                .push_back(ResponderEvent::Canceled { sessionid: sid });
             return true;
         }
         let request = self.request_id();
@@ -556,7 +564,8 @@ impl Responder {
                 self.sessions.remove(&sessionid);
             }
         }
-        self.transmits.push_back(iq.result(Some(Payload::new(command))));
+        self.transmits
+            .push_back(iq.result(Some(Payload::new(command))));
     }
 
     /// The next iq to send.
