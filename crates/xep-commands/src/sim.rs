@@ -253,7 +253,7 @@ impl Harness {
 
     /// Delivers what the requester sent to the responder, plays the
     /// responder's caller, and returns the responder's answers.
-    fn to_responder(&mut self, mut iq: Iq) -> Vec<Iq> {
+    fn deliver_to_responder(&mut self, mut iq: Iq) -> Vec<Iq> {
         iq.from = Some(self.me.clone());
         assert!(self.responder.handle_iq(self.now, &iq), "a command request");
         self.play_responder_caller();
@@ -328,7 +328,7 @@ impl Harness {
         }
     }
 
-    fn to_requester(&mut self, replies: Vec<Iq>) {
+    fn deliver_to_requester(&mut self, replies: Vec<Iq>) {
         for r in replies {
             assert!(self.requester.handle_iq(self.now, &r), "the answer");
         }
@@ -349,9 +349,9 @@ impl Harness {
         if let Some(d) = self.requester.poll_timeout() {
             assert!(d > self.now, "a deadline in the past");
         }
-        let replies = self.to_responder(iq);
+        let replies = self.deliver_to_responder(iq);
         assert_eq!(replies.len(), 1, "one answer per request");
-        self.to_requester(replies);
+        self.deliver_to_requester(replies);
     }
 
     /// Starts a new requester when the last one ended.
@@ -557,8 +557,8 @@ impl Harness {
                 assert_eq!(self.requester.state(), State::Waiting);
                 // The real answer is still believed.
                 self.last_request = Some(iq.clone());
-                let replies = self.to_responder(iq);
-                self.to_requester(replies);
+                let replies = self.deliver_to_responder(iq);
+                self.deliver_to_requester(replies);
             }
             Op::BadPayload => {
                 self.refuse_next = true;
@@ -604,7 +604,7 @@ impl Harness {
             Op::Lost => {
                 self.requester.cancel(self.now).unwrap();
                 let iq = self.requester.poll_transmit().unwrap();
-                let _lost = self.to_responder(iq);
+                let _lost = self.deliver_to_responder(iq);
                 self.expect_failure = Some("timeout");
                 self.now += Duration::from_secs(61);
                 self.requester.handle_timeout(self.now);

@@ -257,14 +257,14 @@ impl Pair {
         }
     }
 
-    fn to_responder(&mut self) -> Option<ResponderEvent> {
+    fn deliver_to_responder(&mut self) -> Option<ResponderEvent> {
         let mut iq = self.requester.poll_transmit().expect("a request");
         iq.from = Some(self.me.clone());
         assert!(self.responder.handle_iq(self.now, &iq));
         self.responder.poll_event()
     }
 
-    fn to_requester(&mut self) -> Iq {
+    fn deliver_to_requester(&mut self) -> Iq {
         let mut r = self.responder.poll_transmit().expect("an answer");
         r.from = Some(self.server.clone());
         assert!(self.requester.handle_iq(self.now, &r));
@@ -274,7 +274,8 @@ impl Pair {
     /// Executes and answers with the first of two stages.
     fn started(&mut self) -> &mut Pair {
         self.requester.execute(self.now).unwrap();
-        let Some(ResponderEvent::Execute { request, node, .. }) = self.to_responder() else {
+        let Some(ResponderEvent::Execute { request, node, .. }) = self.deliver_to_responder()
+        else {
             panic!()
         };
         assert_eq!(node, "config");
@@ -286,7 +287,7 @@ impl Pair {
                 Reply::stage(Some(wizard_first())),
             )
             .unwrap();
-        self.to_requester();
+        self.deliver_to_requester();
         assert!(matches!(self.requester.poll_event(), Some(Event::Stage(_))));
         self
     }
@@ -319,7 +320,7 @@ fn a_two_stage_command_completes() {
         sessionid,
         action,
         command,
-    }) = p.to_responder()
+    }) = p.deliver_to_responder()
     else {
         panic!()
     };
@@ -329,13 +330,13 @@ fn a_two_stage_command_completes() {
     p.responder
         .respond(p.now, request, Reply::stage(Some(second)))
         .unwrap();
-    p.to_requester();
+    p.deliver_to_requester();
     assert!(matches!(p.requester.poll_event(), Some(Event::Stage(_))));
     // execute means complete here.
     p.requester.proceed(p.now, None).unwrap();
     let Some(ResponderEvent::Action {
         request, action, ..
-    }) = p.to_responder()
+    }) = p.deliver_to_responder()
     else {
         panic!()
     };
@@ -345,7 +346,7 @@ fn a_two_stage_command_completes() {
         payloads: Vec::new(),
     };
     p.responder.respond(p.now, request, done).unwrap();
-    let wire = p.to_requester();
+    let wire = p.deliver_to_requester();
     assert!(wire.to_xml().contains("status='completed'"));
     let Some(Event::Completed(c)) = p.requester.poll_event() else {
         panic!()
@@ -523,12 +524,12 @@ fn the_responder_enforces_actions_and_sessions() {
     // The requester cancels: answered 'canceled' by the machine.
     p.requester.cancel(p.now).unwrap();
     assert_eq!(
-        p.to_responder(),
+        p.deliver_to_responder(),
         Some(ResponderEvent::Canceled {
             sessionid: "config:1".into()
         })
     );
-    p.to_requester();
+    p.deliver_to_requester();
     assert_eq!(p.requester.poll_event(), Some(Event::Canceled));
     // The ended session's id is now session-expired.
     let r = raw(
@@ -561,10 +562,10 @@ fn sessions_expire_and_sessionids_are_used_once() {
     // The requester learns it at its next action.
     p.requester.next(p.now, None).unwrap();
     assert!(matches!(
-        p.to_responder(),
+        p.deliver_to_responder(),
         Some(ResponderEvent::Refused { .. })
     ));
-    p.to_requester();
+    p.deliver_to_requester();
     let Some(Event::Failed(Failure::Error(e))) = p.requester.poll_event() else {
         panic!()
     };
@@ -621,14 +622,14 @@ fn a_refused_payload_keeps_the_stage() {
     let mut p = Pair::new();
     p.started();
     p.requester.next(p.now, None).unwrap();
-    let Some(ResponderEvent::Action { request, .. }) = p.to_responder() else {
+    let Some(ResponderEvent::Action { request, .. }) = p.deliver_to_responder() else {
         panic!()
     };
     // While the caller decides, a second request is not accepted.
     p.responder
         .refuse(p.now, request, CommandErrorCondition::BadPayload.error())
         .unwrap();
-    p.to_requester();
+    p.deliver_to_requester();
     assert!(matches!(
         p.requester.poll_event(),
         Some(Event::ActionRefused {

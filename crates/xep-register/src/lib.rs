@@ -15,8 +15,8 @@
 //!   [`PasswordChangeError`], [`error_with_form`], and
 //!   [`password_change_error`], which leaves the request's XML out as §3.3
 //!   asks). [`outcome`] believes an answer only from the host asked.
-//! - [`captcha`]: XEP-0158 challenges.
-//! - [`search`]: XEP-0055.
+//! - The [`captcha`] module: XEP-0158 challenges.
+//! - The [`search`] module: XEP-0055.
 //!
 //! ```
 //! use xep_core::{Iq, IqType};
@@ -661,7 +661,7 @@ pub enum Outcome {
         /// The host's error.
         error: StanzaError,
         /// A form to fill in before trying again (§3.2, §3.3).
-        form: Option<DataForm>,
+        form: Option<Box<DataForm>>,
     },
 }
 
@@ -726,7 +726,8 @@ pub fn outcome(request: &Iq, reply: &Iq, account: Option<&Jid>) -> Result<Outcom
             form: reply
                 .payload::<RegisterQuery>()
                 .and_then(Result::ok)
-                .and_then(|q| q.form),
+                .and_then(|q| q.form)
+                .map(Box::new),
         }),
     }
 }

@@ -291,7 +291,7 @@ fn errors_of_each_use_case() {
         out,
         Outcome::Refused {
             error: PasswordChangeError::NotAuthorized.error(),
-            form: Some(form)
+            form: Some(Box::new(form))
         }
     );
     assert!(!reply.to_xml().contains("newpass"));
