@@ -3,7 +3,7 @@
 //!
 //! [`AdminCommand`] names each use case with the node §4 gives it (the
 //! retracted "get user password" of §4.6 is left out, as the XEP now
-//! does). Each form is a typed view ([`FormView`]) with the fields the
+//! does). Each form is a typed view ([`FormView`](xep_forms::FormView)) with the fields the
 //! XEP's examples use, typed as its registry (§7.2) says, or as its
 //! examples write them where the two disagree (`delay` is `list-single`
 //! in every example, `list-multi` in the registry):
