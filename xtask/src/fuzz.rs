@@ -115,6 +115,15 @@ pub const MACHINES: &[Machine] = &[
         smoke_secs: 60,
     },
     Machine {
+        target: "commands-machine",
+        krate: "xep_commands",
+        func: "sim::fuzz",
+        what: "a XEP-0050 Requester and Responder over random stage graphs, with disallowed actions, forged and mismatched answers, refused payloads, expiries, lost answers and other entities naming the session: both always agree on the stage, its actions, the sessionid and the end; every refusal is the one §4.4 names",
+        seeds: xep_commands::sim::seeds,
+        dictionary: xep_commands::sim::dictionary,
+        smoke_secs: 60,
+    },
+    Machine {
         target: "negotiation-machine",
         krate: "xep_negotiation",
         func: "sim::fuzz",

@@ -50,6 +50,8 @@
 //! | `user` | `user` | `xep-user` | XEP-0172, XEP-0080, XEP-0107, XEP-0108, XEP-0118 (brings `pubsub`) |
 //! | `vcard` | `vcard` | `xep-vcard` | XEP-0054, XEP-0153, XEP-0292 (brings `pubsub`, `user`) |
 //! | `avatar` | `avatar` | `xep-avatar` | XEP-0084, XEP-0398 (brings `vcard`, `pubsub`, `user`) |
+//! | `commands` | `commands` | `xep-commands` | XEP-0050, XEP-0133 (brings `forms`, `disco`) |
+//! | `register` | `register` | `xep-register` | XEP-0077, XEP-0158, XEP-0055 (brings `forms`, `oob`) |
 //! | `full` | | | all of the above |
 //!
 //! No feature is on by default. A module is the crate itself, so each type
@@ -101,6 +103,8 @@ pub use xep_carbons as carbons;
 pub use xep_chatstates as chatstates;
 #[cfg(feature = "color")]
 pub use xep_color as color;
+#[cfg(feature = "commands")]
+pub use xep_commands as commands;
 #[cfg(feature = "correct")]
 pub use xep_correct as correct;
 #[cfg(feature = "csi")]
@@ -145,6 +149,8 @@ pub use xep_push as push;
 pub use xep_reactions as reactions;
 #[cfg(feature = "receipts")]
 pub use xep_receipts as receipts;
+#[cfg(feature = "register")]
+pub use xep_register as register;
 #[cfg(feature = "retract")]
 pub use xep_retract as retract;
 #[cfg(feature = "rsm")]
@@ -214,6 +220,10 @@ pub fn registry() -> Registry {
     r.add(xep_vcard::ELEMENTS);
     #[cfg(feature = "user")]
     r.add(xep_user::ELEMENTS);
+    #[cfg(feature = "register")]
+    r.add(xep_register::ELEMENTS);
+    #[cfg(feature = "commands")]
+    r.add(xep_commands::ELEMENTS);
     #[cfg(feature = "files")]
     r.add(xep_files::ELEMENTS);
     #[cfg(feature = "push")]
