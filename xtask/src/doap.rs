@@ -15,6 +15,11 @@ use xep_check::{Checker, Expectations, Status};
 
 /// XEPs implemented by code rather than elements: (XEP, crate, what).
 const WITHOUT_ELEMENTS: &[(u32, &str, &str)] = &[
+    (
+        106,
+        "xep-escape",
+        "JID escaping, with the XEP's tables and examples as tests",
+    ),
     (185, "xep-negotiation", "dialback keys"),
     (201, "xep-core", "thread helpers, chat sessions by thread"),
     (

@@ -47,6 +47,7 @@
 //! | `address` | `address` | `xep-address` | XEP-0033 |
 //! | `push` | `push` | `xep-push` | XEP-0357 (brings `forms`, `pubsub`) |
 //! | `files` | `files` | `xep-files` | XEP-0446, 0264, 0385, 0447, 0103, 0367 (brings `hashes`, `message`, `oob`) |
+//! | `escape` | `escape` | `xep-escape` | XEP-0106 |
 //! | `full` | | | all of the above |
 //!
 //! No feature is on by default. A module is the crate itself, so each type
@@ -128,6 +129,8 @@ pub use xep_message as message;
 pub use xep_muc as muc;
 #[cfg(feature = "negotiation")]
 pub use xep_negotiation as negotiation;
+#[cfg(feature = "escape")]
+pub use xep_escape as escape;
 #[cfg(feature = "oob")]
 pub use xep_oob as oob;
 #[cfg(feature = "ping")]
