@@ -48,6 +48,7 @@
 //! | `push` | `push` | `xep-push` | XEP-0357 (brings `forms`, `pubsub`) |
 //! | `files` | `files` | `xep-files` | XEP-0446, 0264, 0385, 0447, 0103, 0367 (brings `hashes`, `message`, `oob`) |
 //! | `escape` | `escape` | `xep-escape` | XEP-0106 |
+//! | `info` | `info` | `xep-info` | XEP-0092, 0232, 0012, 0202, 0319, 0157, 0156 (brings `forms`, `disco`) |
 //! | `full` | | | all of the above |
 //!
 //! No feature is on by default. A module is the crate itself, so each type
@@ -105,6 +106,8 @@ pub use xep_csi as csi;
 pub use xep_delay as delay;
 #[cfg(feature = "disco")]
 pub use xep_disco as disco;
+#[cfg(feature = "escape")]
+pub use xep_escape as escape;
 #[cfg(feature = "files")]
 pub use xep_files as files;
 #[cfg(feature = "forms")]
@@ -115,6 +118,8 @@ pub use xep_forward as forward;
 pub use xep_hashes as hashes;
 #[cfg(feature = "hints")]
 pub use xep_hints as hints;
+#[cfg(feature = "info")]
+pub use xep_info as info;
 #[cfg(feature = "jingle")]
 pub use xep_jingle as jingle;
 #[cfg(feature = "mam")]
@@ -129,8 +134,6 @@ pub use xep_message as message;
 pub use xep_muc as muc;
 #[cfg(feature = "negotiation")]
 pub use xep_negotiation as negotiation;
-#[cfg(feature = "escape")]
-pub use xep_escape as escape;
 #[cfg(feature = "oob")]
 pub use xep_oob as oob;
 #[cfg(feature = "ping")]
@@ -202,6 +205,8 @@ pub fn registry() -> Registry {
     r.add(xep_mam::ELEMENTS);
     #[cfg(feature = "negotiation")]
     r.add(xep_negotiation::ELEMENTS);
+    #[cfg(feature = "info")]
+    r.add(xep_info::ELEMENTS);
     #[cfg(feature = "files")]
     r.add(xep_files::ELEMENTS);
     #[cfg(feature = "push")]
