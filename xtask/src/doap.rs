@@ -20,6 +20,11 @@ const WITHOUT_ELEMENTS: &[(u32, &str, &str)] = &[
         "xep-escape",
         "JID escaping, with the XEP's tables and examples as tests",
     ),
+    (
+        411,
+        "xep-bookmarks",
+        "conversion between private XML and PEP bookmarks",
+    ),
     (185, "xep-negotiation", "dialback keys"),
     (201, "xep-core", "thread helpers, chat sessions by thread"),
     (

@@ -49,6 +49,7 @@
 //! | `files` | `files` | `xep-files` | XEP-0446, 0264, 0385, 0447, 0103, 0367 (brings `hashes`, `message`, `oob`) |
 //! | `escape` | `escape` | `xep-escape` | XEP-0106 |
 //! | `info` | `info` | `xep-info` | XEP-0092, 0232, 0012, 0202, 0319, 0157, 0156 (brings `forms`, `disco`) |
+//! | `bookmarks` | `bookmarks` | `xep-bookmarks` | XEP-0049, XEP-0048, XEP-0402, XEP-0411 (brings `pubsub`, `forms`) |
 //! | `full` | | | all of the above |
 //!
 //! No feature is on by default. A module is the crate itself, so each type
@@ -88,6 +89,8 @@ pub use xep_core::{
 pub use xep_address as address;
 #[cfg(feature = "blocking")]
 pub use xep_blocking as blocking;
+#[cfg(feature = "bookmarks")]
+pub use xep_bookmarks as bookmarks;
 #[cfg(feature = "bosh")]
 pub use xep_bosh as bosh;
 #[cfg(feature = "caps")]
@@ -205,6 +208,8 @@ pub fn registry() -> Registry {
     r.add(xep_mam::ELEMENTS);
     #[cfg(feature = "negotiation")]
     r.add(xep_negotiation::ELEMENTS);
+    #[cfg(feature = "bookmarks")]
+    r.add(xep_bookmarks::ELEMENTS);
     #[cfg(feature = "info")]
     r.add(xep_info::ELEMENTS);
     #[cfg(feature = "files")]
