@@ -59,19 +59,49 @@ pub struct Xrd {
     pub extensions: Vec<Payload>,
 }
 
-/// `<Property type='...'/>`: a property, a value or nil.
+/// `<Property type='...'/>`: a property, a value or nil (`xsi:nil`).
 #[derive(XmlElement, Debug, Clone, PartialEq, Eq, Default)]
 #[xml(ns = NS_XRD, name = "Property")]
 pub struct Property {
     /// The property's type (a URI).
     #[xml(attr(name = "type"))]
     pub type_: String,
-    /// `xsi:nil`: the property has no value.
-    #[xml(attr(ns = NS_XSI, name = "nil"))]
-    pub nil: Option<xep_element::XsdBool>,
     /// The value (empty when nil).
     #[xml(text)]
     pub value: String,
+    /// Attributes of other namespaces: `xsi:nil` (see
+    /// [`Property::is_nil`]), which XML Schema processors treat as their
+    /// own rather than as an attribute of the element.
+    #[xml(attrs)]
+    pub attrs: Vec<ForeignAttr>,
+}
+
+impl Property {
+    /// A property of `type_` with `value`, or nil (`xsi:nil='true'`)
+    /// when `value` is `None`.
+    pub fn new(type_: &str, value: Option<&str>) -> Property {
+        Property {
+            type_: type_.into(),
+            value: value.unwrap_or_default().into(),
+            attrs: match value {
+                Some(_) => Vec::new(),
+                None => vec![ForeignAttr {
+                    ns: NS_XSI.into(),
+                    name: "nil".into(),
+                    value: "true".into(),
+                }],
+            },
+        }
+    }
+
+    /// Whether the property is nil (`xsi:nil` `true` or `1`).
+    pub fn is_nil(&self) -> bool {
+        self.attrs.iter().any(|a| {
+            a.ns == NS_XSI
+                && a.name == "nil"
+                && xep_element::XsdBool::from_xml(&a.value).is_ok_and(bool::from)
+        })
+    }
 }
 
 /// `<Title/>`: a human-readable title of a link, in `xml:lang`.
@@ -255,16 +285,8 @@ impl Xrd {
             map.iter()
                 .map(|(k, v)| {
                     Ok(match v {
-                        Value::Null => Property {
-                            type_: k.clone(),
-                            nil: Some(true.into()),
-                            value: String::new(),
-                        },
-                        v => Property {
-                            type_: k.clone(),
-                            nil: None,
-                            value: string(v, k)?,
-                        },
+                        Value::Null => Property::new(k, None),
+                        v => Property::new(k, Some(&string(v, k)?)),
                     })
                 })
                 .collect()
@@ -325,7 +347,7 @@ impl Xrd {
             Value::Object(
                 ps.iter()
                     .map(|p| {
-                        let v = if p.nil.is_some_and(bool::from) {
+                        let v = if p.is_nil() {
                             Value::Null
                         } else {
                             Value::String(p.value.clone())

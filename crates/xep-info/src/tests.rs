@@ -474,7 +474,7 @@ fn host_meta_endpoints() {
     let xrd = Xrd::from_document(HOST_META.as_bytes()).unwrap();
     assert_eq!(xrd.id.as_deref(), Some("meta"));
     assert_eq!(xrd.links.len(), 6);
-    assert_eq!(xrd.properties[0].nil.map(bool::from), Some(true));
+    assert!(xrd.properties[0].is_nil());
     let e = xrd.endpoints();
     assert_eq!(e.bosh, ["https://kitchen.example:5281/bosh"]);
     assert_eq!(e.websocket, ["wss://kitchen.example/ws"]);
@@ -538,6 +538,8 @@ fn host_meta_json() {
     assert_eq!(e.bosh, ["https://kitchen.example:5281/bosh"]);
     assert_eq!(e.websocket, ["wss://kitchen.example/ws"]);
     assert_eq!(xrd.links[1].titles[0].lang.as_deref(), Some("en"));
+    assert!(xrd.links[1].properties[0].is_nil());
+    assert!(!Property::new("urn:example:p", Some("v")).is_nil());
     assert_eq!(Xrd::from_jrd(&xrd.to_jrd()).unwrap(), xrd);
     // The XRD form converts as well, save what JSON cannot carry.
     let doc = Xrd::from_document(HOST_META.as_bytes()).unwrap();
