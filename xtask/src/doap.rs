@@ -15,14 +15,26 @@ use xep_check::{Checker, Expectations, Status};
 
 /// XEPs implemented by code rather than elements: (XEP, crate, what).
 const WITHOUT_ELEMENTS: &[(u32, &str, &str)] = &[
+    (
+        106,
+        "xep-escape",
+        "JID escaping, with the XEP's tables and examples as tests",
+    ),
+    (157, "xep-info", "the serverinfo form as a typed view"),
     (185, "xep-negotiation", "dialback keys"),
     (201, "xep-core", "thread helpers, chat sessions by thread"),
+    (232, "xep-info", "the softwareinfo form as a typed view"),
     (
         392,
         "xep-color",
         "consistent colours, with the XEP's test vectors",
     ),
     (393, "xep-styling", "the styling parser"),
+    (
+        411,
+        "xep-bookmarks",
+        "conversion between private XML and PEP bookmarks",
+    ),
     (426, "xep-message", "character counting"),
     (474, "xep-sasl", "SCRAM downgrade protection"),
 ];

@@ -52,6 +52,9 @@
 //! | `avatar` | `avatar` | `xep-avatar` | XEP-0084, XEP-0398 (brings `vcard`, `pubsub`, `user`) |
 //! | `commands` | `commands` | `xep-commands` | XEP-0050, XEP-0133 (brings `forms`, `disco`) |
 //! | `register` | `register` | `xep-register` | XEP-0077, XEP-0158, XEP-0055 (brings `forms`, `oob`) |
+//! | `escape` | `escape` | `xep-escape` | XEP-0106 |
+//! | `info` | `info` | `xep-info` | XEP-0092, 0232, 0012, 0202, 0319, 0157, 0156 (brings `forms`, `disco`) |
+//! | `bookmarks` | `bookmarks` | `xep-bookmarks` | XEP-0049, XEP-0048, XEP-0402, XEP-0411 (brings `pubsub`, `forms`) |
 //! | `full` | | | all of the above |
 //!
 //! No feature is on by default. A module is the crate itself, so each type
@@ -93,6 +96,8 @@ pub use xep_address as address;
 pub use xep_avatar as avatar;
 #[cfg(feature = "blocking")]
 pub use xep_blocking as blocking;
+#[cfg(feature = "bookmarks")]
+pub use xep_bookmarks as bookmarks;
 #[cfg(feature = "bosh")]
 pub use xep_bosh as bosh;
 #[cfg(feature = "caps")]
@@ -113,6 +118,8 @@ pub use xep_csi as csi;
 pub use xep_delay as delay;
 #[cfg(feature = "disco")]
 pub use xep_disco as disco;
+#[cfg(feature = "escape")]
+pub use xep_escape as escape;
 #[cfg(feature = "files")]
 pub use xep_files as files;
 #[cfg(feature = "forms")]
@@ -123,6 +130,8 @@ pub use xep_forward as forward;
 pub use xep_hashes as hashes;
 #[cfg(feature = "hints")]
 pub use xep_hints as hints;
+#[cfg(feature = "info")]
+pub use xep_info as info;
 #[cfg(feature = "jingle")]
 pub use xep_jingle as jingle;
 #[cfg(feature = "mam")]
@@ -224,6 +233,10 @@ pub fn registry() -> Registry {
     r.add(xep_register::ELEMENTS);
     #[cfg(feature = "commands")]
     r.add(xep_commands::ELEMENTS);
+    #[cfg(feature = "bookmarks")]
+    r.add(xep_bookmarks::ELEMENTS);
+    #[cfg(feature = "info")]
+    r.add(xep_info::ELEMENTS);
     #[cfg(feature = "files")]
     r.add(xep_files::ELEMENTS);
     #[cfg(feature = "push")]
