@@ -665,9 +665,10 @@ fn invariants(setup: &Setup, e: &Ended, plain_in_clear: bool) {
             (Failure::Sasl(f), Failure::Closed | Failure::Sent(_)) => {
                 assert_eq!(Some(&f.condition), e.sasl.as_ref(), "{e:?}");
             }
-            // A refused token spent the last attempt, and the fallback
-            // found no mechanism before reading the stream error.
-            (Failure::NoMechanism(_), Failure::Sent(x)) if e.token_refused => {
+            // A refused token (FAST or ISR) spent the last attempt, and
+            // the fallback found no mechanism before reading the stream
+            // error.
+            (Failure::NoMechanism(_), Failure::Sent(x)) if e.token_refused || e.isr_refused => {
                 assert_eq!(x.condition, xep_core::StreamCondition::PolicyViolation);
             }
             (Failure::Bind(b), Failure::Closed) => {
@@ -887,6 +888,17 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
                 server_sasl2: true,
                 server_isr: true,
                 client_isr: Some(false),
+                ..ok.clone()
+            },
+        ),
+        (
+            "isr-refused-last-attempt",
+            Setup {
+                server_sasl2: true,
+                server_isr: true,
+                client_isr: Some(false),
+                client_mechanisms: Vec::new(),
+                max_attempts: 1,
                 ..ok.clone()
             },
         ),
@@ -1517,7 +1529,7 @@ mod tests {
 
     #[test]
     fn seeds_replay_and_encode_their_setups() {
-        assert_eq!(seeds().len(), 24);
+        assert_eq!(seeds().len(), 25);
         for (name, data) in seeds() {
             eprintln!("seed {name}");
             assert_eq!(setup_to_bytes(&setup_from_bytes(&data)), data);
