@@ -2,13 +2,7 @@ use super::*;
 use xep_core::Stanza;
 use xep_element::XmlElement;
 
-fn rt<T: XmlElement + PartialEq + std::fmt::Debug>(xml: &str) -> T {
-    let v = T::from_xml(xml.as_bytes()).unwrap_or_else(|e| panic!("{xml}: {e}"));
-    assert_eq!(v.to_xml(), xml);
-    let dom: xep_element::minidom::Element = xml.parse().unwrap();
-    assert_eq!(T::from_element(&dom).unwrap(), v);
-    v
-}
+use xep_element::testdata::exact_round_trip as rt;
 
 fn message(xml: &str) -> Message {
     match Stanza::from_xml(xml.as_bytes()).unwrap() {
