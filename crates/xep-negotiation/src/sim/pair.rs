@@ -593,12 +593,6 @@ fn invariants(setup: &Setup, e: &Ended, plain_in_clear: bool) {
             assert!(!e.isr_failed && !e.isr_refused && !e.token_used && e.upgraded.is_none());
         }
         (Ok(c), Ok(s)) => {
-            // Authenticated with the ISR token, not resumed: bound as usual.
-            if c.mechanism == Mechanism::Ht(ISR) && setup.client_isr.is_some() && !setup.server_fast
-            {
-                assert!(e.isr_failed && !setup.isr_resumable, "{e:?}");
-                assert_eq!(setup.client_isr, Some(true));
-            }
             // An upgrade asked for and offered ran, exactly when the
             // client authenticated with its password.
             let password_auth = matches!(c.mechanism, Mechanism::Plain | Mechanism::Scram(_));
@@ -609,9 +603,19 @@ fn invariants(setup: &Setup, e: &Ended, plain_in_clear: bool) {
             );
             // The token the client keeps is the one issued.
             assert_eq!(e.received, e.issued, "{e:?}");
-            if let Mechanism::Ht(m) = c.mechanism
-                && !e.isr_failed
-            {
+            if e.isr_failed {
+                // Authenticated with the ISR token, not resumed: bound
+                // as usual, and only with the right token across
+                // matching bindings.
+                assert_eq!(c.mechanism, Mechanism::Ht(ISR), "{e:?}");
+                assert_eq!(setup.client_isr, Some(true), "Ready with a wrong ISR token");
+                assert!(setup.server_isr && !setup.isr_resumable && c.tls && c.sasl2);
+                assert_eq!(
+                    setup.client_binding, setup.server_binding,
+                    "an ISR token across mismatched channel bindings"
+                );
+                assert!(!e.token_used);
+            } else if let Mechanism::Ht(m) = c.mechanism {
                 assert_eq!(setup.client_token, Some(true), "Ready with a wrong token");
                 assert_eq!(m, token_mechanism(setup));
                 assert!(setup.server_fast && c.tls && e.token_used);
@@ -896,6 +900,23 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
                 client_token: Some(true),
                 request_token: true,
                 server_session: SessionOffer::Required,
+                ..ok.clone()
+            },
+        ),
+        (
+            "isr-not-resumable-password-only",
+            Setup {
+                server_mechanisms: vec![Mechanism::Plain],
+                client_mechanisms: vec![Mechanism::Anonymous, Mechanism::Scram(xep_sasl::ScramMechanism::SHA_256)],
+                right_password: false,
+                server_sasl2: true,
+                server_isr: true,
+                client_isr: Some(true),
+                isr_resumable: false,
+                server_fast: true,
+                client_token: Some(true),
+                token_binds: true,
+                request_token: true,
                 ..ok.clone()
             },
         ),
@@ -1546,7 +1567,7 @@ mod tests {
 
     #[test]
     fn seeds_replay_and_encode_their_setups() {
-        assert_eq!(seeds().len(), 26);
+        assert_eq!(seeds().len(), 27);
         for (name, data) in seeds() {
             eprintln!("seed {name}");
             assert_eq!(setup_to_bytes(&setup_from_bytes(&data)), data);
