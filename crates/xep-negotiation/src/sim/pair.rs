@@ -907,7 +907,10 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
             "isr-not-resumable-password-only",
             Setup {
                 server_mechanisms: vec![Mechanism::Plain],
-                client_mechanisms: vec![Mechanism::Anonymous, Mechanism::Scram(xep_sasl::ScramMechanism::SHA_256)],
+                client_mechanisms: vec![
+                    Mechanism::Anonymous,
+                    Mechanism::Scram(xep_sasl::ScramMechanism::SHA_256),
+                ],
                 right_password: false,
                 server_sasl2: true,
                 server_isr: true,
@@ -1620,4 +1623,3 @@ mod tests {
         }
     }
 }
-
