@@ -1,12 +1,14 @@
 //! The suite's certificate authority, generated at each run: one CA and
 //! one server certificate for the test domain and its components. The
-//! driver trusts the CA and verifies the server as any client would.
+//! driver trusts the CA and verifies the server as any client would; the
+//! same CA issues the certificate the driver presents as a remote server
+//! (XEP-0178's SASL EXTERNAL over s2s), which the servers trust.
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
-use rustls::pki_types::CertificateDer;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 /// A CA and a server certificate it signed, in PEM for the server and DER
 /// for the driver.
@@ -19,6 +21,8 @@ pub struct Pki {
     pub cert_pem: String,
     /// The server certificate's private key (PKCS#8 PEM).
     pub key_pem: String,
+    ca: rcgen::Certificate,
+    ca_key: KeyPair,
 }
 
 impl Pki {
@@ -37,37 +41,75 @@ impl Pki {
         ];
         let ca_cert = ca.self_signed(&ca_key)?;
 
-        let key = KeyPair::generate()?;
-        let mut leaf = CertificateParams::new(names.to_vec())?;
-        // Valid from yesterday for 30 days. rcgen's default (until 4096)
-        // crashes ejabberd 23.01: its pkix arms an Erlang timer for the
-        // expiry, and a timer more than 2^32 ms (49.7 days) ahead is a
-        // badarg that takes TLS down (found by this suite).
-        set_validity(&mut leaf, SystemTime::now());
-        if let Some(cn) = names.first() {
-            leaf.distinguished_name
-                .push(DnType::CommonName, cn.as_str());
-        }
-        let cert = leaf.signed_by(&key, &ca_cert, &ca_key)?;
+        let (cert, key) = issue(names, &ca_cert, &ca_key)?;
         Ok(Pki {
             ca_der: ca_cert.der().to_vec(),
             ca_pem: ca_cert.pem(),
             cert_pem: cert.pem(),
             key_pem: key.serialize_pem(),
+            ca: ca_cert,
+            ca_key,
         })
+    }
+
+    /// A rustls client configuration trusting only this CA and
+    /// presenting a certificate of this CA for `names` (a remote
+    /// server's domain, for SASL EXTERNAL over s2s).
+    pub fn client_config_as(
+        &self,
+        names: &[String],
+    ) -> Result<Arc<rustls::ClientConfig>, Box<dyn std::error::Error>> {
+        let (cert, key) = issue(names, &self.ca, &self.ca_key)?;
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+        let config = client_builder(&self.ca_der)?
+            .with_client_auth_cert(vec![CertificateDer::from(cert.der().to_vec())], key)?;
+        Ok(Arc::new(config))
     }
 
     /// A rustls client configuration trusting only this CA.
     pub fn client_config(&self) -> Result<Arc<rustls::ClientConfig>, rustls::Error> {
-        let mut roots = rustls::RootCertStore::empty();
-        roots.add(CertificateDer::from(self.ca_der.clone()))?;
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        Ok(Arc::new(config))
+        Ok(Arc::new(
+            client_builder(&self.ca_der)?.with_no_client_auth(),
+        ))
     }
+}
+
+/// A rustls client configuration trusting only the CA `ca_der`, before
+/// its client authentication is chosen.
+fn client_builder(
+    ca_der: &[u8],
+) -> Result<
+    rustls::ConfigBuilder<rustls::ClientConfig, rustls::client::WantsClientCert>,
+    rustls::Error,
+> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(CertificateDer::from(ca_der.to_vec()))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots))
+}
+
+/// A certificate for `names` (the first one is the subject's common
+/// name) signed by `ca`, and its key.
+fn issue(
+    names: &[String],
+    ca: &rcgen::Certificate,
+    ca_key: &KeyPair,
+) -> Result<(rcgen::Certificate, KeyPair), rcgen::Error> {
+    let key = KeyPair::generate()?;
+    let mut leaf = CertificateParams::new(names.to_vec())?;
+    // Valid from yesterday for 30 days. rcgen's default (until 4096)
+    // crashes ejabberd 23.01: its pkix arms an Erlang timer for the
+    // expiry, and a timer more than 2^32 ms (49.7 days) ahead is a
+    // badarg that takes TLS down (found by this suite).
+    set_validity(&mut leaf, SystemTime::now());
+    if let Some(cn) = names.first() {
+        leaf.distinguished_name
+            .push(DnType::CommonName, cn.as_str());
+    }
+    let cert = leaf.signed_by(&key, ca, ca_key)?;
+    Ok((cert, key))
 }
 
 /// Random bytes from the TLS provider's CSPRNG (the SCRAM nonces: the

@@ -59,6 +59,11 @@ pub const PUBSUB: &str = "pubsub.localhost";
 pub const UPLOAD: &str = "upload.localhost";
 /// The largest file the upload service takes.
 pub const UPLOAD_LIMIT: u64 = 1 << 20;
+/// A second host of the server, with SASL ANONYMOUS only.
+pub const ANONYMOUS: &str = "anon.localhost";
+/// The domain the driver speaks for as a remote server over s2s: the
+/// servers trust the run's CA, which issues its certificate (XEP-0178).
+pub const REMOTE: &str = "remote.localhost";
 /// The external component's name, and its secret.
 pub const COMPONENT: (&str, &str) = ("gateway.localhost", "interop-component-secret");
 /// The accounts created at start: (username, password).
@@ -81,6 +86,9 @@ pub struct Ports {
     pub component: u16,
     /// HTTP: BOSH and WebSocket.
     pub http: u16,
+    /// Server-to-server (incoming streams only: the servers cannot
+    /// resolve the driver's domain).
+    pub s2s: u16,
 }
 
 /// A server process the suite started.
@@ -205,8 +213,14 @@ impl Server {
         ));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).map_err(io(format!("creating {}", dir.display())))?;
-        let pki = Pki::generate(&[DOMAIN.into(), MUC.into(), PUBSUB.into(), UPLOAD.into()])
-            .map_err(|e| StartError::Pki(e.to_string()))?;
+        let pki = Pki::generate(&[
+            DOMAIN.into(),
+            MUC.into(),
+            PUBSUB.into(),
+            UPLOAD.into(),
+            ANONYMOUS.into(),
+        ])
+        .map_err(|e| StartError::Pki(e.to_string()))?;
         fs::write(dir.join("server.crt"), &pki.cert_pem).map_err(io("writing the certificate"))?;
         fs::write(dir.join("server.key"), &pki.key_pem).map_err(io("writing the key"))?;
         fs::write(dir.join("ca.pem"), &pki.ca_pem).map_err(io("writing the CA"))?;
@@ -214,6 +228,7 @@ impl Server {
             c2s: free_port()?,
             component: free_port()?,
             http: free_port()?,
+            s2s: free_port()?,
         };
         let (child, log) = match kind {
             Kind::Prosody => prosody(&dir, ports)?,
@@ -241,6 +256,11 @@ impl Server {
     /// The component address.
     pub fn component(&self) -> SocketAddr {
         SocketAddr::from(([127, 0, 0, 1], self.ports.component))
+    }
+
+    /// The s2s address.
+    pub fn s2s(&self) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], self.ports.s2s))
     }
 
     /// The BOSH endpoint (XEP-0206).
@@ -280,15 +300,20 @@ impl Server {
                     tail(&self.log)
                 )));
             }
-            let all = [self.ports.c2s, self.ports.component, self.ports.http]
-                .iter()
-                .all(|p| {
-                    TcpStream::connect_timeout(
-                        &SocketAddr::from(([127, 0, 0, 1], *p)),
-                        Duration::from_millis(200),
-                    )
-                    .is_ok()
-                });
+            let all = [
+                self.ports.c2s,
+                self.ports.component,
+                self.ports.http,
+                self.ports.s2s,
+            ]
+            .iter()
+            .all(|p| {
+                TcpStream::connect_timeout(
+                    &SocketAddr::from(([127, 0, 0, 1], *p)),
+                    Duration::from_millis(200),
+                )
+                .is_ok()
+            });
             if all {
                 return Ok(());
             }
@@ -347,7 +372,12 @@ interfaces = {{ "127.0.0.1" }}
 local_interfaces = {{ "127.0.0.1" }}
 c2s_ports = {{ {c2s} }}
 c2s_direct_tls_ports = {{ }}
-s2s_ports = {{ }}
+s2s_ports = {{ {s2s} }}
+s2s_interfaces = {{ "127.0.0.1" }}
+s2s_require_encryption = true
+-- Certificates only (XEP-0178): no dialback, which would connect back to
+-- a domain nothing resolves here.
+s2s_secure_auth = true
 component_ports = {{ {component_port} }}
 component_interfaces = {{ "127.0.0.1" }}
 http_ports = {{ {http} }}
@@ -358,8 +388,8 @@ modules_enabled = {{
     "roster"; "saslauth"; "tls"; "disco"; "ping"; "carbons"; "pep";
     "private"; "blocklist"; "vcard4"; "vcard_legacy"; "version"; "uptime";
     "time"; "mam"; "smacks"; "bosh"; "websocket"; "csi_simple"; "register";
+    "s2s_bidi";
 }}
-modules_disabled = {{ "s2s" }}
 authentication = "internal_hashed"
 c2s_require_encryption = true
 allow_unencrypted_plain_auth = false
@@ -367,9 +397,12 @@ allow_registration = false
 consider_bosh_secure = true
 consider_websocket_secure = true
 smacks_hibernation_time = 5
-ssl = {{ key = "{d}/server.key", certificate = "{d}/server.crt" }}
+ssl = {{ key = "{d}/server.key", certificate = "{d}/server.crt", cafile = "{d}/ca.pem" }}
 
 VirtualHost "{DOMAIN}"
+
+VirtualHost "{ANONYMOUS}"
+    authentication = "anonymous"
 
 Component "{MUC}" "muc"
 Component "{PUBSUB}" "pubsub"
@@ -383,6 +416,7 @@ Component "{component}"
         c2s = ports.c2s,
         component_port = ports.component,
         http = ports.http,
+        s2s = ports.s2s,
     );
     let cfg = dir.join("prosody.cfg.lua");
     fs::write(&cfg, config).map_err(io("writing prosody.cfg.lua"))?;
@@ -452,6 +486,15 @@ fn ejabberd(dir: &Path, ports: Ports) -> Result<(Child, PathBuf), StartError> {
         r#"# Generated by xep-interop for one run; loopback only.
 hosts:
   - {DOMAIN}
+  - {ANONYMOUS}
+host_config:
+  {ANONYMOUS}:
+    auth_method: anonymous
+    anonymous_protocol: sasl_anon
+    # Not the services of the main host (their subdomains are taken).
+    modules:
+      mod_disco: {{}}
+      mod_ping: {{}}
 loglevel: info
 certfiles:
   - "{d}/server.pem"
@@ -462,6 +505,10 @@ listen:
     module: ejabberd_c2s
     starttls_required: true
     max_stanza_size: 262144
+  -
+    port: {s2s}
+    ip: "127.0.0.1"
+    module: ejabberd_s2s_in
   -
     port: {component_port}
     ip: "127.0.0.1"
@@ -479,7 +526,9 @@ listen:
       /upload: mod_http_upload
 auth_method: internal
 auth_password_format: plain
-s2s_access: none
+s2s_access: all
+s2s_use_starttls: required
+s2s_cafile: "{d}/ca.pem"
 acl:
   local:
     user_regexp: ""
@@ -544,6 +593,7 @@ modules:
         c2s = ports.c2s,
         component_port = ports.component,
         http = ports.http,
+        s2s = ports.s2s,
     );
     fs::write(dir.join("ejabberd.yml"), config).map_err(io("writing ejabberd.yml"))?;
     let dist = free_port()?;

@@ -134,6 +134,28 @@ impl Link {
     pub fn cut(&self) {
         self.transport.cut();
     }
+
+    /// STARTTLS's upgrade, as a client of `name` with `tls`, and a new
+    /// reader for the stream that follows over TLS; the channel bindings
+    /// of the connection.
+    pub fn starttls(
+        &mut self,
+        tls: Arc<rustls::ClientConfig>,
+        name: &str,
+        deadline: Instant,
+    ) -> Result<Vec<(xep_sasl::ChannelBindingType, Vec<u8>)>, SessionError> {
+        let cb = self
+            .transport
+            .upgrade(tls, name, deadline)
+            .map_err(SessionError::Tls)?;
+        self.reader = StreamReader::new(StreamLimits::default());
+        Ok(cb)
+    }
+
+    /// A stream restart (after SASL): the reader expects a new header.
+    pub fn restart(&mut self) {
+        self.reader.restart();
+    }
 }
 
 /// A one-line account of an event, for failure reports.
@@ -337,18 +359,13 @@ fn negotiate(
             match ev {
                 client::Event::StartTls => {
                     let deadline = Instant::now() + Duration::from_secs(10);
-                    let cb = link
-                        .transport
-                        .upgrade(endpoint.tls.clone(), domain, deadline)
-                        .map_err(SessionError::Tls)?;
-                    // A new stream over TLS: a new reader.
-                    link.reader = StreamReader::new(StreamLimits::default());
+                    let cb = link.starttls(endpoint.tls.clone(), domain, deadline)?;
                     bindings = cb.iter().map(|(t, _)| *t).collect();
                     machine
                         .tls_established(Instant::now(), cb)
                         .map_err(|e| SessionError::Unexpected(format!("{e:?}")))?;
                 }
-                client::Event::StreamRestart => link.reader.restart(),
+                client::Event::StreamRestart => link.restart(),
                 // No XEP-0484 token is configured here.
                 client::Event::TokenRefused { .. }
                 | client::Event::TokenReceived { .. }

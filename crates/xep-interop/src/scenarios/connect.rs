@@ -37,6 +37,74 @@ pub(super) fn connect_with(c: &Ctx, mechanisms: &[Mechanism]) -> Outcome {
     }
 }
 
+pub(super) fn connect_anonymous(c: &Ctx) -> Outcome {
+    // The error is session::connect's own (see there).
+    #[allow(clippy::result_large_err)]
+    let anon = |resource: &str| {
+        let mut cfg = config(0, &[Mechanism::Anonymous]);
+        cfg.domain = servers::ANONYMOUS.parse().expect("a domain");
+        cfg.resource = Some(resource.into());
+        session::connect(&c.endpoint, servers::ANONYMOUS, cfg)
+    };
+    let first = match anon("first") {
+        Ok(s) => s,
+        Err(ConnectError {
+            error: SessionError::Negotiation(Failure::NoMechanism(_)),
+            transcript,
+        }) => {
+            return Outcome::NotOffered(format!(
+                "ANONYMOUS not offered on {}; {}",
+                servers::ANONYMOUS,
+                transcript
+                    .iter()
+                    .find(|l| l.contains("mechanisms"))
+                    .cloned()
+                    .unwrap_or_default()
+            ));
+        }
+        Err(e) => return fail_connect(e),
+    };
+    let mut second = match anon("second") {
+        Ok(s) => s,
+        Err(e) => return fail_connect(e),
+    };
+    let (j1, j2) = (first.jid.clone(), second.jid.clone());
+    check!(
+        first.mechanism == Mechanism::Anonymous,
+        "logged in with {}",
+        first.mechanism.name()
+    );
+    // RFC 4505 and RFC 6120 §6.4.6: the server assigns a temporary
+    // account of its domain, a different one per session.
+    check!(
+        j1.domain().as_str() == servers::ANONYMOUS && j1.node().is_some(),
+        "bound {j1}, not an account of {}",
+        servers::ANONYMOUS
+    );
+    check!(
+        j1.to_bare() != j2.to_bare(),
+        "both sessions are {j1} and {j2}"
+    );
+    // The temporary account is a real one: it writes to an account of the
+    // other host, which sees it as the sender.
+    let mut a = logged_in!(login(c, 0, Some("to-anonymous")));
+    let mut m = Message::chat(Jid::from(a.jid.clone()), "from an anonymous account");
+    m.id = Some(second.id());
+    attempt!(second.send(&m));
+    let got = attempt!(a.wait_for("the anonymous account's message", soon(), body_of));
+    check!(
+        got.from == Some(Jid::from(j2.clone())),
+        "the message came from {:?}, not {j2}",
+        got.from
+    );
+    attempt!(first.close(soon()));
+    attempt!(second.close(soon()));
+    attempt!(a.close(soon()));
+    Outcome::Pass(format!(
+        "ANONYMOUS: two sessions bound to temporary accounts {j1} and {j2}; a message from the second delivered to {DOMAIN} with that sender"
+    ))
+}
+
 pub(super) fn wrong_password(c: &Ctx) -> Outcome {
     let mut cfg = config(0, &SCRAM_NO_CB);
     cfg.password = "not-the-password".to_owned().into();

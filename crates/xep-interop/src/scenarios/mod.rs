@@ -233,6 +233,11 @@ pub const ALL: &[Scenario] = &[
         run: |c| connect_with(c, &[Mechanism::Plain]),
     },
     Scenario {
+        name: "connect-anonymous",
+        what: "SASL ANONYMOUS on a second host: temporary accounts of its domain, one per session, which can write to other accounts",
+        run: connect_anonymous,
+    },
+    Scenario {
         name: "wrong-password",
         what: "a wrong password gives SASL not-authorized, typed",
         run: wrong_password,
@@ -367,6 +372,11 @@ pub const ALL: &[Scenario] = &[
         what: "an XEP-0114 component logs in and exchanges messages with a client",
         run: component_scenario,
     },
+    Scenario {
+        name: "s2s-external",
+        what: "the Initiator machine as a remote server: STARTTLS with a client certificate, SASL EXTERNAL (XEP-0178), a message from a remote user delivered, the reply on the bidirectional stream (XEP-0288) where offered, a forged sender domain not delivered",
+        run: s2s_external,
+    },
 ];
 
 const T: Duration = Duration::from_secs(10);
@@ -467,6 +477,7 @@ mod control;
 mod im;
 mod jingle;
 mod muc;
+mod s2s;
 mod services;
 mod sm;
 
@@ -475,6 +486,7 @@ use control::*;
 use im::*;
 use jingle::*;
 use muc::*;
+use s2s::*;
 use services::*;
 use sm::*;
 
