@@ -1666,7 +1666,7 @@ fn already_registered_and_unusable_replies() {
         ),
         (
             register_result("ID", "<x xmlns='jabber:x:data' type='sideways'/>"),
-            "the registration form is malformed",
+            "the jabber:iq:register query is malformed",
         ),
     ] {
         let id = r.request_registration(now).unwrap();

@@ -28,7 +28,7 @@ use requests::{ConfigStep, RegisterStep};
 
 /// `jabber:iq:register` (XEP-0077), the namespace of registration with a
 /// room (XEP-0045 §7.10).
-pub const NS_REGISTER: &str = "jabber:iq:register";
+pub const NS_REGISTER: &str = xep_register::NS;
 /// `http://jabber.org/protocol/disco#info` (XEP-0030).
 pub const NS_DISCO_INFO: &str = xep_disco::NS_INFO;
 /// The disco#info node under which a room reports one's reserved nickname

@@ -9,6 +9,7 @@ use xep_disco::DiscoInfo;
 use xep_element::jid::Jid;
 use xep_element::{Payload, XmlElement};
 use xep_forms::{DataForm, FormType, FormView};
+use xep_register::RegisterQuery;
 
 use crate::elements::{AdminQuery, Affiliation, OwnerDestroy, OwnerQuery, Role};
 use crate::forms::VoiceRequest;
@@ -16,23 +17,11 @@ use crate::forms::VoiceRequest;
 use crate::self_ping;
 
 use super::{
-    Event, NODE_ROOMUSER_ITEM, NS_REGISTER, RegistrationFailure, Room, RoomError, State,
-    VoiceRequestReceived,
+    Event, NODE_ROOMUSER_ITEM, RegistrationFailure, Room, RoomError, State, VoiceRequestReceived,
 };
 
 /// The `muc#request` field of the moderator's decision.
 const ALLOW: &str = "muc#request_allow";
-
-/// The `jabber:iq:register` query this crate sends: empty (asking for the
-/// requirements) or with a submitted form. Not registered with the
-/// element registry (XEP-0077 is not implemented here); replies are read
-/// leniently from their DOM.
-#[derive(XmlElement, Debug, Clone, PartialEq)]
-#[xml(ns = "jabber:iq:register", name = "query")]
-struct RegisterQuery {
-    #[xml(child)]
-    form: Option<DataForm>,
-}
 
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum ConfigStep {
@@ -295,7 +284,7 @@ impl Room {
         Ok(self.register_iq(
             now,
             IqType::Get,
-            RegisterQuery { form: None },
+            RegisterQuery::default(),
             RegisterStep::RequestForm,
         ))
     }
@@ -316,7 +305,10 @@ impl Room {
         Ok(self.register_iq(
             now,
             IqType::Set,
-            RegisterQuery { form: Some(form) },
+            RegisterQuery {
+                form: Some(form),
+                ..RegisterQuery::default()
+            },
             RegisterStep::Submit,
         ))
     }
@@ -436,35 +428,25 @@ fn register_reply(step: RegisterStep, iq: &Iq) -> Event {
         failure: RegistrationFailure::BadReply(why),
         error: None,
     };
-    let Some(query) = iq
-        .payloads
-        .iter()
-        .map(Payload::to_element)
-        .find(|el| el.is("query", NS_REGISTER))
-    else {
-        return bad("the reply holds no jabber:iq:register query".into());
+    let query = match iq.payload::<RegisterQuery>() {
+        None => return bad("the reply holds no jabber:iq:register query".into()),
+        Some(Err(e)) => return bad(format!("the jabber:iq:register query is malformed: {e}")),
+        Some(Ok(q)) => q,
     };
-    if query.has_child("registered", NS_REGISTER) {
-        let nick = query
-            .get_child("username", NS_REGISTER)
-            .map(|u| u.text().trim().to_string())
-            .filter(|u| !u.is_empty());
-        return Event::AlreadyRegistered { nick };
+    let text = |t: Option<String>| t.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+    if query.registered {
+        return Event::AlreadyRegistered {
+            nick: text(query.username),
+        };
     }
-    let Some(x) = query.get_child("x", xep_forms::NS) else {
-        return bad(
-            "the jabber:iq:register query holds neither a data form nor <registered/>".into(),
-        );
-    };
-    match DataForm::from_element(x) {
-        Ok(form) => Event::RegistrationForm {
+    match query.form {
+        Some(form) => Event::RegistrationForm {
             form,
-            instructions: query
-                .get_child("instructions", NS_REGISTER)
-                .map(|i| i.text().trim().to_string())
-                .filter(|i| !i.is_empty()),
+            instructions: text(query.instructions),
         },
-        Err(e) => bad(format!("the registration form is malformed: {e}")),
+        None => {
+            bad("the jabber:iq:register query holds neither a data form nor <registered/>".into())
+        }
     }
 }
 
