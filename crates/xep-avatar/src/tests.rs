@@ -1,29 +1,8 @@
 use super::*;
-use xep_core::Stanza;
 use xep_element::XmlElement;
+use xep_testkit::stanza::{iq, message, presence};
 
 use xep_element::testdata::exact_round_trip as rt;
-
-fn message(xml: &str) -> Message {
-    match Stanza::from_xml(xml.as_bytes()).unwrap() {
-        Stanza::Message(m) => m,
-        other => panic!("{other:?}"),
-    }
-}
-
-fn iq(xml: &str) -> Iq {
-    match Stanza::from_xml(xml.as_bytes()).unwrap() {
-        Stanza::Iq(i) => i,
-        other => panic!("{other:?}"),
-    }
-}
-
-fn presence(xml: &str) -> Presence {
-    match Stanza::from_xml(xml.as_bytes()).unwrap() {
-        Stanza::Presence(p) => p,
-        other => panic!("{other:?}"),
-    }
-}
 
 fn bare(s: &str) -> BareJid {
     s.parse().unwrap()

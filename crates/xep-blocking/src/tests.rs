@@ -1,5 +1,5 @@
 use super::*;
-use xep_core::Stanza;
+use xep_testkit::stanza::iq;
 
 fn jid(s: &str) -> Jid {
     s.parse().unwrap()
@@ -7,13 +7,6 @@ fn jid(s: &str) -> Jid {
 
 fn me() -> FullJid {
     "juliet@capulet.example/chamber".parse().unwrap()
-}
-
-fn iq(xml: &str) -> Iq {
-    match Stanza::from_xml(xml.as_bytes()).unwrap() {
-        Stanza::Iq(iq) => iq,
-        other => panic!("{other:?}"),
-    }
 }
 
 #[test]

@@ -1,4 +1,5 @@
 use super::*;
+use xep_testkit::stanza::message as msg;
 
 fn jid(s: &str) -> Jid {
     s.parse().unwrap()
@@ -166,10 +167,6 @@ fn forged_copies_are_refused() {
         "<iq xmlns='jabber:client' from='romeo@montague.example/garden' id='1' type='get'><ping xmlns='urn:xmpp:ping'/></iq>",
     );
     assert_eq!(unwrap(&iq, &account()), Err(Refusal::NotAMessage));
-}
-
-fn msg(xml: &str) -> Message {
-    Message::from_xml(xml.as_bytes()).unwrap()
 }
 
 #[test]

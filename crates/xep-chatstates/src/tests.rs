@@ -1,8 +1,5 @@
 use super::*;
-
-fn msg(xml: &str) -> Message {
-    Message::from_xml(xml.as_bytes()).unwrap()
-}
+use xep_testkit::stanza::message as msg;
 
 #[test]
 fn every_state_round_trips() {

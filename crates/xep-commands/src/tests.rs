@@ -10,16 +10,10 @@ use crate::session::{
 };
 use xep_core::{IqType, Stanza};
 use xep_forms::{Field, FormType, FormView};
+use xep_testkit::stanza::iq;
 
 fn jid(s: &str) -> Jid {
     s.parse().unwrap()
-}
-
-fn iq(xml: &str) -> Iq {
-    match Stanza::from_xml(xml.as_bytes()).unwrap() {
-        Stanza::Iq(iq) => iq,
-        other => panic!("{other:?}"),
-    }
 }
 
 fn wizard_first() -> Actions {

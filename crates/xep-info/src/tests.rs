@@ -1,18 +1,12 @@
 use chrono::{FixedOffset, TimeDelta, TimeZone, Utc};
-use xep_core::{DefinedCondition, Iq, Presence, Stanza};
+use xep_core::{DefinedCondition, Presence, Stanza};
 use xep_disco::DiscoInfo;
 use xep_element::jid::Jid;
 use xep_element::{XmlElement, XmlValue, is_equivalent};
 use xep_forms::{DataForm, FormType, FormView};
 
 use super::*;
-
-fn iq(xml: &str) -> Iq {
-    match Stanza::from_xml(xml.as_bytes()).unwrap() {
-        Stanza::Iq(iq) => iq,
-        other => panic!("{other:?}"),
-    }
-}
+use xep_testkit::stanza::iq;
 
 fn jid(s: &str) -> Jid {
     s.parse().unwrap()

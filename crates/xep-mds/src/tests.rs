@@ -1,15 +1,8 @@
 use super::*;
-use xep_core::Stanza;
+use xep_testkit::stanza::message;
 
 fn jid(s: &str) -> Jid {
     s.parse().unwrap()
-}
-
-fn message(xml: &str) -> Message {
-    match Stanza::from_xml(xml.as_bytes()).unwrap() {
-        Stanza::Message(m) => m,
-        other => panic!("{other:?}"),
-    }
 }
 
 fn event(from: &str) -> Message {

@@ -11,24 +11,13 @@ use xep_forms::{FormType, FormView};
 use crate::forms::RoomConfig;
 use crate::self_ping::SelfPing;
 use crate::*;
+use xep_testkit::stanza::{iq, message, presence};
 
 const ROOM: &str = "globe@rooms.example";
 const ME: &str = "miranda@isle.example/cell";
 
 fn room(options: RoomOptions) -> Room {
     Room::new(ROOM.parse().unwrap(), "Miranda", options)
-}
-
-fn presence(xml: &str) -> Presence {
-    Presence::from_xml(xml.as_bytes()).unwrap_or_else(|e| panic!("{xml}: {e}"))
-}
-
-fn message(xml: &str) -> Message {
-    Message::from_xml(xml.as_bytes()).unwrap_or_else(|e| panic!("{xml}: {e}"))
-}
-
-fn iq(xml: &str) -> Iq {
-    Iq::from_xml(xml.as_bytes()).unwrap_or_else(|e| panic!("{xml}: {e}"))
 }
 
 /// An occupant presence from `nick` with an item and status codes.

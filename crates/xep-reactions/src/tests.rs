@@ -1,9 +1,6 @@
 use super::*;
 use xep_core::MessageType;
-
-fn msg(xml: &str) -> Message {
-    Message::from_xml(xml.as_bytes()).unwrap()
-}
+use xep_testkit::stanza::message as msg;
 
 fn jid(s: &str) -> Jid {
     s.parse().unwrap()

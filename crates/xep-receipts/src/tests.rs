@@ -1,12 +1,9 @@
 use super::*;
 use xep_element::jid::Jid;
+use xep_testkit::stanza::message as msg;
 
 fn jid(s: &str) -> Jid {
     s.parse().unwrap()
-}
-
-fn msg(xml: &str) -> Message {
-    Message::from_xml(xml.as_bytes()).unwrap()
 }
 
 #[test]

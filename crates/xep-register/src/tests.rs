@@ -4,25 +4,12 @@ use crate::captcha::{
     check_answers, hashcash_matches, solve_hashcash,
 };
 use crate::search::{SearchForm, SearchItem, SearchQuery};
-use xep_core::{Message, Stanza};
+use xep_core::Message;
 use xep_forms::{FormType, FormView};
+use xep_testkit::stanza::{iq, message};
 
 fn jid(s: &str) -> Jid {
     s.parse().unwrap()
-}
-
-fn iq(xml: &str) -> Iq {
-    match Stanza::from_xml(xml.as_bytes()).unwrap() {
-        Stanza::Iq(iq) => iq,
-        other => panic!("{other:?}"),
-    }
-}
-
-fn message(xml: &str) -> Message {
-    match Stanza::from_xml(xml.as_bytes()).unwrap() {
-        Stanza::Message(m) => m,
-        other => panic!("{other:?}"),
-    }
 }
 
 #[test]

@@ -6,7 +6,10 @@
 //!   path; splitting a stream does not change its events), so that `cargo
 //!   test` runs them over the fixtures too;
 //! - [`arbitrary`]: elements generated from the descriptions the derive
-//!   emits, and proptest strategies of them.
+//!   emits, and proptest strategies of them;
+//! - [`stanza`]: a message, iq or presence from XML text, panicking with
+//!   the input and the reason (the helper every crate's tests had a copy
+//!   of).
 //!
 //! ```
 //! use xep_element::{Registry, XmlElement};
@@ -28,3 +31,4 @@
 
 pub mod arbitrary;
 pub mod fuzz;
+pub mod stanza;

@@ -6,8 +6,8 @@ use std::time::Instant;
 
 use xep_core::{DefinedCondition, ErrorType, Iq, IqType, Message, StanzaError};
 use xep_disco::DiscoInfo;
+use xep_element::Payload;
 use xep_element::jid::Jid;
-use xep_element::{Payload, XmlElement};
 use xep_forms::{DataForm, FormType, FormView};
 use xep_register::RegisterQuery;
 
