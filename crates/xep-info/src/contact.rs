@@ -140,9 +140,12 @@ impl ServerInfo {
 /// One contact address, by its URI scheme.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Address {
-    /// `mailto:` (RFC 6068), the mailbox (headers removed).
+    /// `mailto:` (RFC 6068), the mailbox (headers removed,
+    /// percent-decoded).
     Mailto(String),
-    /// `xmpp:` (RFC 5122), the JID (any query such as `?message` removed).
+    /// `xmpp:` (RFC 5122), the JID (any query such as `?message` removed,
+    /// percent-decoded as §2.7.2 says: `xmpp:ch%C3%A9f@example.com` is
+    /// `chéf@example.com`).
     Xmpp(Jid),
     /// `http:` or `https:`, the URL.
     Web(String),
@@ -162,7 +165,10 @@ impl Address {
         };
         let rest = &uri.as_str()[uri.scheme().len() + 1..];
         match uri.scheme().as_str() {
-            "mailto" => Address::Mailto(rest.split('?').next().unwrap_or_default().to_string()),
+            "mailto" => match decode(rest.split('?').next().unwrap_or_default()) {
+                Some(mailbox) => Address::Mailto(mailbox),
+                None => Address::Other(uri),
+            },
             "xmpp" => {
                 let path = rest.split(['?', '#']).next().unwrap_or_default();
                 // An authority component (`xmpp://guest@example.com/...`)
@@ -171,7 +177,8 @@ impl Address {
                     Some(auth) => auth.split_once('/').map_or("", |(_, j)| j),
                     None => path,
                 };
-                jid.parse()
+                decode(jid)
+                    .and_then(|j| j.parse().ok())
                     .map(Address::Xmpp)
                     .unwrap_or(Address::Other(uri))
             }
@@ -179,4 +186,23 @@ impl Address {
             _ => Address::Other(uri),
         }
     }
+}
+
+/// RFC 3986 §2.1 percent-decoding to UTF-8; `None` for a `%` without two
+/// hex digits after it or bytes that are not UTF-8 (RFC 5122 §2.7.2 and
+/// RFC 6068 §2 decode to UTF-8).
+fn decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let well_formed = b.iter().enumerate().all(|(i, &c)| {
+        c != b'%'
+            || (b.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+    });
+    if !well_formed {
+        return None;
+    }
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8()
+        .ok()
+        .map(|d| d.into_owned())
 }

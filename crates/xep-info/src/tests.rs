@@ -446,6 +446,36 @@ fn status_addresses_must_be_uris() {
     );
 }
 
+#[test]
+fn contact_uris_are_percent_decoded() {
+    // RFC 5122 §2.7.2: the JID is the decoded path, in UTF-8.
+    assert_eq!(
+        Address::parse("xmpp:chef@kitchen.example/night%20shift?message"),
+        Address::Xmpp(jid("chef@kitchen.example/night shift"))
+    );
+    assert_eq!(
+        Address::parse("xmpp:ch%C3%A9f@kitchen.example"),
+        Address::Xmpp(jid("chéf@kitchen.example"))
+    );
+    // RFC 6068: the mailbox decoded, the headers dropped.
+    assert_eq!(
+        Address::parse("mailto:night%2Bshift@kitchen.example?subject=hi"),
+        Address::Mailto("night+shift@kitchen.example".into())
+    );
+    // A broken escape or bytes that are not UTF-8: not read as an
+    // address, kept as the URI.
+    for bad in [
+        "xmpp:chef%2@kitchen.example",
+        "xmpp:chef%FF@kitchen.example",
+        "mailto:chef%zz@kitchen.example",
+    ] {
+        match Address::parse(bad) {
+            Address::Other(u) => assert_eq!(u.as_str(), bad),
+            other => panic!("{bad}: {other:?}"),
+        }
+    }
+}
+
 // XEP-0156 -----------------------------------------------------------------
 
 const HOST_META: &str = "<?xml version='1.0' encoding='utf-8'?>\n\
