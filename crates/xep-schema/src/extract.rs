@@ -6,6 +6,10 @@
 //! `<code>` text), with the document line where it starts so messages about
 //! the schema can point into the XEP.
 
+use std::borrow::Cow;
+
+use crate::entities::Entities;
+
 /// The XML Schema namespace.
 pub const XS_NS: &str = "http://www.w3.org/2001/XMLSchema";
 
@@ -153,8 +157,20 @@ fn unescape(s: &str) -> String {
         .replace("&amp;", "&")
 }
 
-/// Every schema of a XEP document, in document order.
+/// Every schema of a XEP document, in document order, with the entities
+/// the document itself declares expanded (see [`extract_schemas_with`]).
 pub fn extract_schemas(doc: &str, xep: Option<u32>) -> Vec<XepSchema> {
+    extract_schemas_with(doc, xep, &Entities::of_document(doc, &mut |_| None))
+}
+
+/// Every schema of a XEP document, in document order. An entity
+/// reference between two CDATA sections (`targetNamespace=']]>&ns;<![CDATA['`,
+/// as XEP-0402 writes its namespace) is replaced by its value from
+/// `entities`, so that the schema reads as the XEP build sees it; a
+/// reference nothing declares, or whose value spans lines, stays and
+/// leaves that schema out.
+pub fn extract_schemas_with(doc: &str, xep: Option<u32>, entities: &Entities) -> Vec<XepSchema> {
+    let doc = &*splice_entities(doc, entities);
     let mut found: Vec<(usize, String, String)> = Vec::new();
     let mut i = 0;
     while let Some(p) = doc[i..].find('<') {
@@ -210,6 +226,57 @@ pub fn extract_schemas(doc: &str, xep: Option<u32>) -> Vec<XepSchema> {
         .collect()
 }
 
+/// `doc` with each run of entity references between two CDATA sections
+/// (`]]>&a;&b;<![CDATA[`) replaced by the references' values, when every
+/// one is declared and none holds a line break (lines keep their
+/// numbers).
+fn splice_entities<'a>(doc: &'a str, entities: &Entities) -> Cow<'a, str> {
+    const CLOSE: &str = "]]>";
+    const OPEN: &str = "<![CDATA[";
+    if !doc.contains("]]>&") {
+        return Cow::Borrowed(doc);
+    }
+    let mut out = String::with_capacity(doc.len());
+    let mut rest = doc;
+    while let Some(at) = rest.find("]]>&") {
+        out.push_str(&rest[..at]);
+        let mut refs = &rest[at + CLOSE.len()..];
+        let mut value = String::new();
+        let mut ok = true;
+        while let Some(r) = refs.strip_prefix('&') {
+            let name = r.find(';').map(|semi| &r[..semi]).filter(|n| {
+                !n.is_empty()
+                    && n.chars()
+                        .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))
+            });
+            let Some(name) = name else {
+                ok = false;
+                break;
+            };
+            let mut unresolved = Vec::new();
+            let v = entities.expand(&format!("&{name};"), &mut unresolved);
+            if !unresolved.is_empty() || v.contains('\n') {
+                ok = false;
+                break;
+            }
+            value.push_str(&v);
+            refs = &r[name.len() + 1..];
+        }
+        match refs.strip_prefix(OPEN) {
+            Some(after) if ok => {
+                out.push_str(&value);
+                rest = after;
+            }
+            _ => {
+                out.push_str(CLOSE);
+                rest = &rest[at + CLOSE.len()..];
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
 /// The `<status>` of a XEP document's header (`Final`, `Deprecated`, ...).
 pub fn xep_status(doc: &str) -> Option<String> {
     let head = &doc[..doc.find("</header>").unwrap_or(doc.len().min(20_000))];
@@ -233,6 +300,21 @@ mod tests {
         assert_eq!(s[1].target_ns, "urn:example:b");
         assert_eq!(s[1].line, 13);
         assert_eq!(xep_status(doc).as_deref(), Some("Draft"));
+    }
+
+    #[test]
+    fn entities_between_cdata_sections_are_spliced_in() {
+        let doc = "<?xml version='1.0'?>\n<!DOCTYPE xep SYSTEM 'xep.dtd' [\n  <!ENTITY ns \"urn:example:&#x62;\">\n  <!ENTITY v \"1\">\n]>\n<xep>\n<code><![CDATA[<xs:schema\n    xmlns:xs='http://www.w3.org/2001/XMLSchema'\n    targetNamespace=']]>&ns;&v;<![CDATA['>\n</xs:schema>]]></code>\n<code><![CDATA[<xs:schema xmlns:xs='http://www.w3.org/2001/XMLSchema' targetNamespace=']]>&unknown;<![CDATA['/>]]></code>\n</xep>";
+        let s = extract_schemas(doc, Some(2));
+        // The declared ones read as the XEP build reads them; the
+        // schema with an undeclared reference stays out (it is cut).
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(s[0].target_ns, "urn:example:b1");
+        assert_eq!(s[0].line, 7);
+        assert!(
+            s[0].text
+                .contains("targetNamespace='urn:example:b1'>\n</xs:schema>")
+        );
     }
 
     #[test]

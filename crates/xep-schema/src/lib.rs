@@ -34,6 +34,7 @@
 
 mod corpus;
 pub mod diff;
+pub mod entities;
 pub mod extract;
 pub mod generate;
 pub mod model;
