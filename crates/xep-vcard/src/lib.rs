@@ -11,7 +11,9 @@
 //! - XEP-0153 ([`Update`]): the `<x xmlns='vcard-temp:x:update'/>` of
 //!   presence, [`photo_hash`] (SHA-1 of the image, lower-case hex),
 //!   [`Update::from_vcard`], and [`own_resource`], the rules of §4.3 for
-//!   a presence from another of the user's resources.
+//!   a presence from another of the user's resources; [`Advertiser`]
+//!   keeps §4's state for a session (not ready until the vCard is
+//!   downloaded, each image uploaded once, the resets of §4.4).
 //! - XEP-0292 ([`VCard4`]): the RFC 6351 XML vCard, every property and
 //!   parameter of RFC 6350 typed, groups, unknown properties and
 //!   parameters kept; [`publish4`]/[`fetch4`] on the `urn:xmpp:vcard4`
@@ -38,6 +40,7 @@
 
 #![warn(missing_docs)]
 
+mod advertiser;
 mod binval;
 mod mapping;
 mod temp;
@@ -47,6 +50,7 @@ pub mod vcard4;
 
 use std::fmt;
 
+pub use advertiser::{Advertiser, AdvertiserEvent};
 pub use binval::Binval;
 pub use mapping::to_vcard4;
 pub use temp::{

@@ -730,3 +730,158 @@ fn contact_notifications_only_from_the_own_account() {
         Err(xep_user::pep::Refusal::Malformed(_))
     ));
 }
+
+fn card_with(image: Option<&[u8]>) -> VCard {
+    let mut card = VCard::default();
+    if let Some(data) = image {
+        card.set_photo(Photo::inline("image/png", data.to_vec()));
+    }
+    card
+}
+
+fn drain(a: &mut Advertiser) -> Vec<AdvertiserEvent> {
+    std::iter::from_fn(|| a.poll_event()).collect()
+}
+
+#[test]
+fn the_advertiser_waits_for_the_vcard_and_uploads_an_image_once() {
+    use AdvertiserEvent::{Broadcast, FetchVCard};
+    let me: FullJid = "juliet@capulet.example/balcony".parse().unwrap();
+    let mut a = Advertiser::new(me);
+    // §4.1 rule 2 and §4.2 rule 1: not ready, the download first.
+    assert_eq!(a.update(), Update::not_ready());
+    assert_eq!(drain(&mut a), [FetchVCard]);
+    // A failed download advertises nothing and asks again for nothing
+    // (rule 3: no polling).
+    a.vcard_download_failed();
+    assert_eq!(drain(&mut a), []);
+    assert_eq!(a.update(), Update::not_ready());
+    // No vCard: no image (rule 3 of §4.1), and a broadcast to say so.
+    a.vcard_downloaded(None);
+    assert_eq!(drain(&mut a), [Broadcast]);
+    assert_eq!(a.update(), Update::no_image());
+    // The same again: nothing to broadcast.
+    a.vcard_downloaded(Some(&card_with(None)));
+    assert_eq!(drain(&mut a), []);
+    // An upload is advertised at once, and that image is not uploaded
+    // again this session (§4.2 rule 2); another image may be.
+    assert!(a.may_upload(b"abc"));
+    a.vcard_uploaded(&card_with(Some(b"abc")));
+    assert_eq!(drain(&mut a), [Broadcast]);
+    assert_eq!(a.update(), Update::image(b"abc"));
+    assert!(!a.may_upload(b"abc"));
+    assert!(a.may_upload(b"other"));
+}
+
+#[test]
+fn the_advertiser_follows_the_other_resources() {
+    use AdvertiserEvent::{Broadcast, FetchVCard};
+    let me: FullJid = "juliet@capulet.example/balcony".parse().unwrap();
+    let from = |resource: &str, x: &str| {
+        presence(&format!(
+            "<presence xmlns='jabber:client' from='juliet@capulet.example/{resource}'>{x}</presence>"
+        ))
+    };
+    let gone = |resource: &str| {
+        presence(&format!(
+            "<presence xmlns='jabber:client' from='juliet@capulet.example/{resource}' type='unavailable'/>"
+        ))
+    };
+    let mut a = Advertiser::new(me);
+    drain(&mut a);
+    a.vcard_downloaded(Some(&card_with(Some(b"abc"))));
+    drain(&mut a);
+    let mine = Update::image(b"abc");
+
+    // An empty update element, or the same hash: nothing changes.
+    a.own_presence(&from("chamber", "<x xmlns='vcard-temp:x:update'/>"))
+        .unwrap();
+    a.own_presence(&from(
+        "chamber",
+        "<x xmlns='vcard-temp:x:update'><photo>A9993E364706816ABA3E25717850C26C9CD0D89D</photo></x>",
+    ))
+    .unwrap();
+    assert_eq!((drain(&mut a), a.update()), (vec![], mine.clone()));
+
+    // §4.3 rule 1: two resources without the element stop the
+    // advertising until both are gone; then the hash is reset (§4.4).
+    a.own_presence(&from("old-client", "")).unwrap();
+    a.own_presence(&from("older-client", "")).unwrap();
+    assert_eq!(
+        (drain(&mut a), a.update()),
+        (vec![Broadcast], Update::not_ready())
+    );
+    a.own_presence(&gone("old-client")).unwrap();
+    assert_eq!((drain(&mut a), a.update()), (vec![], Update::not_ready()));
+    a.own_presence(&gone("older-client")).unwrap();
+    assert_eq!(
+        (drain(&mut a), a.update()),
+        (vec![FetchVCard], Update::not_ready())
+    );
+    a.vcard_downloaded(Some(&card_with(Some(b"abc"))));
+    assert_eq!((drain(&mut a), a.update()), (vec![Broadcast], mine.clone()));
+    // The same when the last one starts sending the element.
+    a.own_presence(&from("old-client", "")).unwrap();
+    a.own_presence(&from("old-client", "<x xmlns='vcard-temp:x:update'/>"))
+        .unwrap();
+    assert_eq!(
+        (drain(&mut a), a.update()),
+        (vec![Broadcast, FetchVCard], Update::not_ready())
+    );
+    a.vcard_downloaded(Some(&card_with(Some(b"abc"))));
+    assert_eq!((drain(&mut a), a.update()), (vec![Broadcast], mine.clone()));
+
+    // An empty photo elsewhere: download; an empty BINVAL there stops
+    // the old image.
+    a.own_presence(&from(
+        "chamber",
+        "<x xmlns='vcard-temp:x:update'><photo/></x>",
+    ))
+    .unwrap();
+    assert_eq!(
+        (drain(&mut a), a.update()),
+        (vec![FetchVCard], mine.clone())
+    );
+    a.vcard_downloaded(Some(&card_with(None)));
+    assert_eq!(
+        (drain(&mut a), a.update()),
+        (vec![Broadcast], Update::no_image())
+    );
+
+    // Another hash: reset, not ready at once, then the downloaded vCard;
+    // the client does not upload its own again.
+    a.vcard_uploaded(&card_with(Some(b"abc")));
+    drain(&mut a);
+    let theirs = format!(
+        "<x xmlns='vcard-temp:x:update'><photo>{}</photo></x>",
+        photo_hash(b"new")
+    );
+    a.own_presence(&from("chamber", &theirs)).unwrap();
+    assert_eq!(
+        (drain(&mut a), a.update()),
+        (vec![Broadcast, FetchVCard], Update::not_ready())
+    );
+    a.vcard_downloaded(Some(&card_with(Some(b"new"))));
+    assert_eq!(
+        (drain(&mut a), a.update()),
+        (vec![Broadcast], Update::image(b"new"))
+    );
+    assert!(!a.may_upload(b"abc"));
+
+    // Presences from anyone else, or malformed, change nothing.
+    let before = a.update();
+    for p in [
+        presence("<presence xmlns='jabber:client' from='romeo@montague.example/orchard'/>"),
+        presence("<presence xmlns='jabber:client' from='juliet@capulet.example/balcony'/>"),
+        presence(
+            "<presence xmlns='jabber:client' from='romeo@montague.example/orchard' type='unavailable'/>",
+        ),
+        from(
+            "chamber",
+            "<x xmlns='vcard-temp:x:update'><photo>xyz</photo></x>",
+        ),
+    ] {
+        assert!(a.own_presence(&p).is_err(), "{p:?}");
+    }
+    assert_eq!((drain(&mut a), a.update()), (vec![], before));
+}
