@@ -9,14 +9,7 @@ fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
 
 /// Parses by both paths (bytes and DOM), checks they agree, and that
 /// writing gives the input back.
-fn round_trip<T: XmlElement + PartialEq + std::fmt::Debug>(xml: &str) -> T {
-    let v = T::from_xml(xml.as_bytes()).unwrap();
-    let dom: xep_element::minidom::Element = xml.parse().unwrap();
-    assert_eq!(T::from_element(&dom).unwrap(), v);
-    assert_eq!(v.to_xml(), xml);
-    assert!(xep_element::is_equivalent(&v.to_element(), &dom));
-    v
-}
+use xep_element::testdata::exact_round_trip as round_trip;
 
 fn delay_err(xml: &str) -> Error {
     let e = Delay::from_xml(xml.as_bytes()).unwrap_err();

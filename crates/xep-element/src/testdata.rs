@@ -105,8 +105,9 @@ pub fn assert_round_trips(elements: &'static [crate::ElementInfo], xml: &str) {
 }
 
 /// Parses `xml` as `T` from bytes and from a DOM, asserts both give the
-/// same value and that it serializes back to exactly `xml`, and returns
-/// it (the round trip of a crate's own unit tests).
+/// same value, that it serializes back to exactly `xml` and to a DOM
+/// equivalent to `xml`'s, and returns it (the round trip of a crate's own
+/// unit tests).
 pub fn exact_round_trip<T: crate::XmlElement + PartialEq + std::fmt::Debug>(xml: &str) -> T {
     let v = T::from_xml(xml.as_bytes()).unwrap_or_else(|e| panic!("{xml}: {e}"));
     assert_eq!(v.to_xml(), xml);
@@ -114,6 +115,9 @@ pub fn exact_round_trip<T: crate::XmlElement + PartialEq + std::fmt::Debug>(xml:
         .parse()
         .unwrap_or_else(|e| panic!("{xml}: not XML ({e})"));
     assert_eq!(T::from_element(&dom).unwrap(), v);
+    if let Err(d) = crate::equivalent(&dom, &v.to_element()) {
+        panic!("{xml}: the DOM written differs {d}");
+    }
     v
 }
 

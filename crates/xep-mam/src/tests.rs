@@ -14,13 +14,7 @@ fn account() -> BareJid {
     "juliet@capulet.example".parse().unwrap()
 }
 
-fn round_trip<T: XmlElement + PartialEq + std::fmt::Debug>(xml: &str) -> T {
-    let v = T::from_xml(xml.as_bytes()).unwrap_or_else(|e| panic!("{xml}: {e}"));
-    let dom: xep_element::minidom::Element = xml.parse().unwrap();
-    assert_eq!(T::from_element(&dom).unwrap(), v);
-    assert_eq!(v.to_xml(), xml);
-    v
-}
+use xep_element::testdata::exact_round_trip as round_trip;
 
 #[test]
 fn elements_round_trip() {

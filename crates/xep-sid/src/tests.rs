@@ -18,13 +18,7 @@ fn message(payloads: &str) -> Message {
     Message::from_xml_with(xml.as_bytes(), &registry).unwrap()
 }
 
-fn round_trip<T: XmlElement + PartialEq + std::fmt::Debug>(xml: &str) -> T {
-    let v = T::from_xml(xml.as_bytes()).unwrap();
-    let dom: xep_element::minidom::Element = xml.parse().unwrap();
-    assert_eq!(T::from_element(&dom).unwrap(), v);
-    assert_eq!(v.to_xml(), xml);
-    v
-}
+use xep_element::testdata::exact_round_trip as round_trip;
 
 #[test]
 fn the_three_elements_round_trip() {

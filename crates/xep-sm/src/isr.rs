@@ -154,13 +154,7 @@ pub struct InstResumeFailed {
 mod tests {
     use super::*;
 
-    fn round_trip<T: XmlElement + std::fmt::Debug + PartialEq>(xml: &str) -> T {
-        let v = T::from_xml(xml.as_bytes()).unwrap();
-        assert_eq!(v.to_xml(), xml);
-        let dom: xep_element::minidom::Element = xml.parse().unwrap();
-        assert_eq!(T::from_element(&dom).unwrap(), v);
-        v
-    }
+    use xep_element::testdata::exact_round_trip as round_trip;
 
     #[test]
     fn the_elements_round_trip_and_are_registered() {
