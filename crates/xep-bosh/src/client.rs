@@ -61,7 +61,10 @@ pub struct Config {
     /// session is given up.
     pub max_retries: u32,
     /// How long past `wait` a request may stay unanswered before it counts
-    /// as failed.
+    /// as failed (and is sent again). In a polling session (`hold` 0) the
+    /// connection manager answers at once, so `grace` alone bounds the
+    /// answer: a lost poll is sent again well before the manager's
+    /// `inactivity` period ends the session.
     pub grace: Duration,
     /// Key sequencing (XEP-0124 §15), off (`None`) by default: protects a
     /// session not carried over TLS against injected requests. The seed
@@ -801,9 +804,16 @@ impl Session {
     }
 
     fn request_deadline(&self, r: &InFlight) -> Option<Instant> {
-        let wait = self
-            .params()
-            .map_or(Duration::from_secs(self.config.wait.into()), |p| p.wait);
+        let wait = match self.params() {
+            // A polling session (XEP-0124 §12): the connection manager
+            // holds no request and answers each within a round trip. The
+            // client must have a request there before `inactivity` runs
+            // out (§10) even when one is lost, so it does not wait `wait`
+            // for an answer that is not held.
+            Some(p) if p.hold == 0 => Duration::ZERO,
+            Some(p) => p.wait,
+            None => Duration::from_secs(self.config.wait.into()),
+        };
         r.sent_at?.checked_add(wait)?.checked_add(self.config.grace)
     }
 
@@ -829,7 +839,8 @@ impl Session {
     }
 
     /// Time passed: requests unanswered for longer than `wait` plus the
-    /// grace period count as failed and are sent again.
+    /// grace period (the grace period alone in a polling session) count as
+    /// failed and are sent again.
     pub fn handle_timeout(&mut self, now: Instant) {
         let late: Vec<u64> = self
             .in_flight

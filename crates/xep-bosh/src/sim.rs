@@ -306,6 +306,22 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
             Some(2),
             with(4, DropRequest(0, false)),
         ),
+        // A poll lost without notice, late in a polling session whose
+        // responses take the model's longest delay: the client must send
+        // it again before the manager's inactivity period (40 s) ends.
+        (
+            "polling-lost-poll-unnoticed",
+            0,
+            None,
+            [
+                vec![DeliverRequest(0), ClientSend(3), DeliverResponse(0)],
+                vec![Tick(400)],
+                vec![Tick(3_920); 8],
+                vec![DropRequest(0, false)],
+                vec![Tick(3_920); 12],
+            ]
+            .concat(),
+        ),
         // sim_regression_1.
         (
             "regression-1",

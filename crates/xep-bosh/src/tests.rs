@@ -218,6 +218,37 @@ fn failed_requests_are_sent_again_with_the_same_rid_and_body() {
     );
 }
 
+/// In a polling session the manager holds nothing, so a poll that gets
+/// no answer within the grace period is lost: it is sent again then, not
+/// after `wait`, which would leave the manager without a request for
+/// longer than its `inactivity` (found by the `bosh-machine` fuzz target:
+/// a lost poll resent after wait + grace reached the manager 40.5 s after
+/// its last response, and the session ended as inactive).
+#[test]
+fn a_lost_poll_is_sent_again_after_the_grace_period_alone() {
+    let now = Instant::now();
+    let mut c = client::Session::new(client::Config::xmpp("verona.example"), RID).unwrap();
+    let client::Request { rid, body: _ } = c.poll_request(now).unwrap();
+    c.handle_response(
+        now,
+        rid,
+        Ok(
+            b"<body xmlns='http://jabber.org/protocol/httpbind' sid='s-78' wait='60' \
+             hold='0' requests='1' polling='2' inactivity='30' ver='1.11'/>",
+        ),
+    );
+    assert!(matches!(events(&mut c)[..], [client::Event::Created(_)]));
+    c.send(now, msg("a"));
+    let client::Request { rid: r1, body: b1 } = c.poll_request(now).unwrap();
+    let grace = client::Config::xmpp("verona.example").grace;
+    assert_eq!(c.poll_timeout(), Some(now + grace));
+    c.handle_timeout(now + grace);
+    assert_eq!(
+        c.poll_request(now + grace),
+        Some(client::Request { rid: r1, body: b1 })
+    );
+}
+
 #[test]
 fn legacy_http_errors_end_the_session() {
     let (mut c, now) = created();
