@@ -16,7 +16,9 @@
 //!   downloaded, each image uploaded once, the resets of §4.4).
 //! - XEP-0292 ([`VCard4`]): the RFC 6351 XML vCard, every property and
 //!   parameter of RFC 6350 typed, groups, unknown properties and
-//!   parameters kept; [`publish4`]/[`fetch4`] on the `urn:xmpp:vcard4`
+//!   parameters kept (RFC 6350's XML properties, elements of other
+//!   namespaces, through [`VCard4::xml_properties`]), and RFC 6351's
+//!   [`vcards`](vcard4::VCards) container of several; [`publish4`]/[`fetch4`] on the `urn:xmpp:vcard4`
 //!   PEP node, [`store_contact`] in the private `urn:xmpp:contacts`
 //!   node, [`contacts_notification`] its notifications, believed only from
 //!   the user's own account; [`to_vcard4`] maps vcard-temp to vCard4 as §9
@@ -232,6 +234,7 @@ xep_element::elements! {
     "XEP-0054" => [VCard],
     "XEP-0153" => [Update],
     "XEP-0292" => [VCard4],
+    "RFC 6351" => [vcard4::VCards],
 }
 
 #[cfg(test)]

@@ -885,3 +885,38 @@ fn the_advertiser_follows_the_other_resources() {
     }
     assert_eq!((drain(&mut a), a.update()), (vec![], before));
 }
+
+#[test]
+fn vcards_holds_one_or_more_vcards_and_xml_properties_are_foreign_elements() {
+    let xml = "<vcards xmlns='urn:ietf:params:xml:ns:vcard-4.0'>\
+        <vcard><fn><text>Juliet Capulet</text></fn>\
+          <balcony xmlns='urn:example:verona' floor='1'/>\
+          <x-nurse><text>Angelica</text></x-nurse></vcard>\
+        <vcard><fn><text>Romeo Montague</text></fn></vcard>\
+      </vcards>";
+    let all = rt::<vcard4::VCards>(xml);
+    assert_eq!(all.vcards.len(), 2);
+    let juliet = &all.vcards[0];
+    assert_eq!(juliet.formatted_name().as_deref(), Some("Juliet Capulet"));
+    assert_eq!(
+        all.vcards[1].formatted_name().as_deref(),
+        Some("Romeo Montague")
+    );
+    // Both unknown elements are kept; only the foreign one is an XML
+    // property (an x-name of the vCard 4 namespace is not).
+    assert_eq!(juliet.others().count(), 2);
+    let xml_props: Vec<_> = juliet.xml_properties().map(|p| p.to_element()).collect();
+    assert_eq!(xml_props.len(), 1);
+    assert_eq!(xml_props[0].name(), "balcony");
+    assert_eq!(xml_props[0].attr("floor"), Some("1"));
+    // RFC 6351's schema asks for at least one vCard.
+    let err = vcard4::VCards::from_xml(b"<vcards xmlns='urn:ietf:params:xml:ns:vcard-4.0'/>")
+        .unwrap_err();
+    assert!(err.to_string().contains("vcard"), "{err}");
+    // A bad vCard inside is refused with its path.
+    let err = vcard4::VCards::from_xml(
+        b"<vcards xmlns='urn:ietf:params:xml:ns:vcard-4.0'><vcard><fn/></vcard></vcards>",
+    )
+    .unwrap_err();
+    assert!(err.to_string().starts_with("at vcards/vcard/fn"), "{err}");
+}

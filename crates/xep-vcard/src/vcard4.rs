@@ -890,6 +890,27 @@ pub struct VCard4 {
     pub properties: Vec<Property>,
 }
 
+/// `<vcards xmlns='urn:ietf:params:xml:ns:vcard-4.0'/>`: RFC 6351's
+/// container of one or more vCards (§3: the root of an XML vCard document
+/// holding several). XEP-0292 exchanges a `<vcard/>` alone; this is for
+/// files and stores that keep several.
+#[derive(XmlElement, Debug, Clone, PartialEq)]
+#[xml(ns = NS_VCARD4, name = "vcards", validate = VCards::check)]
+pub struct VCards {
+    /// The vCards, in order (at least one).
+    #[xml(child)]
+    pub vcards: Vec<VCard4>,
+}
+
+impl VCards {
+    fn check(&self) -> Result<(), Error> {
+        if self.vcards.is_empty() {
+            return Err(Error::missing_child("vcard"));
+        }
+        Ok(())
+    }
+}
+
 macro_rules! accessor {
     ($($(#[$doc:meta])* $fn:ident => $variant:ident: $ty:ty;)*) => {$(
         $(#[$doc])*
@@ -921,6 +942,14 @@ impl VCard4 {
     /// Appends `property`.
     pub fn push(&mut self, property: Property) {
         self.properties.push(property);
+    }
+
+    /// RFC 6350's XML properties (§6.1.5): in the XML representation each
+    /// is its element itself, in a namespace other than vCard 4's, among
+    /// the properties (kept in [`others`](Self::others) with the unknown
+    /// properties of the vCard 4 namespace, x-names and later RFCs').
+    pub fn xml_properties(&self) -> impl Iterator<Item = &Payload> {
+        self.others().filter(|p| p.to_element().ns() != NS_VCARD4)
     }
 
     accessor! {
