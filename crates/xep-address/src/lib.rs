@@ -144,21 +144,14 @@ impl Address {
 
 /// `<addresses/>`: at least one address.
 #[derive(XmlElement, Debug, Clone, PartialEq)]
-#[xml(ns = NS, name = "addresses", validate = Addresses::check)]
+#[xml(ns = NS, name = "addresses")]
 pub struct Addresses {
     /// The addresses.
-    #[xml(child)]
+    #[xml(child(min = 1))]
     pub addresses: Vec<Address>,
 }
 
 impl Addresses {
-    fn check(&self) -> Result<(), Error> {
-        if self.addresses.is_empty() {
-            return Err(Error::missing_child("address"));
-        }
-        Ok(())
-    }
-
     /// The addresses of `type_`.
     pub fn of(&self, type_: AddressType) -> impl Iterator<Item = &Address> {
         self.addresses.iter().filter(move |a| a.type_ == type_)

@@ -70,20 +70,11 @@ pub struct BlocklistQuery {
 
 /// `<block/>`: block these JIDs (at least one, §3.3).
 #[derive(XmlElement, Debug, Clone, PartialEq)]
-#[xml(ns = NS, name = "block", validate = Block::check)]
+#[xml(ns = NS, name = "block")]
 pub struct Block {
     /// The JIDs to block.
-    #[xml(child)]
+    #[xml(child(min = 1))]
     pub items: Vec<Item>,
-}
-
-impl Block {
-    fn check(&self) -> Result<(), Error> {
-        if self.items.is_empty() {
-            return Err(Error::missing_child("item"));
-        }
-        Ok(())
-    }
 }
 
 /// `<unblock/>`: unblock these JIDs; without items, every JID (§3.5).

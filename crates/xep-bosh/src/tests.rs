@@ -34,14 +34,26 @@ fn creation_response() -> &'static [u8] {
       ack='4000000000' ver='1.11' from='verona.example' xmpp:version='1.0' xmpp:restartlogic='true'/>"
 }
 
-/// A client whose session is created; returns it with `now`.
-fn created() -> (client::Session, Instant) {
+/// A client that sent its session creation request: the client, the
+/// request's rid and `now`.
+fn creating() -> (client::Session, Rid, Instant) {
     let now = Instant::now();
     let mut c = client::Session::new(client::Config::xmpp("verona.example"), RID).unwrap();
     let client::Request { rid, body: _ } = c.poll_request(now).unwrap();
-    c.handle_response(now, rid, Ok(creation_response()));
+    (c, rid, now)
+}
+
+/// A client whose session `response` created; returns it with `now`.
+fn created_by(response: &[u8]) -> (client::Session, Instant) {
+    let (mut c, rid, now) = creating();
+    c.handle_response(now, rid, Ok(response));
     assert!(matches!(events(&mut c)[..], [client::Event::Created(_)]));
     (c, now)
+}
+
+/// A client whose session is created; returns it with `now`.
+fn created() -> (client::Session, Instant) {
+    created_by(creation_response())
 }
 
 #[test]
@@ -115,9 +127,7 @@ fn session_creation_request_and_response() {
 
 #[test]
 fn creation_without_sid_or_with_terminate() {
-    let now = Instant::now();
-    let mut c = client::Session::new(client::Config::xmpp("verona.example"), RID).unwrap();
-    let client::Request { rid, body: _ } = c.poll_request(now).unwrap();
+    let (mut c, rid, now) = creating();
     c.handle_response(
         now,
         rid,
@@ -226,18 +236,10 @@ fn failed_requests_are_sent_again_with_the_same_rid_and_body() {
 /// its last response, and the session ended as inactive).
 #[test]
 fn a_lost_poll_is_sent_again_after_the_grace_period_alone() {
-    let now = Instant::now();
-    let mut c = client::Session::new(client::Config::xmpp("verona.example"), RID).unwrap();
-    let client::Request { rid, body: _ } = c.poll_request(now).unwrap();
-    c.handle_response(
-        now,
-        rid,
-        Ok(
-            b"<body xmlns='http://jabber.org/protocol/httpbind' sid='s-78' wait='60' \
-             hold='0' requests='1' polling='2' inactivity='30' ver='1.11'/>",
-        ),
+    let (mut c, now) = created_by(
+        b"<body xmlns='http://jabber.org/protocol/httpbind' sid='s-78' wait='60' \
+          hold='0' requests='1' polling='2' inactivity='30' ver='1.11'/>",
     );
-    assert!(matches!(events(&mut c)[..], [client::Event::Created(_)]));
     c.send(now, msg("a"));
     let client::Request { rid: r1, body: b1 } = c.poll_request(now).unwrap();
     let grace = client::Config::xmpp("verona.example").grace;

@@ -895,20 +895,11 @@ pub struct VCard4 {
 /// holding several). XEP-0292 exchanges a `<vcard/>` alone; this is for
 /// files and stores that keep several.
 #[derive(XmlElement, Debug, Clone, PartialEq)]
-#[xml(ns = NS_VCARD4, name = "vcards", validate = VCards::check)]
+#[xml(ns = NS_VCARD4, name = "vcards")]
 pub struct VCards {
     /// The vCards, in order (at least one).
-    #[xml(child)]
+    #[xml(child(min = 1))]
     pub vcards: Vec<VCard4>,
-}
-
-impl VCards {
-    fn check(&self) -> Result<(), Error> {
-        if self.vcards.is_empty() {
-            return Err(Error::missing_child("vcard"));
-        }
-        Ok(())
-    }
 }
 
 macro_rules! accessor {
