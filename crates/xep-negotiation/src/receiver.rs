@@ -19,8 +19,10 @@
 //! which also says which stanzas to believe (their domains an authorized
 //! pair).
 //!
-//! Not covered: the dialback requests a bidirectional peer may send after
-//! `Ready` (the caller's, like every input then).
+//! After `Ready` the machine still takes `<db:verify/>` requests (the
+//! authoritative server's part goes on for the stream's life). Not
+//! covered: the `<db:result/>` requests a bidirectional peer may send
+//! after `Ready` (the caller's, like every other input then).
 //!
 //! [`verify_dialback_key`]: crate::verify_dialback_key
 
@@ -356,9 +358,19 @@ impl Receiver {
     }
 
     /// One event of the stream from the peer. `false` when it is not the
-    /// machine's: before [`start`](Self::start), and once the negotiation
-    /// ended.
+    /// machine's: before [`start`](Self::start), once failed, and once
+    /// ready but for `<db:verify/>` requests (as the authoritative server,
+    /// on a stream already authenticated: a server sends them on the
+    /// stream it has, as Prosody does once its own dialback succeeded).
     pub fn handle_stream_event(&mut self, _now: Instant, event: &StreamEvent) -> bool {
+        if let (Phase::Ready, StreamEvent::Element(p)) = (&self.phase, event)
+            && let Some(Ok(v)) = p.get::<DialbackVerify>()
+            && v.type_.is_none()
+            && v.key().is_some()
+        {
+            self.verify_requested(v);
+            return true;
+        }
         if matches!(self.phase, Phase::Idle | Phase::Ready | Phase::Failed) {
             return false;
         }
@@ -475,9 +487,7 @@ impl Receiver {
             if v.type_.is_some() || v.key().is_none() {
                 return self.unexpected("a <db:verify/> request");
             }
-            self.verifies.push(v.clone());
-            self.out.events.push_back(Event::VerifyRequested(v));
-            return;
+            return self.verify_requested(v);
         }
         let Phase::AwaitingRequest { external } = self.phase else {
             return self.unexpected("nothing while the server answers");
@@ -510,6 +520,11 @@ impl Receiver {
         } else {
             self.unexpected("<starttls/>, <bidi/>, <auth/> or <db:result/>");
         }
+    }
+
+    fn verify_requested(&mut self, v: DialbackVerify) {
+        self.verifies.push(v.clone());
+        self.out.events.push_back(Event::VerifyRequested(v));
     }
 
     fn auth(&mut self, a: Auth, external: bool) {

@@ -68,8 +68,13 @@ pub struct DialbackResult {
     /// `None` in a request; the outcome in an answer.
     #[xml(attr(name = "type"))]
     pub type_: Option<DialbackType>,
-    /// The dialback key (request only), as written; [`key`](Self::key)
-    /// trims it.
+    /// An `id`, which XEP-0220 does not define on `<db:result/>`: Prosody
+    /// 0.12 puts the stream's id (and the key) on its answers, so it is
+    /// read and kept, never relied on. `None` in what this crate builds.
+    #[xml(attr)]
+    pub id: Option<String>,
+    /// The dialback key (a request's; an answer may echo it, as Prosody
+    /// 0.12's do), as written; [`key`](Self::key) trims it.
     #[xml(text)]
     pub key: Option<String>,
     /// The dialback error, with `type='error'`. XEP-0220 §2.4 puts it in
@@ -93,6 +98,7 @@ impl DialbackResult {
             from,
             to,
             type_: None,
+            id: None,
             key: Some(key.into()),
             error: None,
         }
@@ -109,6 +115,7 @@ impl DialbackResult {
             } else {
                 DialbackType::Invalid
             }),
+            id: None,
             key: None,
             error: None,
         }
@@ -120,6 +127,7 @@ impl DialbackResult {
             from: request.to.clone(),
             to: request.from.clone(),
             type_: Some(DialbackType::Error),
+            id: None,
             key: None,
             error: Some(error),
         }

@@ -5,6 +5,7 @@
 use std::time::{Duration, Instant};
 
 use xep_core::{DefinedCondition, ErrorType, StanzaError, StreamCondition, StreamEvent};
+use xep_element::XmlElement;
 use xep_element::jid::Jid;
 
 use crate::client::TlsPolicy;
@@ -224,6 +225,111 @@ fn dialback_valid() {
             .transcript
             .contains("<db:result from='vineyard.example' to='orchard.example' type='valid'/>")
     );
+}
+
+/// The authoritative server's part goes on after `Ready`: a server asks
+/// it with `<db:verify/>` on the stream it already authenticated (Prosody
+/// 0.12 does so, found by the interop suite's s2s-dialback scenario), and
+/// the answer reaches the asking end; anything else after `Ready` stays
+/// the caller's.
+#[test]
+fn verify_on_a_stream_already_authenticated() {
+    let (ic, rc) = Pair::default_configs();
+    let mut p = Pair::new(ic, rc);
+    p.pump();
+    p.initiator_ready();
+    p.receiver_ready();
+    let key = crate::dialback_key(SECRET, TARGET, SENDER, "later-7");
+    let presented = crate::DialbackResult::request(jid(SENDER), jid(TARGET), key);
+    let request = DialbackVerify::request(&presented, "later-7");
+    p.i.send_verify(p.now, request.clone()).unwrap();
+    while let Some(t) = p.i.poll_transmit() {
+        p.up.write(t);
+    }
+    for e in p.up.deliver() {
+        assert!(p.r.handle_stream_event(p.now, &e), "{e:?}");
+    }
+    let asked = std::iter::from_fn(|| p.r.poll_event())
+        .find_map(|e| match e {
+            receiver::Event::VerifyRequested(v) => Some(v),
+            _ => None,
+        })
+        .expect("the request after Ready");
+    assert_eq!(asked, request);
+    p.r.answer_verify(p.now, &asked, DialbackAnswer::Valid)
+        .unwrap();
+    while let Some(t) = p.r.poll_transmit() {
+        p.down.write(t);
+    }
+    for e in p.down.deliver() {
+        assert!(p.i.handle_stream_event(p.now, &e));
+    }
+    assert!(
+        std::iter::from_fn(|| p.i.poll_event())
+            .any(|e| e == initiator::Event::Verified(DialbackVerify::answer(&request, true)))
+    );
+    assert_eq!(p.r.state(), receiver::State::Ready);
+    // A keyless request or a stanza after Ready is not the machine's.
+    let keyless = xep_element::Payload::new(DialbackVerify {
+        key: None,
+        ..request.clone()
+    });
+    assert!(!p.r.handle_stream_event(p.now, &StreamEvent::Element(keyless)));
+    assert_eq!(p.r.state(), receiver::State::Ready);
+}
+
+/// Prosody 0.12 answers a `<db:result/>` with the stream's `id` (which
+/// XEP-0220 does not define there) and the key echoed: the answer is
+/// still the answer (found by the interop suite's s2s-dialback scenario,
+/// where the strict model refused it).
+#[test]
+fn a_dialback_answer_with_an_id_and_the_key_echoed() {
+    let now = Instant::now();
+    let mut i = Initiator::new(initiator::Config {
+        tls: TlsPolicy::Never,
+        ..initiator::Config::new(jid(SENDER), jid(TARGET), Some(SECRET.into()))
+    });
+    let mut r = Receiver::new(receiver::Config {
+        tls: TlsOffer::Never,
+        ..receiver::Config::new(jid(TARGET), STREAM_ID)
+    });
+    i.start(now).unwrap();
+    r.start(now).unwrap();
+    let (mut up, mut down) = (Wire::new(), Wire::new());
+    let key = loop {
+        while let Some(t) = i.poll_transmit() {
+            up.write(t);
+        }
+        for e in up.deliver() {
+            assert!(r.handle_stream_event(now, &e));
+        }
+        if let Some(receiver::Event::DialbackRequested { request, .. }) =
+            std::iter::from_fn(|| r.poll_event()).last()
+        {
+            break request.key().unwrap().to_owned();
+        }
+        while let Some(t) = r.poll_transmit() {
+            down.write(t);
+        }
+        for e in down.deliver() {
+            assert!(i.handle_stream_event(now, &e));
+        }
+    };
+    assert_eq!(i.state(), initiator::State::AwaitingDialback);
+    let answer = format!(
+        "<result xmlns='jabber:server:dialback' from='{TARGET}' id='{STREAM_ID}' \
+         to='{SENDER}' type='valid'>{key}</result>"
+    );
+    let answer = crate::DialbackResult::from_xml(answer.as_bytes()).unwrap();
+    assert_eq!(answer.id.as_deref(), Some(STREAM_ID));
+    assert!(i.handle_stream_event(
+        now,
+        &StreamEvent::Element(xep_element::Payload::new(answer))
+    ));
+    assert!(std::iter::from_fn(|| i.poll_event()).any(|e| matches!(
+        e,
+        initiator::Event::Ready(r) if r.authentication == Authentication::Dialback
+    )));
 }
 
 #[test]
