@@ -66,6 +66,23 @@ impl Pki {
         Ok(Arc::new(config))
     }
 
+    /// A rustls server configuration presenting a certificate of this CA
+    /// for `names` (the driver as a remote server that a server under
+    /// test connects to), asking for no client certificate.
+    pub fn server_config_for(
+        &self,
+        names: &[String],
+    ) -> Result<Arc<rustls::ServerConfig>, Box<dyn std::error::Error>> {
+        let (cert, key) = issue(names, &self.ca, &self.ca_key)?;
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()?
+            .with_no_client_auth()
+            .with_single_cert(vec![CertificateDer::from(cert.der().to_vec())], key)?;
+        Ok(Arc::new(config))
+    }
+
     /// A rustls client configuration trusting only this CA.
     pub fn client_config(&self) -> Result<Arc<rustls::ClientConfig>, rustls::Error> {
         Ok(Arc::new(

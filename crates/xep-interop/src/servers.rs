@@ -64,6 +64,15 @@ pub const ANONYMOUS: &str = "anon.localhost";
 /// The domain the driver speaks for as a remote server over s2s: the
 /// servers trust the run's CA, which issues its certificate (XEP-0178).
 pub const REMOTE: &str = "remote.localhost";
+/// The domain the driver speaks for as a remote server authenticated by
+/// XEP-0220 dialback: an IP literal (RFC 7622 §3.2), which both servers
+/// connect to without DNS, at [`DIALBACK_ADDR`], to verify the driver's
+/// key and to open their own stream back.
+pub const DIALBACK_REMOTE: &str = "127.0.0.2";
+/// Where the driver listens as [`DIALBACK_REMOTE`]: the s2s port the
+/// servers connect to when no SRV record says otherwise (RFC 6120
+/// §3.2.2), on a loopback address of its own.
+pub const DIALBACK_ADDR: ([u8; 4], u16) = ([127, 0, 0, 2], 5269);
 /// The external component's name, and its secret.
 pub const COMPONENT: (&str, &str) = ("gateway.localhost", "interop-component-secret");
 /// The accounts created at start: (username, password).
@@ -86,8 +95,9 @@ pub struct Ports {
     pub component: u16,
     /// HTTP: BOSH and WebSocket.
     pub http: u16,
-    /// Server-to-server (incoming streams only: the servers cannot
-    /// resolve the driver's domain).
+    /// Server-to-server. The servers connect back only to the driver's
+    /// dialback domain, [`DIALBACK_REMOTE`], an IP literal; they cannot
+    /// resolve [`REMOTE`].
     pub s2s: u16,
 }
 
@@ -375,9 +385,10 @@ c2s_direct_tls_ports = {{ }}
 s2s_ports = {{ {s2s} }}
 s2s_interfaces = {{ "127.0.0.1" }}
 s2s_require_encryption = true
--- Certificates only (XEP-0178): no dialback, which would connect back to
--- a domain nothing resolves here.
+-- Certificates (XEP-0178) for every remote domain but the driver's
+-- dialback one, an IP literal Prosody reaches without DNS.
 s2s_secure_auth = true
+s2s_insecure_domains = {{ "{DIALBACK_REMOTE}" }}
 component_ports = {{ {component_port} }}
 component_interfaces = {{ "127.0.0.1" }}
 http_ports = {{ {http} }}
@@ -388,7 +399,7 @@ modules_enabled = {{
     "roster"; "saslauth"; "tls"; "disco"; "ping"; "carbons"; "pep";
     "private"; "blocklist"; "vcard4"; "vcard_legacy"; "version"; "uptime";
     "time"; "mam"; "smacks"; "bosh"; "websocket"; "csi_simple"; "register";
-    "s2s_bidi";
+    "s2s_bidi"; "dialback";
 }}
 authentication = "internal_hashed"
 c2s_require_encryption = true
@@ -585,6 +596,7 @@ modules:
       - pep
   mod_roster:
     versioning: true
+  mod_s2s_dialback: {{}}
   mod_stream_mgmt:
     resume_timeout: 5
   mod_vcard: {{}}

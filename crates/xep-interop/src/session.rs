@@ -152,6 +152,20 @@ impl Link {
         Ok(cb)
     }
 
+    /// STARTTLS's upgrade on a connection the driver accepted, as the TLS
+    /// server with `tls`, and a new reader for the stream that follows.
+    pub fn accept_tls(
+        &mut self,
+        tls: Arc<rustls::ServerConfig>,
+        deadline: Instant,
+    ) -> Result<(), SessionError> {
+        self.transport
+            .accept_tls(tls, deadline)
+            .map_err(SessionError::Tls)?;
+        self.reader = StreamReader::new(StreamLimits::default());
+        Ok(())
+    }
+
     /// A stream restart (after SASL): the reader expects a new header.
     pub fn restart(&mut self) {
         self.reader.restart();

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rustls::pki_types::ServerName;
-use rustls::{ClientConnection, StreamOwned};
+use rustls::{ClientConnection, ServerConnection, StreamOwned};
 use sha2::{Digest, Sha256};
 use xep_sasl::ChannelBindingType;
 
@@ -17,6 +17,9 @@ pub enum Transport {
     Plain(TcpStream),
     /// After it.
     Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+    /// After it, on a connection the driver accepted (the driver as the
+    /// TLS server: a server's s2s stream to the driver's domain).
+    TlsServer(Box<StreamOwned<ServerConnection, TcpStream>>),
     /// After a failed upgrade: nothing left to use.
     Gone,
 }
@@ -43,6 +46,7 @@ impl Transport {
         match self {
             Transport::Plain(s) => Ok(s),
             Transport::Tls(t) => Ok(&t.sock),
+            Transport::TlsServer(t) => Ok(&t.sock),
             Transport::Gone => Err(io::Error::from(io::ErrorKind::NotConnected)),
         }
     }
@@ -52,6 +56,10 @@ impl Transport {
         match self {
             Transport::Plain(s) => s.write_all(bytes),
             Transport::Tls(t) => {
+                t.write_all(bytes)?;
+                t.flush()
+            }
+            Transport::TlsServer(t) => {
                 t.write_all(bytes)?;
                 t.flush()
             }
@@ -70,6 +78,7 @@ impl Transport {
         let r = match self {
             Transport::Plain(s) => s.read(buf),
             Transport::Tls(t) => t.read(buf),
+            Transport::TlsServer(t) => t.read(buf),
             Transport::Gone => return Err(io::Error::from(io::ErrorKind::NotConnected)),
         };
         match r {
@@ -127,10 +136,37 @@ impl Transport {
         Ok(bindings)
     }
 
+    /// STARTTLS's upgrade on a connection the driver accepted: the TLS
+    /// handshake as the server, with `config`'s certificate.
+    pub fn accept_tls(
+        &mut self,
+        config: Arc<rustls::ServerConfig>,
+        deadline: Instant,
+    ) -> Result<(), TlsError> {
+        let Transport::Plain(mut sock) = std::mem::replace(self, Transport::Gone) else {
+            return Err(TlsError::AlreadyTls);
+        };
+        let mut conn = ServerConnection::new(config).map_err(TlsError::Tls)?;
+        while conn.is_handshaking() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(TlsError::TimedOut);
+            }
+            sock.set_read_timeout(Some(left)).map_err(TlsError::Io)?;
+            conn.complete_io(&mut sock).map_err(|e| match e.kind() {
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => TlsError::TimedOut,
+                _ => TlsError::Io(e),
+            })?;
+        }
+        *self = Transport::TlsServer(Box::new(StreamOwned::new(conn, sock)));
+        Ok(())
+    }
+
     /// The TLS protocol version, if TLS.
     pub fn tls_version(&self) -> Option<rustls::ProtocolVersion> {
         match self {
             Transport::Tls(t) => t.conn.protocol_version(),
+            Transport::TlsServer(t) => t.conn.protocol_version(),
             _ => None,
         }
     }

@@ -377,6 +377,11 @@ pub const ALL: &[Scenario] = &[
         what: "the Initiator machine as a remote server: STARTTLS with a client certificate, SASL EXTERNAL (XEP-0178), a message from a remote user delivered, the reply on the bidirectional stream (XEP-0288) where offered, a forged sender domain not delivered",
         run: s2s_external,
     },
+    Scenario {
+        name: "s2s-dialback",
+        what: "XEP-0220 dialback both ways with the Initiator and Receiver machines: the driver's key verified by the server through the driver's authoritative end, a message delivered, the reply on the server's own stream, whose key the driver verifies by asking the server",
+        run: s2s_dialback,
+    },
 ];
 
 const T: Duration = Duration::from_secs(10);
