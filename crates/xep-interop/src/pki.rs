@@ -59,10 +59,8 @@ impl Pki {
         &self,
         names: &[String],
     ) -> Result<Arc<rustls::ClientConfig>, Box<dyn std::error::Error>> {
-        let (cert, key) = issue(names, &self.ca, &self.ca_key)?;
-        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
-        let config = client_builder(&self.ca_der)?
-            .with_client_auth_cert(vec![CertificateDer::from(cert.der().to_vec())], key)?;
+        let (chain, key) = self.issued(names)?;
+        let config = client_builder(&self.ca_der)?.with_client_auth_cert(chain, key)?;
         Ok(Arc::new(config))
     }
 
@@ -73,14 +71,26 @@ impl Pki {
         &self,
         names: &[String],
     ) -> Result<Arc<rustls::ServerConfig>, Box<dyn std::error::Error>> {
-        let (cert, key) = issue(names, &self.ca, &self.ca_key)?;
-        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+        let (chain, key) = self.issued(names)?;
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let config = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()?
             .with_no_client_auth()
-            .with_single_cert(vec![CertificateDer::from(cert.der().to_vec())], key)?;
+            .with_single_cert(chain, key)?;
         Ok(Arc::new(config))
+    }
+
+    /// A certificate of this CA for `names` and its key, as rustls takes
+    /// them.
+    fn issued(
+        &self,
+        names: &[String],
+    ) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), rcgen::Error> {
+        let (cert, key) = issue(names, &self.ca, &self.ca_key)?;
+        Ok((
+            vec![CertificateDer::from(cert.der().to_vec())],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+        ))
     }
 
     /// A rustls client configuration trusting only this CA.

@@ -120,17 +120,7 @@ impl Transport {
         };
         let server = ServerName::try_from(name.to_owned()).map_err(|_| TlsError::Name)?;
         let mut conn = ClientConnection::new(config, server).map_err(TlsError::Tls)?;
-        while conn.is_handshaking() {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(TlsError::TimedOut);
-            }
-            sock.set_read_timeout(Some(left)).map_err(TlsError::Io)?;
-            conn.complete_io(&mut sock).map_err(|e| match e.kind() {
-                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => TlsError::TimedOut,
-                _ => TlsError::Io(e),
-            })?;
-        }
+        handshake(&mut conn, &mut sock, deadline)?;
         let bindings = channel_bindings(&conn);
         *self = Transport::Tls(Box::new(StreamOwned::new(conn, sock)));
         Ok(bindings)
@@ -147,17 +137,7 @@ impl Transport {
             return Err(TlsError::AlreadyTls);
         };
         let mut conn = ServerConnection::new(config).map_err(TlsError::Tls)?;
-        while conn.is_handshaking() {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(TlsError::TimedOut);
-            }
-            sock.set_read_timeout(Some(left)).map_err(TlsError::Io)?;
-            conn.complete_io(&mut sock).map_err(|e| match e.kind() {
-                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => TlsError::TimedOut,
-                _ => TlsError::Io(e),
-            })?;
-        }
+        handshake(&mut conn, &mut sock, deadline)?;
         *self = Transport::TlsServer(Box::new(StreamOwned::new(conn, sock)));
         Ok(())
     }
@@ -170,6 +150,26 @@ impl Transport {
             _ => None,
         }
     }
+}
+
+/// The TLS handshake on `sock`, either side, within `deadline`.
+fn handshake<D: rustls::SideData>(
+    conn: &mut rustls::ConnectionCommon<D>,
+    sock: &mut TcpStream,
+    deadline: Instant,
+) -> Result<(), TlsError> {
+    while conn.is_handshaking() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(TlsError::TimedOut);
+        }
+        sock.set_read_timeout(Some(left)).map_err(TlsError::Io)?;
+        conn.complete_io(sock).map_err(|e| match e.kind() {
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => TlsError::TimedOut,
+            _ => TlsError::Io(e),
+        })?;
+    }
+    Ok(())
 }
 
 /// The channel bindings of an established TLS connection.

@@ -105,6 +105,32 @@ fn next_message(link: &mut Link) -> Result<Message, String> {
     }
 }
 
+/// The reply an account (`account`) sent to `stranger` of the driver's
+/// domain, as the driver read it on an s2s stream: the text, the sender,
+/// the addressee, in `jabber:server`.
+fn check_reply(
+    back: &Message,
+    text: &str,
+    account: &BareJid,
+    stranger: &Jid,
+) -> Result<(), String> {
+    if back.body(None) != Some(text)
+        || back.from.as_ref().map(Jid::to_bare).as_ref() != Some(account)
+        || back.to.as_ref() != Some(stranger)
+    {
+        return Err(format!(
+            "the s2s stream got {:?} from {:?} to {:?}",
+            back.body(None),
+            back.from,
+            back.to
+        ));
+    }
+    if back.ns != ContentNs::Server {
+        return Err(format!("the reply read as {:?}", back.ns));
+    }
+    Ok(())
+}
+
 pub(super) fn s2s_external(c: &Ctx) -> Outcome {
     let remote: Jid = REMOTE.parse().expect("a domain");
     let tls = attempt!(c.server.pki.client_config_as(&[REMOTE.to_owned()]));
@@ -155,16 +181,9 @@ pub(super) fn s2s_external(c: &Ctx) -> Outcome {
             Ok(m) => m,
             Err(e) => return Outcome::Fail(format!("the reply on the bidirectional stream: {e}")),
         };
-        check!(
-            back.body(None) == Some("back over s2s")
-                && back.from.as_ref().map(Jid::to_bare) == Some(a.jid.to_bare())
-                && back.to.as_ref() == Some(&stranger),
-            "the s2s stream got {:?} from {:?} to {:?}",
-            back.body(None),
-            back.from,
-            back.to
-        );
-        check!(back.ns == ContentNs::Server, "read as {:?}", back.ns);
+        if let Err(e) = check_reply(&back, "back over s2s", &a.jid.to_bare(), &stranger) {
+            return Outcome::Fail(e);
+        }
         seen.push_str(
             "; bidirectional (XEP-0288): the reply came back on the same stream, in jabber:server",
         );
@@ -561,16 +580,9 @@ pub(super) fn s2s_dialback(c: &Ctx) -> Outcome {
         .iter()
         .find_map(body_of)
         .expect("a message arrived");
-    check!(
-        back.body(None) == Some("back over dialback")
-            && back.from.as_ref().map(Jid::to_bare) == Some(a.jid.to_bare())
-            && back.to.as_ref() == Some(&stranger),
-        "the server's stream got {:?} from {:?} to {:?}",
-        back.body(None),
-        back.from,
-        back.to
-    );
-    check!(back.ns == ContentNs::Server, "read as {:?}", back.ns);
+    if let Err(e) = check_reply(&back, "back over dialback", &a.jid.to_bare(), &stranger) {
+        return Outcome::Fail(e);
+    }
     check!(
         !peer.server_keys.is_empty() && peer.server_keys.iter().all(|v| *v),
         "the server's own keys, as it verified them: {:?}",
