@@ -69,7 +69,9 @@ pub use error::{Error, ErrorKind, qualified_attr};
 pub use registry::{AnyElementBounds, ElementInfo, ParseDom, ParseXml, Registry};
 pub use sink::{DomSink, Sink, XmlWriter, content_ns, escape_attr, escape_text};
 pub use source::{Attr, DomSource, Source, Token};
-pub use value::{Base64, Date82, DateTime82, Time82, XmlValue, XsdBool, parse_attr, parse_text};
+pub use value::{
+    Base64, Date82, DateTime82, Time82, XmlValue, XsdBool, parse_attr, parse_opt_text, parse_text,
+};
 pub use xep_derive::{XmlElement, XmlValue};
 
 /// Re-exports for generated code and for callers.

@@ -466,9 +466,34 @@ pub fn parse_text<T: XmlValue>(value: &str) -> Result<T, crate::Error> {
     T::from_xml(value).map_err(|reason| crate::Error::bad_text(value, reason))
 }
 
+/// Parses an element's optional character data as a `T`: `None` when
+/// there is none, and also when the value read writes as no text (e.g.
+/// whitespace around an empty `xs:hexBinary`), since writing it back
+/// would read as `None`: the round trip stays lossless. For the derive's
+/// `#[xml(text)]` on an `Option`.
+pub fn parse_opt_text<T: XmlValue>(value: &str) -> Result<Option<T>, crate::Error> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let v = parse_text::<T>(value)?;
+    Ok((!v.to_xml().is_empty()).then_some(v))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn optional_text_that_writes_as_nothing_reads_as_none() {
+        // Base64 keeps its text as written; XsdBool never writes nothing.
+        assert_eq!(parse_opt_text::<String>("").unwrap(), None);
+        assert_eq!(parse_opt_text::<String>(" ").unwrap().as_deref(), Some(" "));
+        assert_eq!(
+            parse_opt_text::<XsdBool>(" true ").unwrap(),
+            Some(XsdBool::new(true))
+        );
+        assert!(parse_opt_text::<XsdBool>(" ").is_err());
+    }
 
     fn rt<T: XmlValue>(s: &str) -> String {
         T::from_xml(s).unwrap().to_xml().into_owned()

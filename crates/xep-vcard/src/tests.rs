@@ -920,3 +920,18 @@ fn vcards_holds_one_or_more_vcards_and_xml_properties_are_foreign_elements() {
     .unwrap_err();
     assert!(err.to_string().starts_with("at vcards/vcard/fn"), "{err}");
 }
+
+/// `<photo> </photo>` is an empty `xs:hexBinary`, so no image (§4.1 rule
+/// 3), the same as `<photo/>`: it read as an empty hash, which wrote
+/// `<photo/>`, read back as no hash (found by the `vcard` fuzz target).
+#[test]
+fn a_photo_of_whitespace_is_no_image() {
+    let spaced = rt::<Update>("<x xmlns='vcard-temp:x:update'><photo> \n </photo></x>");
+    assert_eq!(spaced, Update::no_image());
+    assert!(
+        Update::from_xml(b"<x xmlns='vcard-temp:x:update'><photo> ab </photo></x>")
+            .unwrap()
+            .hash()
+            .is_some_and(|h| h.as_str() == "ab")
+    );
+}

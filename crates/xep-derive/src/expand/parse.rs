@@ -151,7 +151,7 @@ pub fn struct_parse(s: &Struct) -> TokenStream {
                         quote!(let #var: #inner = ::xep_element::parse_text::<#inner>(&#var)?;)
                     }
                     _ => {
-                        quote!(let #var: Option<#inner> = if #var.is_empty() { None } else { Some(::xep_element::parse_text::<#inner>(&#var)?) };)
+                        quote!(let #var: Option<#inner> = ::xep_element::parse_opt_text::<#inner>(&#var)?;)
                     }
                 });
             }
