@@ -467,16 +467,20 @@ pub fn parse_text<T: XmlValue>(value: &str) -> Result<T, crate::Error> {
 }
 
 /// Parses an element's optional character data as a `T`: `None` when
-/// there is none, and also when the value read writes as no text (e.g.
-/// whitespace around an empty `xs:hexBinary`), since writing it back
-/// would read as `None`: the round trip stays lossless. For the derive's
-/// `#[xml(text)]` on an `Option`.
+/// there is none, and also when whitespace alone reads as a value that
+/// writes as no text (an empty `xs:hexBinary`), since writing it back
+/// would read as `None`: the round trip stays lossless. Text with other
+/// characters is not written again to check (no allocation on the common
+/// path). For the derive's `#[xml(text)]` on an `Option`.
 pub fn parse_opt_text<T: XmlValue>(value: &str) -> Result<Option<T>, crate::Error> {
     if value.is_empty() {
         return Ok(None);
     }
     let v = parse_text::<T>(value)?;
-    Ok((!v.to_xml().is_empty()).then_some(v))
+    let blank = value
+        .bytes()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+    Ok((!blank || !v.to_xml().is_empty()).then_some(v))
 }
 
 #[cfg(test)]
